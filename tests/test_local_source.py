@@ -1,0 +1,115 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from tui.core.catalog import Category
+from tui.core.errors import ArtifactUnavailable, RunNotFound, SourceError
+from tui.core.sources.demo import demo_source
+from tui.core.sources.local import LocalSource, parse_file_name
+
+
+def write(path: Path, content: bytes = b"x") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+
+
+def test_parse_file_name():
+    p = parse_file_name("2026-11-28T13:58:17.679855_a_900_llm_prompt.txt")
+    assert (p.artifact_id, p.artifact_type, p.ext) == ("a_900", "llm_prompt", "txt")
+    assert p.created_at.isoformat() == "2026-11-28T13:58:17.679855+00:00"
+    p = parse_file_name("2026-11-28T13:58:17.679855_a_901_visible_elements_tree_trimmed.json")
+    assert p.artifact_type == "visible_elements_tree_trimmed"
+    p = parse_file_name("2026-11-28T13:58:17.679855_skyvern_log_raw.json")  # logs carry no id
+    assert (p.artifact_id, p.artifact_type) == (None, "skyvern_log_raw")
+    p = parse_file_name("2026-11-28T13-58-17.679855_a_7_html_scrape.html")  # Windows-safe stamp
+    assert p.created_at.minute == 58 and p.artifact_type == "html_scrape"
+    assert parse_file_name("main.py") is None
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A storage tree in every layout Skyvern writes (see skyvern-reference.md)."""
+    ts = "2026-11-28T13:00:0{}.000000"
+    write(tmp_path / "o_1/tsk_1/00_0_stp_1" / f"{ts.format(1)}_a_1_llm_prompt.txt")
+    write(tmp_path / "o_1/tsk_1/01_0_stp_2" / f"{ts.format(2)}_a_2_screenshot_llm.png")
+    write(tmp_path / "o_1/tsk_1/01_1_stp_3" / f"{ts.format(3)}_a_3_har.har")
+    write(tmp_path / "logs/step/stp_2" / f"{ts.format(4)}_skyvern_log.log")
+    write(tmp_path / "logs/task/tsk_1" / f"{ts.format(5)}_skyvern_log_raw.json")
+    write(tmp_path / "tsk_old/00_0_stp_9" / f"{ts.format(1)}_a_9_html_scrape.html")  # no org folder
+    write(tmp_path / "local/o_1/workflow_runs/wr_1/wrb_1" / f"{ts.format(6)}_a_6_screenshot_final.png")
+    write(tmp_path / "logs/workflow_run_block/wrb_1" / f"{ts.format(7)}_skyvern_log.log")
+    write(tmp_path / "local/o_1/scripts/s_1/1/main.py", b"print('hi')\n")
+    write(tmp_path / "local/o_1/tasks/tsk_v2_1/ot_1" / f"{ts.format(8)}_a_8_llm_prompt.txt")
+    return tmp_path
+
+
+def test_storage_tree_runs(tree: Path):
+    source = LocalSource(tree)
+    runs = {r.run_id: r for r in source.list_runs()}
+    assert set(runs) == {"tsk_1", "tsk_old", "wr_1", "s_1/1", "tsk_v2_1"}
+    assert runs["tsk_1"].artifact_count == 5 and runs["tsk_1"].step_count == 3
+    detail = source.load_run("tsk_1")
+    groups = {g.label: [a.artifact_type for a in g.artifacts] for g in detail.groups()}
+    assert groups == {
+        "Run": ["har", "skyvern_log_raw"],
+        "Step 1": ["llm_prompt"],
+        "Step 2": ["screenshot_llm", "skyvern_log"],
+    }
+    assert {a.step_id for a in detail.artifacts if a.artifact_type == "skyvern_log"} == {"stp_2"}
+    wr = source.load_run("wr_1")
+    assert sorted(a.artifact_type for a in wr.artifacts) == ["screenshot_final", "skyvern_log"]
+    script = source.load_run("s_1/1")
+    assert [a.artifact_type for a in script.artifacts] == ["script_file"]
+    assert source.read_bytes(script.artifacts[0]) == b"print('hi')\n"
+
+
+def test_retry_step_folder_gives_a_retry_group(tree: Path):
+    write(tree / "o_1/tsk_1/01_1_stp_3" / "2026-11-28T13:00:09.000000_a_10_llm_prompt.txt")
+    labels = [g.label for g in LocalSource(tree).load_run("tsk_1").groups()]
+    assert labels == ["Run", "Step 1", "Step 2", "Step 2 (retry 1)"]
+
+
+def test_missing_folder_and_run(tmp_path: Path):
+    with pytest.raises(SourceError, match="no such folder"):
+        LocalSource(tmp_path / "nope")
+    with pytest.raises(RunNotFound, match="tsk_x"):
+        LocalSource(tmp_path).load_run("tsk_x")
+
+
+def test_downloaded_run_refuses_paths_outside_its_files(tmp_path: Path):
+    (tmp_path / "run.json").write_text(json.dumps({"run_id": "tsk_1", "status": "completed"}))
+    write(tmp_path / "secret.txt", b"secret")
+    (tmp_path / "artifacts.json").write_text(json.dumps([
+        {"artifact_id": "../secret.txt", "artifact_type": "llm_prompt", "uri": "file:///x.txt"},
+        {"artifact_id": "a_2", "artifact_type": "llm_prompt", "uri": "file:///y.txt"},
+    ]))
+    source = LocalSource(tmp_path)
+    detail = source.load_run("tsk_1")
+    assert [a.path for a in detail.artifacts] == [None, None]
+    with pytest.raises(ArtifactUnavailable):
+        source.read_bytes(detail.artifacts[0])
+
+
+def test_demo_run_is_complete(demo_run_json, demo_artifacts):
+    source = demo_source()
+    [run] = source.list_runs()
+    assert run.run_id == demo_run_json["run_id"] and run.source == "demo"
+    assert run.artifact_count == len(demo_artifacts)
+    detail = source.load_run(run.run_id)
+    assert len(detail.artifacts) == len(demo_artifacts)
+    assert all(a.path is not None and a.path.is_file() for a in detail.artifacts)
+    assert all(detail.counts[c] > 0 for c in Category), detail.counts
+    types = {a.artifact_type for a in detail.artifacts}
+    for needed in (
+        "screenshot_llm", "screenshot_action", "screenshot_final", "recording", "llm_prompt",
+        "llm_request", "llm_response", "llm_response_parsed", "visible_elements_tree",
+        "visible_elements_id_css_map", "html_scrape", "html_action", "skyvern_log",
+        "skyvern_log_raw", "browser_console_log", "har", "trace",
+    ):
+        assert needed in types, needed
+    # Bytes are the downloaded files, byte for byte.
+    first = detail.artifacts[0]
+    assert source.read_bytes(first) == first.path.read_bytes()
+    steps = [g for g in detail.groups() if g.step is not None]
+    assert len(steps) >= 2

@@ -1,0 +1,265 @@
+"""Run, Step and Artifact, and the grouping of a run's artifacts by step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .catalog import ArtifactKind, Category, kind_of
+
+TERMINAL_STATUSES = frozenset({"completed", "failed", "terminated", "canceled", "timed_out"})
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO time from Skyvern; naive values are UTC (Skyvern writes them without a zone)."""
+    if not value or not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+@dataclass(frozen=True)
+class Artifact:
+    artifact_id: str
+    artifact_type: str
+    created_at: datetime | None = None
+    task_id: str | None = None
+    step_id: str | None = None
+    workflow_run_id: str | None = None
+    workflow_run_block_id: str | None = None
+    run_id: str | None = None
+    uri: str | None = None
+    signed_url: str | None = None
+    bundle_key: str | None = None
+    file_size: int | None = None
+    # Where the bytes are on this machine, when a local source knows.
+    path: Path | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def ext(self) -> str:
+        name = (self.path.name if self.path else None) or (self.uri or "").rsplit("/", 1)[-1]
+        if "." in name:
+            return name.rsplit(".", 1)[-1].lower()
+        return ""
+
+    @property
+    def kind(self) -> ArtifactKind:
+        return kind_of(self.artifact_type, self.ext)
+
+    @property
+    def category(self) -> Category:
+        return self.kind.category
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any], path: Path | None = None) -> Artifact:
+        """From one item of GET /v1/runs/{id}/artifacts; unknown fields are kept in raw."""
+        return cls(
+            artifact_id=_str(data.get("artifact_id")) or "",
+            artifact_type=_str(data.get("artifact_type")) or "unknown",
+            created_at=parse_time(data.get("created_at")),
+            task_id=_str(data.get("task_id")),
+            step_id=_str(data.get("step_id")),
+            workflow_run_id=_str(data.get("workflow_run_id")),
+            workflow_run_block_id=_str(data.get("workflow_run_block_id")),
+            run_id=_str(data.get("run_id")),
+            uri=_str(data.get("uri")),
+            signed_url=_str(data.get("signed_url")),
+            bundle_key=_str(data.get("bundle_key")),
+            file_size=_int(data.get("file_size")),
+            path=path,
+            raw=dict(data),
+        )
+
+
+@dataclass(frozen=True)
+class Step:
+    step_id: str
+    task_id: str | None = None
+    order: int = 0
+    retry_index: int = 0
+    status: str | None = None
+    created_at: datetime | None = None
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> Step:
+        return cls(
+            step_id=_str(data.get("step_id")) or "",
+            task_id=_str(data.get("task_id")),
+            order=_int(data.get("order")) or 0,
+            retry_index=_int(data.get("retry_index")) or 0,
+            status=_str(data.get("status")),
+            created_at=parse_time(data.get("created_at")),
+        )
+
+
+@dataclass(frozen=True)
+class Run:
+    run_id: str
+    status: str | None = None
+    title: str | None = None
+    run_type: str | None = None
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    failure_reason: str | None = None
+    step_count: int | None = None
+    # How many artifacts the source holds for it, when known without loading them.
+    artifact_count: int | None = None
+    # Which source listed it ("demo", a folder, a server), for the picker.
+    source: str = ""
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    @property
+    def duration_seconds(self) -> float | None:
+        start = self.started_at or self.created_at
+        if start is None or self.finished_at is None:
+            return None
+        return max(0.0, (self.finished_at - start).total_seconds())
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any], **extra: Any) -> Run:
+        """From GET /v1/runs/{id} or an item of GET /v1/runs (the two name a few things apart)."""
+        request = data.get("run_request") if isinstance(data.get("run_request"), Mapping) else {}
+        title = _str(data.get("title")) or _str(request.get("title")) or _str(request.get("prompt"))
+        return cls(
+            run_id=_str(data.get("run_id")) or _str(data.get("task_run_id")) or "",
+            status=_str(data.get("status")),
+            title=title,
+            run_type=_str(data.get("run_type")) or _str(data.get("task_run_type")),
+            created_at=parse_time(data.get("created_at")),
+            started_at=parse_time(data.get("started_at")),
+            finished_at=parse_time(data.get("finished_at")),
+            failure_reason=_str(data.get("failure_reason")),
+            step_count=_int(data.get("step_count")),
+            raw=dict(data),
+            **extra,
+        )
+
+
+@dataclass(frozen=True)
+class ArtifactGroup:
+    """The artifacts of one step (or of the run as a whole), oldest first."""
+
+    key: str
+    label: str
+    artifacts: tuple[Artifact, ...]
+    step: Step | None = None
+
+
+RUN_GROUP_KEY = "run"
+
+
+def _time_key(artifact: Artifact) -> tuple[datetime, str]:
+    return (artifact.created_at or datetime.min.replace(tzinfo=timezone.utc), artifact.artifact_id)
+
+
+def step_label(step: Step, task_number: int | None = None) -> str:
+    """'Step 3', 'Step 3 (retry 1)'; Skyvern counts steps from 0, people from 1."""
+    label = f"Step {step.order + 1}"
+    if step.retry_index:
+        label += f" (retry {step.retry_index})"
+    if task_number is not None:
+        label = f"Task {task_number} · {label}"
+    return label
+
+
+def group_artifacts(artifacts: Iterable[Artifact], steps: Iterable[Step] = ()) -> list[ArtifactGroup]:
+    """Group by step, steps in time order, with run-level artifacts first in their own group.
+
+    Steps that are not in `steps` (no step list was available) are made from the artifacts and
+    placed by the time of their first artifact.
+    """
+    known = {s.step_id: s for s in steps if s.step_id}
+    run_level: list[Artifact] = []
+    by_step: dict[str, list[Artifact]] = {}
+    for artifact in artifacts:
+        if artifact.kind.run_level or not artifact.step_id:
+            run_level.append(artifact)
+        else:
+            by_step.setdefault(artifact.step_id, []).append(artifact)
+    for members in by_step.values():
+        members.sort(key=_time_key)
+
+    def step_of(step_id: str, members: list[Artifact]) -> Step:
+        if step_id in known:
+            return known[step_id]
+        return Step(step_id=step_id, task_id=members[0].task_id, created_at=members[0].created_at)
+
+    ordered = [step_of(sid, members) for sid, members in by_step.items()]
+    # Steps the list did not order get their order from their place in time.
+    unordered = [s for s in ordered if s.step_id not in known]
+    ordered.sort(
+        key=lambda s: (s.created_at or _first_time(by_step[s.step_id]), s.order, s.retry_index)
+    )
+    if unordered:
+        seen_per_task: dict[str | None, int] = {}
+        renumbered: list[Step] = []
+        for s in ordered:
+            number = seen_per_task.get(s.task_id, 0)
+            seen_per_task[s.task_id] = number + 1
+            renumbered.append(s if s.step_id in known else Step(s.step_id, s.task_id, number, 0, None, s.created_at))
+        ordered = renumbered
+    task_ids = list(dict.fromkeys(s.task_id for s in ordered))
+    several_tasks = len(task_ids) > 1
+
+    groups: list[ArtifactGroup] = []
+    if run_level:
+        groups.append(ArtifactGroup(RUN_GROUP_KEY, "Run", tuple(sorted(run_level, key=_time_key))))
+    for step in ordered:
+        number = task_ids.index(step.task_id) + 1 if several_tasks else None
+        groups.append(
+            ArtifactGroup(step.step_id, step_label(step, number), tuple(by_step[step.step_id]), step)
+        )
+    return groups
+
+
+def _first_time(members: list[Artifact]) -> datetime:
+    return _time_key(members[0])[0]
+
+
+def count_by_category(artifacts: Iterable[Artifact]) -> dict[Category, int]:
+    counts = {c: 0 for c in Category}
+    for artifact in artifacts:
+        counts[artifact.category] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class RunDetail:
+    """Everything a source knows of one run: the run, its steps and its artifacts."""
+
+    run: Run
+    steps: tuple[Step, ...]
+    artifacts: tuple[Artifact, ...]
+
+    def groups(self, category: Category | None = None) -> list[ArtifactGroup]:
+        chosen = [a for a in self.artifacts if category is None or a.category == category]
+        return group_artifacts(chosen, self.steps)
+
+    @property
+    def counts(self) -> dict[Category, int]:
+        return count_by_category(self.artifacts)

@@ -1,0 +1,354 @@
+"""Runs on this machine's disk.
+
+Two layouts are read, alone or mixed in one folder:
+
+* a downloaded run (also the demo): `run.json`, `artifacts.json` (as the API returns them),
+  optional `steps.json`, and `files/{artifact_id}_{artifact_type}.{ext}`;
+* a self-hosted Skyvern server's ARTIFACT_STORAGE_PATH, as Skyvern writes it:
+    {org}/{task}/{order:02d}_{retry}_{step}/{ts}_{artifact_id}_{type}.{ext}   (older: no {org})
+    logs/{step|task|workflow_run|workflow_run_block|task_v2}/{id}/{ts}_{type}.{ext}
+    {ENV}/{org}/workflow_runs/{wr}/{wrb}/{ts}_{artifact_id}_{type}.{ext}
+    {ENV}/{org}/observers/{tsk_v2}/..., {ENV}/{org}/tasks/{tsk_v2}/{thought}/...
+    {ENV}/{org}/scripts/{script_id}/{version}/{path}
+  There is no database here, so ids, types and times come from the file names, and what only
+  the database knows (status, title) stays unknown.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ..errors import ArtifactUnavailable, RunNotFound, SourceError
+from ..model import Artifact, Run, RunDetail, Step, parse_time
+
+RUN_FILE = "run.json"
+ARTIFACTS_FILE = "artifacts.json"
+STEPS_FILE = "steps.json"
+FILES_DIR = "files"
+
+_STEP_DIR = re.compile(r"^(\d+)_(\d+)_(stp_[A-Za-z0-9]+)$")
+# Skyvern's time stamp; on Windows its colons become dashes.
+_FILE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}T[0-9:.\-]+?)_(.+)$")
+_ARTIFACT_ID = re.compile(r"^(a_[A-Za-z0-9]+)_(.+)$")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+# Ids that name the run a storage-tree folder belongs to.
+_RUN_PREFIXES = ("tsk_", "wr_")
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    """What a Skyvern artifact file name says."""
+
+    created_at: datetime | None
+    artifact_id: str | None
+    artifact_type: str
+    ext: str
+
+
+def parse_file_name(name: str) -> ParsedName | None:
+    """`{ts}_{artifact_id}_{type}.{ext}` or `{ts}_{type}.{ext}`; None when it is neither."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    match = _FILE_NAME.match(stem)
+    if not match:
+        return None
+    stamp, rest = match.groups()
+    if "T" in stamp and stamp.count(":") == 0:
+        # Windows-safe stamps: 2026-11-28T13-58-17.679855 -> 2026-11-28T13:58:17.679855
+        day, _, clock = stamp.partition("T")
+        stamp = day + "T" + clock.replace("-", ":", 2)
+    created = parse_time(stamp)
+    if created is None:
+        return None
+    artifact_id = None
+    id_match = _ARTIFACT_ID.match(rest)
+    if id_match:
+        artifact_id, rest = id_match.groups()
+    return ParsedName(created, artifact_id, rest, ext.lower())
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def _children(path: Path) -> list[Path]:
+    try:
+        return sorted(p for p in path.iterdir())
+    except OSError:
+        return []
+
+
+def _files_below(path: Path) -> Iterator[Path]:
+    for dirpath, _dirs, files in os.walk(path):
+        for name in sorted(files):
+            yield Path(dirpath) / name
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError) as exc:
+        raise SourceError(f"cannot read {path}: {exc}") from exc
+
+
+@dataclass
+class _TreeRun:
+    """A run assembled from the files of a storage tree."""
+
+    run_id: str
+    run_type: str
+    artifacts: list[Artifact] = field(default_factory=list)
+    steps: dict[str, Step] = field(default_factory=dict)
+
+    def add_file(self, path: Path, root: Path, **ids: str | None) -> None:
+        parsed = parse_file_name(path.name)
+        if parsed is None:
+            # Not named by Skyvern (a generated script's own files): keep it as a file.
+            ext = path.suffix.lstrip(".").lower()
+            kind = "script_file" if ext == "py" else "file"
+            created = None
+            try:
+                created = datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+            except OSError:
+                pass
+            parsed = ParsedName(created, None, kind, ext)
+        relative = path.relative_to(root).as_posix()
+        self.artifacts.append(
+            Artifact(
+                # Log files carry no artifact id in their name: their path stands in for it.
+                artifact_id=parsed.artifact_id or relative,
+                artifact_type=parsed.artifact_type,
+                created_at=parsed.created_at,
+                run_id=self.run_id,
+                uri=path.resolve().as_uri(),
+                file_size=_size(path),
+                path=path,
+                **ids,
+            )
+        )
+
+
+def _size(path: Path) -> int | None:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+class StorageTree:
+    """Reads an ARTIFACT_STORAGE_PATH folder into runs."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def runs(self) -> dict[str, _TreeRun]:
+        runs: dict[str, _TreeRun] = {}
+        step_owner: dict[str, str] = {}  # step id -> task id
+        block_owner: dict[str, str] = {}  # workflow run block id -> workflow run id
+        for child in _children(self.root):
+            if not _is_dir(child) or child.name == "logs":
+                continue
+            if child.name.startswith("tsk_"):
+                self._task(child, runs, step_owner)
+            elif child.name.startswith("o_"):
+                for task_dir in _children(child):
+                    if task_dir.name.startswith("tsk_") and _is_dir(task_dir):
+                        self._task(task_dir, runs, step_owner)
+            elif not (child / RUN_FILE).exists():
+                # An ENV folder ("local" by default) holding {org}/workflow_runs, observers, ...
+                for org in _children(child):
+                    if _is_dir(org):
+                        self._env_org(org, runs, block_owner)
+        self._logs(runs, step_owner, block_owner)
+        return {k: v for k, v in runs.items() if v.artifacts}
+
+    def _task(self, task_dir: Path, runs: dict[str, _TreeRun], step_owner: dict[str, str]) -> None:
+        task_id = task_dir.name
+        run = runs.setdefault(task_id, _TreeRun(task_id, "task"))
+        for step_dir in _children(task_dir):
+            match = _STEP_DIR.match(step_dir.name)
+            if not match or not _is_dir(step_dir):
+                continue
+            order, retry, step_id = int(match[1]), int(match[2]), match[3]
+            step_owner[step_id] = task_id
+            first = len(run.artifacts)
+            for path in _files_below(step_dir):
+                run.add_file(path, self.root, task_id=task_id, step_id=step_id)
+            times = [a.created_at for a in run.artifacts[first:] if a.created_at]
+            run.steps[step_id] = Step(step_id, task_id, order, retry, None, min(times, default=None))
+
+    def _env_org(self, org: Path, runs: dict[str, _TreeRun], block_owner: dict[str, str]) -> None:
+        for wr_dir in _children(org / "workflow_runs"):
+            if not wr_dir.name.startswith("wr_"):
+                continue
+            run = runs.setdefault(wr_dir.name, _TreeRun(wr_dir.name, "workflow_run"))
+            for block in _children(wr_dir):
+                if _is_dir(block):
+                    block_owner[block.name] = wr_dir.name
+                    for path in _files_below(block):
+                        run.add_file(
+                            path, self.root, workflow_run_id=wr_dir.name, workflow_run_block_id=block.name
+                        )
+                else:
+                    run.add_file(block, self.root, workflow_run_id=wr_dir.name)
+        # Task v2: the observer folder and its thoughts under tasks/{tsk_v2}/{ot}/.
+        for folder in ("observers", "tasks"):
+            for v2_dir in _children(org / folder):
+                if _is_dir(v2_dir) and v2_dir.name.startswith("tsk_"):
+                    run = runs.setdefault(v2_dir.name, _TreeRun(v2_dir.name, "task_v2"))
+                    for path in _files_below(v2_dir):
+                        run.add_file(path, self.root)
+        for script_dir in _children(org / "scripts"):
+            for version in _children(script_dir):
+                if _is_dir(version):
+                    run_id = f"{script_dir.name}/{version.name}"
+                    run = runs.setdefault(run_id, _TreeRun(run_id, "script"))
+                    for path in _files_below(version):
+                        run.add_file(path, self.root)
+
+    def _logs(
+        self, runs: dict[str, _TreeRun], step_owner: dict[str, str], block_owner: dict[str, str]
+    ) -> None:
+        for entity_dir in _children(self.root / "logs"):
+            for id_dir in _children(entity_dir):
+                entity, entity_id = entity_dir.name, id_dir.name
+                ids: dict[str, str | None] = {}
+                if entity == "step":
+                    owner = step_owner.get(entity_id, entity_id)
+                    ids = {"task_id": step_owner.get(entity_id), "step_id": entity_id}
+                elif entity == "workflow_run_block":
+                    owner = block_owner.get(entity_id, entity_id)
+                    ids = {"workflow_run_block_id": entity_id}
+                else:  # task, workflow_run, task_v2: the id is the run's own
+                    owner = entity_id
+                run_type = "workflow_run" if owner.startswith("wr_") else "task"
+                run = runs.setdefault(owner, _TreeRun(owner, run_type))
+                for path in _files_below(id_dir):
+                    run.add_file(path, self.root, **ids)
+
+
+def _tree_run_model(tree_run: _TreeRun, label: str) -> Run:
+    times = [a.created_at for a in tree_run.artifacts if a.created_at]
+    return Run(
+        run_id=tree_run.run_id,
+        run_type=tree_run.run_type,
+        # The files only tell when the first and last artifact were written.
+        created_at=min(times, default=None),
+        started_at=min(times, default=None),
+        finished_at=max(times, default=None),
+        step_count=len(tree_run.steps) or None,
+        artifact_count=len(tree_run.artifacts),
+        source=label,
+    )
+
+
+class DownloadedRun:
+    """One run saved as run.json + artifacts.json + files/ (the demo, or a download)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def _entries(self) -> list[dict]:
+        data = _read_json(self.folder / ARTIFACTS_FILE) if (self.folder / ARTIFACTS_FILE).exists() else []
+        if not isinstance(data, list):
+            raise SourceError(f"{self.folder / ARTIFACTS_FILE} is not a JSON list of artifacts")
+        return [d for d in data if isinstance(d, dict)]
+
+    def run(self, label: str) -> Run:
+        data = _read_json(self.folder / RUN_FILE)
+        if not isinstance(data, dict):
+            raise SourceError(f"{self.folder / RUN_FILE} is not a JSON object")
+        return Run.from_api(data, artifact_count=len(self._entries()), source=label)
+
+    def file_for(self, entry: dict) -> Path | None:
+        artifact_id = str(entry.get("artifact_id") or "")
+        artifact_type = str(entry.get("artifact_type") or "")
+        if not _SAFE_ID.match(artifact_id) or not _SAFE_ID.match(artifact_type):
+            return None
+        files = self.folder / FILES_DIR
+        uri_name = str(entry.get("uri") or "").rsplit("/", 1)[-1]
+        ext = uri_name.rsplit(".", 1)[-1] if "." in uri_name else "bin"
+        expected = files / f"{artifact_id}_{artifact_type}.{ext}"
+        if expected.is_file():
+            return expected
+        # A file saved under another extension still belongs to its artifact.
+        for candidate in sorted(files.glob(f"{artifact_id}_*")):
+            if candidate.is_file():
+                return candidate
+        return None
+
+    def detail(self, label: str) -> RunDetail:
+        steps_data = _read_json(self.folder / STEPS_FILE) if (self.folder / STEPS_FILE).exists() else []
+        steps = tuple(Step.from_api(s) for s in steps_data if isinstance(s, dict)) if isinstance(steps_data, list) else ()
+        artifacts = tuple(Artifact.from_api(e, self.file_for(e)) for e in self._entries())
+        return RunDetail(self.run(label), steps, artifacts)
+
+
+class LocalSource:
+    """Every run found in one folder: downloaded runs and/or a Skyvern storage tree."""
+
+    def __init__(self, root: Path, label: str | None = None) -> None:
+        self.root = Path(root).expanduser()
+        self.label = label or str(self.root)
+        if not _is_dir(self.root):
+            raise SourceError(f"no such folder: {self.root}")
+        self._tree_cache: dict[str, _TreeRun] | None = None
+
+    def _downloads(self) -> dict[str, DownloadedRun]:
+        folders = [self.root] if (self.root / RUN_FILE).exists() else [
+            child for child in _children(self.root) if (child / RUN_FILE).exists()
+        ]
+        found: dict[str, DownloadedRun] = {}
+        for folder in folders:
+            download = DownloadedRun(folder)
+            try:
+                found[download.run(self.label).run_id] = download
+            except (SourceError, FileNotFoundError):
+                continue
+        return found
+
+    def _tree(self) -> dict[str, _TreeRun]:
+        if (self.root / RUN_FILE).exists():
+            return {}
+        if self._tree_cache is None:
+            self._tree_cache = StorageTree(self.root).runs()
+        return self._tree_cache
+
+    def list_runs(self) -> list[Run]:
+        self._tree_cache = None  # a listing is a refresh
+        runs = [d.run(self.label) for d in self._downloads().values()]
+        runs += [_tree_run_model(t, self.label) for t in self._tree().values()]
+        return sorted(runs, key=lambda r: r.created_at or datetime.min.astimezone(), reverse=True)
+
+    def load_run(self, run_id: str) -> RunDetail:
+        download = self._downloads().get(run_id)
+        if download is not None:
+            return download.detail(self.label)
+        tree_run = self._tree().get(run_id)
+        if tree_run is None:
+            raise RunNotFound(f"no run {run_id} in {self.root}")
+        steps = tuple(tree_run.steps.values())
+        return RunDetail(_tree_run_model(tree_run, self.label), steps, tuple(tree_run.artifacts))
+
+    def read_bytes(self, artifact: Artifact) -> bytes:
+        if artifact.path is None:
+            raise ArtifactUnavailable(
+                f"{artifact.artifact_type} {artifact.artifact_id} has no file in {self.root}"
+            )
+        try:
+            return artifact.path.read_bytes()
+        except OSError as exc:
+            raise ArtifactUnavailable(f"cannot read {artifact.path}: {exc.strerror or exc}") from exc
