@@ -1,0 +1,1 @@
+"""The Textual interface. It imports tui.core, never the other way round."""

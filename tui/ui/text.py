@@ -1,0 +1,70 @@
+"""The one way artifact data becomes Rich text: never markup, never terminal control."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+from ..core.textsafe import visible_controls
+
+
+def safe_text(value: object, style: str = "") -> Text:
+    """Text for data: markup is not parsed and control characters are made visible."""
+    return Text(visible_controls(str(value)), style=style, no_wrap=False)
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return "?"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} B"
+
+
+def human_time(moment: datetime | None) -> str:
+    """Local time, to the second."""
+    if moment is None:
+        return "—"
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def human_clock(moment: datetime | None) -> str:
+    """Local time of day only, for times next to a full date."""
+    if moment is None:
+        return "—"
+    return moment.astimezone().strftime("%H:%M:%S")
+
+
+def human_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    if minutes < 60:
+        return f"{minutes}m{secs:02d}s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m"
+
+
+STATUS_STYLES = {
+    "completed": "bold green",
+    "failed": "bold red",
+    "terminated": "bold red",
+    "timed_out": "bold red",
+    "canceled": "bold yellow",
+    "running": "bold cyan",
+    "queued": "cyan",
+    "created": "cyan",
+    "paused": "yellow",
+}
+
+
+def status_text(status: str | None) -> Text:
+    if not status:
+        return Text("unknown", style="dim")
+    return safe_text(status, STATUS_STYLES.get(status, ""))

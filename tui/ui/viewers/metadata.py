@@ -1,0 +1,66 @@
+"""Binaries, video, archives and unknown types: what is known about the artifact."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ...core.model import Artifact
+from ..text import human_size, human_time, safe_text
+from .base import Viewer, register
+
+
+def metadata_rows(artifact: Artifact) -> list[tuple[str, str]]:
+    size = artifact.file_size
+    if artifact.path is not None:
+        try:
+            size = artifact.path.stat().st_size  # the file is the truth; file_size can be stale
+        except OSError:
+            pass
+    kind = artifact.kind
+    rows = [
+        ("Type", artifact.artifact_type + ("" if kind.known else " (unknown to this version)")),
+        ("Category", kind.category.label),
+        ("Format", kind.format.value),
+        ("Size", f"{human_size(size)} ({size:,} bytes)" if size is not None else "unknown"),
+        ("Created", human_time(artifact.created_at)),
+        ("Artifact id", artifact.artifact_id),
+        ("Step", artifact.step_id or "—"),
+        ("Task", artifact.task_id or "—"),
+        ("Workflow run", artifact.workflow_run_id or "—"),
+    ]
+    if artifact.path is not None:
+        rows.append(("Path", str(artifact.path)))
+    elif artifact.uri:
+        rows.append(("URI", artifact.uri))
+    return rows
+
+
+def metadata_table(artifact: Artifact) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for key, value in metadata_rows(artifact):
+        table.add_row(Text(key), safe_text(value))
+    return table
+
+
+@register("binary", "video", "zip", "pdf")
+class MetadataViewer(Viewer):
+    DEFAULT_CSS = "MetadataViewer VerticalScroll { padding: 1 2; }"
+    needs_bytes = False
+
+    HINTS = {
+        "video": "This version shows a recording's details only: play the file above in a video player.",
+        "zip": "This version shows an archive's details only: the file above holds its members.",
+    }
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(metadata_table(self.artifact))
+            hint = self.HINTS.get(self.artifact.kind.format.value)
+            if hint:
+                yield Static(Text("\n" + hint, style="dim"))

@@ -1,0 +1,116 @@
+"""Text, JSON, HTML and Python: highlighted lines with find."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Input, Static
+
+from ...core.formats.text import TextDocument, text_document
+from ...core.model import Artifact
+from ..widgets.line_view import LineView
+from .base import Viewer, register
+
+
+def find_line(lines: list[str], query: str, start: int, forward: bool = True) -> int | None:
+    """The next line (wrapping around) after `start` that holds `query`, ignoring case."""
+    if not lines or not query:
+        return None
+    needle = query.lower()
+    count = len(lines)
+    step = 1 if forward else -1
+    for offset in range(1, count + 1):
+        index = (start + step * offset) % count
+        if needle in lines[index].lower():
+            return index
+    return None
+
+
+@register("text", "json", "html", "python")
+class TextViewer(Viewer):
+    DEFAULT_CSS = """
+    TextViewer { layout: vertical; }
+    TextViewer .warning { background: $warning 30%; padding: 0 1; }
+    TextViewer .note { color: $text-muted; padding: 0 1; }
+    TextViewer Input.find { dock: bottom; display: none; }
+    TextViewer Input.find.-open { display: block; }
+    """
+
+    BINDINGS = [
+        Binding("n", "find_next", "Next match", show=False),
+        Binding("N", "find_previous", "Previous match", show=False),
+    ]
+
+    model: TextDocument
+
+    @classmethod
+    def prepare(cls, artifact: Artifact, data: bytes | None) -> TextDocument:
+        return text_document(data or b"", artifact.kind.format)
+
+    def compose(self) -> ComposeResult:
+        if self.model.warning:
+            yield Static(Text(self.model.warning), classes="warning")
+        summary = f"{len(self.model.lines):,} lines"
+        if self.model.note:
+            summary += f" · {self.model.note}"
+        yield Static(Text(summary), classes="note")
+        yield LineView(self.model.lines, self.model.lexer)
+        yield Input(placeholder="Find (enter: next, escape: close)", classes="find")
+
+    @property
+    def line_view(self) -> LineView:
+        return self.query_one(LineView)
+
+    def start_find(self) -> bool:
+        find = self.query_one("Input.find", Input)
+        find.add_class("-open")
+        find.focus()
+        return True
+
+    @on(Input.Submitted, "Input.find")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._search(event.value, forward=True, from_match=False)
+
+    def on_key(self, event: events.Key) -> None:
+        # Escape in the find bar closes it, and must not also leave the screen.
+        find = self.query_one("Input.find", Input)
+        if event.key == "escape" and find.has_focus:
+            event.stop()
+            event.prevent_default()
+            find.remove_class("-open")
+            self.line_view.focus()
+
+    def action_find_next(self) -> None:
+        self._search(self.query_one("Input.find", Input).value, forward=True)
+
+    def action_find_previous(self) -> None:
+        self._search(self.query_one("Input.find", Input).value, forward=False)
+
+    def _search(self, query: str, forward: bool, from_match: bool = True) -> None:
+        view = self.line_view
+        if not query:
+            self.notify("Type something to find first (press /).", severity="warning")
+            return
+        if from_match and view.match_line is not None:
+            start = view.match_line
+        else:
+            # From the top of what is on screen, so the first match may be the top line.
+            start = int(view.scroll_y) - 1
+        self._run_search(query, start, forward)
+
+    @work(thread=True, exclusive=True, group="find")
+    def _run_search(self, query: str, start: int, forward: bool) -> None:
+        found = find_line(self.model.lines, query, start, forward)
+        self.app.call_from_thread(self._show_match, query, found)
+
+    def _show_match(self, query: str, found: int | None) -> None:
+        view = self.line_view
+        if found is None:
+            view.set_match(None, "")
+            self.notify(f"Not found: {query}", severity="warning")
+            return
+        view.set_match(found, query)
+        view.focus()

@@ -1,0 +1,44 @@
+"""The category sidebar: the six categories with their artifact counts."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from ...core.catalog import CATEGORIES, Category
+
+
+def category_prompt(number: int, category: Category, count: int) -> Text:
+    text = Text.assemble((f"{number} ", "dim"), category.label)
+    text.append(f" {count}".rjust(max(1, 18 - len(category.label))), style="bold" if count else "dim")
+    return text
+
+
+class CategorySidebar(OptionList):
+    DEFAULT_CSS = """
+    CategorySidebar { width: 22; border: round $panel-lighten-2; height: 1fr; }
+    CategorySidebar:focus { border: round $accent; }
+    """
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    def __init__(self, counts: dict[Category, int], **kwargs) -> None:
+        options = [
+            Option(category_prompt(i, c, counts.get(c, 0)), id=c.value)
+            for i, c in enumerate(CATEGORIES, start=1)
+        ]
+        super().__init__(*options, **kwargs)
+        self.border_title = "Categories"
+
+    @property
+    def category(self) -> Category | None:
+        option = self.highlighted_option
+        return Category(option.id) if option is not None and option.id else None
+
+    def select_category(self, category: Category) -> None:
+        self.highlighted = CATEGORIES.index(category)

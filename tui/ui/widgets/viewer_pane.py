@@ -1,0 +1,120 @@
+"""The right-hand pane: loads an artifact in a worker and shows it with its viewer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Container
+from textual.message import Message
+from textual.widgets import LoadingIndicator, Static
+from textual.worker import get_current_worker
+
+from ...core.errors import TuiError
+from ...core.model import Artifact
+from ...core.sources.base import Source
+from ..text import human_size
+from ..viewers import Viewer, viewer_for
+from .error_panel import ErrorPanel
+
+
+@dataclass
+class _Prepared:
+    artifact: Artifact
+    viewer: type[Viewer]
+    model: object
+
+
+class ViewerPane(Container, can_focus=False):
+    """Holds at most one viewer; shows progress while loading and a panel when it fails."""
+
+    ALLOW_MAXIMIZE = True
+
+    DEFAULT_CSS = """
+    ViewerPane { border: round $panel-lighten-2; height: 1fr; width: 1fr; }
+    ViewerPane:focus-within { border: round $accent; }
+    ViewerPane .empty { color: $text-muted; padding: 1 2; }
+    """
+
+    class Shown(Message):
+        """An artifact is on screen (or its error panel is)."""
+
+        def __init__(self, artifact: Artifact, ok: bool) -> None:
+            super().__init__()
+            self.artifact = artifact
+            self.ok = ok
+
+    def __init__(self, source: Source, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.source = source
+        self.artifact: Artifact | None = None
+        self.border_title = "Viewer"
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Select an artifact and press enter."), classes="empty")
+
+    @property
+    def viewer(self) -> Viewer | None:
+        found = self.query(Viewer)
+        return found.first() if found else None
+
+    def open(self, artifact: Artifact) -> None:
+        self.artifact = artifact
+        size = human_size(artifact.file_size) if artifact.file_size is not None else ""
+        self.border_title = f"{artifact.artifact_type} {size}".strip()
+        self.border_subtitle = artifact.artifact_id
+        self._replace(LoadingIndicator())
+        self._load(artifact)
+
+    def _replace(self, widget) -> None:
+        self.remove_children()
+        self.mount(widget)
+
+    @work(thread=True, exclusive=True, group="viewer-load")
+    def _load(self, artifact: Artifact) -> None:
+        viewer = viewer_for(artifact.kind)
+        worker = get_current_worker()
+        try:
+            data = self.source.read_bytes(artifact) if viewer.needs_bytes else None
+            if worker.is_cancelled:
+                return
+            model = viewer.prepare(artifact, data)
+        except TuiError as exc:
+            self.app.call_from_thread(self._failed, artifact, str(exc))
+            return
+        except Exception as exc:  # a viewer bug must not take the app down
+            self.app.call_from_thread(self._failed, artifact, f"{type(exc).__name__}: {exc}")
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._prepared, _Prepared(artifact, viewer, model))
+
+    def _prepared(self, prepared: _Prepared) -> None:
+        if prepared.artifact is not self.artifact:
+            return  # the user has moved on
+        had_focus = self.has_focus_within
+        widget = prepared.viewer(prepared.artifact, prepared.model)
+        self._replace(widget)
+        if had_focus:
+            self.call_after_refresh(widget.focus)
+        self.post_message(self.Shown(prepared.artifact, True))
+
+    def _failed(self, artifact: Artifact, reason: str) -> None:
+        if artifact is not self.artifact:
+            return
+        self._replace(
+            ErrorPanel(
+                f"Cannot show {artifact.artifact_type} {artifact.artifact_id}",
+                reason,
+                "The rest of the run is still here: pick another artifact on the left.",
+            )
+        )
+        self.post_message(self.Shown(artifact, False))
+
+    def focus_viewer(self) -> bool:
+        viewer = self.viewer
+        if viewer is None:
+            return False
+        viewer.focus()
+        return True
