@@ -1,0 +1,312 @@
+"""A stub OpenAI-compatible LLM server for recording the skyvern-tui demo run.
+
+It answers Skyvern's prompts with canned, deterministic answers. For the
+"extract actions" prompt it reads the element tree that Skyvern put into the
+prompt and answers with actions on the REAL element ids found there (matched
+by tag, attributes and text), so Skyvern really types, selects and clicks.
+
+The script of the run (one answer per prompt for the page the agent is on):
+
+  sign-in page   -> INPUT_TEXT username, INPUT_TEXT password, CLICK "Sign in"
+  search page    -> 1st time: CLICK the "Check out" button, which is
+                    disabled (the action fails, the step fails and
+                    Skyvern retries it)
+                    2nd time: SELECT_OPTION "Gears", CLICK "Show parts"
+                    3rd time: CLICK the "Order" link of "Spur gear 24T"
+  order page     -> COMPLETE
+  anything else  -> small JSON answers (goal checks, summaries, ...)
+
+POST /reset forgets the pages seen, so the next run follows the script from
+the start again (record_demo.py calls it before each run).
+
+Stdlib only. Usage: python stub_llm.py --port 8766 [--log-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+MODEL = "stub-gpt"
+CREATED = 1767225600  # fixed, so responses do not depend on the clock
+
+TAG_RE = re.compile(r"<([a-zA-Z][\w-]*)\b([^<>]*?)/?>([^<]*)")
+ID_RE = re.compile(r'\bid="([A-Za-z0-9]{4})"')
+
+
+class Elements:
+    """The elements of the prompt's element tree: (tag, attrs, text, id)."""
+
+    def __init__(self, prompt: str) -> None:
+        self.items: list[tuple[str, str, str, str]] = []
+        for m in TAG_RE.finditer(prompt):
+            tag, attrs, text = m.group(1).lower(), m.group(2), m.group(3).strip()
+            idm = ID_RE.search(attrs)
+            if idm:
+                self.items.append((tag, attrs, text, idm.group(1)))
+
+    def find(self, tag: str | None = None, attr: str | None = None, text: str | None = None) -> str | None:
+        for t, attrs, txt, eid in self.items:
+            if tag and t != tag:
+                continue
+            if attr and attr not in attrs:
+                continue
+            if text and text not in txt:
+                continue
+            return eid
+        return None
+
+
+class Script:
+    """Per-server state: how many times each page was asked about."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.seen: dict[str, int] = {}
+        self.calls = 0
+
+    def reset(self) -> None:
+        """Forget the pages seen (POST /reset): each recorded run starts the script over."""
+        with self.lock:
+            self.seen.clear()
+
+    def bump(self, key: str) -> int:
+        with self.lock:
+            self.seen[key] = self.seen.get(key, 0) + 1
+            return self.seen[key]
+
+
+SCRIPT = Script()
+
+
+def request_text(body: dict) -> str:
+    parts: list[str] = []
+    for msg in body.get("messages", []):
+        content = msg.get("content")
+        if isinstance(content, str):
+            parts.append(content)
+        elif isinstance(content, list):
+            for c in content:
+                if isinstance(c, dict) and c.get("type") == "text":
+                    parts.append(c.get("text", ""))
+    return "\n".join(parts)
+
+
+def action(reasoning: str, action_type: str, eid: str | None = None, **extra) -> dict:
+    a = {"reasoning": reasoning, "confidence_float": 0.95, "action_type": action_type}
+    if eid is not None:
+        a["id"] = eid
+    a.update(extra)
+    return a
+
+
+def extract_actions(prompt: str) -> dict:
+    # Only look at the element tree part of the prompt when we can find it.
+    els = Elements(prompt)
+    username = els.find("input", 'placeholder="Username"') or els.find("input", 'name="user"')
+    password = els.find("input", 'type="password"')
+    signin = els.find("button", text="Sign in")
+    category = els.find("select")
+    order_spur = None
+    # the "Order" link in the row of "Spur gear 24T"
+    idx = prompt.find(">Spur gear 24T<")
+    if idx >= 0:
+        order_spur = Elements(prompt[idx:]).find("a", text="Order")
+    if username and password and signin:
+        SCRIPT.bump("login")
+        return {
+            "user_goal_stage": "On the sign-in page; signing in first.",
+            "user_goal_achieved": False,
+            "action_plan": "Type the username and the password, then press Sign in.",
+            "actions": [
+                action("The username field is empty; type the demo user.", "INPUT_TEXT", username, text="demo"),
+                action("The password field is empty; type the demo password.", "INPUT_TEXT", password, text="hunter2"),
+                action("Both fields are filled; submit the form.", "CLICK", signin),
+            ],
+        }
+    if category and "Find a part" in prompt:
+        n = SCRIPT.bump("search")
+        if n == 1:
+            # The "Check out" button is disabled: clicking it fails.
+            checkout = els.find("button", text="Check out")
+            return {
+                "user_goal_stage": "Signed in, on the part search page.",
+                "user_goal_achieved": False,
+                "action_plan": "Go straight to the check out.",
+                "actions": [
+                    action("Check out to place the order.", "CLICK", checkout or "ZZZZ"),
+                ],
+            }
+        if n == 2:
+            show = els.find("button", text="Show parts")
+            return {
+                "user_goal_stage": "On the part search page; Check out is disabled until a part is chosen.",
+                "user_goal_achieved": False,
+                "action_plan": "Choose the Gears category and show the matching parts.",
+                "actions": [
+                    action(
+                        "Filter the table to gears.",
+                        "SELECT_OPTION",
+                        category,
+                        option={"label": "Gears", "value": "gears"},
+                    ),
+                    action("Apply the category filter.", "CLICK", show),
+                ],
+            }
+        return {
+            "user_goal_stage": "The table lists gears.",
+            "user_goal_achieved": False,
+            "action_plan": "Order the Spur gear 24T.",
+            "actions": [
+                action("Spur gear 24T is the part asked for; click its Order link.", "CLICK", order_spur),
+            ],
+        }
+    if "<h2>Order placed</h2>" in prompt:
+        SCRIPT.bump("done")
+        return {
+            "user_goal_stage": "The order confirmation is shown.",
+            "user_goal_achieved": True,
+            "action_plan": "The order is placed; the goal is achieved.",
+            "actions": [
+                action("The page says the order ORD-1042 has been placed.", "COMPLETE"),
+            ],
+        }
+    return {
+        "user_goal_stage": "Unknown page.",
+        "user_goal_achieved": False,
+        "action_plan": "Nothing to do here; stop.",
+        "actions": [action("The page is not part of the demo site.", "TERMINATE")],
+    }
+
+
+def answer(body: dict) -> tuple[str, dict]:
+    prompt = request_text(body)
+    if "Identify actions to help user progress" in prompt:
+        return "extract-actions", extract_actions(prompt)
+    if "You are instructed to take an INPUT or SELECT action" in prompt:
+        return "input-info", {
+            "thought": "The element is a plain form field of the demo site.",
+            "field": "form field",
+            "is_required": True,
+            "is_search_bar": False,
+            "is_location_input": False,
+            "is_date_related": False,
+            "date_format": None,
+            "is_text_captcha": False,
+        }
+    if "You are performing a selection action" in prompt:
+        m = re.search(r'<option index="(\d+)"[^>]*>Gears</option>', prompt)
+        return "select-option", {
+            "reasoning": "The user wants a gear, so the category Gears matches.",
+            "confidence_float": 0.95,
+            "value": "Gears",
+            "index": int(m.group(1)) if m else 2,
+        }
+    if "determine if the user has completed their goal" in prompt:
+        done = "<h2>Order placed</h2>" in prompt
+        return "goal-check", {
+            "page_info": "The order confirmation page says the order ORD-1042 has been placed."
+            if done
+            else "A page of the Acme Parts demo site; no order has been placed yet.",
+            "thoughts": "The page confirms the order." if done else "The order is not placed yet.",
+            "user_goal_achieved": done,
+        }
+    if "Generate a summary for the following block" in prompt:
+        return "block-summary", {"summary": "Will sign in to Acme Parts and order a Spur gear 24T."}
+    if "summarize" in prompt:
+        return "summary", {
+            "page_info": "The Acme Parts demo site.",
+            "reasoning": "The run ended before the order was placed.",
+            "failure_categories": ["LLM_REASONING_ERROR"],
+        }
+    return "other", {"result": "ok"}
+
+
+class Handler(BaseHTTPRequestHandler):
+    log_dir: Path | None = None
+
+    def log_message(self, fmt: str, *args) -> None:  # quiet
+        pass
+
+    def _send(self, code: int, obj: dict) -> None:
+        data = json.dumps(obj).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_GET(self) -> None:
+        if self.path.rstrip("/").endswith("/models"):
+            self._send(200, {"object": "list", "data": [{"id": MODEL, "object": "model", "owned_by": "stub"}]})
+        else:
+            self._send(404, {"error": "not found"})
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length)
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            self._send(400, {"error": "bad json"})
+            return
+        if self.path.rstrip("/") == "/reset":
+            SCRIPT.reset()
+            self._send(200, {"reset": True})
+            return
+        if not self.path.rstrip("/").endswith("/chat/completions"):
+            self._send(404, {"error": "not found"})
+            return
+        kind, result = answer(body)
+        with SCRIPT.lock:
+            SCRIPT.calls += 1
+            n = SCRIPT.calls
+        content = json.dumps(result, indent=2)
+        prompt = request_text(body)
+        if self.log_dir is not None:
+            (self.log_dir / f"{n:03d}_{kind}_prompt.txt").write_text(prompt)
+            (self.log_dir / f"{n:03d}_{kind}_answer.json").write_text(content)
+        self._send(
+            200,
+            {
+                "id": f"chatcmpl-stub-{n:04d}",
+                "object": "chat.completion",
+                "created": CREATED,
+                "model": body.get("model") or MODEL,
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": content},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": max(1, len(prompt) // 4),
+                    "completion_tokens": max(1, len(content) // 4),
+                    "total_tokens": max(1, len(prompt) // 4) + max(1, len(content) // 4),
+                },
+            },
+        )
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, default=8766)
+    ap.add_argument("--log-dir")
+    args = ap.parse_args()
+    if args.log_dir:
+        Handler.log_dir = Path(args.log_dir)
+        Handler.log_dir.mkdir(parents=True, exist_ok=True)
+    srv = ThreadingHTTPServer((args.host, args.port), Handler)
+    print(f"stub LLM on http://{args.host}:{args.port}/v1", file=sys.stderr, flush=True)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
