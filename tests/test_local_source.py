@@ -52,9 +52,9 @@ def test_storage_tree_runs(tree: Path):
     detail = source.load_run("tsk_1")
     groups = {g.label: [a.artifact_type for a in g.artifacts] for g in detail.groups()}
     assert groups == {
-        "Run": ["har", "skyvern_log_raw"],
         "Step 1": ["llm_prompt"],
         "Step 2": ["screenshot_llm", "skyvern_log"],
+        "Run": ["har", "skyvern_log_raw"],
     }
     assert {a.step_id for a in detail.artifacts if a.artifact_type == "skyvern_log"} == {"stp_2"}
     wr = source.load_run("wr_1")
@@ -67,7 +67,7 @@ def test_storage_tree_runs(tree: Path):
 def test_retry_step_folder_gives_a_retry_group(tree: Path):
     write(tree / "o_1/tsk_1/01_1_stp_3" / "2026-11-28T13:00:09.000000_a_10_llm_prompt.txt")
     labels = [g.label for g in LocalSource(tree).load_run("tsk_1").groups()]
-    assert labels == ["Run", "Step 1", "Step 2", "Step 2 (retry 1)"]
+    assert labels == ["Step 1", "Step 2", "Step 2 (retry 1)", "Run"]
 
 
 def test_missing_folder_and_run(tmp_path: Path):

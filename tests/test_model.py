@@ -17,7 +17,7 @@ def test_parse_time_treats_naive_times_as_utc():
     assert parse_time("not a time") is None and parse_time(None) is None
 
 
-def test_groups_follow_steps_with_retries_and_put_run_level_artifacts_first():
+def test_groups_follow_steps_with_retries_and_put_run_level_artifacts_last():
     steps = [
         Step("stp_a", "tsk_1", order=0, retry_index=0, status="completed", created_at=t(0)),
         Step("stp_b", "tsk_1", order=1, retry_index=0, status="failed", created_at=t(10)),
@@ -32,10 +32,10 @@ def test_groups_follow_steps_with_retries_and_put_run_level_artifacts_first():
         art("a_8", "skyvern_log", 31, None),
     ]
     groups = group_artifacts(artifacts, steps)
-    assert [g.label for g in groups] == ["Run", "Step 1", "Step 2", "Step 2 (retry 1)"]
-    assert [a.artifact_id for a in groups[0].artifacts] == ["a_9", "a_8"]
-    assert [a.artifact_id for a in groups[1].artifacts] == ["a_1", "a_2"]
-    assert groups[2].step.status == "failed"
+    assert [g.label for g in groups] == ["Step 1", "Step 2", "Step 2 (retry 1)", "Run"]
+    assert [a.artifact_id for a in groups[3].artifacts] == ["a_9", "a_8"]
+    assert [a.artifact_id for a in groups[0].artifacts] == ["a_1", "a_2"]
+    assert groups[1].step.status == "failed"
 
 
 def test_steps_without_a_step_list_are_ordered_by_time():

@@ -1,3 +1,5 @@
+import json
+
 from tui.core.formats.text import split_lines, text_document
 from tui.core.catalog import Format
 from tui.core.textsafe import visible_controls
@@ -27,3 +29,25 @@ def test_json_is_pretty_printed_and_broken_json_is_kept_with_a_warning():
 def test_invalid_utf8_is_replaced_not_fatal():
     doc = text_document(b"ok \xff\xfe bytes", Format.TEXT)
     assert doc.lines == ["ok \ufffd\ufffd bytes"]
+
+
+def test_big_json_is_pretty_printed_in_a_child_process_with_the_same_result():
+    from tui.core.formats import text
+
+    value = {"entries": [{"i": i, "text": "x" * 40} for i in range(80_000)]}
+    data = json.dumps(value, separators=(",", ":")).encode()
+    assert len(data) >= text.BIG_JSON
+    doc = text_document(data, Format.JSON)
+    assert doc.note == "pretty-printed"
+    assert doc.lines == json.dumps(value, indent=2).split("\n")
+    assert doc.width == max(len(line) for line in doc.lines)
+
+
+def test_lines_are_the_same_whatever_the_chunk_size(monkeypatch):
+    from tui.core.formats import text
+
+    data = b"first\r\n" + b"y" * 50 + b"\n\xc3\xa9t\xc3\xa9\n\x1b[31mred\n" * 3 + b"last"
+    whole = split_lines(data)
+    monkeypatch.setattr(text, "CHUNK", 7)
+    assert split_lines(data) == whole
+    assert whole[0] == "first" and whole[-1] == "last" and "␛[31mred" in whole

@@ -188,7 +188,7 @@ def step_label(step: Step, task_number: int | None = None) -> str:
 
 
 def group_artifacts(artifacts: Iterable[Artifact], steps: Iterable[Step] = ()) -> list[ArtifactGroup]:
-    """Group by step, steps in time order, with run-level artifacts first in their own group.
+    """Group by step, steps in time order, then the run-level artifacts in a group of their own.
 
     Steps that are not in `steps` (no step list was available) are made from the artifacts and
     placed by the time of their first artifact.
@@ -227,13 +227,14 @@ def group_artifacts(artifacts: Iterable[Artifact], steps: Iterable[Step] = ()) -
     several_tasks = len(task_ids) > 1
 
     groups: list[ArtifactGroup] = []
-    if run_level:
-        groups.append(ArtifactGroup(RUN_GROUP_KEY, "Run", tuple(sorted(run_level, key=_time_key))))
     for step in ordered:
         number = task_ids.index(step.task_id) + 1 if several_tasks else None
         groups.append(
             ArtifactGroup(step.step_id, step_label(step, number), tuple(by_step[step.step_id]), step)
         )
+    # Last, as Skyvern writes them last: the recording, HAR and logs of the whole run.
+    if run_level:
+        groups.append(ArtifactGroup(RUN_GROUP_KEY, "Run", tuple(sorted(run_level, key=_time_key))))
     return groups
 
 

@@ -26,10 +26,3 @@ def _stand_in(match: re.Match[str]) -> str:
 def visible_controls(text: str) -> str:
     """Replace control characters (but tab and newline) by visible symbols."""
     return _CONTROL.sub(_stand_in, text)
-
-
-def decode_text(data: bytes) -> str:
-    """Bytes to text: UTF-8 (with a BOM or not), undecodable bytes shown as U+FFFD."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    return data.decode("utf-8", errors="replace")

@@ -44,12 +44,13 @@ class SkyvernTUI(App):
         self.notify(f"Opening {run_id}…", timeout=2)
         self._load_run(source, run_id)
 
-    @work(thread=True, exclusive=True, group="run-load")
+    @work(thread=True, exclusive=True, group="run-load", exit_on_error=False)
     def _load_run(self, source: Source, run_id: str) -> None:
         try:
             detail = source.load_run(run_id)
-        except TuiError as exc:
-            self.call_from_thread(self.notify, str(exc), title="Cannot open run", severity="error", markup=False)
+        except Exception as exc:
+            reason = str(exc) if isinstance(exc, TuiError) else f"{type(exc).__name__}: {exc}"
+            self.call_from_thread(self.notify, reason, title="Cannot open run", severity="error", markup=False)
             return
         self.call_from_thread(self._show_run, source, detail)
 

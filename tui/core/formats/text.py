@@ -1,12 +1,20 @@
-"""Bytes of a text-like artifact -> lines ready for a line view."""
+"""Bytes of a text-like artifact -> lines ready for a line view.
+
+Work on big inputs is cut into chunks: a worker thread holds Python's GIL for the whole of one
+C call (a regex over 50 MB takes a fifth of a second), and the interface, on the same GIL,
+would stall that long. JSON of many megabytes is parsed in a child process for the same reason
+(json.loads is one long call that cannot be cut).
+"""
 
 from __future__ import annotations
 
 import json
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 
 from ..catalog import Format
-from ..textsafe import decode_text, visible_controls
+from ..textsafe import visible_controls
 
 # Pygments lexer names by format.
 LEXERS = {
@@ -15,6 +23,9 @@ LEXERS = {
     Format.PYTHON: "python",
     Format.TEXT: "text",
 }
+
+CHUNK = 1 << 20  # bytes handled per C call
+BIG_JSON = 4 << 20  # parse in a child process from this size on
 
 
 @dataclass(frozen=True)
@@ -25,26 +36,63 @@ class TextDocument:
     warning: str | None = None
     # How the text was transformed for reading, e.g. "pretty-printed".
     note: str | None = None
+    # Characters in the longest line (measured here, in the worker, not on the event loop).
+    width: int = 0
 
 
-def split_lines(text: str) -> list[str]:
-    """Lines with CRLF folded and every other control character made visible."""
-    text = text.replace("\r\n", "\n")
-    return visible_controls(text).split("\n")
+def split_lines(data: bytes | str) -> list[str]:
+    """Lines of UTF-8 bytes (or text), CRLF folded, other control characters made visible.
+
+    A final newline ends the last line rather than starting an empty one.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8", errors="surrogatepass")
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    lines: list[str] = []
+    size = len(data)
+    while start < size:
+        # Cut after a newline, so neither a line nor a UTF-8 sequence is split.
+        end = min(start + CHUNK, size)
+        if end < size:
+            newline = data.rfind(b"\n", start, end)
+            if newline == -1:
+                newline = data.find(b"\n", end)
+            end = size if newline == -1 else newline + 1
+        text = data[start:end].decode("utf-8", errors="replace").replace("\r\n", "\n")
+        pieces = visible_controls(text).split("\n")
+        if text.endswith("\n"):
+            pieces.pop()
+        lines.extend(pieces)
+        start = end
+    return lines
+
+
+def _pretty_json(data: bytes) -> str:
+    return json.dumps(json.loads(data), indent=2, ensure_ascii=False)
+
+
+_pool: ProcessPoolExecutor | None = None
+
+
+def pretty_json(data: bytes) -> str:
+    """Parse and re-indent JSON; ValueError when it is not JSON."""
+    global _pool
+    if len(data) < BIG_JSON:
+        return _pretty_json(data)
+    if _pool is None:
+        _pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
+    return _pool.submit(_pretty_json, data).result()
 
 
 def text_document(data: bytes, fmt: Format) -> TextDocument:
     """Text as it came; JSON pretty-printed (and left as it came, with a warning, if broken)."""
-    text = decode_text(data)
     lexer = LEXERS.get(fmt, "text")
+    warning = note = None
     if fmt is Format.JSON:
         try:
-            value = json.loads(text)
+            data = pretty_json(data)
+            note = "pretty-printed"
         except ValueError as exc:
-            return TextDocument(split_lines(text), "text", warning=f"Not valid JSON ({exc}); shown as text.")
-        pretty = json.dumps(value, indent=2, ensure_ascii=False)
-        return TextDocument(split_lines(pretty), lexer, note="pretty-printed")
-    lines = split_lines(text)
-    if lines and lines[-1] == "":
-        lines.pop()
-    return TextDocument(lines, lexer)
+            lexer, warning = "text", f"Not valid JSON ({exc}); shown as text."
+    lines = split_lines(data)
+    return TextDocument(lines, lexer, warning, note, max(map(len, lines), default=0))

@@ -21,7 +21,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import ArtifactUnavailable, RunNotFound, SourceError
@@ -36,6 +36,7 @@ _STEP_DIR = re.compile(r"^(\d+)_(\d+)_(stp_[A-Za-z0-9]+)$")
 # Skyvern's time stamp; on Windows its colons become dashes.
 _FILE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}T[0-9:.\-]+?)_(.+)$")
 _ARTIFACT_ID = re.compile(r"^(a_[A-Za-z0-9]+)_(.+)$")
+_NO_TIME = datetime.min.replace(tzinfo=timezone.utc)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 # Ids that name the run a storage-tree folder belongs to.
@@ -331,7 +332,7 @@ class LocalSource:
         self._tree_cache = None  # a listing is a refresh
         runs = [d.run(self.label) for d in self._downloads().values()]
         runs += [_tree_run_model(t, self.label) for t in self._tree().values()]
-        return sorted(runs, key=lambda r: r.created_at or datetime.min.astimezone(), reverse=True)
+        return sorted(runs, key=lambda r: r.created_at or _NO_TIME, reverse=True)
 
     def load_run(self, run_id: str) -> RunDetail:
         download = self._downloads().get(run_id)

@@ -63,7 +63,7 @@ class PickerScreen(Screen):
         self.query_one(".status", Static).update(Text("Loading runs…"))
         self._load()
 
-    @work(thread=True, exclusive=True, group="picker-load")
+    @work(thread=True, exclusive=True, group="picker-load", exit_on_error=False)
     def _load(self) -> None:
         found: list[tuple[Run, Source]] = []
         problems: list[str] = []
@@ -72,6 +72,8 @@ class PickerScreen(Screen):
                 found += [(run, source) for run in source.list_runs()]
             except TuiError as exc:
                 problems.append(f"{source.label}: {exc}")
+            except Exception as exc:  # a bug in one source must not hide the others
+                problems.append(f"{source.label}: {type(exc).__name__}: {exc}")
         self.app.call_from_thread(self._loaded, found, problems)
 
     def _loaded(self, found: list[tuple[Run, Source]], problems: list[str]) -> None:

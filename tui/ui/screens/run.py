@@ -12,6 +12,7 @@ from textual.widgets import Footer, OptionList
 from ...core.catalog import CATEGORIES, Category
 from ...core.model import Artifact, RunDetail
 from ...core.sources.base import Source
+from ..commands import RunCommands
 from ..widgets.artifact_list import ArtifactList
 from ..widgets.run_header import RunHeader
 from ..widgets.sidebar import CategorySidebar
@@ -19,6 +20,7 @@ from ..widgets.viewer_pane import ViewerPane
 
 
 class RunScreen(Screen):
+    COMMANDS = Screen.COMMANDS | {RunCommands}
     BINDINGS = [
         *(
             Binding(str(i), f"category('{c.value}')", f"Show {c.label}", show=False)
@@ -34,6 +36,7 @@ class RunScreen(Screen):
         self.source = source
         self.detail = detail
         self._focus_viewer_when_shown = False
+        self.shown_category: Category | None = None
 
     def compose(self) -> ComposeResult:
         yield RunHeader(self.detail)
@@ -62,11 +65,7 @@ class RunScreen(Screen):
         return self.query_one(ViewerPane)
 
     def action_category(self, value: str) -> None:
-        category = Category(value)
-        if self.sidebar.category is not category:
-            self.sidebar.select_category(category)  # its Highlighted event shows the list
-        else:
-            self._show_category(category)
+        self._show_category(Category(value))
         self.artifact_list.focus()
 
     @on(OptionList.OptionHighlighted, "CategorySidebar")
@@ -75,6 +74,12 @@ class RunScreen(Screen):
             self._show_category(Category(event.option.id))
 
     def _show_category(self, category: Category) -> None:
+        """List the category's artifacts and open its first one (once per change)."""
+        if self.sidebar.category is not category:
+            self.sidebar.select_category(category)
+        if self.shown_category is category:
+            return
+        self.shown_category = category
         count = self.detail.counts[category]
         self.artifact_list.show_groups(self.detail.groups(category), f"{category.label} ({count})")
         artifact = self.artifact_list.artifact
@@ -91,11 +96,19 @@ class RunScreen(Screen):
     def _category_selected(self) -> None:
         self.artifact_list.focus()
 
+    def reveal_artifact(self, artifact: Artifact) -> None:
+        """Show an artifact's category, select it in the list and open it."""
+        self._show_category(artifact.category)
+        self.artifact_list.select_artifact(artifact)
+        self.artifact_list.focus()
+        self.open_artifact(artifact, focus=True)
+
     def open_artifact(self, artifact: Artifact, focus: bool) -> None:
         pane = self.viewer_pane
-        if pane.artifact is artifact and pane.viewer is not None:
-            if focus:
-                pane.focus_viewer()
+        if pane.artifact is artifact and not pane.failed:
+            # Already shown or on its way: do not read it again.
+            if focus and not pane.focus_viewer():
+                self._focus_viewer_when_shown = True
             return
         self._focus_viewer_when_shown = focus
         pane.open(artifact)

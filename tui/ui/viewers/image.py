@@ -15,7 +15,7 @@ from .base import Viewer, register
 
 
 @register("image")
-class ImageViewer(Viewer):
+class ImageViewer(Viewer, can_focus=True):
     DEFAULT_CSS = "ImageViewer { layout: vertical; } ImageViewer .note { color: $text-muted; padding: 0 1; }"
 
     model: Image.Image

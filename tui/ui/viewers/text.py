@@ -56,7 +56,7 @@ class TextViewer(Viewer):
         if self.model.note:
             summary += f" · {self.model.note}"
         yield Static(Text(summary), classes="note")
-        yield LineView(self.model.lines, self.model.lexer)
+        yield LineView(self.model.lines, self.model.lexer, self.model.width)
         yield Input(placeholder="Find (enter: next, escape: close)", classes="find")
 
     @property
@@ -101,7 +101,7 @@ class TextViewer(Viewer):
             start = int(view.scroll_y) - 1
         self._run_search(query, start, forward)
 
-    @work(thread=True, exclusive=True, group="find")
+    @work(thread=True, exclusive=True, group="find", exit_on_error=False)
     def _run_search(self, query: str, start: int, forward: bool) -> None:
         found = find_line(self.model.lines, query, start, forward)
         self.app.call_from_thread(self._show_match, query, found)

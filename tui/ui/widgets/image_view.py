@@ -23,7 +23,7 @@ class ImageView(Widget):
     def __init__(self, image: Image.Image, **kwargs) -> None:
         super().__init__(**kwargs)
         self.image = image
-        self._rendered: dict[tuple[int, int], Pixels] = {}
+        self._rendered: dict[tuple[int, int], RenderableType] = {}
 
     def render(self) -> RenderableType:
         size = (self.size.width, self.size.height)
@@ -37,13 +37,16 @@ class ImageView(Widget):
         if size[0] > 0 and size[1] > 0 and size not in self._rendered:
             self._draw(size)
 
-    @work(thread=True, exclusive=True, group="image-draw")
+    @work(thread=True, exclusive=True, group="image-draw", exit_on_error=False)
     def _draw(self, size: tuple[int, int]) -> None:
         width, height = size
-        small = downscale(self.image, width, height * 2)
-        pixels = Pixels.from_image(small)
+        try:
+            small = downscale(self.image, width, height * 2)
+            pixels: RenderableType = Pixels.from_image(small)
+        except Exception as exc:  # Pillow can fail late on odd files
+            pixels = Text(f"Cannot draw this image: {type(exc).__name__}: {exc}", style="red")
         self.app.call_from_thread(self._drawn, size, pixels)
 
-    def _drawn(self, size: tuple[int, int], pixels: Pixels) -> None:
+    def _drawn(self, size: tuple[int, int], pixels: RenderableType) -> None:
         self._rendered[size] = pixels
         self.refresh()

@@ -52,7 +52,7 @@ class LineView(ScrollView, can_focus=True):
         Binding("b,pageup", "page_up", "Page up", show=False),
     ]
 
-    def __init__(self, lines: list[str], lexer: str = "text", **kwargs) -> None:
+    def __init__(self, lines: list[str], lexer: str = "text", width: int | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.lines = lines
         self.lexer = lexer
@@ -60,8 +60,9 @@ class LineView(ScrollView, can_focus=True):
         self.match_query: str = ""
         self._blocks: OrderedDict[int, list[Text]] = OrderedDict()
         self._gutter = len(str(len(lines))) + 1
-        width = max((min(len(line), MAX_LINE + 30) for line in lines), default=0)
-        self.virtual_size = Size(width + self._gutter + 1, len(lines))
+        if width is None:
+            width = max(map(len, lines), default=0)
+        self.virtual_size = Size(min(width, MAX_LINE + 30) + self._gutter + 1, len(lines))
 
     # --- highlighting -------------------------------------------------------------------
     def _block(self, number: int) -> list[Text]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from rich.text import Text
 from textual import work
@@ -18,6 +19,9 @@ from ...core.sources.base import Source
 from ..text import human_size
 from ..viewers import Viewer, viewer_for
 from .error_panel import ErrorPanel
+
+
+LOADING_DELAY = 0.2  # seconds
 
 
 @dataclass
@@ -65,14 +69,20 @@ class ViewerPane(Container, can_focus=False):
         size = human_size(artifact.file_size) if artifact.file_size is not None else ""
         self.border_title = f"{artifact.artifact_type} {size}".strip()
         self.border_subtitle = artifact.artifact_id
-        self._replace(LoadingIndicator())
+        self._replace(Static(Text(f"Loading {artifact.artifact_type}…", style="dim"), classes="empty"))
+        # Most artifacts load in a blink: the spinner only shows for the slow ones.
+        self.set_timer(LOADING_DELAY, partial(self._still_loading, artifact))
         self._load(artifact)
+
+    def _still_loading(self, artifact: Artifact) -> None:
+        if artifact is self.artifact and self.viewer is None and not self.failed:
+            self._replace(LoadingIndicator())
 
     def _replace(self, widget) -> None:
         self.remove_children()
         self.mount(widget)
 
-    @work(thread=True, exclusive=True, group="viewer-load")
+    @work(thread=True, exclusive=True, group="viewer-load", exit_on_error=False)
     def _load(self, artifact: Artifact) -> None:
         viewer = viewer_for(artifact.kind)
         worker = get_current_worker()
@@ -111,6 +121,11 @@ class ViewerPane(Container, can_focus=False):
             )
         )
         self.post_message(self.Shown(artifact, False))
+
+    @property
+    def failed(self) -> bool:
+        """The artifact on show could not be shown (opening it again tries again)."""
+        return bool(self.query(ErrorPanel))
 
     def focus_viewer(self) -> bool:
         viewer = self.viewer

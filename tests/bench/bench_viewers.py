@@ -1,0 +1,118 @@
+"""Benchmark of the viewers' heavy paths, each against a baseline measured in the same run.
+
+    python tests/bench/bench_viewers.py
+
+Prints figures and ratios; asserts nothing (machines are noisy: timings belong here, not in
+tests).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+from rich.syntax import Syntax
+from rich_pixels import Pixels
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tui.core.catalog import Format  # noqa: E402
+from tui.core.formats.media import downscale, open_image  # noqa: E402
+from tui.core.formats.text import text_document  # noqa: E402
+from tui.core.textsafe import visible_controls  # noqa: E402
+
+
+def timed(fn, repeat: int = 3) -> float:
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs)
+
+
+def screenshot_bytes() -> bytes:
+    """A 1920x1080 page-like picture (text-like stripes), as Skyvern's screenshots are."""
+    image = Image.new("RGB", (1920, 1080), "white")
+    draw = ImageDraw.Draw(image)
+    for y in range(0, 1080, 18):
+        draw.text((20, y), "Skyvern screenshot line " * 12, fill=(20, 20, 20))
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+def longest_stall(fn) -> float:
+    """The longest time another thread (the interface) waited for the GIL while fn ran."""
+    done = threading.Event()
+    gaps = [0.0]
+
+    def heartbeat() -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            time.sleep(0.001)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    beat = threading.Thread(target=heartbeat)
+    beat.start()
+    worker = threading.Thread(target=fn)
+    worker.start()
+    worker.join()
+    done.set()
+    beat.join()
+    return max(gaps)
+
+
+def report(name: str, baseline: float, ours: float) -> None:
+    print(f"{name:<46} baseline {baseline * 1000:9.1f} ms   ours {ours * 1000:9.1f} ms   x{baseline / ours:7.1f}")
+
+
+def main() -> None:
+    data = screenshot_bytes()
+    image = open_image(data)
+    cols, rows = 90, 36  # a viewer pane at 120x40
+    report(
+        "screenshot 1920x1080 -> half-blocks",
+        timed(lambda: Pixels.from_image(image), repeat=1),
+        timed(lambda: Pixels.from_image(downscale(image, cols, rows * 2))),
+    )
+
+    line = '  {"event": "Something happened", "level": "info", "step_id": "stp_1", "n": 12345},'
+    code = "\n".join([line] * 20_000)
+    report(
+        "first screen of a 20,000-line JSON",
+        timed(lambda: Syntax(code, "json").highlight(code), repeat=1),
+        timed(lambda: Syntax(first := "\n".join(code.split("\n", 128)[:128]), "json").highlight(first)),
+    )
+
+    log = b'2026-11-28T13:00:00.000000Z [info     ] Something happened  key="value" n=1\n' * 700_000
+    report(
+        f"prepare a {len(log) / 1e6:.0f} MB log (decode, split, make safe)",
+        timed(lambda: log.decode("utf-8").split("\n")),
+        timed(lambda: text_document(log, Format.TEXT)),
+    )
+    report(
+        "  longest interface stall while preparing it",
+        longest_stall(lambda: visible_controls(log.decode("utf-8")).split("\n")),
+        longest_stall(lambda: text_document(log, Format.TEXT)),
+    )
+    big_json = json.dumps([{"i": i, "event": "x" * 60} for i in range(600_000)]).encode()
+    report(
+        f"  stall while pretty-printing {len(big_json) / 1e6:.0f} MB of JSON",
+        longest_stall(lambda: json.dumps(json.loads(big_json), indent=2)),
+        longest_stall(lambda: text_document(big_json, Format.JSON)),
+    )
+    print("(a ratio above 1 means ours is faster or stalls less; the 'prepare' line is the cost of")
+    print(" safety and chunking, expected below 1)")
+
+
+if __name__ == "__main__":
+    main()

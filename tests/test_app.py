@@ -1,0 +1,277 @@
+"""Pilot tests: the app driven by keys, checked by what it shows."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from textual.command import CommandList, CommandPalette
+from textual.widgets import DataTable, LoadingIndicator
+
+from apptools import SIZE, demo_app, local_app, settle, until
+from tui.core.catalog import CATEGORIES, Category
+from tui.core.formats.text import text_document
+from tui.core.sources.demo import demo_source
+from tui.core.sources.local import LocalSource
+from tui.ui.screens.help import HelpScreen
+from tui.ui.screens.picker import PickerScreen
+from tui.ui.screens.run import RunScreen
+from tui.ui.viewers import viewer_for
+from tui.ui.viewers.image import ImageViewer
+from tui.ui.viewers.metadata import MetadataViewer
+from tui.ui.viewers.text import TextViewer
+from tui.ui.widgets.error_panel import ErrorPanel
+from tui.ui.widgets.image_view import ImageView
+from tui.ui.widgets.line_view import LineView
+from tui.ui.widgets.run_header import RunHeader
+
+
+def plain(widget) -> str:
+    """What a Static shows, as plain text."""
+    from rich.console import Console
+
+    console = Console(width=200, record=True, color_system=None)
+    console.print(widget.content)
+    return console.export_text()
+
+
+async def test_demo_opens_with_header_and_category_counts(demo_run_json):
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        header = plain(screen.query_one(RunHeader))
+        assert demo_run_json["run_id"] in header
+        assert demo_run_json["status"] in header
+        assert f"{screen.detail.run.step_count} steps" in header
+        if demo_run_json.get("failure_reason"):
+            assert "failure:" in header
+        counts = screen.detail.counts
+        prompts = [str(o.prompt) for o in screen.sidebar.options]
+        for number, (category, prompt) in enumerate(zip(CATEGORIES, prompts), start=1):
+            assert prompt.startswith(f"{number} {category.label}")
+            assert prompt.rstrip().endswith(str(counts[category]))
+
+
+async def test_every_artifact_of_every_category_opens_in_its_viewer():
+    app = demo_app()
+    source = demo_source()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        seen = 0
+        for number, category in enumerate(CATEGORIES, start=1):
+            await pilot.press(str(number))
+            await settle(pilot)
+            assert screen.sidebar.category is category
+            listed = screen.artifact_list.artifacts
+            assert len(listed) == screen.detail.counts[category]
+            assert screen.artifact_list.has_focus
+            for index, artifact in enumerate(listed):
+                if index:
+                    await pilot.press("j")
+                assert screen.artifact_list.artifact is artifact
+                await pilot.press("enter")
+                await settle(pilot)
+                pane = screen.viewer_pane
+                assert not pane.query(ErrorPanel), f"{artifact.artifact_type}: {plain(pane.query_one(ErrorPanel))}"
+                viewer = pane.viewer
+                assert type(viewer) is viewer_for(artifact.kind), artifact.artifact_type
+                assert pane.has_focus_within  # enter moves into the viewer
+                if isinstance(viewer, TextViewer):
+                    expected = text_document(source.read_bytes(artifact), artifact.kind.format).lines
+                    assert viewer.model.lines == expected
+                    assert viewer.query_one(LineView).lines is viewer.model.lines
+                elif isinstance(viewer, ImageViewer):
+                    assert viewer.model.size[0] > 100
+                    view = viewer.query_one(ImageView)
+                    assert (view.size.width, view.size.height) in view._rendered
+                else:
+                    assert isinstance(viewer, MetadataViewer)
+                    assert str(artifact.path) in plain(viewer.query("Static").first()).replace("\n", "")
+                await pilot.press("escape")  # back to the list
+                assert screen.artifact_list.has_focus
+                seen += 1
+        assert seen == len(screen.detail.artifacts)
+
+
+async def test_escape_goes_back_to_the_picker_and_enter_reopens():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, RunScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, PickerScreen)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RunScreen)
+
+
+async def test_picker_filters_as_you_type():
+    app = demo_app(open_run=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == 1
+        await pilot.press(*"zzzz-no-such-run")
+        assert table.row_count == 0
+        await pilot.press("enter")  # nothing to open: a warning, no crash
+        assert isinstance(app.screen, PickerScreen)
+        for _ in range(len("zzzz-no-such-run")):
+            await pilot.press("backspace")
+        await pilot.press(*"demo")
+        assert table.row_count == 1
+
+
+async def test_help_lists_the_keys_and_closes():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = plain(app.screen.query_one("Static"))
+        for expected in ("Show Visual", "Show Files", "Find", "Quit", "Back", "Zoom viewer", "Next match", "Open the artifact"):
+            assert expected in text, expected
+        await pilot.press("escape")
+        assert isinstance(app.screen, RunScreen)
+
+
+async def test_find_in_a_prompt_moves_to_matching_lines():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("2")  # AI reasoning: its first artifact is a prompt
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        viewer = screen.viewer_pane.viewer
+        assert isinstance(viewer, TextViewer)
+        lines = viewer.model.lines
+        word = "action"
+        expected = [i for i, line in enumerate(lines) if word in line.lower()]
+        assert len(expected) >= 2
+        await pilot.press("slash", *word, "enter")
+        await settle(pilot)
+        view = viewer.query_one(LineView)
+        assert view.match_line == expected[0]
+        await pilot.press("n")
+        await settle(pilot)
+        assert view.match_line == expected[1]
+        await pilot.press("N")
+        await settle(pilot)
+        assert view.match_line == expected[0]
+
+
+async def test_a_broken_artifact_shows_an_error_and_the_run_stays_browsable(tmp_path: Path, demo_dir: Path):
+    copy = tmp_path / "run"
+    shutil.copytree(demo_dir, copy)
+    entries = json.loads((copy / "artifacts.json").read_text())
+    source = LocalSource(copy)
+    detail = source.load_run(json.loads((copy / "run.json").read_text())["run_id"])
+    shot = next(a for a in detail.artifacts if a.artifact_type == "screenshot_llm")
+    shot.path.write_bytes(b"\x89PNG\r\n\x1a\n not really a png")
+    app = local_app(source, detail.run.run_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("1")
+        await settle(pilot)
+        while screen.artifact_list.artifact.artifact_id != shot.artifact_id:
+            await pilot.press("j")
+        await pilot.press("enter")
+        await settle(pilot)
+        panel = screen.viewer_pane.query_one(ErrorPanel)
+        assert "Not a readable image" in panel.reason
+        assert shot.artifact_id in panel.title_text
+        await pilot.press("2", "enter")
+        await settle(pilot)
+        assert isinstance(screen.viewer_pane.viewer, TextViewer)
+    assert entries  # the copy was a real run
+
+
+def _one_artifact_run(folder: Path, artifact_type: str, name: str, content: bytes) -> LocalSource:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "run.json").write_text(json.dumps({"run_id": "tsk_big", "status": "completed"}))
+    (folder / "artifacts.json").write_text(json.dumps([{
+        "artifact_id": "a_1", "artifact_type": artifact_type, "uri": f"file:///somewhere/{name}",
+        "step_id": "stp_1", "task_id": "tsk_big", "created_at": "2026-11-28T13:00:00",
+    }]))
+    (folder / "files").mkdir(exist_ok=True)
+    ext = name.rsplit(".", 1)[-1]
+    (folder / "files" / f"a_1_{artifact_type}.{ext}").write_bytes(content)
+    return LocalSource(folder)
+
+
+async def test_a_50_mb_file_loads_in_a_worker_while_keys_still_work(tmp_path: Path):
+    line = b"2026-11-28T13:00:00.000000Z [info     ] Something happened  key=\"value\" n=1\n"
+    content = line * (50 * 1024 * 1024 // len(line))
+    source = _one_artifact_run(tmp_path / "big", "llm_prompt", "x_llm_prompt.txt", content)
+    app = local_app(source, "tsk_big")
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, RunScreen))
+        screen = app.screen  # it opens on AI reasoning, so the 50 MB prompt starts loading
+        # Still loading in its worker, and the interface answers keys meanwhile.
+        await until(pilot, lambda: bool(screen.viewer_pane.query(LoadingIndicator)))
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        viewer = screen.viewer_pane.viewer
+        assert isinstance(viewer, TextViewer)
+        assert len(viewer.model.lines) == content.count(b"\n")
+
+
+async def test_an_unknown_artifact_type_lands_in_files_and_opens(tmp_path: Path):
+    source = _one_artifact_run(tmp_path / "odd", "hologram", "x_hologram.txt", b"beam me up\n")
+    app = local_app(source, "tsk_big")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.sidebar.category is Category.FILES  # the first category with something in it
+        viewer = screen.viewer_pane.viewer
+        assert isinstance(viewer, TextViewer) and viewer.model.lines == ["beam me up"]
+
+
+async def test_control_sequences_in_artifacts_are_shown_not_obeyed(tmp_path: Path):
+    source = _one_artifact_run(tmp_path / "evil", "llm_prompt", "x.txt", b"hi \x1b]52;c;ZXZpbA==\x07 \x1b[2J there\n")
+    app = local_app(source, "tsk_big")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        view = app.screen.viewer_pane.viewer.query_one(LineView)
+        rendered = "".join(seg.text for seg in view.render_line(0))
+        assert "\x1b" not in rendered and "\x07" not in rendered
+        assert "␛]52;c;ZXZpbA==␇" in rendered and "␛[2J" in rendered
+
+
+async def test_zoom_fills_the_screen_with_the_viewer_and_escape_restores():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("z")
+        assert screen.maximized is screen.viewer_pane
+        await pilot.press("escape")
+        assert screen.maximized is None
+        assert isinstance(app.screen, RunScreen)
+
+
+async def test_command_palette_opens_any_artifact():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("ctrl+p")
+        await pilot.press(*"open llm_response_parsed")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette) and app.screen.query_one(CommandList).option_count > 0)
+        await pilot.pause(0.3)  # let the palette finish ranking the hits
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert screen.sidebar.category is Category.AI
+        assert screen.viewer_pane.artifact.artifact_type == "llm_response_parsed"
+        assert screen.artifact_list.artifact is screen.viewer_pane.artifact

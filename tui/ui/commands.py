@@ -1,0 +1,45 @@
+"""Command palette (ctrl+p) entries for the run on screen: categories and every artifact."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from ..core.catalog import CATEGORIES
+
+
+class RunCommands(Provider):
+    """Jump to a category or straight to any artifact of the open run."""
+
+    def _commands(self) -> list[tuple[str, object, str]]:
+        from .screens.run import RunScreen
+
+        screen = self.screen
+        if not isinstance(screen, RunScreen):
+            return []
+        commands: list[tuple[str, object, str]] = [
+            (f"Show {c.label}", partial(screen.action_category, c.value), f"Key {i}")
+            for i, c in enumerate(CATEGORIES, start=1)
+        ]
+        for group in screen.detail.groups():
+            for artifact in group.artifacts:
+                commands.append(
+                    (
+                        f"Open {artifact.artifact_type} · {group.label}",
+                        partial(screen.reveal_artifact, artifact),
+                        artifact.artifact_id,
+                    )
+                )
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands()[: len(CATEGORIES)]:
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)
