@@ -113,3 +113,40 @@ def test_demo_run_is_complete(demo_run_json, demo_artifacts):
     assert source.read_bytes(first) == first.path.read_bytes()
     steps = [g for g in detail.groups() if g.step is not None]
     assert len(steps) >= 2
+
+
+def _relative_paths(detail, root: Path) -> set[str]:
+    return {a.path.relative_to(root).as_posix() for a in detail.artifacts}
+
+
+def test_real_self_hosted_tree_matches_what_the_server_listed(selfhosted_truth):
+    """tests/data/selfhosted is a storage tree written by a real Skyvern 1.0.56 server;
+    selfhosted.json is what that server's API listed for the same runs."""
+    from collections import Counter
+
+    from conftest import SELFHOSTED
+
+    source = LocalSource(SELFHOSTED)
+    runs = {r.run_id: r for r in source.list_runs()}
+
+    [task] = selfhosted_truth["task_runs"]
+    detail = source.load_run(task["run_id"])
+    assert Counter(a.artifact_type for a in detail.artifacts) == task["artifact_counts_by_type"]
+    assert _relative_paths(detail, SELFHOSTED) == {a["path"] for a in task["artifacts"]}
+    api_ids = {a["artifact_id"] for a in task["artifacts"]}
+    assert {a.artifact_id for a in detail.artifacts if a.artifact_id.startswith("a_")} <= api_ids
+    steps = sorted((s.order, s.retry_index, s.step_id) for s in detail.steps)
+    assert steps == sorted((s["order"], s["retry_index"], s["step_id"]) for s in task["steps"])
+    assert "Step 2 (retry 1)" in [g.label for g in detail.groups()]
+
+    # The workflow run's task is joined to it through its step logs; its generated scripts
+    # cannot be tied to it on disk and are listed as runs of their own.
+    [workflow] = selfhosted_truth["workflow_runs"]
+    detail = source.load_run(workflow["run_id"])
+    expected = Counter(workflow["artifact_counts_by_type"])
+    scripts = expected.pop("script_file")
+    assert Counter(a.artifact_type for a in detail.artifacts) == expected
+    assert _relative_paths(detail, SELFHOSTED) == {a["path"] for a in workflow["artifacts"] if a["artifact_type"] != "script_file"}
+    assert [r for r in runs if r.startswith("tsk_")] == [task["run_id"]]
+    script_runs = [r for r in runs.values() if r.run_type == "script"]
+    assert sum(r.artifact_count for r in script_runs) == scripts

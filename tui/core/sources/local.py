@@ -20,7 +20,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -39,8 +39,8 @@ _ARTIFACT_ID = re.compile(r"^(a_[A-Za-z0-9]+)_(.+)$")
 _NO_TIME = datetime.min.replace(tzinfo=timezone.utc)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
-# Ids that name the run a storage-tree folder belongs to.
-_RUN_PREFIXES = ("tsk_", "wr_")
+# Of two files with one artifact id, the one with this extension is the artifact.
+PREFERRED_EXTS = frozenset({"mp4"})
 
 
 @dataclass(frozen=True)
@@ -114,6 +114,16 @@ class _TreeRun:
     artifacts: list[Artifact] = field(default_factory=list)
     steps: dict[str, Step] = field(default_factory=dict)
 
+    def drop_duplicates(self) -> None:
+        """One file per artifact id. Skyvern transcodes a recording to mp4 and leaves the webm
+        beside it under the same id; the API lists the mp4 only."""
+        chosen: dict[str, Artifact] = {}
+        for artifact in self.artifacts:
+            kept = chosen.get(artifact.artifact_id)
+            if kept is None or (artifact.ext in PREFERRED_EXTS and kept.ext not in PREFERRED_EXTS):
+                chosen[artifact.artifact_id] = artifact
+        self.artifacts = list(chosen.values())
+
     def add_file(self, path: Path, root: Path, **ids: str | None) -> None:
         parsed = parse_file_name(path.name)
         if parsed is None:
@@ -140,6 +150,24 @@ class _TreeRun:
                 **ids,
             )
         )
+
+
+_WORKFLOW_RUN_IN_LOG = re.compile(rb'workflow_run_id[="\': ]+(wr_[A-Za-z0-9]+)')
+LOG_PEEK = 64 * 1024
+
+
+def _workflow_run_of(task: _TreeRun) -> str | None:
+    """The workflow run named in the first kilobytes of the task's step logs, if any."""
+    for artifact in task.artifacts:
+        if artifact.artifact_type in ("skyvern_log", "skyvern_log_raw") and artifact.path is not None:
+            try:
+                with artifact.path.open("rb") as handle:
+                    match = _WORKFLOW_RUN_IN_LOG.search(handle.read(LOG_PEEK))
+            except OSError:
+                continue
+            if match:
+                return match.group(1).decode()
+    return None
 
 
 def _size(path: Path) -> int | None:
@@ -174,7 +202,26 @@ class StorageTree:
                     if _is_dir(org):
                         self._env_org(org, runs, block_owner)
         self._logs(runs, step_owner, block_owner)
+        for run in runs.values():
+            run.drop_duplicates()
+        self._join_workflow_tasks(runs)
         return {k: v for k, v in runs.items() if v.artifacts}
+
+    @staticmethod
+    def _join_workflow_tasks(runs: dict[str, _TreeRun]) -> None:
+        """Move the tasks of a workflow run into it, as the API lists them.
+
+        Only the task's own logs say which workflow run it belongs to (ENABLE_LOG_ARTIFACTS):
+        without them the task stays a run of its own.
+        """
+        for task in [r for r in runs.values() if r.run_type == "task"]:
+            workflow_run_id = _workflow_run_of(task)
+            if workflow_run_id is None:
+                continue
+            owner = runs.setdefault(workflow_run_id, _TreeRun(workflow_run_id, "workflow_run"))
+            owner.artifacts += [replace(a, workflow_run_id=workflow_run_id, run_id=workflow_run_id) for a in task.artifacts]
+            owner.steps.update(task.steps)
+            del runs[task.run_id]
 
     def _task(self, task_dir: Path, runs: dict[str, _TreeRun], step_owner: dict[str, str]) -> None:
         task_id = task_dir.name
