@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
 
+from rich.console import Console
 from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, LoadingIndicator
 
@@ -27,13 +29,15 @@ from tui.ui.widgets.line_view import LineView
 from tui.ui.widgets.run_header import RunHeader
 
 
+def render_plain(renderable, width: int = 200) -> str:
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
 def plain(widget) -> str:
     """What a Static shows, as plain text."""
-    from rich.console import Console
-
-    console = Console(width=200, record=True, color_system=None)
-    console.print(widget.content)
-    return console.export_text()
+    return render_plain(widget.content)
 
 
 async def test_demo_opens_with_header_and_category_counts(demo_run_json):
@@ -49,10 +53,10 @@ async def test_demo_opens_with_header_and_category_counts(demo_run_json):
         if demo_run_json.get("failure_reason"):
             assert "failure:" in header
         counts = screen.detail.counts
-        prompts = [str(o.prompt) for o in screen.sidebar.options]
+        prompts = [render_plain(o.prompt, 20) for o in screen.sidebar.options]
         for number, (category, prompt) in enumerate(zip(CATEGORIES, prompts), start=1):
             assert prompt.startswith(f"{number} {category.label}")
-            assert prompt.rstrip().endswith(str(counts[category]))
+            assert prompt.rstrip().endswith(f" {counts[category]}")
 
 
 async def test_every_artifact_of_every_category_opens_in_its_viewer():

@@ -41,7 +41,6 @@ class SkyvernTUI(App):
             self.open_run(*self.initial)
 
     def open_run(self, source: Source, run_id: str) -> None:
-        self.notify(f"Opening {run_id}…", timeout=2)
         self._load_run(source, run_id)
 
     @work(thread=True, exclusive=True, group="run-load", exit_on_error=False)

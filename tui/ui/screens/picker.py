@@ -38,7 +38,8 @@ class PickerScreen(Screen):
         Binding("down", "cursor(1)", "Next run", show=False, priority=True),
         Binding("up", "cursor(-1)", "Previous run", show=False, priority=True),
         Binding("slash", "focus_filter", "Filter"),
-        Binding("r", "refresh", "Refresh"),
+        Binding("ctrl+r", "refresh", "Refresh"),
+        Binding("ctrl+q", "app.quit", "Quit"),
     ]
 
     def __init__(self, sources: list[Source], **kwargs) -> None:
@@ -78,7 +79,9 @@ class PickerScreen(Screen):
 
     def _loaded(self, found: list[tuple[Run, Source]], problems: list[str]) -> None:
         self.all_runs = found
-        message = f"{len(found)} runs from {len(self.sources)} source(s). Enter opens, / filters, r refreshes."
+        runs = "1 run" if len(found) == 1 else f"{len(found)} runs"
+        sources = "1 source" if len(self.sources) == 1 else f"{len(self.sources)} sources"
+        message = f"{runs} from {sources}. Type to filter, enter opens, ctrl+r refreshes."
         if problems:
             message += "  Problems: " + "; ".join(problems)
         self.query_one(".status", Static).update(safe_text(message))
@@ -124,4 +127,5 @@ class PickerScreen(Screen):
             self.notify("No run to open.", severity="warning")
             return
         run, source = self.shown[table.cursor_row]
+        self.query_one(".status", Static).update(safe_text(f"Opening {run.run_id}…"))
         self.app.open_run(source, run.run_id)

@@ -46,6 +46,17 @@ class RunScreen(Screen):
             yield ViewerPane(self.source)
         yield Footer()
 
+    DEFAULT_CSS = """
+    RunScreen.-narrow CategorySidebar { display: none; }
+    """
+
+    # Below this width the sidebar gives its room to the viewer; 1-6 still switch categories
+    # and the list's title names the category.
+    NARROW = 110
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < self.NARROW, "-narrow")
+
     def on_mount(self) -> None:
         # Start where there is something to see: the first category that has artifacts.
         counts = self.detail.counts

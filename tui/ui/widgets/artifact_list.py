@@ -11,19 +11,34 @@ from ...core.model import Artifact, ArtifactGroup
 from ..text import safe_text
 
 
+LIST_WIDTH = 38
+PROMPT_WIDTH = LIST_WIDTH - 7  # less the border, the padding, the scrollbar and a spare cell
+
+
+def _script_path(uri: str | None) -> str:
+    """The file's path inside its script: .../scripts/{id}/{version}/blocks/x.skyvern -> blocks/x.skyvern"""
+    parts = (uri or "").split("/scripts/", 1)
+    return parts[1].split("/", 2)[-1] if len(parts) == 2 and parts[1].count("/") >= 2 else ""
+
+
 def artifact_prompt(artifact: Artifact) -> Text:
+    """'16:02:41 screenshot_llm': one line, cut with an ellipsis rather than wrapped."""
     stamp = artifact.created_at.astimezone().strftime("%H:%M:%S") if artifact.created_at else "--:--:--"
-    text = Text.assemble((stamp + " ", "dim"))
-    text.append_text(safe_text(artifact.artifact_type))
+    text = Text.assemble((stamp + " ", "dim"), no_wrap=True, overflow="ellipsis")
+    # "visible_elements_" starts six type names and would push their differences out of view.
+    text.append_text(safe_text(artifact.artifact_type.replace("visible_elements_", "elements_")))
+    if artifact.artifact_type == "script_file":
+        text.append_text(safe_text(" " + _script_path(artifact.uri), "cyan"))
+    text.truncate(PROMPT_WIDTH, overflow="ellipsis")
     return text
 
 
 class ArtifactList(OptionList):
     """Step headings are disabled options, so the cursor moves over artifacts only."""
 
-    DEFAULT_CSS = """
-    ArtifactList { width: 36; border: round $panel-lighten-2; height: 1fr; }
-    ArtifactList:focus { border: round $accent; }
+    DEFAULT_CSS = f"""
+    ArtifactList {{ width: {LIST_WIDTH}; border: round $panel-lighten-2; height: 1fr; }}
+    ArtifactList:focus {{ border: round $accent; }}
     """
 
     BINDINGS = [

@@ -76,6 +76,7 @@ class LineView(ScrollView, can_focus=True):
         else:
             code = "\n".join(chunk)
             highlighted = Syntax(code, self.lexer, theme=THEME).highlight(code)
+            highlighted.style = ""  # the theme's background would paint boxes behind the text
             block = highlighted.split("\n", allow_blank=True)[: len(chunk)]
             block += [Text("")] * (len(chunk) - len(block))
         self._blocks[number] = block

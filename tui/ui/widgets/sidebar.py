@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import OptionList
@@ -10,15 +11,21 @@ from textual.widgets.option_list import Option
 from ...core.catalog import CATEGORIES, Category
 
 
-def category_prompt(number: int, category: Category, count: int) -> Text:
-    text = Text.assemble((f"{number} ", "dim"), category.label)
-    text.append(f" {count}".rjust(max(1, 18 - len(category.label))), style="bold" if count else "dim")
-    return text
+def category_prompt(number: int, category: Category, count: int) -> Table:
+    """'3 Page structure      41': the key, the label, and the count against the right edge."""
+    grid = Table.grid(expand=True)
+    grid.add_column(no_wrap=True, overflow="ellipsis")
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_row(
+        Text.assemble((f"{number} ", "dim"), category.label),
+        Text(str(count), style="bold" if count else "dim"),
+    )
+    return grid
 
 
 class CategorySidebar(OptionList):
     DEFAULT_CSS = """
-    CategorySidebar { width: 22; border: round $panel-lighten-2; height: 1fr; }
+    CategorySidebar { width: 24; border: round $panel-lighten-2; height: 1fr; }
     CategorySidebar:focus { border: round $accent; }
     """
 
