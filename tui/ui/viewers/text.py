@@ -34,7 +34,7 @@ class TextViewer(Viewer):
     TextViewer { layout: vertical; }
     TextViewer .warning { background: $warning 30%; padding: 0 1; }
     TextViewer .note { color: $text-muted; padding: 0 1; }
-    TextViewer Input.find { dock: bottom; display: none; }
+    TextViewer Input.find { dock: bottom; display: none; border: none; height: 1; padding: 0 1; }
     TextViewer Input.find.-open { display: block; }
     """
 
