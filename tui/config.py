@@ -1,0 +1,126 @@
+"""Where to find Skyvern: flags > environment (as Skyvern's own SDK) > the config file.
+
+The config file is TOML in the user config directory, with named profiles:
+
+    default = "local"
+
+    [profiles.local]
+    base_url = "http://localhost:8000"
+    api_key = "..."
+
+It holds API keys, so it is created readable by its owner only. The key never appears in a
+repr, a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import platformdirs
+
+from .core.errors import TuiError
+
+APP_NAME = "skyvern-tui"
+DEFAULT_BASE_URL = "https://api.skyvern.com"
+
+
+class ConfigError(TuiError):
+    pass
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A Skyvern server to talk to, and the key for it."""
+
+    base_url: str
+    api_key: str = field(repr=False)
+    # Shown in the picker's source column: the profile name, or the server's host.
+    label: str = ""
+
+
+def config_path() -> Path:
+    override = os.environ.get("SKYVERN_TUI_CONFIG")
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir(APP_NAME))
+
+
+def state_dir() -> Path:
+    return Path(platformdirs.user_state_dir(APP_NAME))
+
+
+def load_profiles(path: Path) -> tuple[dict[str, dict], str | None]:
+    """The profiles of the config file and the name of the default one."""
+    if not path.exists():
+        return {}, None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read the config file {path}: {exc}") from exc
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict) or not all(isinstance(p, dict) for p in profiles.values()):
+        raise ConfigError(f"{path}: [profiles.NAME] tables expected")
+    default = data.get("default")
+    return profiles, default if isinstance(default, str) else None
+
+
+def resolve_connection(
+    api_key: str | None = None,
+    base_url: str | None = None,
+    profile: str | None = None,
+    env: Mapping[str, str] | None = None,
+    path: Path | None = None,
+) -> Connection | None:
+    """The server to use, or None when no key is given anywhere (local sources only)."""
+    env = os.environ if env is None else env
+    profiles, default = load_profiles(path or config_path())
+    chosen: dict = {}
+    name = profile or default
+    if profile and profile not in profiles:
+        known = ", ".join(sorted(profiles)) or "none"
+        raise ConfigError(f"no profile {profile!r} in {path or config_path()} (profiles: {known})")
+    if name:
+        chosen = profiles.get(name, {})
+    key = api_key or env.get("SKYVERN_API_KEY") or chosen.get("api_key")
+    url = base_url or env.get("SKYVERN_BASE_URL") or chosen.get("base_url") or DEFAULT_BASE_URL
+    if not key:
+        return None
+    url = str(url).rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise ConfigError(f"the base URL must start with http:// or https:// (got {url!r})")
+    return Connection(url, str(key), name or url.split("://", 1)[1])
+
+
+def _toml_string(value: str) -> str:
+    # A JSON string is a valid TOML basic string for everything we write here.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def save_profile(name: str, base_url: str, api_key: str, path: Path | None = None, make_default: bool = False) -> Path:
+    """Add or replace a profile; the file is written readable by its owner only."""
+    path = path or config_path()
+    profiles, default = load_profiles(path)
+    profiles[name] = {"base_url": base_url.rstrip("/"), "api_key": api_key}
+    if make_default or default is None:
+        default = name
+    lines = [f"default = {_toml_string(default)}", ""]
+    for profile_name, values in sorted(profiles.items()):
+        lines.append(f"[profiles.{_toml_string(profile_name)}]")
+        for key, value in values.items():
+            lines.append(f"{key} = {_toml_string(str(value))}")
+        lines.append("")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_suffix(".tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines))
+    os.chmod(temporary, 0o600)
+    os.replace(temporary, path)
+    return path
