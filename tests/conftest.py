@@ -1,9 +1,12 @@
 import json
 import os
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from skyvern_server import DEMO_DIR as SERVER_SEED_RUN, RealServer, real_server as _real_server
 
 # Times are shown in local time: fix the zone so screens and snapshots are the same everywhere.
 os.environ["TZ"] = "UTC"
@@ -33,3 +36,27 @@ def demo_run_json() -> dict:
 @pytest.fixture
 def selfhosted_truth() -> dict:
     return json.loads((DATA / "selfhosted.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def real_server(request: pytest.FixtureRequest) -> Iterator[RealServer]:
+    """A REAL Skyvern 1.0.56 server on 127.0.0.1 seeded with the demo run (tests/skyvern_server.py).
+
+    The first use on a machine installs skyvern[server] into a cached venv (about two minutes);
+    pytest's capture is off meanwhile so its progress shows. Never skipped: a server that cannot
+    be had fails the tests that need it, saying why.
+    """
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    manager = _real_server(SERVER_SEED_RUN)
+    try:
+        if capture is not None:
+            with capture.global_and_fixture_disabled():
+                server = manager.__enter__()
+        else:
+            server = manager.__enter__()
+    except Exception as exc:
+        pytest.fail(f"could not start the real Skyvern server: {exc}", pytrace=False)
+    try:
+        yield server
+    finally:
+        manager.__exit__(None, None, None)

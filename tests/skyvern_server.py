@@ -31,6 +31,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -100,25 +101,38 @@ def _install(venv: Path) -> None:
     install_log = venv / "pip-install.log"
     cmd = [str(_venv_python(venv)), "-m", "pip", "install", "--disable-pip-version-check", *SKYVERN_REQUIREMENTS]
     log("running " + " ".join(cmd[2:]) + f" (full output: {install_log})")
-    last_note = time.monotonic()
-    with open(install_log, "w") as logf:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
-        assert proc.stdout is not None
-        collected = 0
-        tail: list[str] = []
-        for line in proc.stdout:
+    state = {"collected": 0, "last": "", "tail": []}
+
+    def pump(stream, logf) -> None:  # pip's output: into the log file, and the state for the heartbeat
+        for line in stream:
             logf.write(line)
-            tail = (tail + [line.rstrip()])[-40:]
+            logf.flush()
+            state["tail"] = (state["tail"] + [line.rstrip()])[-40:]
             if line.startswith("Collecting"):
-                collected += 1
-            now = time.monotonic()
-            if line.startswith(("Installing collected", "Successfully installed", "ERROR")) or now - last_note > 15:
-                last_note = now
+                state["collected"] += 1
+            if line.strip():
+                state["last"] = line.strip()
+            if line.startswith(("Installing collected", "Successfully installed", "ERROR")):
                 note = line.strip()
                 if note.startswith("Successfully installed"):
-                    note = "Successfully installed " + str(len(note.split()) - 2) + " packages"
-                log(f"pip ({now - t0:.0f} s, {collected} collected): {note[:160]}")
-        rc = proc.wait()
+                    note = f"Successfully installed {len(note.split()) - 2} packages"
+                elif note.startswith("Installing collected"):
+                    note = f"installing {len(note.split(','))} packages"
+                log(f"pip ({time.monotonic() - t0:.0f} s): {note[:160]}")
+
+    with open(install_log, "w") as logf:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+        reader = threading.Thread(target=pump, args=(proc.stdout, logf), daemon=True)
+        reader.start()
+        while True:
+            try:
+                rc = proc.wait(timeout=20)
+                break
+            except subprocess.TimeoutExpired:
+                log(f"pip still running ({time.monotonic() - t0:.0f} s, {state['collected']} collected): "
+                    f"{str(state['last'])[:120]}")
+        reader.join(timeout=10)
+    tail = state["tail"]
     if rc != 0:
         raise RuntimeError(
             f"pip install {' '.join(SKYVERN_REQUIREMENTS)} into {venv} failed ({rc}):\n" + "\n".join(tail)
@@ -136,8 +150,11 @@ def ensure_skyvern_venv() -> Path:
     venv.parent.mkdir(parents=True, exist_ok=True)
     lock_path = venv.parent / (venv.name + ".lock")
     with open(lock_path, "w") as lock:
-        log(f"waiting for the lock {lock_path}")
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(f"another process is making {venv}: waiting for the lock {lock_path}")
+            fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             # Another process may have made it while we waited.
             version = installed_version(venv)
@@ -358,3 +375,439 @@ class SkyvernServer:
             yield conn
         finally:
             conn.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Seeding a downloaded run (the layout of assets/demo) as real rows and files
+# --------------------------------------------------------------------------------------------
+
+_JSON_TYPES = {"JSON"}
+_BOOL_TYPES = {"BOOLEAN"}
+_DATETIME_TYPES = {"DATETIME"}
+
+
+def _db_datetime(value: object) -> str | None:
+    """An ISO time of the API as SQLAlchemy stores a naive DateTime in SQLite."""
+    if value is None:
+        return None
+    dt = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> dict[str, tuple[str, bool, bool]]:
+    """name -> (declared type, not null, has default)."""
+    cols = {}
+    for _cid, name, ctype, notnull, default, _pk in conn.execute(f"PRAGMA table_info({table})"):
+        cols[name] = ((ctype or "").upper(), bool(notnull), default is not None)
+    if not cols:
+        raise RuntimeError(f"the server's database has no table {table!r}: is it skyvern {SKYVERN_VERSION}?")
+    return cols
+
+
+def _insert(conn: sqlite3.Connection, table: str, values: dict[str, object]) -> None:
+    """Insert VALUES (API field names that are columns of TABLE are taken; the rest are ignored),
+    converting datetimes, booleans and JSON to what SQLAlchemy stores in SQLite."""
+    cols = _columns(conn, table)
+    names: list[str] = []
+    params: list[object] = []
+    for name, value in values.items():
+        if name not in cols:
+            continue
+        ctype = cols[name][0]
+        if value is not None:
+            if ctype in _JSON_TYPES:
+                value = json.dumps(value)
+            elif ctype in _DATETIME_TYPES:
+                value = _db_datetime(value)
+            elif ctype in _BOOL_TYPES:
+                value = 1 if value else 0
+            elif isinstance(value, (dict, list)):
+                value = json.dumps(value)
+        names.append(name)
+        params.append(value)
+    missing = [
+        n for n, (_t, notnull, has_default) in cols.items()
+        if notnull and not has_default and (n not in names or params[names.index(n)] is None)
+    ]
+    if missing:
+        raise RuntimeError(f"seed_run: no value for the NOT NULL column(s) {missing} of {table}")
+    quoted = ", ".join(f'"{n}"' for n in names)
+    conn.execute(f"INSERT INTO {table} ({quoted}) VALUES ({', '.join('?' for _ in names)})", params)
+
+
+def _new_id(prefix: str, taken: set[str]) -> str:
+    """An id in Skyvern's form (prefix + a large integer)."""
+    while True:
+        candidate = f"{prefix}_{int.from_bytes(os.urandom(7), 'big') + 600000000000000000}"
+        if candidate not in taken:
+            taken.add(candidate)
+            return candidate
+
+
+def _uri_path(uri: str) -> str:
+    return uri.removeprefix("file://")
+
+
+def _old_storage_root(artifacts: list[dict], org_id: str) -> str:
+    """The ARTIFACT_STORAGE_PATH of the server the run was downloaded from, read off the uris:
+    every layout starts with {org}/, logs/ or {ENV}/{org}/ under it."""
+    candidates = []
+    for a in artifacts:
+        path = _uri_path(a.get("uri") or "")
+        for marker in (f"/{org_id}/", "/logs/"):
+            i = path.find(marker)
+            if i > 0:
+                candidates.append(path[:i])
+    if not candidates:
+        raise RuntimeError("seed_run: cannot tell the storage root from the artifacts' uris")
+    root = min(candidates, key=len)
+    bad = [a["artifact_id"] for a in artifacts if not _uri_path(a.get("uri") or "").startswith(root + "/")]
+    if bad:
+        raise RuntimeError(f"seed_run: artifacts outside the storage root {root}: {bad[:5]}")
+    return root
+
+
+def _file_ext(uri: str) -> str:
+    name = uri.rstrip("/").rsplit("/", 1)[-1]
+    if "." in name:
+        suffix = name.rsplit(".", 1)[-1]
+        if suffix:
+            return suffix
+    return "bin"
+
+
+def _replace_strings(value: object, old: str, new: str) -> object:
+    if isinstance(value, str):
+        return value.replace(old, new)
+    if isinstance(value, list):
+        return [_replace_strings(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _replace_strings(v, old, new) for k, v in value.items()}
+    return value
+
+
+def _first_url(value: object) -> str | None:
+    """The first page URL the agent recorded (depth first, in order) in a step's output."""
+    if isinstance(value, dict):
+        for key in ("website_url", "page_url", "url"):
+            if isinstance(value.get(key), str) and value[key].startswith(("http://", "https://")):
+                return value[key]
+        value = list(value.values())
+    if isinstance(value, list):
+        for v in value:
+            found = _first_url(v)
+            if found:
+                return found
+    return None
+
+
+def seed_run(server: SkyvernServer, run_dir: Path) -> dict:
+    """Insert the run of RUN_DIR (run.json, artifacts.json, steps.json, files/) into the running
+    SERVER as real rows, and its files into the server's storage in Skyvern's own layout.
+
+    Handles a workflow run (``wr_``) or a task v1 run (``tsk_``). Returns what was seeded:
+    run_id, run_type, task_run_id, workflow_id, workflow_permanent_id, task_ids, step_ids,
+    workflow_run_block_ids, artifact_ids (in the order of artifacts.json), files
+    ({artifact_id: Path in the server's storage}).
+    """
+    run_dir = Path(run_dir)
+    run = json.loads((run_dir / "run.json").read_text())
+    artifacts: list[dict] = json.loads((run_dir / "artifacts.json").read_text())
+    steps: list[dict] = json.loads((run_dir / "steps.json").read_text())
+    run_id: str = run["run_id"]
+    run_type: str = run.get("run_type") or ("workflow_run" if run_id.startswith("wr_") else "task_v1")
+    if run_type not in ("workflow_run", "task_v1"):
+        raise RuntimeError(f"seed_run: run type {run_type!r} is not supported (workflow_run, task_v1)")
+    org = server.org_id
+    old_orgs = {a.get("organization_id") for a in artifacts if a.get("organization_id")}
+    old_org = old_orgs.pop() if len(old_orgs) == 1 else org
+    old_root = _old_storage_root(artifacts, old_org)
+    new_root = str(server.storage)
+    req = run.get("run_request") or {}
+    title = req.get("title")
+    taken: set[str] = set()
+
+    # The tasks of the run, in the order they ran (steps.json is concatenated task by task).
+    task_ids: list[str] = []
+    for s in steps:
+        if s["task_id"] not in task_ids:
+            task_ids.append(s["task_id"])
+    for a in artifacts:
+        if a.get("task_id") and a["task_id"] not in task_ids:
+            task_ids.append(a["task_id"])
+    if run_type == "task_v1" and run_id not in task_ids:
+        task_ids.insert(0, run_id)
+    wrb_ids: list[str] = []
+    for a in artifacts:
+        if a.get("workflow_run_block_id") and a["workflow_run_block_id"] not in wrb_ids:
+            wrb_ids.append(a["workflow_run_block_id"])
+
+    # What the run's output tells about each task (workflow runs: one "<label>_output" per block).
+    block_outputs: dict[str, tuple[str, dict]] = {}  # task_id -> (label, output)
+    output = run.get("output")
+    if run_type == "workflow_run" and isinstance(output, dict):
+        for key, value in output.items():
+            if isinstance(value, dict) and value.get("task_id"):
+                block_outputs[value["task_id"]] = (key.removesuffix("_output"), value)
+
+    # 1. the files, in Skyvern's layout under the new storage root
+    files: dict[str, Path] = {}
+    new_uris: dict[str, str] = {}
+    for a in artifacts:
+        rel = _uri_path(a["uri"])[len(old_root) + 1:]
+        if old_org != org:
+            rel = "/".join(org if part == old_org else part for part in rel.split("/"))
+        src = run_dir / "files" / f"{a['artifact_id']}_{a['artifact_type']}.{_file_ext(a['uri'])}"
+        if not src.is_file():
+            raise RuntimeError(f"seed_run: {src} is missing")
+        dest = server.storage / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(src, dest)
+        files[a["artifact_id"]] = dest
+        new_uris[a["artifact_id"]] = f"file://{dest}"
+
+    def rewrite(value: object) -> object:
+        value = _replace_strings(value, f"file://{old_root}/", f"file://{new_root}/")
+        return value
+
+    first = min((s["created_at"] for s in steps), default=run.get("created_at"))
+    last = max((s["modified_at"] for s in steps), default=run.get("modified_at"))
+    seeded: dict = {
+        "run_id": run_id,
+        "run_type": run_type,
+        "organization_id": org,
+        "task_ids": task_ids,
+        "step_ids": [s["step_id"] for s in steps],
+        "workflow_run_block_ids": wrb_ids,
+        "artifact_ids": [a["artifact_id"] for a in artifacts],
+        "files": files,
+    }
+
+    with server.db() as conn:
+        if conn.execute("SELECT 1 FROM organizations WHERE organization_id=?", (org,)).fetchone() is None:
+            raise RuntimeError(f"seed_run: the server has no organization {org} (it makes it on start from the key)")
+        conn.execute("BEGIN")
+        try:
+            proxy = req.get("proxy_location")
+            if run_type == "workflow_run":
+                wpid = req.get("workflow_id") or _new_id("wpid", taken)
+                workflow_id = _new_id("w", taken)
+                _insert(conn, "workflows", {
+                    "workflow_id": workflow_id,
+                    "organization_id": org,
+                    "title": title or run_id,
+                    "description": None,
+                    "workflow_definition": {"version": 1, "parameters": [], "blocks": []},
+                    "proxy_location": proxy,
+                    "persist_browser_session": False,
+                    "status": "published",
+                    "generate_script": False,
+                    "run_with": run.get("run_with"),
+                    "workflow_permanent_id": wpid,
+                    "version": 1,
+                    "is_saved_task": False,
+                    "created_at": run["created_at"],
+                    "modified_at": run["created_at"],
+                })
+                _insert(conn, "workflow_runs", {
+                    "workflow_run_id": run_id,
+                    "workflow_id": workflow_id,
+                    "workflow_permanent_id": wpid,
+                    "organization_id": org,
+                    "status": run["status"],
+                    "failure_reason": run.get("failure_reason"),
+                    "proxy_location": proxy,
+                    "browser_seed_source": run.get("browser_seed_source"),
+                    "start_fresh_browser": req.get("start_fresh_browser"),
+                    "run_with": run.get("run_with"),
+                    "ai_fallback": run.get("ai_fallback"),
+                    "max_screenshot_scrolling_times": run.get("max_screenshot_scrolls"),
+                    "trigger_type": "manual",
+                    "queued_at": run.get("queued_at"),
+                    "started_at": run.get("started_at"),
+                    "finished_at": run.get("finished_at"),
+                    "created_at": run["created_at"],
+                    "modified_at": run["modified_at"],
+                })
+                seeded["workflow_id"] = workflow_id
+                seeded["workflow_permanent_id"] = wpid
+                # The block outputs (what GET /v1/runs/{id} shows as `output`).
+                for key, value in (output or {}).items():
+                    if key == "extracted_information":
+                        continue
+                    op_id = _new_id("op", taken)
+                    _insert(conn, "output_parameters", {
+                        "output_parameter_id": op_id, "key": key, "description": None,
+                        "workflow_id": workflow_id,
+                        "created_at": run["created_at"], "modified_at": run["created_at"],
+                    })
+                    _insert(conn, "workflow_run_output_parameters", {
+                        "workflow_run_id": run_id, "output_parameter_id": op_id,
+                        "value": rewrite(value), "created_at": run.get("finished_at") or run["modified_at"],
+                    })
+            else:
+                wpid = None
+                seeded["workflow_id"] = seeded["workflow_permanent_id"] = None
+
+            task_run_id = _new_id("tr", taken)
+            _insert(conn, "task_runs", {
+                "task_run_id": task_run_id,
+                "organization_id": org,
+                "task_run_type": run_type,
+                "run_id": run_id,
+                "title": title,
+                "url": req.get("url"),
+                "cached": False,
+                "status": run["status"],
+                "started_at": run.get("started_at"),
+                "finished_at": run.get("finished_at"),
+                "workflow_permanent_id": wpid,
+                "searchable_text": " ".join(x for x in (title, req.get("url")) if x) or None,
+                "created_at": run["created_at"],
+                "modified_at": run["modified_at"],
+            })
+            seeded["task_run_id"] = task_run_id
+
+            for order, task_id in enumerate(task_ids):
+                tsteps = [s for s in steps if s["task_id"] == task_id]
+                label, bout = block_outputs.get(task_id, (None, {}))
+                if run_type == "task_v1":
+                    status, failure, extracted = run["status"], run.get("failure_reason"), run.get("output")
+                    t_created, t_modified = run["created_at"], run["modified_at"]
+                    t_started, t_finished, t_queued = run.get("started_at"), run.get("finished_at"), run.get("queued_at")
+                    goal, url, errors = req.get("prompt"), req.get("url"), run.get("errors") or []
+                else:
+                    status = bout.get("status") or run["status"]
+                    failure = bout.get("failure_reason")
+                    extracted = bout.get("extracted_information")
+                    t_created = min((s["created_at"] for s in tsteps), default=first)
+                    t_modified = max((s["modified_at"] for s in tsteps), default=last)
+                    t_started, t_finished, t_queued = t_created, t_modified, t_created
+                    # A block's task has no URL in the run; the first page its steps saw is its URL.
+                    url = next((u for u in (_first_url(s.get("output")) for s in tsteps) if u), None)
+                    goal, errors = None, bout.get("errors") or []
+                url = url or "about:blank"  # tasks.url must be a string for the API
+                _insert(conn, "tasks", {
+                    "task_id": task_id,
+                    "organization_id": org,
+                    "status": status,
+                    "title": label or title,
+                    "task_type": "general",
+                    "url": url,
+                    "navigation_goal": goal,
+                    "extracted_information": extracted,
+                    "failure_reason": failure,
+                    "proxy_location": proxy,
+                    "workflow_run_id": run_id if run_type == "workflow_run" else None,
+                    "order": order if run_type == "workflow_run" else None,
+                    "retry": 0 if run_type == "workflow_run" else None,
+                    "errors": errors,
+                    "max_steps_per_run": req.get("max_steps"),
+                    "queued_at": t_queued,
+                    "started_at": t_started,
+                    "finished_at": t_finished,
+                    "created_at": t_created,
+                    "modified_at": t_modified,
+                    "failure_category": bout.get("failure_category"),
+                })
+                for s in tsteps:
+                    _insert(conn, "steps", {**s, "organization_id": org})
+
+            for i, wrb_id in enumerate(wrb_ids):
+                # With one block per task (the demo: one navigation block), block i ran task i.
+                task_id = task_ids[i] if len(wrb_ids) == len(task_ids) else None
+                label, bout = block_outputs.get(task_id or "", (None, {}))
+                _insert(conn, "workflow_run_blocks", {
+                    "workflow_run_block_id": wrb_id,
+                    "workflow_run_id": run_id,
+                    "organization_id": org,
+                    "task_id": task_id,
+                    "label": label,
+                    "block_type": "navigation" if task_id else "task",
+                    "status": bout.get("status") or run["status"],
+                    "output": rewrite(bout) if bout else None,
+                    "continue_on_failure": False,
+                    "failure_reason": bout.get("failure_reason"),
+                    "engine": "skyvern-1.0" if task_id else None,
+                    "llm_cost": 0,
+                    "created_at": min((a["created_at"] for a in artifacts if a.get("workflow_run_block_id") == wrb_id)),
+                    "modified_at": run["modified_at"],
+                })
+
+            for a in artifacts:
+                _insert(conn, "artifacts", {**a, "organization_id": org, "uri": new_uris[a["artifact_id"]]})
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+    return seeded
+
+
+# --------------------------------------------------------------------------------------------
+# One object for the tests: a started, seeded server
+# --------------------------------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_DIR = REPO / "assets" / "demo"
+
+
+class RealServer:
+    """A running real Skyvern server seeded with one downloaded run (the demo by default).
+
+    base_url, api_key, headers ({"x-api-key": ...}), org_id, run_id, run_type, task_ids,
+    step_ids, artifact_ids, workflow_run_block_ids, workflow_permanent_id, task_run_id,
+    files ({artifact_id: Path in storage}), storage, db_path, log_path, run_dir (the seeded
+    folder), seeded (the dict of seed_run), server (the SkyvernServer), startup_seconds,
+    seed_seconds, venv_seconds.
+    """
+
+    def __init__(self, server: SkyvernServer, run_dir: Path, seeded: dict) -> None:
+        self.server = server
+        self.run_dir = run_dir
+        self.seeded = seeded
+        self.base_url = server.base_url
+        self.api_key = server.api_key
+        self.headers = {"x-api-key": server.api_key}
+        self.org_id = server.org_id
+        self.storage = server.storage
+        self.db_path = server.db_path
+        self.log_path = server.log_path
+        self.startup_seconds = server.startup_seconds
+        self.run_id: str = seeded["run_id"]
+        self.run_type: str = seeded["run_type"]
+        self.task_ids: list[str] = seeded["task_ids"]
+        self.step_ids: list[str] = seeded["step_ids"]
+        self.artifact_ids: list[str] = seeded["artifact_ids"]
+        self.workflow_run_block_ids: list[str] = seeded["workflow_run_block_ids"]
+        self.workflow_permanent_id: str | None = seeded.get("workflow_permanent_id")
+        self.task_run_id: str = seeded["task_run_id"]
+        self.files: dict[str, Path] = seeded["files"]
+        self.seed_seconds: float | None = None
+        self.venv_seconds: float | None = None
+
+    def __repr__(self) -> str:
+        return f"RealServer({self.base_url}, run {self.run_id})"
+
+
+@contextmanager
+def real_server(run_dir: Path = DEMO_DIR, venv: Path | None = None, *, keep_tmp: bool = False) -> Iterator[RealServer]:
+    """Ensure the venv, start the server, seed RUN_DIR; yield a RealServer; stop it at the end."""
+    t0 = time.monotonic()
+    venv = venv or ensure_skyvern_venv()
+    venv_seconds = time.monotonic() - t0
+    with SkyvernServer(venv, keep_tmp=keep_tmp) as server:
+        t1 = time.monotonic()
+        try:
+            seeded = seed_run(server, Path(run_dir))
+        except BaseException as e:
+            raise RuntimeError(f"seeding {run_dir} failed: {e}\nserver log tail:\n{server.log_tail(2000)}") from e
+        rs = RealServer(server, Path(run_dir), seeded)
+        rs.seed_seconds = time.monotonic() - t1
+        rs.venv_seconds = venv_seconds
+        log(
+            f"Skyvern {SKYVERN_VERSION} on {server.base_url}: venv {venv_seconds:.1f} s, "
+            f"start {server.startup_seconds:.1f} s, seed {rs.seed_seconds:.1f} s ({len(rs.artifact_ids)} artifacts)"
+        )
+        yield rs
