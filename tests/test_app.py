@@ -16,6 +16,7 @@ from tui.core.catalog import CATEGORIES, Category
 from tui.core.formats.text import text_document
 from tui.core.sources.demo import demo_source
 from tui.core.sources.local import LocalSource
+from tui.ui.app import SkyvernTUI
 from tui.ui.screens.help import HelpScreen
 from tui.ui.screens.picker import PickerScreen
 from tui.ui.screens.run import RunScreen
@@ -279,3 +280,126 @@ async def test_command_palette_opens_any_artifact():
         assert screen.sidebar.category is Category.AI
         assert screen.viewer_pane.artifact.artifact_type == "llm_response_parsed"
         assert screen.artifact_list.artifact is screen.viewer_pane.artifact
+
+
+class GrowingRun:
+    """A source whose run is still going: each load_run shows one more artifact, then it ends.
+
+    It stands in for a server (list_runs_page marks it as one) because a real live run cannot be
+    paused at chosen points; the real server tests cover the HTTP side.
+    """
+
+    label = "live"
+
+    def __init__(self, folder: Path) -> None:
+        self.inner = LocalSource(folder)
+        self.detail = self.inner.load_run(self.inner.list_runs()[0].run_id)
+        self.visible = len(self.detail.artifacts) - 2
+        self.loads = 0
+
+    def list_runs(self):
+        return [self.detail.run]
+
+    def list_runs_page(self, page=1, page_size=25, statuses=(), search=None):
+        return self.list_runs() if page == 1 else []
+
+    def _state(self):
+        from dataclasses import replace
+
+        from tui.core.model import RunDetail
+
+        done = self.visible >= len(self.detail.artifacts)
+        run = replace(self.detail.run, status="completed" if done else "running")
+        return RunDetail(run, self.detail.steps, self.detail.artifacts[: self.visible])
+
+    def load_run(self, run_id):
+        self.loads += 1
+        state = self._state()
+        self.visible += 1
+        return state
+
+    def read_bytes(self, artifact):
+        return self.inner.read_bytes(artifact)
+
+
+async def test_a_live_run_is_polled_new_artifacts_marked_and_followed_until_it_ends(tmp_path: Path, demo_dir: Path):
+    # A run whose last two artifacts are logs (sorted by time), so they land in one category.
+    folder = tmp_path / "run"
+    shutil.copytree(demo_dir, folder)
+    entries = json.loads((folder / "artifacts.json").read_text())
+    logs = [e for e in entries if e["artifact_type"] in ("skyvern_log", "browser_console_log")]
+    rest = [e for e in entries if e not in logs]
+    (folder / "artifacts.json").write_text(json.dumps(rest + logs[-2:]))
+    source = GrowingRun(folder)
+    # The interval is long: the test itself says when a poll happens, so it is not timing-bound.
+    app = SkyvernTUI([source], (source, source.detail.run.run_id), poll_seconds=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.detail.run.status == "running" and screen._poller is not None
+        await pilot.press("4", "f")  # logs, and follow the newest
+        before = screen.detail.counts[Category.LOGS]
+        for _ in range(2):
+            screen._poll()
+            await settle(pilot)
+        assert screen.detail.run.status == "completed"
+        assert screen._poller is None  # polling stops when the run ends
+        assert screen.detail.counts[Category.LOGS] == before + 2
+        assert len(screen.new_ids) == 2
+        newest = max(screen.artifact_list.artifacts, key=lambda a: a.created_at)
+        assert screen.viewer_pane.artifact is newest  # followed
+        assert "•" in str(screen.artifact_list.get_option_at_index(screen.artifact_list.highlighted).prompt)
+        prompt = render_plain(screen.sidebar.get_option_at_index(3).prompt, 20)
+        assert prompt.rstrip().endswith(str(before + 2))
+
+
+class PagedServer:
+    """A server-like source with many runs, to test paging and search in the picker."""
+
+    label = "server"
+
+    def __init__(self, count: int) -> None:
+        from tui.core.model import Run
+
+        self.runs = [Run(f"wr_{i:03d}", status="failed" if i % 3 == 0 else "completed", title=f"Run number {i}", source="server") for i in range(count)]
+        self.calls: list[tuple] = []
+
+    def list_runs_page(self, page=1, page_size=25, statuses=(), search=None):
+        self.calls.append((page, tuple(statuses), search))
+        chosen = [r for r in self.runs if (not statuses or r.status in statuses) and (not search or search in (r.title or "").lower())]
+        return chosen[(page - 1) * page_size : page * page_size]
+
+    def list_runs(self):
+        return self.list_runs_page()
+
+
+async def test_picker_pages_server_runs_as_the_cursor_reaches_the_end_and_searches_the_server(monkeypatch):
+    from tui.ui.screens import picker
+    from tui.ui.screens.picker import PAGE_SIZE
+
+    # The server search waits for a pause in typing; the test ends the pause itself.
+    monkeypatch.setattr(picker, "SEARCH_DELAY", 3600)
+
+    server = PagedServer(60)
+    app = SkyvernTUI([demo_source(), server])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.row_count == PAGE_SIZE + 1  # the first page and the demo
+        await pilot.press("pagedown", "pagedown", "pagedown")
+        await settle(pilot)
+        assert table.row_count == 2 * PAGE_SIZE + 1
+        for _ in range(5):
+            await pilot.press("pagedown")
+            await settle(pilot)
+        assert table.row_count == 60 + 1 and server.calls[-1][0] == 3
+        calls = len(server.calls)
+        await pilot.press(*"status:failed number 4")
+        await settle(pilot)
+        assert len(server.calls) == calls  # nothing asked while typing
+        app.screen._search_timer.stop()
+        app.screen._search_server()  # what the timer does after the pause
+        await settle(pilot)
+        assert server.calls[calls:] == [(1, ("failed",), "number 4")]
+        shown = [run.run_id for run, _ in app.screen.shown]
+        assert shown == ["wr_042", "wr_045", "wr_048"]

@@ -64,6 +64,15 @@ class Terminal:
                 return self.text()
         raise AssertionError(f"{needle!r} never appeared; the screen was:\n{self.text()}")
 
+    def wait_exit(self, timeout: float = 30.0) -> int:
+        """The exit status; the screen is read meanwhile, or the app would block writing to it."""
+        end = time.monotonic() + timeout
+        while self.process.poll() is None and time.monotonic() < end:
+            self.pump(0.1)
+        if self.process.poll() is None:
+            raise AssertionError(f"the app did not exit; the screen was:\n{self.text()}")
+        return self.process.returncode
+
     def send(self, keys: str) -> None:
         os.write(self.master, keys.encode())
 
@@ -80,6 +89,8 @@ def test_demo_in_a_real_terminal(size: tuple[int, int], tmp_path: Path):
     terminal = Terminal(["--demo"], columns, lines, cwd=tmp_path)  # any directory works
     try:
         screen = terminal.wait_for("Visual (")
+        terminal.pump(0.5)  # let the first frames settle
+        screen = terminal.text()
         assert DEMO_RUN["run_id"] in screen
         # Below 110 columns the category sidebar gives its room to the viewer.
         assert ("Categories" in screen) is (columns >= 110)
@@ -91,7 +102,7 @@ def test_demo_in_a_real_terminal(size: tuple[int, int], tmp_path: Path):
         terminal.send("\x1b")
         terminal.wait_for("AI reasoning (")
         terminal.send("q")
-        assert terminal.process.wait(timeout=15) == 0
+        assert terminal.wait_exit() == 0
     finally:
         terminal.close()
 

@@ -1,4 +1,4 @@
-"""Command line: arguments -> sources -> the app."""
+"""Command line: arguments -> sources -> the app, or a non-interactive command."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .core.errors import RunNotFound, SourceError, TuiError
+from .core.errors import TuiError
+from .core.ids import run_id_from
 from .core.sources.base import Source
 from .core.sources.demo import demo_source
 from .core.sources.local import LocalSource
@@ -17,20 +18,38 @@ DESCRIPTION = """\
 Browse the artifacts of Skyvern runs in the terminal: screenshots, LLM prompts and
 responses, element trees, HTML, logs, network traffic and generated files.
 
-Without options, the run picker lists the bundled demo run, the runs in
-$ARTIFACT_STORAGE_PATH (a self-hosted Skyvern server's artifact folder) and the runs
-in ./artifacts, when those exist.
+Without options, the run picker lists the bundled demo run, the runs of your Skyvern
+server when an API key is set (SKYVERN_API_KEY, --api-key or a config profile), the
+runs in $ARTIFACT_STORAGE_PATH (a self-hosted Skyvern server's artifact folder) and
+the runs in ./artifacts, when those exist.
 """
 
 EPILOG = """\
 examples:
   skyvern-tui --demo                     open the bundled demo run
+  skyvern-tui wr_123                     open a run of your Skyvern server (or paste its app URL)
   skyvern-tui --local /data/artifacts    pick a run from a server's artifact folder
   skyvern-tui --local ./my-run           open a downloaded run
   skyvern-tui --local /data/artifacts tsk_123   open one run in a folder
+  skyvern-tui artifacts wr_123 --type llm_prompt --json
+  skyvern-tui download wr_123 ./my-run   then: skyvern-tui --local ./my-run
+  skyvern-tui login --profile local --base-url http://localhost:8000
+
+settings: SKYVERN_API_KEY, SKYVERN_BASE_URL (default https://api.skyvern.com), and
+the profiles of the config file (see `skyvern-tui login --help`). Flags win over the
+environment, the environment over the file. The key is never printed.
 
 Inside the app, press ? for every key.
 """
+
+SUBCOMMANDS = ("artifacts", "download", "login")
+
+
+def _connection_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("Skyvern server")
+    group.add_argument("--api-key", metavar="KEY", help="API key (default: $SKYVERN_API_KEY or the profile's)")
+    group.add_argument("--base-url", metavar="URL", help="API base URL (default: $SKYVERN_BASE_URL, the profile's, or https://api.skyvern.com)")
+    group.add_argument("--profile", metavar="NAME", help="a profile of the config file")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,14 +66,46 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="a Skyvern ARTIFACT_STORAGE_PATH folder, a downloaded run, or a folder of downloaded runs",
     )
-    parser.add_argument("run_id", nargs="?", metavar="RUN_ID", help="with --local: open this run directly")
+    parser.add_argument(
+        "run_id",
+        nargs="?",
+        metavar="RUN_ID",
+        help="open this run (an id, or a Skyvern app URL): in --local DIR if given, else on the server",
+    )
+    parser.add_argument(
+        "--poll", metavar="SECONDS", type=float, default=5.0,
+        help="how often a run that has not ended is checked for news (default 5)",
+    )
+    _connection_flags(parser)
     parser.add_argument("--version", action="version", version=f"skyvern-tui {__version__}")
     return parser
 
 
-def _fail(message: str) -> int:
+def build_command_parser(command: str) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=f"skyvern-tui {command}")
+    if command == "login":
+        parser.description = (
+            "Save a server and its API key as a profile of the config file (created readable by "
+            "you only). The key is read from standard input, or asked for without echo."
+        )
+        parser.add_argument("--profile", metavar="NAME", default="default", help="profile name (default: default)")
+        parser.add_argument("--base-url", metavar="URL", default="https://api.skyvern.com")
+        parser.add_argument("--make-default", action="store_true", help="use this profile when none is named")
+        return parser
+    parser.add_argument("run_id", metavar="RUN_ID", help="a run id (wr_, tsk_, tsk_v2_) or a Skyvern app URL")
+    if command == "download":
+        parser.add_argument("dest", metavar="DIR", type=Path, help="folder to save the run in")
+        parser.add_argument("--workers", type=int, default=8, help="parallel downloads (default 8)")
+    parser.add_argument("--type", dest="types", action="append", default=[], metavar="T", help="only this artifact type (repeatable)")
+    if command == "artifacts":
+        parser.add_argument("--json", action="store_true", help="print the API's JSON")
+    _connection_flags(parser)
+    return parser
+
+
+def _fail(message: str, status: int) -> int:
     print(f"skyvern-tui: error: {message}", file=sys.stderr)
-    return 2
+    return status
 
 
 def default_folders() -> list[Path]:
@@ -63,29 +114,73 @@ def default_folders() -> list[Path]:
     return [Path(c) for c in candidates if c and Path(c).is_dir()]
 
 
+def api_source(args: argparse.Namespace):
+    """The API source the flags, environment and config name, or None without a key."""
+    from .config import cache_dir, resolve_connection
+    from .core.cache import ArtifactCache
+    from .core.sources.api import ApiSettings, ApiSource
+
+    connection = resolve_connection(args.api_key, args.base_url, args.profile)
+    if connection is None:
+        return None
+    settings = ApiSettings(base_url=connection.base_url, api_key=connection.api_key, label=connection.label)
+    return ApiSource(settings, cache=ArtifactCache(cache_dir() / "artifacts"))
+
+
+def _run_id(text: str) -> str:
+    """The run in a pasted Skyvern URL, else the text itself (local run ids take any form)."""
+    run_id = run_id_from(text) or text.strip()
+    if not run_id:
+        raise UsageError("an empty run id")
+    return run_id
+
+
+class UsageError(TuiError):
+    """Wrong input on the command line: exit status 2."""
+
+
 def resolve(args: argparse.Namespace) -> tuple[list[Source], tuple[Source, str] | None]:
     """The sources to list and the run to open first. Raises TuiError for wrong input."""
+    from .core.errors import SourceError
+
     demo = demo_source()
     sources: list[Source] = [demo]
     initial: tuple[Source, str] | None = None
-    if args.run_id and not args.local:
-        raise SourceError("RUN_ID needs --local DIR (the folder that holds the run)")
+    from .config import ConfigError
+
+    try:
+        api = api_source(args)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+    if api is not None:
+        sources.append(api)
     if args.local is not None:
-        local = LocalSource(args.local)
+        try:
+            local = LocalSource(args.local)
+        except SourceError as exc:
+            raise UsageError(str(exc)) from exc
         sources.append(local)
         if args.run_id:
-            local.load_run(args.run_id)  # raises RunNotFound with a clear message
-            initial = (local, args.run_id)
+            run_id = _run_id(args.run_id)
+            try:
+                local.load_run(run_id)
+            except SourceError as exc:
+                raise UsageError(str(exc)) from exc
+            initial = (local, run_id)
         else:
             runs = local.list_runs()
             if not runs:
-                raise SourceError(
+                raise UsageError(
                     f"no Skyvern runs in {args.local} (expected run.json + artifacts.json, "
                     "or a Skyvern ARTIFACT_STORAGE_PATH folder)"
                 )
             if len(runs) == 1:
                 initial = (local, runs[0].run_id)
     else:
+        if args.run_id:
+            if api is None:
+                raise UsageError("RUN_ID needs --local DIR or a Skyvern API key (SKYVERN_API_KEY, --api-key, --profile)")
+            initial = (api, _run_id(args.run_id))
         for folder in default_folders():
             try:
                 sources.append(LocalSource(folder))
@@ -97,17 +192,26 @@ def resolve(args: argparse.Namespace) -> tuple[list[Source], tuple[Source, str] 
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in SUBCOMMANDS:
+        from .commands import run_command
+
+        args = build_command_parser(argv[0]).parse_args(argv[1:])
+        return run_command(argv[0], args)
     args = build_parser().parse_args(argv)
     try:
         sources, initial = resolve(args)
-    except RunNotFound as exc:
-        return _fail(str(exc))
+    except UsageError as exc:
+        return _fail(str(exc), 2)
     except TuiError as exc:
-        return _fail(str(exc))
+        return _fail(str(exc), 1)
 
+    from .config import state_dir
+    from .core.recent import RecentRuns
     from .ui.app import SkyvernTUI  # the interface is imported only when it is needed
 
-    SkyvernTUI(sources, initial).run()
+    recent = RecentRuns(state_dir() / "recent.json")
+    SkyvernTUI(sources, initial, recent, poll_seconds=max(1.0, args.poll)).run()
     return 0
 
 

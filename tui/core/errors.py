@@ -21,3 +21,28 @@ class ArtifactUnavailable(SourceError):
 
 class ParseError(TuiError):
     """Bytes that do not hold what their artifact type promises."""
+
+
+class ApiError(SourceError):
+    """The Skyvern API (or a storage host it pointed at) failed; the message says what, why
+    and what to do. It never contains the API key or a signed URL's query string."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class AuthError(ApiError):
+    """The server refused the API key."""
+
+
+class RateLimited(ApiError):
+    """The server kept answering 429 after every retry."""
+
+
+class InvalidRequest(ApiError):
+    """The server refused a parameter (422): a filter value it does not know, for example."""
+
+
+class ApiUnavailable(ApiError):
+    """No usable answer: refused connection, DNS failure, timeout, cut-off body, 5xx."""

@@ -177,6 +177,11 @@ def _time_key(artifact: Artifact) -> tuple[datetime, str]:
     return (artifact.created_at or datetime.min.replace(tzinfo=timezone.utc), artifact.artifact_id)
 
 
+def newest(artifacts: Iterable[Artifact]) -> Artifact | None:
+    """The artifact written last (ties: the larger id, as ids grow with time)."""
+    return max(artifacts, key=_time_key, default=None)
+
+
 def step_label(step: Step, task_number: int | None = None) -> str:
     """'Step 3', 'Step 3 (retry 1)'; Skyvern counts steps from 0, people from 1."""
     label = f"Step {step.order + 1}"

@@ -8,6 +8,7 @@ from textual.binding import Binding
 
 from ..core.errors import TuiError
 from ..core.model import RunDetail
+from ..core.recent import RecentRuns
 from ..core.sources.base import Source
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
@@ -30,33 +31,59 @@ class SkyvernTUI(App):
         Binding("shift+tab", "focus_previous", "Previous pane", show=False),
     ]
 
-    def __init__(self, sources: list[Source], initial: tuple[Source, str] | None = None) -> None:
+    def __init__(
+        self,
+        sources: list[Source],
+        initial: tuple[Source, str] | None = None,
+        recent: RecentRuns | None = None,
+        poll_seconds: float = 5.0,
+    ) -> None:
         super().__init__()
+        # How often a live run (not yet ended) is asked for its news.
+        self.poll_seconds = poll_seconds
         self.sources = sources
         self.initial = initial
+        # Where opened runs are remembered; None (tests) remembers nothing.
+        self.recent = recent
 
     def on_mount(self) -> None:
-        self.push_screen(PickerScreen(self.sources))
+        self.push_screen(PickerScreen(self.sources, self.recent.load() if self.recent else []))
         if self.initial is not None:
             self.open_run(*self.initial)
 
     def open_run(self, source: Source, run_id: str) -> None:
-        self._load_run(source, run_id)
+        self._load_run([source], run_id)
+
+    def open_run_anywhere(self, run_id: str) -> None:
+        """Open a pasted run id from whichever source has it, servers first."""
+        servers = [s for s in self.sources if hasattr(s, "list_runs_page")]
+        self._load_run(servers + [s for s in self.sources if s not in servers], run_id)
 
     @work(thread=True, exclusive=True, group="run-load", exit_on_error=False)
-    def _load_run(self, source: Source, run_id: str) -> None:
-        try:
-            detail = source.load_run(run_id)
-        except Exception as exc:
-            reason = str(exc) if isinstance(exc, TuiError) else f"{type(exc).__name__}: {exc}"
-            self.call_from_thread(self.notify, reason, title="Cannot open run", severity="error", markup=False)
+    def _load_run(self, sources: list[Source], run_id: str) -> None:
+        reasons = []
+        for source in sources:
+            try:
+                detail = source.load_run(run_id)
+            except Exception as exc:
+                reason = str(exc) if isinstance(exc, TuiError) else f"{type(exc).__name__}: {exc}"
+                reasons.append(reason if len(sources) == 1 else f"{source.label}: {reason}")
+                continue
+            self.call_from_thread(self._show_run, source, detail)
             return
-        self.call_from_thread(self._show_run, source, detail)
+        self.call_from_thread(
+            self.notify, "\n".join(reasons), title=f"Cannot open {run_id}", severity="error", markup=False
+        )
 
     def _show_run(self, source: Source, detail: RunDetail) -> None:
         if isinstance(self.screen, RunScreen):
             self.pop_screen()
         self.push_screen(RunScreen(source, detail))
+        if self.recent is not None:
+            try:
+                self.recent.add(detail.run.run_id, source.label, detail.run.title or "")
+            except OSError:
+                pass  # remembering is a convenience; never a reason to fail
 
     def back_to_picker(self) -> None:
         if isinstance(self.screen, RunScreen):

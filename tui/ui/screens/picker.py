@@ -1,34 +1,85 @@
-"""The run picker: every run of the active sources; type to filter, enter to open."""
+"""The run picker: every run of the active sources; type to filter, enter to open.
+
+The filter line is also where a run id or a Skyvern app URL is pasted: enter opens it even when
+it is not in the list. `status:failed` (repeatable) filters by status; other words filter the
+local runs here and are sent to the server as its search (3+ characters, after a pause). Server
+runs come a page at a time: reaching the last row loads the next page.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from ...core.errors import TuiError
+from ...core.ids import run_id_from
 from ...core.model import Run
+from ...core.recent import RecentRun
 from ...core.sources.base import Source
 from ..text import human_duration, human_time, safe_text, status_text
 
 COLUMNS = ("Run", "Title", "Status", "Created", "Took", "Artifacts", "Source")
+PAGE_SIZE = 25
+SEARCH_DELAY = 0.4  # seconds of quiet typing before the server is asked
+
+
+@dataclass
+class Query:
+    """The filter line, understood: status:X tokens and the remaining words."""
+
+    statuses: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> Query:
+        statuses, words = [], []
+        for token in text.split():
+            if token.lower().startswith("status:") and len(token) > 7:
+                statuses.append(token[7:].lower())
+            else:
+                words.append(token.lower())
+        return cls(tuple(statuses), tuple(words))
+
+    @property
+    def search(self) -> str | None:
+        text = " ".join(self.words)
+        return text if len(text) >= 3 else None
+
+    def matches(self, run: Run) -> bool:
+        if self.statuses and (run.status or "") not in self.statuses:
+            return False
+        haystack = " ".join(
+            str(part) for part in (run.run_id, run.title, run.status, run.run_type, run.source) if part
+        ).lower()
+        return all(word in haystack for word in self.words)
 
 
 def run_matches(run: Run, query: str) -> bool:
-    if not query:
-        return True
-    haystack = " ".join(
-        str(part) for part in (run.run_id, run.title, run.status, run.run_type, run.source) if part
-    ).lower()
-    return all(word in haystack for word in query.lower().split())
+    return Query.parse(query).matches(run)
+
+
+@dataclass
+class _Paging:
+    """Where a server source is in its run list for the current query."""
+
+    page: int = 0
+    done: bool = False
+    runs: list[Run] = field(default_factory=list)
+
+
+def _pageable(source: Source) -> bool:
+    return hasattr(source, "list_runs_page")
 
 
 class PickerScreen(Screen):
     DEFAULT_CSS = """
-    PickerScreen Input { margin: 0 0; }
     PickerScreen .status { color: $text-muted; padding: 0 1; height: auto; }
     PickerScreen DataTable { height: 1fr; }
     """
@@ -37,19 +88,28 @@ class PickerScreen(Screen):
         Binding("enter", "open_run", "Open", priority=True),
         Binding("down", "cursor(1)", "Next run", show=False, priority=True),
         Binding("up", "cursor(-1)", "Previous run", show=False, priority=True),
+        Binding("pagedown", "cursor(10)", "Page down", show=False, priority=True),
+        Binding("pageup", "cursor(-10)", "Page up", show=False, priority=True),
         Binding("slash", "focus_filter", "Filter"),
         Binding("ctrl+r", "refresh", "Refresh"),
         Binding("ctrl+q", "app.quit", "Quit"),
     ]
 
-    def __init__(self, sources: list[Source], **kwargs) -> None:
+    def __init__(self, sources: list[Source], recent: list[RecentRun] | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.sources = sources
-        self.all_runs: list[tuple[Run, Source]] = []
+        self.recent = recent or []
+        self.local_runs: list[tuple[Run, Source]] = []
+        self.paging: dict[int, _Paging] = {}
         self.shown: list[tuple[Run, Source]] = []
+        self.problems: list[str] = []
+        self._search_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Type to filter runs by id, title, status or source", id="filter")
+        yield Input(
+            placeholder="Filter runs (status:failed, words) or paste a run id / Skyvern URL and press enter",
+            id="filter",
+        )
         yield Static(Text("Loading runs…"), classes="status")
         table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
         table.add_columns(*COLUMNS)
@@ -60,44 +120,88 @@ class PickerScreen(Screen):
         self.query_one("#filter", Input).focus()
         self.action_refresh()
 
-    def action_refresh(self) -> None:
-        self.query_one(".status", Static).update(Text("Loading runs…"))
-        self._load()
+    @property
+    def query_text(self) -> str:
+        return self.query_one("#filter", Input).value.strip()
 
-    @work(thread=True, exclusive=True, group="picker-load", exit_on_error=False)
-    def _load(self) -> None:
+    # --- loading ------------------------------------------------------------------------
+    def action_refresh(self) -> None:
+        self._set_status("Loading runs…")
+        self.paging = {i: _Paging() for i, s in enumerate(self.sources) if _pageable(s)}
+        self._load_local()
+        self._load_pages(Query.parse(self.query_text), first=True)
+
+    @work(thread=True, exclusive=True, group="picker-local", exit_on_error=False)
+    def _load_local(self) -> None:
         found: list[tuple[Run, Source]] = []
         problems: list[str] = []
         for source in self.sources:
+            if _pageable(source):
+                continue
             try:
                 found += [(run, source) for run in source.list_runs()]
             except TuiError as exc:
                 problems.append(f"{source.label}: {exc}")
             except Exception as exc:  # a bug in one source must not hide the others
                 problems.append(f"{source.label}: {type(exc).__name__}: {exc}")
-        self.app.call_from_thread(self._loaded, found, problems)
+        self.app.call_from_thread(self._local_loaded, found, problems)
 
-    def _loaded(self, found: list[tuple[Run, Source]], problems: list[str]) -> None:
-        self.all_runs = found
-        runs = "1 run" if len(found) == 1 else f"{len(found)} runs"
-        sources = "1 source" if len(self.sources) == 1 else f"{len(self.sources)} sources"
-        message = f"{runs} from {sources}. Type to filter, enter opens, ctrl+r refreshes."
-        if problems:
-            message += "  Problems: " + "; ".join(problems)
+    def _local_loaded(self, found: list[tuple[Run, Source]], problems: list[str]) -> None:
+        self.local_runs = found
+        self.problems = problems
+        self._fill()
+
+    @work(thread=True, exclusive=True, group="picker-pages", exit_on_error=False)
+    def _load_pages(self, query: Query, first: bool) -> None:
+        """The next page of every server source that has more (the first page when `first`)."""
+        results: dict[int, tuple[list[Run], str | None]] = {}
+        for index, paging in list(self.paging.items()):
+            if paging.done and not first:
+                continue
+            page = 1 if first else paging.page + 1
+            source = self.sources[index]
+            try:
+                runs = source.list_runs_page(
+                    page=page, page_size=PAGE_SIZE, statuses=query.statuses, search=query.search
+                )
+                results[index] = (runs, None)
+            except Exception as exc:
+                reason = str(exc) if isinstance(exc, TuiError) else f"{type(exc).__name__}: {exc}"
+                results[index] = ([], f"{source.label}: {reason}")
+        self.app.call_from_thread(self._pages_loaded, results, first)
+
+    def _pages_loaded(self, results: dict[int, tuple[list[Run], str | None]], first: bool) -> None:
+        for index, (runs, problem) in results.items():
+            paging = self.paging[index]
+            if first:
+                paging.page, paging.runs = 0, []
+            if problem:
+                self.problems = [p for p in self.problems if not p.startswith(self.sources[index].label)] + [problem]
+                paging.done = True
+                continue
+            paging.page += 1
+            paging.runs += runs
+            paging.done = len(runs) < PAGE_SIZE
+        self._fill()
+
+    # --- showing ------------------------------------------------------------------------
+    def _set_status(self, message: str) -> None:
         self.query_one(".status", Static).update(safe_text(message))
-        self._fill()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self) -> None:
-        self._fill()
 
     def _fill(self) -> None:
-        query = self.query_one("#filter", Input).value.strip()
+        query = Query.parse(self.query_text)
         table = self.query_one(DataTable)
+        cursor = table.cursor_row
         table.clear()
-        self.shown = [(run, source) for run, source in self.all_runs if run_matches(run, query)]
-        for run, _source in self.shown:
-            title = safe_text(run.title or "", "")
+        rows: list[tuple[Run, Source]] = []
+        # Server runs were filtered by the server (its search looks at more than we see).
+        for index, paging in self.paging.items():
+            rows += [(run, self.sources[index]) for run in paging.runs]
+        rows += [(run, source) for run, source in self.local_runs if query.matches(run)]
+        rows = self._recent_first(rows) if not self.query_text else rows
+        self.shown = rows
+        for run, source in rows:
+            title = safe_text(" ".join((run.title or "").split()))
             title.truncate(60, overflow="ellipsis")
             table.add_row(
                 safe_text(run.run_id),
@@ -106,8 +210,38 @@ class PickerScreen(Screen):
                 Text(human_time(run.created_at)),
                 Text(human_duration(run.duration_seconds)),
                 Text("" if run.artifact_count is None else str(run.artifact_count), justify="right"),
-                safe_text(run.source, "dim"),
+                safe_text(source.label, "dim"),
             )
+        if rows:
+            table.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
+        more = any(not p.done for p in self.paging.values())
+        runs = "1 run" if len(rows) == 1 else f"{len(rows)} runs"
+        sources = "1 source" if len(self.sources) == 1 else f"{len(self.sources)} sources"
+        message = f"{runs}{' (more below)' if more else ''} from {sources}. Enter opens, ctrl+r refreshes."
+        if self.problems:
+            message += "  Problems: " + "; ".join(self.problems)
+        self._set_status(message)
+
+    def _recent_first(self, rows: list[tuple[Run, Source]]) -> list[tuple[Run, Source]]:
+        order = {(r.run_id, r.source): i for i, r in enumerate(self.recent)}
+        return sorted(rows, key=lambda row: order.get((row[0].run_id, row[1].label), len(order)))
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self._fill()  # local runs at once
+        if self.paging:
+            if self._search_timer is not None:
+                self._search_timer.stop()
+            self._search_timer = self.set_timer(SEARCH_DELAY, self._search_server)
+
+    def _search_server(self) -> None:
+        self._load_pages(Query.parse(self.query_text), first=True)
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        # The last row is in view: fetch the next page of the servers that have more.
+        if event.cursor_row >= len(self.shown) - 1 and any(not p.done for p in self.paging.values()):
+            self._load_pages(Query.parse(self.query_text), first=False)
 
     def action_cursor(self, delta: int) -> None:
         table = self.query_one(DataTable)
@@ -122,10 +256,17 @@ class PickerScreen(Screen):
         self.action_open_run()
 
     def action_open_run(self) -> None:
+        typed = run_id_from(self.query_text) if self.query_text else None
+        listed = {run.run_id for run, _ in self.shown}
+        if typed and typed not in listed:
+            # A pasted id or URL: ask the sources that can have it.
+            self._set_status(f"Opening {typed}…")
+            self.app.open_run_anywhere(typed)
+            return
         table = self.query_one(DataTable)
-        if not self.shown or table.cursor_row < 0 or table.cursor_row >= len(self.shown):
+        if not self.shown or not 0 <= table.cursor_row < len(self.shown):
             self.notify("No run to open.", severity="warning")
             return
         run, source = self.shown[table.cursor_row]
-        self.query_one(".status", Static).update(safe_text(f"Opening {run.run_id}…"))
+        self._set_status(f"Opening {run.run_id}…")
         self.app.open_run(source, run.run_id)

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, OptionList
 
 from ...core.catalog import CATEGORIES, Category
-from ...core.model import Artifact, RunDetail
+from ...core.model import Artifact, RunDetail, newest
 from ...core.sources.base import Source
 from ..commands import RunCommands
 from ..widgets.artifact_list import ArtifactList
-from ..widgets.run_header import RunHeader
+from ..widgets.run_header import RunHeader, header_renderable
 from ..widgets.sidebar import CategorySidebar
 from ..widgets.viewer_pane import ViewerPane
 
@@ -29,6 +30,7 @@ class RunScreen(Screen):
         Binding("escape", "back", "Back"),
         Binding("slash", "find", "Find"),
         Binding("z", "zoom", "Zoom viewer"),
+        Binding("f", "follow", "Follow newest"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, **kwargs) -> None:
@@ -37,6 +39,10 @@ class RunScreen(Screen):
         self.detail = detail
         self._focus_viewer_when_shown = False
         self.shown_category: Category | None = None
+        # Live runs: artifacts that arrived while watching, and whether to follow the newest.
+        self.new_ids: set[str] = set()
+        self.follow = False
+        self._poller: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield RunHeader(self.detail)
@@ -58,10 +64,67 @@ class RunScreen(Screen):
         self.set_class(self.size.width < self.NARROW, "-narrow")
 
     def on_mount(self) -> None:
+        self.set_class(self.app.size.width < self.NARROW, "-narrow")  # no flash of the wide layout
         # Start where there is something to see: the first category that has artifacts.
         counts = self.detail.counts
         first = next((c for c in CATEGORIES if counts[c]), Category.VISUAL)
         self.action_category(first.value)
+        if self.live:
+            self._poller = self.set_interval(self.app.poll_seconds, self._poll)
+            self.notify(f"Live run ({self.detail.run.status}): checking every {self.app.poll_seconds:g}s. f follows the newest.")
+
+    # --- live runs ------------------------------------------------------------------------
+    @property
+    def live(self) -> bool:
+        """A run still going, on a source that can be asked again (a server)."""
+        return not self.detail.run.terminal and hasattr(self.source, "list_runs_page")
+
+    def _poll(self) -> None:
+        self._refresh_run(self.detail.run.run_id)
+
+    @work(thread=True, exclusive=True, group="run-poll", exit_on_error=False)
+    def _refresh_run(self, run_id: str) -> None:
+        try:
+            detail = self.source.load_run(run_id)
+        except Exception as exc:  # a missed poll is retried at the next tick
+            self.app.call_from_thread(self._poll_failed, exc)
+            return
+        self.app.call_from_thread(self.update_detail, detail)
+
+    def _poll_failed(self, exc: Exception) -> None:
+        self.query_one(RunHeader).border_subtitle = f"last check failed: {exc}"
+
+    def update_detail(self, detail: RunDetail) -> None:
+        """Take a newer state of the run: new artifacts marked, counts and status updated."""
+        known = {a.artifact_id for a in self.detail.artifacts}
+        fresh = [a for a in detail.artifacts if a.artifact_id not in known]
+        self.detail = detail
+        self.new_ids |= {a.artifact_id for a in fresh}
+        self.query_one(RunHeader).update(header_renderable(detail))
+        self.sidebar.set_counts(detail.counts)
+        shown = self.shown_category
+        if shown is not None and any(a.category is shown for a in fresh):
+            self.shown_category = None  # redraw the list, keeping the cursor
+            self._show_category(shown, open_first=False)
+            if self.follow:
+                self._open_newest()
+        if detail.run.terminal and self._poller is not None:
+            self._poller.stop()
+            self._poller = None
+            self.notify(f"The run ended: {detail.run.status}.", title=detail.run.run_id, markup=False)
+
+    def action_follow(self) -> None:
+        self.follow = not self.follow
+        state = "on: the newest artifact of the category opens as it arrives" if self.follow else "off"
+        self.notify(f"Follow {state}.")
+        if self.follow:
+            self._open_newest()
+
+    def _open_newest(self) -> None:
+        artifact = newest(self.artifact_list.artifacts)
+        if artifact is not None:
+            self.artifact_list.select_artifact(artifact)
+            self.open_artifact(artifact, focus=False)
 
     @property
     def sidebar(self) -> CategorySidebar:
@@ -81,10 +144,11 @@ class RunScreen(Screen):
 
     @on(OptionList.OptionHighlighted, "CategorySidebar")
     def _category_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id:
+        # Skip stale events (the sidebar's own first highlight arrives after on_mount chose).
+        if event.option.id and Category(event.option.id) is self.sidebar.category:
             self._show_category(Category(event.option.id))
 
-    def _show_category(self, category: Category) -> None:
+    def _show_category(self, category: Category, open_first: bool = True) -> None:
         """List the category's artifacts and open its first one (once per change)."""
         if self.sidebar.category is not category:
             self.sidebar.select_category(category)
@@ -92,9 +156,11 @@ class RunScreen(Screen):
             return
         self.shown_category = category
         count = self.detail.counts[category]
-        self.artifact_list.show_groups(self.detail.groups(category), f"{category.label} ({count})")
+        self.artifact_list.show_groups(
+            self.detail.groups(category), f"{category.label} ({count})", frozenset(self.new_ids)
+        )
         artifact = self.artifact_list.artifact
-        if artifact is not None:
+        if artifact is not None and open_first:
             self.open_artifact(artifact, focus=False)
 
     @on(OptionList.OptionSelected, "ArtifactList")
@@ -128,6 +194,9 @@ class RunScreen(Screen):
     def _viewer_shown(self, event: ViewerPane.Shown) -> None:
         if self._focus_viewer_when_shown and event.ok:
             self.call_after_refresh(self.viewer_pane.focus_viewer)
+        viewer = self.viewer_pane.viewer
+        if self.follow and viewer is not None:
+            self.call_after_refresh(viewer.show_end)
         self._focus_viewer_when_shown = False
 
     def action_back(self) -> None:

@@ -59,6 +59,9 @@ class Viewer(Widget):
                 return self
         return super().focus(scroll_visible)
 
+    def show_end(self) -> None:
+        """Bring the end into view (follow mode on a live run): the newest log line."""
+
     def start_find(self) -> bool:
         """Open this viewer's find bar; False when there is nothing to find in it."""
         return False

@@ -63,6 +63,9 @@ class TextViewer(Viewer):
     def line_view(self) -> LineView:
         return self.query_one(LineView)
 
+    def show_end(self) -> None:
+        self.line_view.scroll_end(animate=False)
+
     def start_find(self) -> bool:
         find = self.query_one("Input.find", Input)
         find.add_class("-open")

@@ -21,10 +21,13 @@ def _script_path(uri: str | None) -> str:
     return parts[1].split("/", 2)[-1] if len(parts) == 2 and parts[1].count("/") >= 2 else ""
 
 
-def artifact_prompt(artifact: Artifact) -> Text:
-    """'16:02:41 screenshot_llm': one line, cut with an ellipsis rather than wrapped."""
+def artifact_prompt(artifact: Artifact, new: bool = False) -> Text:
+    """'16:02:41 screenshot_llm': one line, cut with an ellipsis rather than wrapped.
+
+    Artifacts that arrived while the run was watched are marked with a dot.
+    """
     stamp = artifact.created_at.astimezone().strftime("%H:%M:%S") if artifact.created_at else "--:--:--"
-    text = Text.assemble((stamp + " ", "dim"), no_wrap=True, overflow="ellipsis")
+    text = Text.assemble((stamp, "dim"), ("•" if new else " ", "bold green"), no_wrap=True, overflow="ellipsis")
     # "visible_elements_" starts six type names and would push their differences out of view.
     text.append_text(safe_text(artifact.artifact_type.replace("visible_elements_", "elements_")))
     if artifact.artifact_type == "script_file":
@@ -51,8 +54,9 @@ class ArtifactList(OptionList):
         self.border_title = "Artifacts"
         self._artifacts: dict[str, Artifact] = {}
 
-    def show_groups(self, groups: list[ArtifactGroup], title: str) -> None:
+    def show_groups(self, groups: list[ArtifactGroup], title: str, new_ids: frozenset[str] = frozenset()) -> None:
         self.border_title = title
+        keep = self.artifact.artifact_id if self.artifact is not None else None
         self.clear_options()
         self._artifacts = {}
         options: list[Option] = []
@@ -64,12 +68,14 @@ class ArtifactList(OptionList):
             for artifact in group.artifacts:
                 key = f"a{len(self._artifacts)}"
                 self._artifacts[key] = artifact
-                options.append(Option(artifact_prompt(artifact), id=key))
+                options.append(Option(artifact_prompt(artifact, artifact.artifact_id in new_ids), id=key))
         if not self._artifacts:
             options = [Option(Text("Nothing in this category for this run.", style="dim"), disabled=True)]
         self.add_options(options)
+        # Keep the cursor on the same artifact when the list is redrawn (a live run grew).
+        kept = next((k for k, a in self._artifacts.items() if a.artifact_id == keep), None)
         first = next((i for i, o in enumerate(self.options) if not o.disabled), None)
-        self.highlighted = first
+        self.highlighted = self.get_option_index(kept) if kept else first
 
     @property
     def artifact(self) -> Artifact | None:

@@ -42,6 +42,10 @@ class CategorySidebar(OptionList):
         super().__init__(*options, **kwargs)
         self.border_title = "Categories"
 
+    def set_counts(self, counts: dict[Category, int]) -> None:
+        for index, category in enumerate(CATEGORIES):
+            self.replace_option_prompt_at_index(index, category_prompt(index + 1, category, counts.get(category, 0)))
+
     @property
     def category(self) -> Category | None:
         option = self.highlighted_option

@@ -1,0 +1,150 @@
+"""Where an artifact's bytes come from, cheapest first.
+
+1. the disk cache;
+2. a `file://` signed_url or uri that exists on this machine (a self-hosted server on local
+   disk: Skyvern's signed_url then equals the uri). Only when the API is on loopback, unless
+   told otherwise: a remote server naming file:///home/you/.ssh/id_rsa must not make us read it;
+3. an http(s) signed_url, fetched WITHOUT the API key (it is a storage host's URL). An expired
+   one (by its X-Amz-Expires / Expires, or a 400/403 answer) is swapped once for a fresh one
+   from GET /v1/artifacts/{id};
+4. GET /v1/artifacts/{id}/content with the key: works for any storage, and for bundle members.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote, unquote, urlsplit
+from urllib.request import url2pathname
+
+import httpx
+
+from .errors import ApiError, ArtifactUnavailable, AuthError
+from .http import HttpClient, is_loopback, json_of, public_url, raise_for_status
+from .model import Artifact
+
+if TYPE_CHECKING:
+    from .cache import ArtifactCache
+
+EXPIRY_MARGIN = timedelta(seconds=30)  # a URL about to expire would expire mid-download
+STALE_SIGNED_STATUSES = frozenset({400, 401, 403})
+
+
+def local_path(url: str | None) -> Path | None:
+    """The path of a file:// URL on this machine (no host, or localhost), else None."""
+    if not url or not url.lower().startswith("file:"):
+        return None
+    parts = urlsplit(url)
+    if parts.netloc not in ("", "localhost"):
+        return None
+    return Path(url2pathname(unquote(parts.path)))
+
+
+def signed_url_expired(url: str, now: datetime | None = None) -> bool:
+    """True when the URL's own expiry (S3, GCS, Azure, CloudFront styles) is past or near."""
+    now = (now or datetime.now(timezone.utc)) + EXPIRY_MARGIN
+    try:
+        params = {k.lower(): v for k, v in httpx.URL(url).params.multi_items()}
+    except (httpx.InvalidURL, ValueError):
+        return False
+    try:
+        for date_key, life_key in (("x-amz-date", "x-amz-expires"), ("x-goog-date", "x-goog-expires")):
+            if date_key in params and life_key in params:
+                signed = datetime.strptime(params[date_key], "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+                return signed + timedelta(seconds=int(params[life_key])) <= now
+        if params.get("expires", "").isdigit():
+            return datetime.fromtimestamp(int(params["expires"]), timezone.utc) <= now
+        if "se" in params:  # Azure SAS
+            return datetime.fromisoformat(params["se"].replace("Z", "+00:00")) <= now
+    except (ValueError, OverflowError, OSError):
+        return False
+    return False
+
+
+def _is_http(url: str | None) -> bool:
+    return bool(url) and url.lower().startswith(("http://", "https://"))
+
+
+class ContentLoader:
+    def __init__(self, http: HttpClient, cache: ArtifactCache | None = None, local_files: bool | None = None) -> None:
+        self.http = http
+        self.cache = cache
+        self.origin = "{}://{}:{}".format(*http.origin)
+        self.local_files = is_loopback(http.base_url) if local_files is None else local_files
+
+    def read(self, artifact: Artifact, *, cacheable: bool = True) -> bytes:
+        if self.cache is not None:
+            hit = self.cache.get(self.origin, artifact.artifact_id)
+            if hit is not None:
+                return hit
+        local = self._local(artifact)
+        if local is not None:
+            return local  # already on disk: caching would only copy it
+        data = None
+        if _is_http(artifact.signed_url) and not artifact.bundle_key:
+            data = self._signed(artifact)
+        if data is None:
+            data = self._content_endpoint(artifact)
+        if self.cache is not None and cacheable:
+            self.cache.put(self.origin, artifact.artifact_id, data)
+        return data
+
+    def _local(self, artifact: Artifact) -> bytes | None:
+        if not self.local_files:
+            return None
+        for url in (artifact.signed_url, artifact.uri):
+            path = local_path(url)
+            if path is not None and path.is_file():
+                try:
+                    return path.read_bytes()
+                except OSError:
+                    continue
+        return None
+
+    def _signed(self, artifact: Artifact) -> bytes | None:
+        """The bytes from the signed URL, or None to fall back to the content endpoint."""
+        url: str | None = artifact.signed_url
+        refreshed = False
+        if url and signed_url_expired(url):
+            url, refreshed = self.fresh_signed_url(artifact), True
+        for _ in range(2):
+            if not _is_http(url):
+                return None
+            try:
+                # keyed=False: a signed URL is its own credential; the key stays home.
+                response = self.http.get(httpx.URL(url), keyed=False, what=f"GET {public_url(url)}")
+            except (ApiError, httpx.InvalidURL, ValueError):
+                return None  # storage unreachable: the API may still serve it
+            if response.status_code < 300:
+                return response.content
+            if response.status_code not in STALE_SIGNED_STATUSES or refreshed:
+                return None
+            url, refreshed = self.fresh_signed_url(artifact), True
+        return None
+
+    def fresh_signed_url(self, artifact: Artifact) -> str | None:
+        what = f"GET /v1/artifacts/{artifact.artifact_id}"
+        try:
+            response = self.http.get(self.http.api_url(f"/v1/artifacts/{quote(artifact.artifact_id, safe='')}"), what=what)
+            raise_for_status(response, what)
+            data = json_of(response, what)
+        except AuthError:
+            raise
+        except ApiError:
+            return None
+        return data.get("signed_url") if isinstance(data, dict) else None
+
+    def _content_endpoint(self, artifact: Artifact) -> bytes:
+        path = f"/v1/artifacts/{quote(artifact.artifact_id, safe='')}/content"
+        what = f"GET {path}"
+
+        def missing() -> ArtifactUnavailable:
+            return ArtifactUnavailable(
+                f"{artifact.artifact_type} {artifact.artifact_id}: the server has no content for it "
+                f"({what} answered 404); it may have been deleted or never written."
+            )
+
+        response = self.http.get(self.http.api_url(path), what=what)
+        raise_for_status(response, what, missing)
+        return response.content

@@ -1,0 +1,179 @@
+"""Save a run to a folder that LocalSource reads back (the layout of assets/demo):
+
+    dest/run.json, dest/artifacts.json, dest/steps.json, dest/files/{artifact_id}_{type}.{ext}
+
+Files are fetched in parallel (bounded), each written to a temporary name and renamed, so an
+interrupted download never leaves a half file under a real name. run.json is written last:
+a folder with run.json is a finished download, and a cancelled one is not mistaken for it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .errors import SourceError, TuiError
+from .model import Artifact, RunDetail
+from .sources.base import Source
+
+_SAFE = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_EXT = re.compile(r"^[A-Za-z0-9]{1,12}$")
+Progress = Callable[[int, int, Artifact], None]
+
+
+@dataclass
+class DownloadResult:
+    folder: Path
+    total: int
+    written: list[str] = field(default_factory=list)  # artifact ids
+    failed: dict[str, str] = field(default_factory=dict)  # artifact id -> why
+    cancelled: bool = False
+
+    @property
+    def count(self) -> int:
+        return len(self.written)
+
+    @property
+    def complete(self) -> bool:
+        return not self.cancelled and not self.failed
+
+
+def file_name(entry: dict[str, Any]) -> str | None:
+    """`{artifact_id}_{artifact_type}.{ext}`, ext from the uri's file name ("bin" if none);
+    None when the id or type could climb out of the folder."""
+    artifact_id, artifact_type = str(entry.get("artifact_id") or ""), str(entry.get("artifact_type") or "")
+    if not _SAFE.match(artifact_id) or not _SAFE.match(artifact_type) or artifact_id in (".", ".."):
+        return None
+    uri_name = str(entry.get("uri") or "").split("?", 1)[0].rsplit("/", 1)[-1]
+    ext = uri_name.rsplit(".", 1)[-1] if "." in uri_name else "bin"
+    return f"{artifact_id}_{artifact_type}.{ext if _EXT.match(ext) else 'bin'}"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _json_bytes(data: Any) -> bytes:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
+
+
+def _redacted(entry: dict[str, Any]) -> dict[str, Any]:
+    """An http(s) signed URL grants access to its artifact for hours: a saved folder is often
+    shared, so it is not kept (the files are beside it; file:// values stay, they grant nothing)."""
+    url = entry.get("signed_url")
+    if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
+        return {**entry, "signed_url": None}
+    return entry
+
+
+def _run_json(source: Source, run_id: str) -> tuple[dict, list[dict], list[dict], RunDetail | None]:
+    """The API JSON when the source has it (ApiSource), else rebuilt from the models."""
+    load_json = getattr(source, "load_run_json", None)
+    if load_json is not None:
+        data = load_json(run_id)
+        return data.run, data.artifacts, data.steps, None
+    detail = source.load_run(run_id)
+    steps = [
+        {"step_id": s.step_id, "task_id": s.task_id, "order": s.order, "retry_index": s.retry_index,
+         "status": s.status, "created_at": s.created_at.isoformat() if s.created_at else None}
+        for s in detail.steps
+    ]
+    return dict(detail.run.raw), [dict(a.raw) for a in detail.artifacts], steps, detail
+
+
+def download_run(
+    source: Source,
+    run_id: str,
+    dest: Path,
+    types: Iterable[str] = (),
+    workers: int = 8,
+    progress: Progress | None = None,
+    cancel: threading.Event | None = None,
+) -> DownloadResult:
+    """Download one run; failures of single artifacts are collected, not raised.
+
+    `progress(done, total, artifact)` is called from the calling thread after each artifact.
+    Setting `cancel` stops starting new artifacts; those in flight finish or fail first.
+    """
+    cancel = cancel or threading.Event()
+    run, entries, steps, detail = _run_json(source, run_id)
+    wanted = set(types)
+    if wanted:
+        entries = [e for e in entries if e.get("artifact_type") in wanted]
+    models = {a.artifact_id: a for a in detail.artifacts} if detail else {}
+    dest = Path(dest)
+    files = dest / "files"
+    files.mkdir(parents=True, exist_ok=True)
+    result = DownloadResult(dest, len(entries))
+
+    def fetch(entry: dict[str, Any]) -> Artifact:
+        artifact = models.get(entry.get("artifact_id")) or Artifact.from_api(entry)
+        name = file_name(entry)
+        if name is None:
+            raise SourceError(f"unsafe artifact id or type {entry.get('artifact_id')!r} {entry.get('artifact_type')!r}")
+        if cancel.is_set():
+            return artifact
+        # The bytes as served, whatever file_size says (stale for skyvern_log / _raw).
+        write_atomic(files / name, source.read_bytes(artifact))
+        result.written.append(artifact.artifact_id)
+        return artifact
+
+    with ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="download") as pool:
+        pending: dict[Future, dict] = {pool.submit(fetch, e): e for e in entries}
+        try:
+            _drain(pending, cancel, result, models, progress)
+        except BaseException:
+            # Ctrl-C or a failing callback: leaving the pool would wait for every queued
+            # artifact. Drop the queue; only the ones in flight are waited for.
+            cancel.set()
+            for future in pending:
+                future.cancel()
+            raise
+    if cancel.is_set():
+        result.cancelled = True
+        return result
+    write_atomic(dest / "artifacts.json", _json_bytes([_redacted(e) for e in entries]))
+    write_atomic(dest / "steps.json", _json_bytes(steps))
+    write_atomic(dest / "run.json", _json_bytes(run))
+    return result
+
+
+def _drain(
+    pending: dict[Future, dict],
+    cancel: threading.Event,
+    result: DownloadResult,
+    models: dict[str, Artifact],
+    progress: Progress | None,
+) -> None:
+    """Collect finished fetches in this thread (so `progress` runs here), until none is left
+    or `cancel` is set. `pending` is emptied in place: the caller sees what is left."""
+    done = 0
+    while pending:
+        finished, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
+        if cancel.is_set():
+            for future in list(pending):
+                if future.cancel():
+                    del pending[future]
+        for future in finished:
+            entry = pending.pop(future)
+            done += 1
+            exc = future.exception()
+            if exc is not None:
+                why = str(exc) if isinstance(exc, TuiError) else f"{type(exc).__name__}: {exc}"
+                result.failed[str(entry.get("artifact_id"))] = why
+            if progress is not None:
+                progress(done, result.total, models.get(entry.get("artifact_id")) or Artifact.from_api(entry))

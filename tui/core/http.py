@@ -1,0 +1,294 @@
+"""GETs with retries, hand-followed redirects and errors a person can act on.
+
+Every request of the API source goes through `HttpClient.get`. The API key is added per hop,
+and only when that hop's origin (scheme, host, port) is the configured API origin: a redirect
+to another origin is followed without it, so the key cannot leak to a storage host, a CDN or a
+hostile Location. Only GETs are made, so every failure that may pass (5xx, 429, timeouts,
+refused or cut connections) is retried with a bounded exponential backoff.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from email.utils import parsedate_to_datetime
+from datetime import datetime, timezone
+from typing import Callable
+
+import httpx
+
+from .errors import ApiError, ApiUnavailable, AuthError, InvalidRequest, RateLimited, SourceError
+
+MAX_REDIRECTS = 5
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+AUTH_DETAILS = ("invalid credentials", "could not validate credentials")
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+Params = Mapping[str, str | int | Sequence[str]] | None
+
+
+def origin_of(url: httpx.URL | str) -> tuple[str, str, int]:
+    """(scheme, host, port) with the default port filled in, so http://h and http://h:80 match."""
+    url = httpx.URL(str(url))
+    port = url.port or {"http": 80, "https": 443}.get(url.scheme, 0)
+    return (url.scheme.lower(), url.host.lower(), port)
+
+
+def is_loopback(url: httpx.URL | str) -> bool:
+    host = httpx.URL(str(url)).host.lower()
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def public_url(url: httpx.URL | str) -> str:
+    """The URL without query or user info: a signed URL's query is a credential, never shown."""
+    url = httpx.URL(str(url))
+    port = f":{url.port}" if url.port else ""
+    return f"{url.scheme}://{url.host}{port}{url.path}"
+
+
+class _Truncated(Exception):
+    pass
+
+
+class HttpClient:
+    """One thread-safe httpx client for the API and for signed URLs."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        timeout: float,
+        retries: int,
+        backoff: float,
+        max_backoff: float,
+        max_retry_after: float,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        try:
+            base = httpx.URL(base_url.strip())
+        except (httpx.InvalidURL, ValueError, TypeError):
+            base = None
+        if base is None or base.scheme not in ("http", "https") or not base.host:
+            raise SourceError(f"the API URL must start with http:// or https:// and name a host, not {base_url!r}")
+        if base.userinfo:
+            # It would show in labels and messages; the key has its own setting.
+            raise SourceError("the API URL must not contain a user name or password: pass the key with --api-key")
+        self.base_url = str(base).rstrip("/")
+        self.origin = origin_of(base)
+        self._key = api_key
+        self.timeout = timeout
+        self.retries = max(0, retries)
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_retry_after = max_retry_after
+        self._closed = threading.Event()
+        # follow_redirects=False: every hop passes through _send, which decides about the key.
+        self._client = httpx.Client(
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            headers={"user-agent": "skyvern-tui"},
+            transport=transport,
+        )
+
+    def close(self) -> None:
+        self._closed.set()  # wakes any retry that is waiting
+        self._client.close()
+
+    def api_url(self, path: str) -> httpx.URL:
+        return httpx.URL(self.base_url + path)
+
+    # -- one request -----------------------------------------------------------------------
+    def _send(self, url: httpx.URL, params: Params, keyed: bool, headers: Mapping[str, str]) -> httpx.Response:
+        for _hop in range(MAX_REDIRECTS + 1):
+            hop_headers = dict(headers)
+            if keyed and self._key and origin_of(url) == self.origin:
+                hop_headers["x-api-key"] = self._key
+            response = self._client.get(url, params=params, headers=hop_headers)
+            location = response.headers.get("location")
+            if response.status_code not in REDIRECT_CODES or not location:
+                _check_length(response)
+                return response
+            url = response.url.join(location)
+            params = None  # the Location carries its own query
+        raise ApiError(f"more than {MAX_REDIRECTS} redirects", status=response.status_code)
+
+    # -- with retries ----------------------------------------------------------------------
+    def get(
+        self,
+        url: httpx.URL,
+        params: Params = None,
+        *,
+        keyed: bool = True,
+        headers: Mapping[str, str] | None = None,
+        what: str | None = None,
+    ) -> httpx.Response:
+        """A finished response of any status below 500 other than 429; errors otherwise."""
+        what = what or f"GET {public_url(url)}"
+        attempts = self.retries + 1
+        for attempt in range(attempts):
+            if self._closed.is_set():
+                raise ApiError(f"{what} was cancelled: the connection is closed")
+            last = attempt + 1 == attempts
+            try:
+                response = self._send(url, params, keyed, headers or {})
+            except (httpx.TransportError, _Truncated) as exc:
+                if last or not _retryable(exc):
+                    raise ApiUnavailable(f"{what} failed: {self._describe(exc, url)}{_tries(attempts)}. {self._advice(url)}") from None
+                self._pause(self._backoff(attempt))
+                continue
+            except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:
+                raise ApiError(f"{what} failed: {type(exc).__name__}: {exc}") from None
+            status = response.status_code
+            if status == 429 or status >= 500:
+                if last:
+                    raise self._status_error(what, response, attempts)
+                wait = _retry_after(response.headers.get("retry-after"))
+                self._pause(min(wait, self.max_retry_after) if wait is not None else self._backoff(attempt))
+                continue
+            return response
+        raise AssertionError("unreachable")
+
+    def _pause(self, seconds: float) -> None:
+        if self._closed.wait(max(0.0, seconds)):
+            raise ApiError("cancelled: the connection is closed")
+
+    def _backoff(self, attempt: int) -> float:
+        # Jitter so that parallel downloads do not retry in lockstep.
+        return min(self.backoff * 2**attempt, self.max_backoff) * random.uniform(0.75, 1.0)
+
+    def _status_error(self, what: str, response: httpx.Response, attempts: int) -> ApiError:
+        status = response.status_code
+        if status == 429:
+            return RateLimited(
+                f"{what} failed: the server kept answering 429 Too Many Requests{_tries(attempts)}. "
+                "Wait a minute and try again, or fetch fewer artifacts at once.",
+                status=status,
+            )
+        return ApiUnavailable(
+            f"{what} failed: the server answered {status} {response.reason_phrase}{_tries(attempts)}"
+            f"{_detail_suffix(response)}. The server is failing: try again later or look at its logs.",
+            status=status,
+        )
+
+    def _describe(self, exc: Exception, url: httpx.URL) -> str:
+        host = f"{url.host}:{origin_of(url)[2]}"
+        text = str(exc)
+        lowered = text.lower()
+        if isinstance(exc, _Truncated):
+            return f"the answer was cut off ({text})"
+        if isinstance(exc, httpx.ConnectTimeout):
+            return f"no connection to {host} within {self.timeout:g} s"
+        if isinstance(exc, httpx.TimeoutException):
+            return f"{host} stopped answering for more than {self.timeout:g} s"
+        if isinstance(exc, httpx.RemoteProtocolError):
+            return f"the connection to {host} was cut before the whole answer arrived ({text})"
+        if isinstance(exc, httpx.UnsupportedProtocol):
+            return f"unsupported URL scheme {url.scheme!r}"
+        if any(s in lowered for s in ("name or service not known", "nodename nor servname", "getaddrinfo",
+                                      "name resolution", "no address associated", "11001")):
+            return f"the host name {url.host!r} could not be resolved (DNS)"
+        if "refused" in lowered or "errno 111" in lowered or "10061" in lowered:
+            return f"connection refused by {host}: is the server running on that port?"
+        return f"{type(exc).__name__}: {text or 'network error'}"
+
+    def _advice(self, url: httpx.URL) -> str:
+        if origin_of(url) == self.origin:
+            return "Check --base-url / SKYVERN_BASE_URL, that the server is running and that this machine can reach it."
+        return "The storage host holding the artifact could not be reached; try again later."
+
+
+def _tries(attempts: int) -> str:
+    return f" (after {attempts} attempts)" if attempts > 1 else ""
+
+
+def _retryable(exc: Exception) -> bool:
+    return not isinstance(exc, (httpx.UnsupportedProtocol, httpx.LocalProtocolError))
+
+
+def _check_length(response: httpx.Response) -> None:
+    """A body shorter than its Content-Length was cut off (h11 usually notices; this is the net)."""
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and "content-encoding" not in response.headers:
+        if len(response.content) < int(declared):
+            raise _Truncated(f"{len(response.content)} of {declared} bytes")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Retry-After in seconds, from a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
+
+
+def detail_of(response: httpx.Response) -> str:
+    """FastAPI's `detail`: a string, or for 422 a list of {loc, msg, input}."""
+    try:
+        data = response.json()
+    except ValueError:
+        return response.text.strip()[:200]
+    detail = data.get("detail") if isinstance(data, dict) else data
+    if isinstance(detail, list):
+        parts = []
+        for item in detail:
+            if isinstance(item, dict):
+                loc = [str(p) for p in item.get("loc", []) if p not in ("query", "path", "body")]
+                where = ".".join(loc) or "request"
+                got = f" (got {item['input']!r})" if "input" in item else ""
+                parts.append(f"{where}: {item.get('msg', 'invalid')}{got}")
+            else:
+                parts.append(str(item))
+        return "; ".join(parts)
+    return str(detail)[:300] if detail is not None else ""
+
+
+def _detail_suffix(response: httpx.Response) -> str:
+    detail = detail_of(response)
+    return f": {detail}" if detail else ""
+
+
+def raise_for_status(
+    response: httpx.Response,
+    what: str,
+    not_found: Callable[[], SourceError] | None = None,
+) -> None:
+    """Turn a non-2xx answer of the API into the error that explains it."""
+    status = response.status_code
+    if status < 300:
+        return
+    detail = detail_of(response)
+    if status in (401, 403) and (status == 401 or detail.lower().strip(".") in AUTH_DETAILS):
+        raise AuthError(
+            f"{what} was refused: {detail or 'unauthorized'} ({status}). "
+            "Check the API key (SKYVERN_API_KEY or --api-key) and that it belongs to this server.",
+            status=status,
+        )
+    if status == 404 and not_found is not None:
+        raise not_found()
+    if status == 422:
+        raise InvalidRequest(
+            f"{what} was refused: the server does not accept a parameter: {detail or 'unprocessable'}.",
+            status=status,
+        )
+    raise ApiError(f"{what} failed: the server answered {status} {response.reason_phrase}{_detail_suffix(response)}.", status=status)
+
+
+def json_of(response: httpx.Response, what: str) -> object:
+    try:
+        return response.json()
+    except ValueError:
+        kind = response.headers.get("content-type", "unknown content")
+        raise ApiError(
+            f"{what} answered {kind}, not JSON: is --base-url the Skyvern API "
+            "(e.g. http://localhost:8000), not its web UI?"
+        ) from None

@@ -1,0 +1,177 @@
+"""Runs on a Skyvern server, through its HTTP API (sync httpx; called from worker threads)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ..cache import ArtifactCache
+from ..content import ContentLoader
+from ..errors import ApiError, AuthError, RunNotFound
+from ..http import HttpClient, json_of, raise_for_status
+from ..model import TERMINAL_STATUSES, Artifact, Run, RunDetail, Step
+
+DEFAULT_BASE_URL = "http://localhost:8000"
+MIN_SEARCH_CHARS = 3  # the server ignores (or refuses) shorter search keys
+# Written to until the run ends: their bytes are cached only once the run is over.
+GROWING_TYPES = frozenset({"skyvern_log", "skyvern_log_raw", "browser_console_log", "har", "recording", "trace"})
+_WORKFLOW_RUN_IN_URL = re.compile(r"/runs/(wr_[A-Za-z0-9]+)")
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    base_url: str = DEFAULT_BASE_URL
+    api_key: str = field(default="", repr=False)  # never in a repr, a log or a screen
+    timeout: float = 30.0
+    retries: int = 3  # retries after the first attempt, for GETs that may pass
+    label: str = ""
+    backoff: float = 0.5  # first retry delay; doubles each time
+    max_backoff: float = 8.0
+    max_retry_after: float = 30.0  # a 429's Retry-After is honoured up to this
+    # Read file:// artifacts from this disk: None = only when the API is on loopback.
+    local_files: bool | None = None
+
+
+@dataclass(frozen=True)
+class RunJson:
+    """A run as the API returned it, before modelling (what a download writes to disk)."""
+
+    run: dict[str, Any]
+    artifacts: list[dict[str, Any]]
+    steps: list[dict[str, Any]]
+
+
+def _q(value: str) -> str:
+    return quote(value, safe="")
+
+
+class ApiSource:
+    def __init__(
+        self,
+        settings: ApiSettings,
+        cache: ArtifactCache | Path | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.settings = settings
+        self.http = HttpClient(
+            settings.base_url,
+            settings.api_key,
+            timeout=settings.timeout,
+            retries=settings.retries,
+            backoff=settings.backoff,
+            max_backoff=settings.max_backoff,
+            max_retry_after=settings.max_retry_after,
+            transport=transport,
+        )
+        self.label = settings.label or httpx.URL(self.http.base_url).netloc.decode()
+        if isinstance(cache, (str, Path)):
+            cache = ArtifactCache(cache)
+        self.loader = ContentLoader(self.http, cache, settings.local_files)
+        self._settled: set[str] = set()  # artifact ids of finished runs: safe to cache
+
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> ApiSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _get_json(self, path: str, params: dict[str, Any] | None = None, not_found=None) -> Any:
+        what = f"GET {path}"
+        response = self.http.get(self.http.api_url(path), params, what=what)
+        raise_for_status(response, what, not_found)
+        return json_of(response, what)
+
+    # -- runs ------------------------------------------------------------------------------
+    def list_runs(self) -> list[Run]:
+        return self.list_runs_page()
+
+    def list_runs_page(
+        self, page: int = 1, page_size: int = 20, statuses: Sequence[str] = (), search: str | None = None
+    ) -> list[Run]:
+        params: dict[str, Any] = {"page": page, "page_size": page_size}
+        if statuses:
+            params["status"] = list(statuses)  # repeated: status=a&status=b
+        if search and len(search.strip()) >= MIN_SEARCH_CHARS:
+            params["search_key"] = search.strip()
+        data = self._get_json("/v1/runs", params)
+        if isinstance(data, dict):  # tolerate a paged envelope
+            data = next((v for v in data.values() if isinstance(v, list)), [])
+        items = data if isinstance(data, list) else []
+        return [Run.from_api(item, source=self.label) for item in items if isinstance(item, dict)]
+
+    def load_run_json(self, run_id: str, artifact_types: Iterable[str] = ()) -> RunJson:
+        path = f"/v1/runs/{_q(run_id)}"
+
+        def missing() -> RunNotFound:
+            return RunNotFound(f"no run {run_id} on {self.http.base_url} (GET {path} answered 404): check the id.")
+
+        run = self._get_json(path, not_found=missing)
+        if not isinstance(run, dict) or not run:
+            raise missing()
+        holder = self._artifact_holder(run_id, run)
+        params = {"artifact_type": list(artifact_types)} if artifact_types else None
+        artifacts = self._get_json(f"/v1/runs/{_q(holder)}/artifacts", params, not_found=lambda: missing())
+        artifacts = [a for a in artifacts if isinstance(a, dict)] if isinstance(artifacts, list) else []
+        task_ids = list(dict.fromkeys(a["task_id"] for a in artifacts if isinstance(a.get("task_id"), str) and a["task_id"]))
+        return RunJson(run, artifacts, self._steps(task_ids))
+
+    def load_run(self, run_id: str, artifact_types: Iterable[str] = ()) -> RunDetail:
+        data = self.load_run_json(run_id, artifact_types)
+        artifacts = tuple(Artifact.from_api(a) for a in data.artifacts)
+        run = Run.from_api(data.run, artifact_count=len(artifacts), source=self.label)
+        if run.status in TERMINAL_STATUSES:
+            self._settled.update(a.artifact_id for a in artifacts)
+        steps = tuple(Step.from_api(s) for s in data.steps)
+        return RunDetail(run, steps, artifacts)
+
+    def _artifact_holder(self, run_id: str, run: dict[str, Any]) -> str:
+        """The id whose artifacts to list: a task v2 keeps them under its workflow run."""
+        # The server's own id for it (the one asked for may have been redirected or aliased).
+        run_id = run.get("run_id") if isinstance(run.get("run_id"), str) and run["run_id"] else run_id
+        if not run_id.startswith("tsk_v2_"):
+            return run_id
+        match = _WORKFLOW_RUN_IN_URL.search(str(run.get("app_url") or ""))
+        if match:
+            return match.group(1)
+        try:
+            task = self._get_json(f"/api/v2/tasks/{_q(run_id)}")
+        except AuthError:
+            raise
+        except ApiError:
+            task = None
+        workflow_run_id = task.get("workflow_run_id") if isinstance(task, dict) else None
+        return workflow_run_id if isinstance(workflow_run_id, str) and workflow_run_id else run_id
+
+    def _steps(self, task_ids: list[str]) -> list[dict[str, Any]]:
+        """The steps of every task; a task without a step list (404, error) just has none."""
+
+        def one(task_id: str) -> list[dict[str, Any]]:
+            try:
+                data = self._get_json(f"/api/v1/tasks/{_q(task_id)}/steps")
+            except AuthError:
+                raise
+            except ApiError:
+                return []
+            items = data if isinstance(data, list) else []
+            return [{"task_id": task_id, **s} for s in items if isinstance(s, dict)]
+
+        if len(task_ids) <= 1:
+            return [s for t in task_ids for s in one(t)]
+        with ThreadPoolExecutor(max_workers=min(4, len(task_ids))) as pool:
+            return [s for steps in pool.map(one, task_ids) for s in steps]
+
+    # -- content ---------------------------------------------------------------------------
+    def read_bytes(self, artifact: Artifact) -> bytes:
+        cacheable = artifact.artifact_type not in GROWING_TYPES or artifact.artifact_id in self._settled
+        return self.loader.read(artifact, cacheable=cacheable)
