@@ -386,3 +386,26 @@ def test_logs_of_a_running_run_are_not_cached(fake, tmp_path: Path):
 def test_errors_are_source_errors():
     for cls in (ApiError, AuthError, RateLimited, InvalidRequest, ApiUnavailable):
         assert issubclass(cls, SourceError)
+
+
+# -- offline ----------------------------------------------------------------------------------
+def test_a_finished_run_seen_once_reopens_offline_from_the_cache(tmp_path: Path):
+    fake = FakeSkyvern()
+    online = ApiSource(ApiSettings(base_url=fake.base_url, api_key=API_KEY, **FAST), cache=tmp_path / "cache")
+    runs = online.list_runs()
+    detail = online.load_run(RUN_ID)
+    contents = {a.artifact_id: online.read_bytes(a) for a in detail.artifacts}
+    online.close()
+    fake.stop()  # the network is gone
+
+    offline = ApiSource(ApiSettings(base_url=fake.base_url, api_key=API_KEY, **FAST), cache=tmp_path / "cache")
+    again = offline.load_run(RUN_ID)
+    assert again.run.source.endswith("(offline copy)")
+    assert [a.artifact_id for a in again.artifacts] == [a.artifact_id for a in detail.artifacts]
+    assert {a.artifact_id: offline.read_bytes(a) for a in again.artifacts} == contents
+    assert [r.run_id for r in offline.list_runs()] == [r.run_id for r in runs]
+    with pytest.raises(ApiUnavailable):
+        offline.load_run("wr_never_seen")
+    with pytest.raises(ApiUnavailable):
+        offline.list_runs_page(statuses=("failed",))  # only the plain first page is kept
+    offline.close()

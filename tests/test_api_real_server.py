@@ -117,3 +117,28 @@ async def test_the_app_against_the_server(api: ApiSource):
         await pilot.press("escape", "6", "enter")
         await settle(pilot)
         assert "skyvern" in "\n".join(screen.viewer_pane.viewer.model.lines)
+
+
+async def test_the_app_prefetches_the_category_and_downloads_the_run(real_server, tmp_path: Path):
+    # As from another machine: bytes come over HTTP (not from the server's disk) and are cached.
+    settings = ApiSettings(base_url=real_server.base_url, api_key=real_server.api_key, local_files=False)
+    api = ApiSource(settings, cache=tmp_path / "cache")
+    app = SkyvernTUI([api], (api, DEMO_RUN["run_id"]))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("2")  # AI reasoning: 60 artifacts fetched into the cache in the background
+        await settle(pilot)
+        cache, origin = api.loader.cache, api.loader.origin
+        ai = [a for a in screen.detail.artifacts if a.category is Category.AI]
+        assert all(cache.get(origin, a.artifact_id) is not None for a in ai)
+        assert screen.artifact_list.border_subtitle == ""  # progress gone when done
+        await pilot.press("d")
+        dest = tmp_path / "saved"
+        app.screen.query_one("#dest").value = str(dest)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen  # the dialog closed by itself
+    api.close()
+    saved = LocalSource(dest).load_run(DEMO_RUN["run_id"])
+    assert saved.counts == LocalSource(DEMO).load_run(DEMO_RUN["run_id"]).counts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -14,7 +15,7 @@ import httpx
 
 from ..cache import ArtifactCache
 from ..content import ContentLoader
-from ..errors import ApiError, AuthError, RunNotFound
+from ..errors import ApiError, ApiUnavailable, AuthError, RunNotFound
 from ..http import HttpClient, json_of, raise_for_status
 from ..model import TERMINAL_STATUSES, Artifact, Run, RunDetail, Step
 
@@ -104,7 +105,17 @@ class ApiSource:
             params["status"] = list(statuses)  # repeated: status=a&status=b
         if search and len(search.strip()) >= MIN_SEARCH_CHARS:
             params["search_key"] = search.strip()
-        data = self._get_json("/v1/runs", params)
+        first_page = page == 1 and not statuses and not params.get("search_key")
+        try:
+            data = self._get_json("/v1/runs", params)
+        except ApiUnavailable:
+            # Offline: the runs this server listed last time, marked as such.
+            data = self._recall("runs") if first_page else None
+            if data is None:
+                raise
+            return [Run.from_api(i, source=f"{self.label} (offline copy)") for i in data if isinstance(i, dict)]
+        if first_page:
+            self._remember("runs", data)
         if isinstance(data, dict):  # tolerate a paged envelope
             data = next((v for v in data.values() if isinstance(v, list)), [])
         items = data if isinstance(data, list) else []
@@ -127,9 +138,20 @@ class ApiSource:
         return RunJson(run, artifacts, self._steps(task_ids))
 
     def load_run(self, run_id: str, artifact_types: Iterable[str] = ()) -> RunDetail:
-        data = self.load_run_json(run_id, artifact_types)
+        label = self.label
+        try:
+            data = self.load_run_json(run_id, artifact_types)
+        except ApiUnavailable:
+            # Offline: a finished run seen before opens from the cache, bytes included.
+            saved = None if artifact_types else self._recall(f"run:{run_id}")
+            if not isinstance(saved, dict):
+                raise
+            data, label = RunJson(saved["run"], saved["artifacts"], saved["steps"]), f"{self.label} (offline copy)"
+        else:
+            if not artifact_types and data.run.get("status") in TERMINAL_STATUSES:
+                self._remember(f"run:{run_id}", {"run": data.run, "artifacts": data.artifacts, "steps": data.steps})
         artifacts = tuple(Artifact.from_api(a) for a in data.artifacts)
-        run = Run.from_api(data.run, artifact_count=len(artifacts), source=self.label)
+        run = Run.from_api(data.run, artifact_count=len(artifacts), source=label)
         if run.status in TERMINAL_STATUSES:
             self._settled.update(a.artifact_id for a in artifacts)
         steps = tuple(Step.from_api(s) for s in data.steps)
@@ -170,6 +192,22 @@ class ApiSource:
             return [s for t in task_ids for s in one(t)]
         with ThreadPoolExecutor(max_workers=min(4, len(task_ids))) as pool:
             return [s for steps in pool.map(one, task_ids) for s in steps]
+
+    # -- offline copies ---------------------------------------------------------------------
+    # Run lists and finished runs are kept in the artifact cache (under ids no artifact has),
+    # so a run opened once reopens without the network.
+    def _remember(self, name: str, value: Any) -> None:
+        if self.loader.cache is not None:
+            self.loader.cache.put(self.loader.origin, f"json:{name}", json.dumps(value).encode())
+
+    def _recall(self, name: str) -> Any:
+        if self.loader.cache is None:
+            return None
+        data = self.loader.cache.get(self.loader.origin, f"json:{name}")
+        try:
+            return json.loads(data) if data else None
+        except ValueError:
+            return None
 
     # -- content ---------------------------------------------------------------------------
     def read_bytes(self, artifact: Artifact) -> bytes:

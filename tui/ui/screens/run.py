@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import get_current_worker
 from textual.widgets import Footer, OptionList
 
 from ...core.catalog import CATEGORIES, Category
@@ -18,6 +21,9 @@ from ..widgets.artifact_list import ArtifactList
 from ..widgets.run_header import RunHeader, header_renderable
 from ..widgets.sidebar import CategorySidebar
 from ..widgets.viewer_pane import ViewerPane
+
+
+PREFETCH_WORKERS = 8  # parallel downloads at most
 
 
 class RunScreen(Screen):
@@ -31,6 +37,7 @@ class RunScreen(Screen):
         Binding("slash", "find", "Find"),
         Binding("z", "zoom", "Zoom viewer"),
         Binding("f", "follow", "Follow newest"),
+        Binding("d", "download", "Download run"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, **kwargs) -> None:
@@ -113,6 +120,47 @@ class RunScreen(Screen):
             self._poller = None
             self.notify(f"The run ended: {detail.run.status}.", title=detail.run.run_id, markup=False)
 
+    def action_download(self) -> None:
+        from .download import DownloadScreen
+
+        self.app.push_screen(DownloadScreen(self.source, self.detail.run.run_id))
+
+    # --- prefetch ---------------------------------------------------------------------------
+    @property
+    def remote(self) -> bool:
+        return hasattr(self.source, "list_runs_page")
+
+    @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
+    def _prefetch(self, artifacts: list[Artifact], title: str) -> None:
+        """Fetch the category on screen into the cache, a few at a time, so opening is instant.
+
+        A newer category (exclusive worker) or leaving the run cancels what has not started.
+        """
+        worker = get_current_worker()
+        done = 0
+        with ThreadPoolExecutor(max_workers=PREFETCH_WORKERS) as pool:
+            futures = [pool.submit(self._fetch_quietly, a) for a in artifacts]
+            for _ in as_completed(futures):
+                if worker.is_cancelled:
+                    for future in futures:
+                        future.cancel()
+                    return
+                done += 1
+                self.app.call_from_thread(self._prefetch_progress, title, done, len(artifacts))
+
+    def _fetch_quietly(self, artifact: Artifact) -> None:
+        try:
+            self.source.read_bytes(artifact)
+        except Exception:
+            pass  # opening it will say what is wrong; a prefetch only warms the cache
+
+    def _prefetch_progress(self, title: str, done: int, total: int) -> None:
+        if self.artifact_list.border_title == title:
+            self.artifact_list.border_subtitle = "" if done == total else f"fetching {done}/{total}"
+
+    def on_unmount(self) -> None:
+        self.workers.cancel_group(self, "prefetch")
+
     def action_follow(self) -> None:
         self.follow = not self.follow
         state = "on: the newest artifact of the category opens as it arrives" if self.follow else "off"
@@ -156,9 +204,11 @@ class RunScreen(Screen):
             return
         self.shown_category = category
         count = self.detail.counts[category]
-        self.artifact_list.show_groups(
-            self.detail.groups(category), f"{category.label} ({count})", frozenset(self.new_ids)
-        )
+        title = f"{category.label} ({count})"
+        self.artifact_list.show_groups(self.detail.groups(category), title, frozenset(self.new_ids))
+        self.artifact_list.border_subtitle = ""
+        if self.remote:
+            self._prefetch(self.artifact_list.artifacts, title)
         artifact = self.artifact_list.artifact
         if artifact is not None and open_first:
             self.open_artifact(artifact, focus=False)

@@ -29,6 +29,7 @@ class _Prepared:
     artifact: Artifact
     viewer: type[Viewer]
     model: object
+    size: int | None  # of the bytes read: file_size is stale for logs on real servers
 
 
 class ViewerPane(Container, can_focus=False):
@@ -98,12 +99,15 @@ class ViewerPane(Container, can_focus=False):
             self.app.call_from_thread(self._failed, artifact, f"{type(exc).__name__}: {exc}")
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._prepared, _Prepared(artifact, viewer, model))
+            size = len(data) if data is not None else None
+            self.app.call_from_thread(self._prepared, _Prepared(artifact, viewer, model, size))
 
     def _prepared(self, prepared: _Prepared) -> None:
         if prepared.artifact is not self.artifact:
             return  # the user has moved on
         had_focus = self.has_focus_within
+        if prepared.size is not None:
+            self.border_title = f"{prepared.artifact.artifact_type} {human_size(prepared.size)}"
         widget = prepared.viewer(prepared.artifact, prepared.model)
         self._replace(widget)
         if had_focus:
