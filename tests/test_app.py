@@ -55,7 +55,7 @@ async def test_demo_opens_with_header_and_category_counts(demo_run_json):
             assert "failure:" in header
         counts = screen.detail.counts
         prompts = [render_plain(o.prompt, 20) for o in screen.sidebar.options]
-        for number, (category, prompt) in enumerate(zip(CATEGORIES, prompts), start=1):
+        for number, (category, prompt) in enumerate(zip(CATEGORIES, prompts, strict=True), start=1):
             assert prompt.startswith(f"{number} {category.label}")
             assert prompt.rstrip().endswith(f" {counts[category]}")
 

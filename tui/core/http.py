@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone

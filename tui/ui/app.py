@@ -9,7 +9,7 @@ from textual.binding import Binding
 from ..core.errors import TuiError
 from ..core.model import RunDetail
 from ..core.recent import RecentRuns
-from ..core.sources.base import Source
+from ..core.sources.base import Source, is_remote
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.run import RunScreen
@@ -56,7 +56,7 @@ class SkyvernTUI(App):
 
     def open_run_anywhere(self, run_id: str) -> None:
         """Open a pasted run id from whichever source has it, servers first."""
-        servers = [s for s in self.sources if hasattr(s, "list_runs_page")]
+        servers = [s for s in self.sources if is_remote(s)]
         self._load_run(servers + [s for s in self.sources if s not in servers], run_id)
 
     @work(thread=True, exclusive=True, group="run-load", exit_on_error=False)

@@ -22,3 +22,8 @@ class Source(Protocol):
     def read_bytes(self, artifact: Artifact) -> bytes:
         """An artifact's content; ArtifactUnavailable when it cannot be had."""
         ...
+
+
+def is_remote(source: Source) -> bool:
+    """A server (it pages its run list): runs there can still change and bytes cost a fetch."""
+    return hasattr(source, "list_runs_page")

@@ -22,7 +22,7 @@ from ...core.errors import TuiError
 from ...core.ids import run_id_from
 from ...core.model import Run
 from ...core.recent import RecentRun
-from ...core.sources.base import Source
+from ...core.sources.base import Source, is_remote
 from ..text import human_duration, human_time, safe_text, status_text
 
 COLUMNS = ("Run", "Title", "Status", "Created", "Took", "Artifacts", "Source")
@@ -74,10 +74,6 @@ class _Paging:
     runs: list[Run] = field(default_factory=list)
 
 
-def _pageable(source: Source) -> bool:
-    return hasattr(source, "list_runs_page")
-
-
 class PickerScreen(Screen):
     DEFAULT_CSS = """
     PickerScreen .status { color: $text-muted; padding: 0 1; height: auto; }
@@ -127,7 +123,7 @@ class PickerScreen(Screen):
     # --- loading ------------------------------------------------------------------------
     def action_refresh(self) -> None:
         self._set_status("Loading runs…")
-        self.paging = {i: _Paging() for i, s in enumerate(self.sources) if _pageable(s)}
+        self.paging = {i: _Paging() for i, s in enumerate(self.sources) if is_remote(s)}
         self._load_local()
         self._load_pages(Query.parse(self.query_text), first=True)
 
@@ -136,7 +132,7 @@ class PickerScreen(Screen):
         found: list[tuple[Run, Source]] = []
         problems: list[str] = []
         for source in self.sources:
-            if _pageable(source):
+            if is_remote(source):
                 continue
             try:
                 found += [(run, source) for run in source.list_runs()]

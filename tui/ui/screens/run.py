@@ -15,7 +15,7 @@ from textual.widgets import Footer, OptionList
 
 from ...core.catalog import CATEGORIES, Category
 from ...core.model import Artifact, RunDetail, newest
-from ...core.sources.base import Source
+from ...core.sources.base import Source, is_remote
 from ..commands import RunCommands
 from ..widgets.artifact_list import ArtifactList
 from ..widgets.run_header import RunHeader, header_renderable
@@ -28,6 +28,14 @@ PREFETCH_WORKERS = 8  # parallel downloads at most
 
 class RunScreen(Screen):
     COMMANDS = Screen.COMMANDS | {RunCommands}
+    DEFAULT_CSS = """
+    RunScreen.-narrow CategorySidebar { display: none; }
+    """
+
+    # Below this width the sidebar gives its room to the viewer; 1-6 still switch categories
+    # and the list's title names the category.
+    NARROW = 110
+
     BINDINGS = [
         *(
             Binding(str(i), f"category('{c.value}')", f"Show {c.label}", show=False)
@@ -50,6 +58,7 @@ class RunScreen(Screen):
         self.new_ids: set[str] = set()
         self.follow = False
         self._poller: Timer | None = None
+        self._poll_failing = False
 
     def compose(self) -> ComposeResult:
         yield RunHeader(self.detail)
@@ -58,14 +67,6 @@ class RunScreen(Screen):
             yield ArtifactList()
             yield ViewerPane(self.source)
         yield Footer()
-
-    DEFAULT_CSS = """
-    RunScreen.-narrow CategorySidebar { display: none; }
-    """
-
-    # Below this width the sidebar gives its room to the viewer; 1-6 still switch categories
-    # and the list's title names the category.
-    NARROW = 110
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < self.NARROW, "-narrow")
@@ -78,13 +79,14 @@ class RunScreen(Screen):
         self.action_category(first.value)
         if self.live:
             self._poller = self.set_interval(self.app.poll_seconds, self._poll)
+            self.refresh_bindings()
             self.notify(f"Live run ({self.detail.run.status}): checking every {self.app.poll_seconds:g}s. f follows the newest.")
 
     # --- live runs ------------------------------------------------------------------------
     @property
     def live(self) -> bool:
         """A run still going, on a source that can be asked again (a server)."""
-        return not self.detail.run.terminal and hasattr(self.source, "list_runs_page")
+        return not self.detail.run.terminal and is_remote(self.source)
 
     def _poll(self) -> None:
         self._refresh_run(self.detail.run.run_id)
@@ -99,10 +101,15 @@ class RunScreen(Screen):
         self.app.call_from_thread(self.update_detail, detail)
 
     def _poll_failed(self, exc: Exception) -> None:
-        self.query_one(RunHeader).border_subtitle = f"last check failed: {exc}"
+        # Said once per run of failures, not at every tick.
+        if not self._poll_failing:
+            self.notify(f"{exc} Trying again every {self.app.poll_seconds:g}s.", title="Checking the run failed",
+                        severity="warning", markup=False)
+        self._poll_failing = True
 
     def update_detail(self, detail: RunDetail) -> None:
         """Take a newer state of the run: new artifacts marked, counts and status updated."""
+        self._poll_failing = False
         known = {a.artifact_id for a in self.detail.artifacts}
         fresh = [a for a in detail.artifacts if a.artifact_id not in known]
         self.detail = detail
@@ -118,6 +125,7 @@ class RunScreen(Screen):
         if detail.run.terminal and self._poller is not None:
             self._poller.stop()
             self._poller = None
+            self.refresh_bindings()
             self.notify(f"The run ended: {detail.run.status}.", title=detail.run.run_id, markup=False)
 
     def action_download(self) -> None:
@@ -126,10 +134,6 @@ class RunScreen(Screen):
         self.app.push_screen(DownloadScreen(self.source, self.detail.run.run_id))
 
     # --- prefetch ---------------------------------------------------------------------------
-    @property
-    def remote(self) -> bool:
-        return hasattr(self.source, "list_runs_page")
-
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
     def _prefetch(self, artifacts: list[Artifact], title: str) -> None:
         """Fetch the category on screen into the cache, a few at a time, so opening is instant.
@@ -160,6 +164,12 @@ class RunScreen(Screen):
 
     def on_unmount(self) -> None:
         self.workers.cancel_group(self, "prefetch")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Following makes sense while the run can still grow; hide the key otherwise.
+        if action == "follow":
+            return self._poller is not None or self.follow
+        return True
 
     def action_follow(self) -> None:
         self.follow = not self.follow
@@ -207,7 +217,7 @@ class RunScreen(Screen):
         title = f"{category.label} ({count})"
         self.artifact_list.show_groups(self.detail.groups(category), title, frozenset(self.new_ids))
         self.artifact_list.border_subtitle = ""
-        if self.remote:
+        if is_remote(self.source):
             self._prefetch(self.artifact_list.artifacts, title)
         artifact = self.artifact_list.artifact
         if artifact is not None and open_first:
