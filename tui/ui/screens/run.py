@@ -20,6 +20,7 @@ from ..commands import RunCommands
 from ..widgets.artifact_list import ArtifactList
 from ..widgets.run_header import RunHeader, header_renderable
 from ..widgets.sidebar import CategorySidebar
+from ..viewers import Viewer
 from ..widgets.viewer_pane import ViewerPane
 
 
@@ -59,13 +60,14 @@ class RunScreen(Screen):
         self.follow = False
         self._poller: Timer | None = None
         self._poll_failing = False
+        self._pending_target: str | None = None  # where a Navigate asked to go, once shown
 
     def compose(self) -> ComposeResult:
         yield RunHeader(self.detail)
         with Horizontal():
             yield CategorySidebar(self.detail.counts)
             yield ArtifactList()
-            yield ViewerPane(self.source)
+            yield ViewerPane(self.source, self.detail)
         yield Footer()
 
     def on_resize(self) -> None:
@@ -113,6 +115,7 @@ class RunScreen(Screen):
         known = {a.artifact_id for a in self.detail.artifacts}
         fresh = [a for a in detail.artifacts if a.artifact_id not in known]
         self.detail = detail
+        self.viewer_pane.detail = detail
         self.new_ids |= {a.artifact_id for a in fresh}
         self.query_one(RunHeader).update(header_renderable(detail))
         self.sidebar.set_counts(detail.counts)
@@ -250,8 +253,24 @@ class RunScreen(Screen):
         self._focus_viewer_when_shown = focus
         pane.open(artifact)
 
+    @on(Viewer.Navigate)
+    def _navigate(self, event: Viewer.Navigate) -> None:
+        event.stop()
+        self._pending_target = event.target
+        if self.viewer_pane.artifact is event.artifact and self.viewer_pane.viewer is not None:
+            self._go_to_pending()
+        self.reveal_artifact(event.artifact)
+
+    def _go_to_pending(self) -> None:
+        target, self._pending_target = self._pending_target, None
+        viewer = self.viewer_pane.viewer
+        if target and viewer is not None and not viewer.go_to(target):
+            self.notify(f"{target} is not in this {viewer.artifact.artifact_type}.", severity="warning", markup=False)
+
     @on(ViewerPane.Shown)
     def _viewer_shown(self, event: ViewerPane.Shown) -> None:
+        if self._pending_target and event.ok:
+            self.call_after_refresh(self._go_to_pending)
         if self._focus_viewer_when_shown and event.ok:
             self.call_after_refresh(self.viewer_pane.focus_viewer)
         viewer = self.viewer_pane.viewer

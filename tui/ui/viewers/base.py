@@ -1,18 +1,47 @@
 """What a viewer is, and the registry that maps a viewer kind to the widget that shows it.
 
 A viewer is built in two halves so the event loop never does heavy work:
-`prepare(artifact, data)` is a pure function that runs in a worker thread (decode, parse,
-scale) and may raise ParseError; the widget is then built from what it returned.
+`prepare(artifact, data, context)` is a pure function that runs in a worker thread (decode,
+parse, scale, read a sibling artifact through the context) and may raise ParseError; the
+widget is then built from what it returned.
+
+A viewer that links to another artifact (an element id in an action -> the element tree of
+the same step) posts `Viewer.Navigate`; the run screen opens that artifact and calls
+`go_to(target)` on the viewer that shows it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from textual.message import Message
 from textual.widget import Widget
 
 from ...core.catalog import ArtifactKind
-from ...core.model import Artifact
+from ...core.model import Artifact, RunDetail
+from ...core.sources.base import Source
+
+
+@dataclass(frozen=True)
+class ViewerContext:
+    """What a viewer may look at besides its own bytes: the run and the other artifacts."""
+
+    source: Source
+    detail: RunDetail | None = None
+
+    def siblings(self, artifact: Artifact, artifact_type: str) -> list[Artifact]:
+        """Artifacts of a type from the same step (or the same run when it has no step)."""
+        if self.detail is None:
+            return []
+        return [
+            a for a in self.detail.artifacts
+            if a.artifact_type == artifact_type and a.step_id == artifact.step_id
+        ]
+
+    def read(self, artifact: Artifact) -> bytes:
+        """Bytes of another artifact. Blocks: call it from prepare() only (a worker thread)."""
+        return self.source.read_bytes(artifact)
 
 VIEWERS: dict[str, type[Viewer]] = {}
 
@@ -46,10 +75,22 @@ class Viewer(Widget):
         self.artifact = artifact
         self.model = model
 
+    class Navigate(Message):
+        """Open another artifact of the run, and go to `target` in it (an element id, ...)."""
+
+        def __init__(self, artifact: Artifact, target: str | None = None) -> None:
+            super().__init__()
+            self.artifact = artifact
+            self.target = target
+
     @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None) -> Any:
+    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> Any:
         """Turn bytes into this viewer's model. Runs in a worker thread."""
         return data
+
+    def go_to(self, target: str) -> bool:
+        """Show `target` (sent with a Navigate message); False when this viewer has no such thing."""
+        return False
 
     def focus(self, scroll_visible: bool = True) -> Viewer:
         """Focus the first focusable part of the viewer (its text, its table, ...)."""

@@ -11,7 +11,7 @@ from ...core.formats.media import open_image
 from ...core.model import Artifact
 from ..text import human_time
 from ..widgets.image_view import ImageView
-from .base import Viewer, register
+from .base import Viewer, ViewerContext, register
 
 
 @register("image")
@@ -21,7 +21,7 @@ class ImageViewer(Viewer, can_focus=True):
     model: Image.Image
 
     @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None) -> Image.Image:
+    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> Image.Image:
         return open_image(data or b"")
 
     def compose(self) -> ComposeResult:

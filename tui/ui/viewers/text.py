@@ -11,7 +11,7 @@ from textual.widgets import Input, Static
 from ...core.formats.text import TextDocument, text_document
 from ...core.model import Artifact
 from ..widgets.line_view import LineView
-from .base import Viewer, register
+from .base import Viewer, ViewerContext, register
 
 
 def find_line(lines: list[str], query: str, start: int, forward: bool = True) -> int | None:
@@ -46,7 +46,7 @@ class TextViewer(Viewer):
     model: TextDocument
 
     @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None) -> TextDocument:
+    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> TextDocument:
         return text_document(data or b"", artifact.kind.format)
 
     def compose(self) -> ComposeResult:

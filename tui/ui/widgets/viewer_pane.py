@@ -14,10 +14,10 @@ from textual.widgets import LoadingIndicator, Static
 from textual.worker import get_current_worker
 
 from ...core.errors import TuiError
-from ...core.model import Artifact
+from ...core.model import Artifact, RunDetail
 from ...core.sources.base import Source
 from ..text import human_size
-from ..viewers import Viewer, viewer_for
+from ..viewers import Viewer, ViewerContext, viewer_for
 from .error_panel import ErrorPanel
 
 
@@ -51,9 +51,11 @@ class ViewerPane(Container, can_focus=False):
             self.artifact = artifact
             self.ok = ok
 
-    def __init__(self, source: Source, **kwargs) -> None:
+    def __init__(self, source: Source, detail: RunDetail | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.source = source
+        # The run, for viewers that read sibling artifacts; kept current by the run screen.
+        self.detail = detail
         self.artifact: Artifact | None = None
         self.border_title = "Viewer"
 
@@ -91,7 +93,7 @@ class ViewerPane(Container, can_focus=False):
             data = self.source.read_bytes(artifact) if viewer.needs_bytes else None
             if worker.is_cancelled:
                 return
-            model = viewer.prepare(artifact, data)
+            model = viewer.prepare(artifact, data, ViewerContext(self.source, self.detail))
         except TuiError as exc:
             self.app.call_from_thread(self._failed, artifact, str(exc))
             return

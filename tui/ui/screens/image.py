@@ -1,0 +1,31 @@
+"""An image on its own, over the current screen (an image inside another artifact, e.g. an LLM request)."""
+
+from __future__ import annotations
+
+from PIL import Image
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+
+from ..widgets.image_view import ImageView
+
+
+class ImageScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    ImageScreen { align: center middle; }
+    ImageScreen Vertical { width: 95%; height: 95%; border: round $accent; background: $surface; }
+    """
+
+    BINDINGS = [Binding("escape,q", "dismiss", "Close")]
+
+    def __init__(self, image: Image.Image, title: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.image = image
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.title_text
+            box.border_subtitle = "esc closes"
+            yield ImageView(self.image)
