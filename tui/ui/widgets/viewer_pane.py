@@ -110,7 +110,11 @@ class ViewerPane(Container, can_focus=False):
         had_focus = self.has_focus_within
         if prepared.size is not None:
             self.border_title = f"{prepared.artifact.artifact_type} {human_size(prepared.size)}"
-        widget = prepared.viewer(prepared.artifact, prepared.model)
+        try:
+            widget = prepared.viewer(prepared.artifact, prepared.model)
+        except Exception as exc:  # a viewer bug shows as a panel, not a crash
+            self._failed(prepared.artifact, f"{type(exc).__name__}: {exc}")
+            return
         self._replace(widget)
         if had_focus:
             self.call_after_refresh(widget.focus)

@@ -1,0 +1,151 @@
+"""Log parsers on the demo's real logs and on made-up edge cases; the log viewers driven by keys."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable
+
+from apptools import SIZE, local_app, settle
+from conftest import DEMO
+from tui.core.errors import ParseError
+from tui.core.formats.logs import LEVELS, browser_console_log, parse_log_line, skyvern_log, skyvern_log_raw
+from tui.core.sources.local import LocalSource
+from tui.ui.viewers.logs import ConsoleLogViewer, SkyvernLogRawViewer, SkyvernLogViewer
+from tui.ui.widgets.log_view import LogView
+
+FILES = DEMO / "files"
+
+
+def test_skyvern_log_lines_of_the_demo():
+    for path in FILES.glob("*_skyvern_log.log"):
+        log = skyvern_log(path.read_bytes())
+        assert log.lines and all(line.level in LEVELS for line in log.lines if line.timestamp)
+        assert sum(log.counts.values()) == sum(1 for line in log.lines if line.timestamp)
+    line = parse_log_line('2026-11-28T16:02:20.955363Z [warning  ] Step failed   step_id="stp_1" n=3 tags=["a b"] x=null')
+    assert (line.timestamp, line.level) == ("2026-11-28T16:02:20.955363Z", "warning")
+    assert line.text[slice(*line.event_span)].strip() == "Step failed"
+    pairs = [(line.text[a:b], line.text[c:d]) for a, b, c, d in line.pairs]
+    assert pairs == [("step_id", '"stp_1"'), ("n", "3"), ("tags", '["a b"]'), ("x", "null")]
+    plain = parse_log_line("a line that is not an event")
+    assert plain.level == "" and plain.pairs == () and plain.severity == 1
+
+
+def test_skyvern_log_raw_of_the_demo_and_broken_input():
+    for path in FILES.glob("*_skyvern_log_raw.json"):
+        events = skyvern_log_raw(path.read_bytes())
+        assert len(events) == len(json.loads(path.read_bytes()))
+        assert all(e.event and e.timestamp for e in events)
+    [event] = skyvern_log_raw(b'[{"msg": "old style", "level": "ERROR", "file": "[a.py   :12 ]"}]')
+    assert (event.event, event.level, event.file, event.severity) == ("old style", "error", "a.py:12", 3)
+    with pytest.raises(ParseError):
+        skyvern_log_raw(b'{"not": "a list"}')
+    with pytest.raises(ParseError):
+        skyvern_log_raw(b"[{broken")
+
+
+def test_browser_console_log_of_the_demo():
+    [path] = FILES.glob("*_browser_console_log.log")
+    messages = browser_console_log(path.read_bytes())
+    assert [m.type for m in messages].count("error") == 3
+    first = messages[0]
+    assert first.text == "acme: page loaded index.html" and first.location == "http://127.0.0.1:8765/app.js:3:10"
+    multi = browser_console_log(b"2026-01-01T00:00:00Z[error]Uncaught Error: x\n    at f (a.js:1)\n")
+    assert len(multi) == 1 and multi[0].text == "Uncaught Error: x\n    at f (a.js:1)"
+
+
+LOG = (
+    b'2026-11-28T16:00:00.000000Z [info     ] Starting agent step  step_id="stp_1"\n'
+    b'2026-11-28T16:00:01.000000Z [warning  ] Slow page           url="http://x"\n'
+    b'2026-11-28T16:00:02.000000Z [error    ] Action failed        reason="disabled element"\n'
+    b'2026-11-28T16:00:03.000000Z [info     ] Retrying step        step_id="stp_2"\n'
+    b'2026-11-28T16:00:04.000000Z [error    ] Step failed          step_id="stp_2"\n'
+)
+
+
+def one_log_run(folder: Path, artifact_type: str, name: str, content: bytes) -> LocalSource:
+    folder.mkdir(parents=True)
+    (folder / "run.json").write_text(json.dumps({"run_id": "tsk_log", "status": "failed"}))
+    (folder / "artifacts.json").write_text(json.dumps([{
+        "artifact_id": "a_1", "artifact_type": artifact_type, "uri": f"file:///x/{name}", "task_id": "tsk_log",
+        "step_id": "stp_1", "created_at": "2026-11-28T16:00:00",
+    }]))
+    (folder / "files").mkdir()
+    (folder / "files" / f"a_1_{artifact_type}.{name.rsplit('.', 1)[1]}").write_bytes(content)
+    return LocalSource(folder, label="test run")  # a fixed label: the folder differs each time
+
+
+async def test_skyvern_log_filters_by_level_and_text_and_jumps_between_errors(tmp_path: Path):
+    app = local_app(one_log_run(tmp_path / "r", "skyvern_log", "x.log", LOG), "tsk_log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        viewer = app.screen.viewer_pane.viewer
+        assert isinstance(viewer, SkyvernLogViewer)
+        view = viewer.query_one(LogView)
+        assert view.rows == [0, 1, 2, 3, 4] and view.has_focus
+        await pilot.press("e")
+        assert view.current_line == 2
+        await pilot.press("e")
+        assert view.current_line == 4
+        await pilot.press("E")
+        assert view.current_line == 2
+        await pilot.press("v")  # warning and worse
+        assert view.rows == [1, 2, 4] and view.current_line == 2
+        await pilot.press("v")  # errors
+        assert view.rows == [2, 4]
+        await pilot.press("v", "t", *"step", "enter")  # all levels, containing "step"
+        assert view.rows == [0, 3, 4]
+        await pilot.press("slash", *"stp_2", "enter")
+        assert view.current_line == 3
+        await pilot.press("n")
+        assert view.current_line == 4
+        await pilot.press("t", *["backspace"] * 4, "enter")  # an empty text filter shows everything again
+        assert view.rows == [0, 1, 2, 3, 4]
+        rendered = "".join(s.text for s in view.render_line(0))
+        assert "[info     ] Starting agent" in rendered and "\x1b" not in rendered
+
+
+async def test_console_log_table_filters_by_type_and_shows_detail():
+    source = LocalSource(DEMO)
+    run_id = source.list_runs()[0].run_id
+    app = local_app(source, run_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("4")
+        await settle(pilot)
+        while screen.artifact_list.artifact.artifact_type != "browser_console_log":
+            await pilot.press("j")
+        await pilot.press("enter")
+        await settle(pilot)
+        viewer = screen.viewer_pane.viewer
+        assert isinstance(viewer, ConsoleLogViewer)
+        table = viewer.query_one(DataTable)
+        total = table.row_count
+        assert total == len(viewer.model) == 10
+        while viewer.filters()[viewer.filter_index][0] != "type error":
+            await pilot.press("v")
+        assert table.row_count == 3
+        detail = str(viewer.query_one(".detail").content)
+        assert "404" in detail and "error" in detail
+
+
+async def test_raw_log_table_and_detail():
+    source = LocalSource(DEMO)
+    app = local_app(source, source.list_runs()[0].run_id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("4", "enter")  # the first log of the run is a raw log
+        await settle(pilot)
+        viewer = screen.viewer_pane.viewer
+        assert isinstance(viewer, SkyvernLogRawViewer)
+        table = viewer.query_one(DataTable)
+        assert table.row_count == len(viewer.model) > 5
+        await pilot.press("j", "j")
+        detail = viewer.query_one(".detail").content
+        assert viewer.model[2].event in detail.code

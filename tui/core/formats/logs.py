@@ -1,0 +1,148 @@
+"""Skyvern's logs: skyvern_log (one event a line), skyvern_log_raw (a JSON array of events) and
+browser_console_log (`ts[type]text url=... lineNumber=... columnNumber=...`)."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ParseError
+from ..textsafe import visible_controls
+from .text import split_lines
+
+LEVELS = ("debug", "info", "warning", "error", "critical")
+# Where a level stands for the "warning and worse" and "errors" filters.
+SEVERITY = {"debug": 0, "info": 1, "warning": 2, "warn": 2, "error": 3, "exception": 3, "critical": 4, "fatal": 4}
+
+# 2026-11-28T16:02:20.955363Z [info     ] Resolved run browser seed      key="value" key2=null
+_LOG_LINE = re.compile(r"^(?P<ts>\S+)\s+\[(?P<level>[a-zA-Z]+)\s*\]\s?(?P<rest>.*)$")
+# key=value with a JSON-encoded value: "string", [list], {object}, or a bare token.
+_KEY_VALUE = re.compile(r'(?<![\w"])(?P<key>[A-Za-z_][\w.\-]*)=(?P<value>"(?:[^"\\]|\\.)*"|\[[^\]]*\]|\{[^}]*\}|\S+)')
+
+
+@dataclass(frozen=True)
+class LogLine:
+    text: str
+    timestamp: str = ""
+    level: str = ""
+    # Character spans of the event text and of each key and value, for highlighting.
+    event_span: tuple[int, int] | None = None
+    pairs: tuple[tuple[int, int, int, int], ...] = ()  # key start, key end, value start, value end
+
+    @property
+    def severity(self) -> int:
+        return SEVERITY.get(self.level, 1)
+
+
+def parse_log_line(text: str) -> LogLine:
+    match = _LOG_LINE.match(text)
+    if not match:
+        return LogLine(text)
+    rest_start = match.start("rest")
+    rest = match.group("rest")
+    first_pair = _KEY_VALUE.search(rest)
+    event_end = rest_start + (first_pair.start() if first_pair else len(rest))
+    pairs = tuple(
+        (rest_start + m.start("key"), rest_start + m.end("key"), rest_start + m.start("value"), rest_start + m.end("value"))
+        for m in _KEY_VALUE.finditer(rest)
+    )
+    return LogLine(
+        text,
+        match.group("ts"),
+        match.group("level").lower(),
+        (rest_start, event_end),
+        pairs,
+    )
+
+
+@dataclass
+class SkyvernLog:
+    lines: list[LogLine]
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def skyvern_log(data: bytes) -> SkyvernLog:
+    lines = [parse_log_line(line) for line in split_lines(data)]
+    counts: dict[str, int] = {}
+    for line in lines:
+        if line.level:
+            counts[line.level] = counts.get(line.level, 0) + 1
+    return SkyvernLog(lines, counts)
+
+
+@dataclass(frozen=True)
+class RawEvent:
+    timestamp: str
+    level: str
+    event: str
+    file: str
+    data: dict[str, Any]
+
+    @property
+    def severity(self) -> int:
+        return SEVERITY.get(self.level, 1)
+
+
+def skyvern_log_raw(data: bytes) -> list[RawEvent]:
+    """One JSON array of event objects (not JSON lines)."""
+    try:
+        value = json.loads(data)
+    except ValueError as exc:
+        raise ParseError(f"skyvern_log_raw is not JSON: {exc}") from exc
+    if not isinstance(value, list):
+        raise ParseError("skyvern_log_raw should be a JSON array of events")
+    events = []
+    for item in value:
+        if not isinstance(item, dict):
+            continue
+        file = str(item.get("file") or "")
+        # "[service.py       :3823]" -> "service.py:3823"
+        file = re.sub(r"\s+", "", file.strip("[]"))
+        events.append(
+            RawEvent(
+                visible_controls(str(item.get("timestamp") or "")),
+                str(item.get("level") or "").lower(),
+                visible_controls(str(item.get("event") or item.get("msg") or "")),
+                visible_controls(file),
+                item,
+            )
+        )
+    return events
+
+
+@dataclass(frozen=True)
+class ConsoleMessage:
+    timestamp: str
+    type: str
+    text: str
+    location: str  # url:line:column
+
+
+# 2026-11-28T16:02:22.596420Z[error]Uncaught ... url=http://... lineNumber=3 columnNumber=10
+_CONSOLE = re.compile(
+    r"^(?P<ts>\S+?Z?)\[(?P<type>[a-zA-Z]+)\](?P<text>.*?)"
+    r"(?:\s+url=(?P<url>\S*)\s+lineNumber=(?P<line>-?\d+)\s+columnNumber=(?P<col>-?\d+))?\s*$"
+)
+
+
+def browser_console_log(data: bytes) -> list[ConsoleMessage]:
+    messages: list[ConsoleMessage] = []
+    for line in split_lines(data):
+        if not line.strip():
+            continue
+        match = _CONSOLE.match(line)
+        if not match:
+            # A message that went over several lines continues the one before.
+            if messages:
+                last = messages[-1]
+                messages[-1] = ConsoleMessage(last.timestamp, last.type, f"{last.text}\n{line}", last.location)
+            else:
+                messages.append(ConsoleMessage("", "log", line, ""))
+            continue
+        location = ""
+        if match.group("url") is not None:
+            location = f"{match.group('url')}:{match.group('line')}:{match.group('col')}"
+        messages.append(ConsoleMessage(match.group("ts"), match.group("type").lower(), match.group("text"), location))
+    return messages

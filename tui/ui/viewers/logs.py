@@ -1,0 +1,300 @@
+"""Logs: skyvern_log (coloured lines with filters), skyvern_log_raw (event table + detail) and
+browser_console_log (message table, filtered by type)."""
+
+from __future__ import annotations
+
+import json
+
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Input, Static
+
+from ...core.formats.logs import (
+    ConsoleMessage,
+    RawEvent,
+    SkyvernLog,
+    browser_console_log,
+    skyvern_log,
+    skyvern_log_raw,
+)
+from ...core.model import Artifact
+from ...core.textsafe import visible_controls
+from ..text import safe_text
+from ..widgets.log_view import LEVEL_STYLES, LogView
+from .base import Viewer, ViewerContext, register
+
+# The level filter cycles through these: (label, lowest severity shown).
+LEVEL_FILTERS = (("all levels", 0), ("warning and worse", 2), ("errors", 3))
+
+
+def short_time(timestamp: str) -> str:
+    """'2026-11-28T16:02:20.955363Z' -> '16:02:20.955'"""
+    if "T" in timestamp:
+        clock = timestamp.split("T", 1)[1].rstrip("Z")
+        return clock[:12]
+    return timestamp
+
+
+@register("skyvern_log")
+class SkyvernLogViewer(Viewer):
+    DEFAULT_CSS = """
+    SkyvernLogViewer { layout: vertical; }
+    SkyvernLogViewer .note { color: $text-muted; padding: 0 1; }
+    SkyvernLogViewer Input { dock: bottom; display: none; border: none; height: 1; padding: 0 1; }
+    SkyvernLogViewer Input.-open { display: block; }
+    """
+
+    BINDINGS = [
+        Binding("v", "cycle_level", "Level filter"),
+        Binding("t", "text_filter", "Text filter"),
+        Binding("e", "error(1)", "Next error"),
+        Binding("E", "error(-1)", "Previous error"),
+        Binding("n", "find(1)", "Next match", show=False),
+        Binding("N", "find(-1)", "Previous match", show=False),
+    ]
+
+    model: SkyvernLog
+
+    @classmethod
+    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> SkyvernLog:
+        return skyvern_log(data or b"")
+
+    def __init__(self, artifact: Artifact, model: SkyvernLog, **kwargs) -> None:
+        super().__init__(artifact, model, **kwargs)
+        self.level_filter = 0
+        self.text_filter = ""
+        self.query_text = ""
+        self._input_mode = "find"
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._summary(), classes="note")
+        yield LogView(self.model.lines)
+        yield Input(classes="prompt")
+
+    @property
+    def view(self) -> LogView:
+        return self.query_one(LogView)
+
+    def _summary(self) -> Text:
+        text = Text(f"{len(self.model.lines):,} lines  ")
+        for level, count in sorted(self.model.counts.items(), key=lambda kv: -kv[1]):
+            text.append(f"{level} {count}  ", style=LEVEL_STYLES.get(level, ""))
+        label = LEVEL_FILTERS[self.level_filter][0]
+        text.append(f"· showing {label}", style="dim")
+        if self.text_filter:
+            text.append(" containing ", style="dim")
+            text.append_text(safe_text(self.text_filter, "bold"))
+        text.append("  (v level, t text, e/E errors)", style="dim")
+        return text
+
+    def _refilter(self) -> None:
+        lowest = LEVEL_FILTERS[self.level_filter][1]
+        needle = self.text_filter.lower()
+        self.view.apply_filter(
+            lambda line: (not line.level or line.severity >= lowest) and (not needle or needle in line.text.lower())
+        )
+        self.query_one(".note", Static).update(self._summary())
+
+    def action_cycle_level(self) -> None:
+        self.level_filter = (self.level_filter + 1) % len(LEVEL_FILTERS)
+        self._refilter()
+
+    def _open_input(self, mode: str, placeholder: str, value: str) -> None:
+        self._input_mode = mode
+        prompt = self.query_one(Input)
+        prompt.placeholder = placeholder
+        prompt.value = value
+        prompt.add_class("-open")
+        prompt.focus()
+
+    def action_text_filter(self) -> None:
+        self._open_input("filter", "Show only lines containing… (empty: all; enter applies)", self.text_filter)
+
+    def start_find(self) -> bool:
+        self._open_input("find", "Find (enter: next match, n/N later)", self.query_text)
+        return True
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        event.input.remove_class("-open")
+        if self._input_mode == "filter":
+            self.text_filter = event.value.strip()
+            self._refilter()
+        else:
+            self.query_text = event.value
+            self.view.match_query = event.value
+            self.action_find(1, from_cursor=False)
+        self.view.focus()
+
+    def on_key(self, event: events.Key) -> None:
+        prompt = self.query_one(Input)
+        if event.key == "escape" and prompt.has_focus:
+            event.stop()
+            event.prevent_default()
+            prompt.remove_class("-open")
+            self.view.focus()
+
+    def _seek(self, test, direction: int, from_cursor: bool = True) -> bool:
+        view = self.view
+        count = len(view.rows)
+        if not count:
+            return False
+        start = view.cursor if from_cursor else view.cursor - direction
+        for step in range(1, count + 1):
+            index = (start + direction * step) % count
+            if test(view.lines[view.rows[index]]):
+                view.cursor = index
+                view._keep_cursor_in_view()
+                view.refresh()
+                return True
+        return False
+
+    def action_error(self, direction: int) -> None:
+        if not self._seek(lambda line: line.severity >= 3, direction):
+            self.notify("No errors among the lines shown.", severity="information")
+
+    def action_find(self, direction: int, from_cursor: bool = True) -> None:
+        needle = self.query_text.lower()
+        if not needle:
+            self.notify("Press / and type something to find first.", severity="warning")
+            return
+        if not self._seek(lambda line: needle in line.text.lower(), direction, from_cursor):
+            self.notify(f"Not found: {self.query_text}", severity="warning", markup=False)
+
+    def show_end(self) -> None:
+        self.view.action_edge(1)
+
+
+class RecordTableViewer(Viewer):
+    """A table of records with a detail area for the selected one, and a cycling filter."""
+
+    DEFAULT_CSS = """
+    RecordTableViewer { layout: vertical; }
+    RecordTableViewer .note { color: $text-muted; padding: 0 1; }
+    RecordTableViewer DataTable { height: 2fr; }
+    RecordTableViewer VerticalScroll { height: 1fr; border-top: solid $panel-lighten-2; padding: 0 1; }
+    """
+
+    BINDINGS = [
+        Binding("v", "cycle_filter", "Filter"),
+        Binding("j", "row(1)", "Next row", show=False),
+        Binding("k", "row(-1)", "Previous row", show=False),
+    ]
+    COLUMNS: tuple[str, ...] = ()
+
+    def __init__(self, artifact: Artifact, model, **kwargs) -> None:
+        super().__init__(artifact, model, **kwargs)
+        self.filter_index = 0
+        self.rows: list = []
+
+    def filters(self) -> list[tuple[str, object]]:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        yield Static(classes="note")
+        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
+        table.add_columns(*self.COLUMNS)
+        yield table
+        with VerticalScroll():
+            yield Static(classes="detail")
+
+    def on_mount(self) -> None:
+        self._fill()
+
+    def _fill(self) -> None:
+        label, keep = self.filters()[self.filter_index]
+        self.rows = [record for record in self.model if keep(record)]
+        table = self.query_one(DataTable)
+        table.clear()
+        for record in self.rows:
+            table.add_row(*self.cells(record))
+        self.query_one(".note", Static).update(
+            Text(f"{len(self.rows)} of {len(self.model)} shown · {label}  (v changes the filter)", style="")
+        )
+        self._show_detail(0)
+
+    def action_row(self, delta: int) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + delta)))
+
+    def action_cycle_filter(self) -> None:
+        self.filter_index = (self.filter_index + 1) % len(self.filters())
+        self._fill()
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail(event.cursor_row)
+
+    def _show_detail(self, row: int) -> None:
+        detail = self.query_one(".detail", Static)
+        detail.update(self.detail(self.rows[row]) if 0 <= row < len(self.rows) else Text("Nothing matches.", style="dim"))
+
+    def show_end(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=table.row_count - 1)
+
+
+@register("skyvern_log_raw")
+class SkyvernLogRawViewer(RecordTableViewer):
+    COLUMNS = ("Time", "Level", "Event", "File")
+    model: list[RawEvent]
+
+    @classmethod
+    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> list[RawEvent]:
+        return skyvern_log_raw(data or b"")
+
+    def filters(self):
+        return [(label, lambda e, lowest=lowest: e.severity >= lowest) for label, lowest in LEVEL_FILTERS]
+
+    def cells(self, event: RawEvent) -> tuple:
+        return (
+            Text(short_time(event.timestamp), style="dim"),
+            Text(event.level, style=LEVEL_STYLES.get(event.level, "")),
+            safe_text(event.event),
+            safe_text(event.file, "dim"),
+        )
+
+    def detail(self, event: RawEvent):
+        code = visible_controls(json.dumps(event.data, indent=2, ensure_ascii=False, default=str))
+        return Syntax(code, "json", theme="monokai", background_color="default", word_wrap=True)
+
+
+CONSOLE_STYLES = {"error": "bold red", "warning": "bold yellow", "info": "cyan", "debug": "dim"}
+
+
+@register("console_log")
+class ConsoleLogViewer(RecordTableViewer):
+    COLUMNS = ("Time", "Type", "Message", "Source")
+    model: list[ConsoleMessage]
+
+    @classmethod
+    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> list[ConsoleMessage]:
+        return browser_console_log(data or b"")
+
+    def filters(self):
+        kinds = sorted({m.type for m in self.model})
+        return [("all types", lambda m: True)] + [(f"type {k}", lambda m, k=k: m.type == k) for k in kinds]
+
+    def cells(self, message: ConsoleMessage) -> tuple:
+        first_line = message.text.split("\n", 1)[0]
+        return (
+            Text(short_time(message.timestamp), style="dim"),
+            Text(message.type, style=CONSOLE_STYLES.get(message.type, "")),
+            safe_text(first_line[:200]),
+            safe_text(message.location.rsplit("/", 1)[-1], "dim"),
+        )
+
+    def detail(self, message: ConsoleMessage) -> Text:
+        text = Text.assemble((f"{message.timestamp}  ", "dim"), (message.type, CONSOLE_STYLES.get(message.type, "")), "\n")
+        text.append_text(safe_text(message.text))
+        if message.location:
+            text.append("\n\nat ", style="dim")
+            text.append_text(safe_text(message.location, "cyan"))
+        return text
