@@ -22,8 +22,10 @@ FILES = DEMO / "files"
 def test_skyvern_log_lines_of_the_demo():
     for path in FILES.glob("*_skyvern_log.log"):
         log = skyvern_log(path.read_bytes())
-        assert log.lines and all(line.level in LEVELS for line in log.lines if line.timestamp)
-        assert sum(log.counts.values()) == sum(1 for line in log.lines if line.timestamp)
+        parsed = [log.parsed(i) for i in range(len(log.lines))]
+        assert parsed and all(line.level in LEVELS for line in parsed if line.timestamp)
+        assert sum(log.counts.values()) == sum(1 for line in parsed if line.timestamp)
+        assert [s - 1 for s in log.severities] == [line.severity if line.level else -1 for line in parsed]
     line = parse_log_line('2026-11-28T16:02:20.955363Z [warning  ] Step failed   step_id="stp_1" n=3 tags=["a b"] x=null')
     assert (line.timestamp, line.level) == ("2026-11-28T16:02:20.955363Z", "warning")
     assert line.text[slice(*line.event_span)].strip() == "Step failed"
@@ -94,16 +96,20 @@ async def test_skyvern_log_filters_by_level_and_text_and_jumps_between_errors(tm
         await pilot.press("E")
         assert view.current_line == 2
         await pilot.press("v")  # warning and worse
+        await settle(pilot)  # filters run in a worker
         assert view.rows == [1, 2, 4] and view.current_line == 2
         await pilot.press("v")  # errors
+        await settle(pilot)
         assert view.rows == [2, 4]
         await pilot.press("v", "t", *"step", "enter")  # all levels, containing "step"
+        await settle(pilot)
         assert view.rows == [0, 3, 4]
         await pilot.press("slash", *"stp_2", "enter")
         assert view.current_line == 3
         await pilot.press("n")
         assert view.current_line == 4
         await pilot.press("t", *["backspace"] * 4, "enter")  # an empty text filter shows everything again
+        await settle(pilot)
         assert view.rows == [0, 1, 2, 3, 4]
         rendered = "".join(s.text for s in view.render_line(0))
         assert "[info     ] Starting agent" in rendered and "\x1b" not in rendered
@@ -149,3 +155,68 @@ async def test_raw_log_table_and_detail():
         await pilot.press("j", "j")
         detail = viewer.query_one(".detail").content
         assert viewer.model[2].event in detail.code
+
+
+async def test_a_million_line_log_opens_parsing_only_what_is_on_screen(tmp_path: Path):
+    line = b'2026-11-28T16:00:00.000000Z [info     ] Handling action      step_id="stp_1" n=1\n'
+    content = line * 999_999 + b'2026-11-28T16:00:09.000000Z [error    ] The very last line  step_id="stp_9"\n'
+    app = local_app(one_log_run(tmp_path / "big", "skyvern_log", "x.log", content), "tsk_log")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        viewer = app.screen.viewer_pane.viewer
+        view = viewer.query_one(LogView)
+        assert len(view.rows) == 1_000_000
+        assert 0 < len(view._parsed) <= view.size.height  # only the lines on screen were parsed
+        await pilot.press("e")  # the one error is a million lines down
+        assert view.current_line == 999_999
+        assert len(view._parsed) <= 2 * view.size.height
+
+
+class GrowingLog:
+    """A live run whose one log gains a line at every read (as a running Skyvern writes it)."""
+
+    label = "live"
+
+    def __init__(self, folder: Path) -> None:
+        self.inner = one_log_run(folder, "skyvern_log", "x.log", LOG)
+        self.detail = self.inner.load_run("tsk_log")
+        self.reads = 0
+
+    def list_runs_page(self, page=1, page_size=25, statuses=(), search=None):
+        return [self.detail.run]
+
+    def list_runs(self):
+        return [self.detail.run]
+
+    def load_run(self, run_id):
+        from dataclasses import replace
+
+        from tui.core.model import RunDetail
+
+        return RunDetail(replace(self.detail.run, status="running"), self.detail.steps, self.detail.artifacts)
+
+    def read_bytes(self, artifact):
+        self.reads += 1
+        extra = b"".join(b"2026-11-28T16:01:00.000000Z [info     ] More  n=%d\n" % i for i in range(self.reads))
+        return LOG + extra
+
+
+async def test_a_followed_log_of_a_live_run_shows_its_new_lines(tmp_path: Path):
+    from tui.ui.app import SkyvernTUI
+
+    source = GrowingLog(tmp_path / "r")
+    app = SkyvernTUI([source], (source, "tsk_log"), poll_seconds=3600)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("enter", "f")
+        await settle(pilot)
+        before = len(screen.viewer_pane.viewer.model.lines)
+        screen._poll()  # what the timer does
+        await settle(pilot)
+        viewer = screen.viewer_pane.viewer
+        view = viewer.query_one(LogView)
+        assert len(viewer.model.lines) > before
+        assert view.current_line == len(viewer.model.lines) - 1  # the newest line in view

@@ -104,6 +104,15 @@ def main() -> None:
         longest_stall(lambda: visible_controls(log.decode("utf-8")).split("\n")),
         longest_stall(lambda: text_document(log, Format.TEXT)),
     )
+    from tui.core.formats.logs import parse_log_line, skyvern_log
+
+    event = b'2026-11-28T16:00:00.000000Z [info     ] Handling action   step_id="stp_1" task_id="tsk_1" n=1\n'
+    million = event * 1_000_000
+    report(
+        "open a 1,000,000-line skyvern_log",
+        timed(lambda: [parse_log_line(line) for line in million.decode().split("\n")], repeat=1),
+        timed(lambda: skyvern_log(million), repeat=1),
+    )
     big_json = json.dumps([{"i": i, "event": "x" * 60} for i in range(600_000)]).encode()
     report(
         f"  stall while pretty-printing {len(big_json) / 1e6:.0f} MB of JSON",

@@ -128,6 +128,10 @@ TYPES: dict[str, ArtifactKind] = {
 # Attached by Skyvern to the last step when the run ends, but about the whole run.
 RUN_LEVEL_TYPES = frozenset({"recording", "har", "browser_console_log", "trace", "script_file"})
 
+# Written to until the run ends (logs, network captures, the recording): while a run is live
+# their bytes are not cached and a followed one is read again at each check.
+GROWING_TYPES = frozenset({"skyvern_log", "skyvern_log_raw", "browser_console_log", "har", "recording", "trace"})
+
 # Longest first, so that "visible_elements_tree_trimmed" wins over "visible_elements_tree"
 # when a file name is matched against the known types.
 TYPES_LONGEST_FIRST: tuple[str, ...] = tuple(sorted(TYPES, key=len, reverse=True))

@@ -57,19 +57,34 @@ def parse_log_line(text: str) -> LogLine:
     )
 
 
+# Just the level of a line, for filters and counts: far cheaper than a full parse.
+_LEVEL = re.compile(r"\S+\s+\[([a-zA-Z]+)")
+
+
 @dataclass
 class SkyvernLog:
-    lines: list[LogLine]
+    """The raw lines (parsed one by one when shown) and each line's severity (-1: no level)."""
+
+    lines: list[str]
+    severities: bytearray
     counts: dict[str, int] = field(default_factory=dict)
+
+    def parsed(self, index: int) -> LogLine:
+        return parse_log_line(self.lines[index])
 
 
 def skyvern_log(data: bytes) -> SkyvernLog:
-    lines = [parse_log_line(line) for line in split_lines(data)]
+    lines = split_lines(data)
+    severities = bytearray(len(lines))
     counts: dict[str, int] = {}
-    for line in lines:
-        if line.level:
-            counts[line.level] = counts.get(line.level, 0) + 1
-    return SkyvernLog(lines, counts)
+    match = _LEVEL.match
+    for index, line in enumerate(lines):
+        found = match(line, 0, 80)
+        if found:
+            level = found.group(1).lower()
+            counts[level] = counts.get(level, 0) + 1
+            severities[index] = SEVERITY.get(level, 1) + 1
+    return SkyvernLog(lines, severities, counts)
 
 
 @dataclass(frozen=True)

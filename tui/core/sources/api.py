@@ -14,6 +14,7 @@ from urllib.parse import quote
 import httpx
 
 from ..cache import ArtifactCache
+from ..catalog import GROWING_TYPES
 from ..content import ContentLoader
 from ..errors import ApiError, ApiUnavailable, AuthError, RunNotFound
 from ..http import HttpClient, json_of, raise_for_status
@@ -21,8 +22,6 @@ from ..model import TERMINAL_STATUSES, Artifact, Run, RunDetail, Step
 
 DEFAULT_BASE_URL = "http://localhost:8000"
 MIN_SEARCH_CHARS = 3  # the server ignores (or refuses) shorter search keys
-# Written to until the run ends: their bytes are cached only once the run is over.
-GROWING_TYPES = frozenset({"skyvern_log", "skyvern_log_raw", "browser_console_log", "har", "recording", "trace"})
 _WORKFLOW_RUN_IN_URL = re.compile(r"/runs/(wr_[A-Za-z0-9]+)")
 
 

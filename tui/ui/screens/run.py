@@ -13,7 +13,7 @@ from textual.timer import Timer
 from textual.worker import get_current_worker
 from textual.widgets import Footer, OptionList
 
-from ...core.catalog import CATEGORIES, Category
+from ...core.catalog import CATEGORIES, GROWING_TYPES, Category
 from ...core.model import Artifact, RunDetail, newest
 from ...core.sources.base import Source, is_remote
 from ..commands import RunCommands
@@ -119,6 +119,9 @@ class RunScreen(Screen):
         self.new_ids |= {a.artifact_id for a in fresh}
         self.query_one(RunHeader).update(header_renderable(detail))
         self.sidebar.set_counts(detail.counts)
+        shown_artifact = self.viewer_pane.artifact
+        if self.follow and shown_artifact is not None and shown_artifact.artifact_type in GROWING_TYPES:
+            self.viewer_pane.reload()  # its new lines; the viewer then shows its end
         shown = self.shown_category
         if shown is not None and any(a.category is shown for a in fresh):
             self.shown_category = None  # redraw the list, keeping the cursor

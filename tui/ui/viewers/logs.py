@@ -7,7 +7,7 @@ import json
 
 from rich.syntax import Syntax
 from rich.text import Text
-from textual import events, on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -72,7 +72,7 @@ class SkyvernLogViewer(Viewer):
 
     def compose(self) -> ComposeResult:
         yield Static(self._summary(), classes="note")
-        yield LogView(self.model.lines)
+        yield LogView(self.model)
         yield Input(classes="prompt")
 
     @property
@@ -92,12 +92,19 @@ class SkyvernLogViewer(Viewer):
         return text
 
     def _refilter(self) -> None:
-        lowest = LEVEL_FILTERS[self.level_filter][1]
-        needle = self.text_filter.lower()
-        self.view.apply_filter(
-            lambda line: (not line.level or line.severity >= lowest) and (not needle or needle in line.text.lower())
-        )
         self.query_one(".note", Static).update(self._summary())
+        self._filter(LEVEL_FILTERS[self.level_filter][1], self.text_filter.lower())
+
+    @work(thread=True, exclusive=True, group="log-filter", exit_on_error=False)
+    def _filter(self, lowest: int, needle: str) -> None:
+        """Which lines pass: a pass over every line, so in a worker (a log can have millions)."""
+        lines, severities = self.model.lines, self.model.severities
+        rows = [
+            i for i, line in enumerate(lines)
+            # severities hold severity + 1; 0 means a line without a level (kept)
+            if (not severities[i] or severities[i] - 1 >= lowest) and (not needle or needle in line.lower())
+        ]
+        self.app.call_from_thread(self.view.set_rows, rows)
 
     def action_cycle_level(self) -> None:
         self.level_filter = (self.level_filter + 1) % len(LEVEL_FILTERS)
@@ -140,6 +147,7 @@ class SkyvernLogViewer(Viewer):
             self.view.focus()
 
     def _seek(self, test, direction: int, from_cursor: bool = True) -> bool:
+        """Move the cursor to the next shown line (by number) that passes `test`."""
         view = self.view
         count = len(view.rows)
         if not count:
@@ -147,7 +155,7 @@ class SkyvernLogViewer(Viewer):
         start = view.cursor if from_cursor else view.cursor - direction
         for step in range(1, count + 1):
             index = (start + direction * step) % count
-            if test(view.lines[view.rows[index]]):
+            if test(view.rows[index]):
                 view.cursor = index
                 view._keep_cursor_in_view()
                 view.refresh()
@@ -155,7 +163,8 @@ class SkyvernLogViewer(Viewer):
         return False
 
     def action_error(self, direction: int) -> None:
-        if not self._seek(lambda line: line.severity >= 3, direction):
+        severities = self.model.severities
+        if not self._seek(lambda number: severities[number] - 1 >= 3, direction):
             self.notify("No errors among the lines shown.", severity="information")
 
     def action_find(self, direction: int, from_cursor: bool = True) -> None:
@@ -163,7 +172,8 @@ class SkyvernLogViewer(Viewer):
         if not needle:
             self.notify("Press / and type something to find first.", severity="warning")
             return
-        if not self._seek(lambda line: needle in line.text.lower(), direction, from_cursor):
+        lines = self.model.lines
+        if not self._seek(lambda number: needle in lines[number].lower(), direction, from_cursor):
             self.notify(f"Not found: {self.query_text}", severity="warning", markup=False)
 
     def show_end(self) -> None:

@@ -6,7 +6,7 @@ to show than a screenful. A filter is a list of the line numbers that pass it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import OrderedDict
 
 from rich.segment import Segment
 from rich.style import Style
@@ -16,7 +16,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...core.formats.logs import LogLine
+from ...core.formats.logs import LogLine, SkyvernLog
 
 LEVEL_STYLES = {
     "debug": "dim",
@@ -63,24 +63,34 @@ class LogView(ScrollView, can_focus=True):
         Binding("l,right", "scroll_right", "Right", show=False),
     ]
 
-    def __init__(self, lines: list[LogLine], **kwargs) -> None:
+    def __init__(self, log: SkyvernLog, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.lines = lines
-        self.rows: list[int] = list(range(len(lines)))  # line numbers passing the filter
-        self.cursor = 0  # an index into visible
+        self.log_data = log
+        self.rows: list[int] = list(range(len(log.lines)))  # line numbers passing the filter
+        self.cursor = 0  # an index into rows
         self.match_query = ""
-        self._gutter = len(str(len(lines))) + 1
-        self._width = min(max((len(line.text) for line in lines), default=0), MAX_LINE) + self._gutter + 1
+        self._parsed: OrderedDict[int, Text] = OrderedDict()  # styled lines, the visible ones
+        self._gutter = len(str(len(log.lines))) + 1
+        self._width = min(max(map(len, log.lines), default=0), MAX_LINE) + self._gutter + 1
         self._update_size()
 
     def _update_size(self) -> None:
         self.virtual_size = Size(self._width, len(self.rows))
 
+    def styled_line(self, number: int) -> Text:
+        """Lines are parsed when first shown, not when the log is opened."""
+        text = self._parsed.get(number)
+        if text is None:
+            text = self._parsed[number] = styled(self.log_data.parsed(number))
+            if len(self._parsed) > 4000:
+                self._parsed.popitem(last=False)
+        return text
+
     # --- filtering ----------------------------------------------------------------------
-    def apply_filter(self, keep: Callable[[LogLine], bool]) -> None:
-        """Show only the lines that pass, keeping the cursor on the same line when it does."""
+    def set_rows(self, rows: list[int]) -> None:
+        """Show only these line numbers (a filter's result), keeping the cursor's line if shown."""
         current = self.current_line
-        self.rows = [i for i, line in enumerate(self.lines) if keep(line)]
+        self.rows = rows
         self._update_size()
         self.cursor = 0
         if current is not None:
@@ -132,7 +142,7 @@ class LogView(ScrollView, can_focus=True):
         if index >= len(self.rows):
             return Strip.blank(width, self.rich_style)
         number = self.rows[index]
-        text = styled(self.lines[number])
+        text = self.styled_line(number).copy()
         if self.match_query:
             text.highlight_words([self.match_query], style="black on yellow", case_sensitive=False)
         gutter = Segment(f"{number + 1:>{self._gutter - 1}} ", Style(dim=True))

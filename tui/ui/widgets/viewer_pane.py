@@ -81,6 +81,11 @@ class ViewerPane(Container, can_focus=False):
         if artifact is self.artifact and self.viewer is None and not self.failed:
             self._replace(LoadingIndicator())
 
+    def reload(self) -> None:
+        """Read the artifact on show again (a log that grows while the run goes on)."""
+        if self.artifact is not None:
+            self._load(self.artifact)
+
     def _replace(self, widget) -> None:
         self.remove_children()
         self.mount(widget)
