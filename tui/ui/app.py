@@ -13,9 +13,8 @@ from ..core.sources.base import Source, is_remote
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.run import RunScreen
-from .viewers.text import TextViewer
+from .viewers import VIEWERS
 from .widgets.artifact_list import ArtifactList
-from .widgets.line_view import LineView
 
 
 class SkyvernTUI(App):
@@ -97,6 +96,11 @@ class SkyvernTUI(App):
             ("Run picker", PickerScreen.BINDINGS),
             ("Run", RunScreen.BINDINGS),
             ("Lists", ArtifactList.BINDINGS + [Binding("enter", "", "Open the artifact")]),
-            ("Text viewer", LineView.BINDINGS + TextViewer.BINDINGS),
         ]
+        # One section per viewer, from its own bindings and those of the widgets it is made of.
+        viewers = sorted(set(VIEWERS.values()), key=lambda cls: cls.HELP_TITLE or cls.__name__)
+        for viewer in viewers:
+            bindings = [b for widget in (*viewer.HELP_WIDGETS, viewer) for b in widget.BINDINGS]
+            if bindings:
+                sections.append((viewer.HELP_TITLE or viewer.__name__, bindings))
         self.push_screen(HelpScreen(sections))

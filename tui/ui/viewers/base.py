@@ -69,6 +69,9 @@ class Viewer(Widget):
 
     # False for viewers that show only metadata, so a large file is not read for nothing.
     needs_bytes: ClassVar[bool] = True
+    # For the help screen: a title, and the widgets whose keys work inside this viewer.
+    HELP_TITLE: ClassVar[str] = ""
+    HELP_WIDGETS: ClassVar[tuple[type[Widget], ...]] = ()
 
     def __init__(self, artifact: Artifact, model: Any, **kwargs) -> None:
         super().__init__(**kwargs)

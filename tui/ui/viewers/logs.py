@@ -41,6 +41,8 @@ def short_time(timestamp: str) -> str:
 
 @register("skyvern_log")
 class SkyvernLogViewer(Viewer):
+    HELP_TITLE = "Skyvern log"
+    HELP_WIDGETS = (LogView,)
     DEFAULT_CSS = """
     SkyvernLogViewer { layout: vertical; }
     SkyvernLogViewer .note { color: $text-muted; padding: 0 1; }
@@ -253,6 +255,7 @@ class RecordTableViewer(Viewer):
 
 @register("skyvern_log_raw")
 class SkyvernLogRawViewer(RecordTableViewer):
+    HELP_TITLE = "Skyvern raw log (events)"
     COLUMNS = ("Time", "Level", "Event", "File")
     model: list[RawEvent]
 
@@ -281,6 +284,7 @@ CONSOLE_STYLES = {"error": "bold red", "warning": "bold yellow", "info": "cyan",
 
 @register("console_log")
 class ConsoleLogViewer(RecordTableViewer):
+    HELP_TITLE = "Browser console log"
     COLUMNS = ("Time", "Type", "Message", "Source")
     model: list[ConsoleMessage]
 

@@ -30,6 +30,8 @@ def find_line(lines: list[str], query: str, start: int, forward: bool = True) ->
 
 @register("text", "json", "html", "python")
 class TextViewer(Viewer):
+    HELP_TITLE = "Text viewer (text, JSON, HTML, Python)"
+    HELP_WIDGETS = (LineView,)
     DEFAULT_CSS = """
     TextViewer { layout: vertical; }
     TextViewer .warning { background: $warning 30%; padding: 0 1; }
