@@ -154,7 +154,7 @@ async def test_raw_log_table_and_detail():
         assert table.row_count == len(viewer.model) > 5
         await pilot.press("j", "j")
         detail = viewer.query_one(".detail").content
-        assert viewer.model[2].event in detail.code
+        assert viewer.model[2].event in detail.plain
 
 
 async def test_a_million_line_log_opens_parsing_only_what_is_on_screen(tmp_path: Path):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from rich.text import Text
+from rich.style import Style
+from rich.syntax import Syntax
+from rich.text import Span, Text
 
 from ..core.textsafe import visible_controls
 
@@ -12,6 +14,22 @@ from ..core.textsafe import visible_controls
 def safe_text(value: object, style: str = "") -> Text:
     """Text for data: markup is not parsed and control characters are made visible."""
     return Text(visible_controls(str(value)), style=style, no_wrap=False)
+
+
+SYNTAX_THEME = "monokai"
+
+
+def highlight_code(code: str, lexer: str) -> Text:
+    """Pygments colours for code that is already safe text, without the theme's background
+    (it would paint boxes on the pane's own background)."""
+    text = Syntax(code, lexer, theme=SYNTAX_THEME).highlight(code)
+    text.style = ""
+    text.spans = [
+        Span(span.start, span.end, Style(color=span.style.color, bold=span.style.bold, italic=span.style.italic))
+        if isinstance(span.style, Style) else span
+        for span in text.spans
+    ]
+    return text
 
 
 def human_size(size: int | None) -> str:

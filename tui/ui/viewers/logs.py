@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-from rich.syntax import Syntax
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -23,7 +22,7 @@ from ...core.formats.logs import (
 )
 from ...core.model import Artifact
 from ...core.textsafe import visible_controls
-from ..text import safe_text
+from ..text import highlight_code, safe_text
 from ..widgets.log_view import LEVEL_STYLES, LogView
 from .base import Viewer, ViewerContext, register
 
@@ -276,7 +275,7 @@ class SkyvernLogRawViewer(RecordTableViewer):
 
     def detail(self, event: RawEvent):
         code = visible_controls(json.dumps(event.data, indent=2, ensure_ascii=False, default=str))
-        return Syntax(code, "json", theme="monokai", background_color="default", word_wrap=True)
+        return highlight_code(code, "json")
 
 
 CONSOLE_STYLES = {"error": "bold red", "warning": "bold yellow", "info": "cyan", "debug": "dim"}
