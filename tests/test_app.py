@@ -22,7 +22,7 @@ from tui.ui.screens.picker import PickerScreen
 from tui.ui.screens.run import RunScreen
 from tui.ui.viewers import viewer_for
 from tui.ui.viewers.image import ImageViewer
-from tui.ui.viewers.metadata import MetadataViewer
+from tui.ui.viewers.files import FileViewer, ScriptViewer
 from tui.ui.viewers.text import TextViewer
 from tui.ui.widgets.error_panel import ErrorPanel
 from tui.ui.widgets.image_view import ImageView
@@ -95,7 +95,9 @@ async def test_every_artifact_of_every_category_opens_in_its_viewer():
                     assert viewer.model.size[0] > 100
                     view = viewer.query_one(ImageView)
                     assert (view.size.width, view.size.height) in view._rendered
-                elif type(viewer) is MetadataViewer:
+                elif type(viewer) is ScriptViewer:
+                    assert viewer.model.lines == text_document(source.read_bytes(artifact), artifact.kind.format).lines
+                elif type(viewer) is FileViewer:
                     assert str(artifact.path) in plain(viewer.query("Static").first()).replace("\n", "")
                 await pilot.press("escape")  # back to the list
                 assert screen.artifact_list.has_focus

@@ -13,6 +13,23 @@ from .catalog import ArtifactKind, Category, kind_of
 TERMINAL_STATUSES = frozenset({"completed", "failed", "terminated", "canceled", "timed_out"})
 
 
+@dataclass(frozen=True)
+class ScriptLocation:
+    """Where a generated script file sits: .../scripts/{script_id}/{version}/{path}."""
+
+    script_id: str
+    version: str
+    path: str
+
+
+def script_location(uri: str | None) -> ScriptLocation | None:
+    parts = (uri or "").split("/scripts/", 1)
+    if len(parts) != 2 or parts[1].count("/") < 2:
+        return None
+    script_id, version, path = parts[1].split("/", 2)
+    return ScriptLocation(script_id, version, path)
+
+
 def parse_time(value: Any) -> datetime | None:
     """An ISO time from Skyvern; naive values are UTC (Skyvern writes them without a zone)."""
     if not value or not isinstance(value, str):

@@ -87,6 +87,11 @@ class Viewer(Widget):
             self.target = target
 
     @classmethod
+    def wants_bytes(cls, artifact: Artifact) -> bool:
+        """Whether prepare() needs the artifact's bytes (read before it, in the worker)."""
+        return cls.needs_bytes
+
+    @classmethod
     def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> Any:
         """Turn bytes into this viewer's model. Runs in a worker thread."""
         return data

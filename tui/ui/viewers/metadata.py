@@ -1,16 +1,12 @@
-"""Binaries, video, archives and unknown types: what is known about the artifact."""
+"""What is known about an artifact, as a table (for the file viewer and any other)."""
 
 from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from ...core.model import Artifact
 from ..text import human_size, human_time, safe_text
-from .base import Viewer, register
 
 
 def metadata_rows(artifact: Artifact) -> list[tuple[str, str]]:
@@ -46,21 +42,3 @@ def metadata_table(artifact: Artifact) -> Table:
     for key, value in metadata_rows(artifact):
         table.add_row(Text(key), safe_text(value))
     return table
-
-
-@register("binary", "video", "zip", "pdf")
-class MetadataViewer(Viewer):
-    DEFAULT_CSS = "MetadataViewer VerticalScroll { padding: 1 2; }"
-    needs_bytes = False
-
-    HINTS = {
-        "video": "This version shows a recording's details only: play the file above in a video player.",
-        "zip": "This version shows an archive's details only: the file above holds its members.",
-    }
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(metadata_table(self.artifact))
-            hint = self.HINTS.get(self.artifact.kind.format.value)
-            if hint:
-                yield Static(Text("\n" + hint, style="dim"))

@@ -7,18 +7,12 @@ from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from ...core.model import Artifact, ArtifactGroup
+from ...core.model import Artifact, ArtifactGroup, script_location
 from ..text import safe_text
 
 
 LIST_WIDTH = 38
 PROMPT_WIDTH = LIST_WIDTH - 7  # less the border, the padding, the scrollbar and a spare cell
-
-
-def _script_path(uri: str | None) -> str:
-    """The file's path inside its script: .../scripts/{id}/{version}/blocks/x.skyvern -> blocks/x.skyvern"""
-    parts = (uri or "").split("/scripts/", 1)
-    return parts[1].split("/", 2)[-1] if len(parts) == 2 and parts[1].count("/") >= 2 else ""
 
 
 def artifact_prompt(artifact: Artifact, new: bool = False) -> Text:
@@ -31,7 +25,8 @@ def artifact_prompt(artifact: Artifact, new: bool = False) -> Text:
     # "visible_elements_" starts six type names and would push their differences out of view.
     text.append_text(safe_text(artifact.artifact_type.replace("visible_elements_", "elements_")))
     if artifact.artifact_type == "script_file":
-        text.append_text(safe_text(" " + _script_path(artifact.uri), "cyan"))
+        where = script_location(artifact.uri)
+        text.append_text(safe_text(" " + (where.path if where else ""), "cyan"))
     text.truncate(PROMPT_WIDTH, overflow="ellipsis")
     return text
 

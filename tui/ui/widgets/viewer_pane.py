@@ -95,7 +95,7 @@ class ViewerPane(Container, can_focus=False):
         viewer = viewer_for(artifact.kind)
         worker = get_current_worker()
         try:
-            data = self.source.read_bytes(artifact) if viewer.needs_bytes else None
+            data = self.source.read_bytes(artifact) if viewer.wants_bytes(artifact) else None
             if worker.is_cancelled:
                 return
             model = viewer.prepare(artifact, data, ViewerContext(self.source, self.detail))
