@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -24,17 +25,19 @@ def key_label(keys: str) -> str:
     return " ".join(KEY_NAMES.get(k.strip(), k.strip()) for k in keys.split(","))
 
 
-def bindings_table(sections: list[tuple[str, list[Binding]]]) -> Table:
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold cyan", min_width=14)
-    table.add_column()
+def bindings_table(sections: list[tuple[str, list[Binding]]]) -> Group:
+    """A heading and a key table per section (titles outside the tables, so a long title does
+    not widen the key column)."""
+    parts: list = []
     for title, bindings in sections:
-        table.add_row(Text(""), Text(""))
-        table.add_row(Text(title, style="bold underline"), Text(""))
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold cyan", min_width=14)
+        table.add_column()
         for binding in bindings:
             if binding.description:
                 table.add_row(Text(key_label(binding.key)), Text(binding.description))
-    return table
+        parts += [Text(""), Text(title, style="bold underline"), table]
+    return Group(*parts)
 
 
 class HelpScreen(ModalScreen):
