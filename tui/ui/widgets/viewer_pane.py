@@ -8,7 +8,7 @@ from functools import partial
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Container
+from textual.containers import Container, Vertical
 from textual.message import Message
 from textual.widgets import LoadingIndicator, Static
 from textual.worker import get_current_worker
@@ -79,7 +79,13 @@ class ViewerPane(Container, can_focus=False):
 
     def _still_loading(self, artifact: Artifact) -> None:
         if artifact is self.artifact and self.viewer is None and not self.failed:
-            self._replace(LoadingIndicator())
+            size = f" ({human_size(artifact.file_size)})" if artifact.file_size else ""
+            self._replace(
+                Vertical(
+                    Static(Text(f"Reading and preparing {artifact.artifact_type}{size}…", style="dim"), classes="empty"),
+                    LoadingIndicator(),
+                )
+            )
 
     def reload(self) -> None:
         """Read the artifact on show again (a log that grows while the run goes on)."""
