@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--poll", metavar="SECONDS", type=float, default=5.0,
         help="how often a run that has not ended is checked for news (default 5)",
     )
+    parser.add_argument(
+        "--truecolor", action="store_true",
+        help="draw in 24-bit colour (sharper screenshots) even where the terminal does not say it can, e.g. over SSH",
+    )
     _connection_flags(parser)
     parser.add_argument("--version", action="version", version=f"skyvern-tui {__version__}")
     return parser
@@ -206,6 +210,9 @@ def main(argv: list[str] | None = None) -> int:
     except TuiError as exc:
         return _fail(str(exc), 1)
 
+    if args.truecolor:
+        # Textual reads this once, when it is imported: set it before the ui import below.
+        os.environ["TEXTUAL_COLOR_SYSTEM"] = "truecolor"
     from .config import state_dir
     from .core.recent import RecentRuns
     from .ui.app import SkyvernTUI  # the interface is imported only when it is needed

@@ -1,30 +1,179 @@
-"""Screenshots, drawn inline."""
+"""Screenshots, drawn inline: zoom and pan, and flip through every screenshot of the run."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from PIL import Image
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Static
 
+from ...core.catalog import Category, Format
 from ...core.formats.media import open_image
-from ...core.model import Artifact
-from ..text import human_time
+from ...core.model import Artifact, RunDetail
+from ..text import human_clock, safe_text
 from ..widgets.image_view import ImageView
 from .base import Viewer, ViewerContext, register
 
 
-@register("image")
-class ImageViewer(Viewer, can_focus=True):
-    DEFAULT_CSS = "ImageViewer { layout: vertical; } ImageViewer .note { color: $text-muted; padding: 0 1; }"
+@dataclass(frozen=True)
+class Shot:
+    artifact: Artifact
+    step: str  # the step label of the artifact list ("Step 2 (retry 1)", "Run")
 
-    model: Image.Image
+
+@dataclass(frozen=True)
+class Screenshot:
+    image: Image.Image
+    shots: tuple[Shot, ...]  # every screenshot of the run, in time order
+    index: int | None  # of this one in shots
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.image.size
+
+
+def run_screenshots(detail: RunDetail | None) -> tuple[Shot, ...]:
+    """The run's images in time order, each with the label of its group in the artifact list.
+
+    Mostly the list's order too; a screenshot without a step (taken before the first one)
+    sits in the list's "Run" group at the end but comes first here.
+    """
+    if detail is None:
+        return ()
+    shots = [
+        Shot(artifact, group.label)
+        for group in detail.groups(Category.VISUAL)
+        for artifact in group.artifacts
+        if artifact.kind.format is Format.IMAGE
+    ]
+    # Stable: artifacts written in the same microsecond keep the list's order.
+    shots.sort(key=lambda shot: shot.artifact.created_at or _NO_TIME)
+    return tuple(shots)
+
+
+_NO_TIME = datetime.min.replace(tzinfo=timezone.utc)
+
+
+# Zoom and pan, shared by the viewers that show an ImageView (screenshots, video frames).
+ZOOM_BINDINGS = [
+    Binding("plus,equals_sign", "zoom_in", "Zoom in"),
+    Binding("minus", "zoom_out", "Zoom out"),
+    Binding("0", "fit", "Fit to the pane"),
+]
+PAN_BINDINGS = [
+    Binding("h", "pan(-1, 0)", "Pan left (zoomed)", show=False),
+    Binding("l", "pan(1, 0)", "Pan right (zoomed)", show=False),
+    Binding("k", "pan(0, -1)", "Pan up (zoomed)", show=False),
+    Binding("j", "pan(0, 1)", "Pan down (zoomed)", show=False),
+]
+PAN_STEP = 0.25  # of the view
+
+
+class ZoomActions:
+    """Actions of ZOOM_BINDINGS and PAN_BINDINGS for a widget holding an ImageView (or not yet)."""
+
+    def _image_view(self) -> ImageView | None:
+        found = self.query(ImageView)
+        return found.first() if found else None
+
+    def action_zoom_in(self) -> None:
+        if view := self._image_view():
+            view.zoom_in()
+
+    def action_zoom_out(self) -> None:
+        if view := self._image_view():
+            view.zoom_out()
+
+    def action_fit(self) -> None:
+        if view := self._image_view():
+            view.fit()
+
+    def action_pan(self, dx: int, dy: int) -> None:
+        if view := self._image_view():
+            view.pan(dx * PAN_STEP, dy * PAN_STEP)
+
+
+def zoom_label(view: ImageView) -> str:
+    return f"zoom {view.scale * 100:.0f}%" if view.port.zoomed else f"fit {view.scale * 100:.0f}%"
+
+
+# The zoom handed from a screenshot to the one flipped to (a new viewer is built for it):
+# artifact id -> (image size, (level, cx, cy)). At most one entry.
+_CARRIED_ZOOM: dict[str, tuple[tuple[int, int], tuple[int, float, float]]] = {}
+
+
+@register("image")
+class ImageViewer(ZoomActions, Viewer, can_focus=True):
+    DEFAULT_CSS = "ImageViewer { layout: vertical; } ImageViewer .note { color: $text-muted; padding: 0 1; }"
+    HELP_TITLE = "Screenshot"
+
+    BINDINGS = [
+        Binding("left_square_bracket", "flip(-1)", "Previous screenshot"),
+        Binding("right_square_bracket", "flip(1)", "Next screenshot"),
+        *ZOOM_BINDINGS,
+        *PAN_BINDINGS,
+        Binding("left", "pan(-1, 0)", "Pan left (zoomed)", show=False),
+        Binding("right", "pan(1, 0)", "Pan right (zoomed)", show=False),
+        Binding("up", "pan(0, -1)", "Pan up (zoomed)", show=False),
+        Binding("down", "pan(0, 1)", "Pan down (zoomed)", show=False),
+    ]
+
+    model: Screenshot
 
     @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> Image.Image:
-        return open_image(data or b"")
+    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> Screenshot:
+        image = open_image(data or b"")
+        shots = run_screenshots(context.detail)
+        index = next((i for i, s in enumerate(shots) if s.artifact.artifact_id == artifact.artifact_id), None)
+        return Screenshot(image, shots, index)
 
     def compose(self) -> ComposeResult:
-        note = f"{self.artifact.artifact_type} · {self.model.width}x{self.model.height} · {human_time(self.artifact.created_at)}"
-        yield Static(Text(note), classes="note")
-        yield ImageView(self.model)
+        yield Static(self.caption(), classes="note")
+        view = ImageView(self.model.image)
+        # Flipped to from a zoomed screenshot of the same size: look at the same place.
+        carried = _CARRIED_ZOOM.pop(self.artifact.artifact_id, None)
+        if carried is not None and carried[0] == self.model.image.size:
+            view.port.level, view.port.cx, view.port.cy = carried[1]
+        yield view
+
+    def caption(self) -> Text:
+        """Type, step, time, place among the run's screenshots, size and zoom."""
+        model = self.model
+        parts = [self.artifact.artifact_type]
+        if model.index is not None:
+            parts += [model.shots[model.index].step]
+        parts.append(human_clock(self.artifact.created_at))
+        if model.index is not None:
+            parts.append(f"{model.index + 1}/{len(model.shots)}")
+        parts.append(f"{model.image.width}x{model.image.height}")
+        views = self.query(ImageView)
+        if views:
+            parts.append(zoom_label(views.first()))
+        # One line even in a narrow pane: the keys are in the footer and the help screen.
+        return safe_text(" · ".join(parts))
+
+    def on_image_view_changed(self) -> None:
+        self.query_one(".note", Static).update(self.caption())
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.on_image_view_changed)
+
+    def action_flip(self, step: int) -> None:
+        """Open the previous/next screenshot of the run: the list follows (Navigate)."""
+        model = self.model
+        if model.index is None:
+            return
+        target = model.index + step
+        if 0 <= target < len(model.shots):
+            other = model.shots[target].artifact
+            port = self.query_one(ImageView).port
+            _CARRIED_ZOOM.clear()
+            if port.zoomed:
+                _CARRIED_ZOOM[other.artifact_id] = (model.image.size, (port.level, port.cx, port.cy))
+            self.post_message(self.Navigate(other))
+        else:
+            self.notify("No more screenshots this way.", severity="information", timeout=2)

@@ -1,52 +1,120 @@
-"""An image drawn with half-block characters, fitted to the widget, re-fitted on resize.
+"""An image drawn with half-block characters, fitted to the widget, zoomable and pannable.
 
-Pillow shrinks the image to the cells available (columns x rows*2 pixels) before rich-pixels
-turns it into segments: rich-pixels on a full 1920x1080 picture takes seconds. Both run in a
-worker thread, and each size is rendered once.
+Each cell shows two pixels (upper and lower half block), so a pane of W x H cells holds
+W x 2H pixels. Only the visible part is drawn: Pillow crops the view out of the full image
+and scales it to the cells in one `resize(box=...)`, then rich-pixels turns it into
+segments. rich-pixels on a full 1920x1080 picture takes seconds; on a pane's worth it takes
+milliseconds. Both run in a worker thread and each (size, zoom, position) is drawn once.
 """
 
 from __future__ import annotations
+
+from collections import OrderedDict
 
 from PIL import Image
 from rich.console import RenderableType
 from rich.text import Text
 from rich_pixels import Pixels
 from textual import work
+from textual.message import Message
 from textual.widget import Widget
 
-from ...core.formats.media import downscale
+from ...core.formats.media import ViewPort
+
+CACHE_SIZE = 24  # drawings kept: enough to pan back and forth without redrawing
 
 
 class ImageView(Widget):
     DEFAULT_CSS = "ImageView { width: 1fr; height: 1fr; content-align: center middle; }"
 
+    class Changed(Message):
+        """The zoom or the position changed (for a caption to follow)."""
+
     def __init__(self, image: Image.Image, **kwargs) -> None:
         super().__init__(**kwargs)
         self.image = image
-        self._rendered: dict[tuple[int, int], RenderableType] = {}
+        self.port = ViewPort(image.width, image.height)
+        self._rendered: OrderedDict[tuple, RenderableType] = OrderedDict()
+        self._shown: RenderableType | None = None  # the last drawing, kept while the next is made
+
+    # --- what the viewer calls ------------------------------------------------------------
+    def set_image(self, image: Image.Image) -> None:
+        """Show another image of the same kind (the next frame): zoom and position stay."""
+        self.image = image
+        self._rendered.clear()
+        if image.size != (self.port.image_width, self.port.image_height):
+            self.port = ViewPort(image.width, image.height)
+        self._redraw()
+
+    def zoom_in(self) -> bool:
+        return self._change(self.port.zoom_in(*self._cells_px))
+
+    def zoom_out(self) -> bool:
+        return self._change(self.port.zoom_out(*self._cells_px))
+
+    def fit(self) -> bool:
+        return self._change(self.port.fit())
+
+    def pan(self, dx: float, dy: float) -> bool:
+        """Move by a fraction of the view (0.25 = a quarter of the pane)."""
+        return self._change(self.port.pan(dx, dy, *self._cells_px))
+
+    @property
+    def scale(self) -> float:
+        """Pixels on screen per image pixel, as drawn at the current size."""
+        return self.port.scale(*self._cells_px)
+
+    # --- drawing ----------------------------------------------------------------------------
+    @property
+    def _cells_px(self) -> tuple[int, int]:
+        return (self.size.width, self.size.height * 2)
+
+    def _key(self) -> tuple:
+        # The fitted drawing depends on the size only.
+        if not self.port.zoomed:
+            return (self.size.width, self.size.height)
+        return (self.size.width, self.size.height, self.port.level, round(self.port.cx, 2), round(self.port.cy, 2))
+
+    def _change(self, changed: bool) -> bool:
+        if changed:
+            self._redraw()
+            self.post_message(self.Changed())
+        return changed
 
     def render(self) -> RenderableType:
-        size = (self.size.width, self.size.height)
-        pixels = self._rendered.get(size)
-        if pixels is None:
-            return Text("Drawing…", style="dim")
-        return pixels
+        pixels = self._rendered.get(self._key())
+        if pixels is not None:
+            self._shown = pixels
+            return pixels
+        return self._shown if self._shown is not None else Text("Drawing…", style="dim")
 
     def on_resize(self) -> None:
-        size = (self.size.width, self.size.height)
-        if size[0] > 0 and size[1] > 0 and size not in self._rendered:
-            self._draw(size)
+        self._redraw()
+
+    def _redraw(self) -> None:
+        key = self._key()
+        if key[0] > 0 and key[1] > 0 and key not in self._rendered:
+            self._draw(key, self.image, self.port.crop(*self._cells_px))
+        else:
+            self.refresh()
 
     @work(thread=True, exclusive=True, group="image-draw", exit_on_error=False)
-    def _draw(self, size: tuple[int, int]) -> None:
-        width, height = size
+    def _draw(self, key: tuple, image: Image.Image, crop: tuple[tuple[float, float, float, float], tuple[int, int]]) -> None:
+        box, size = crop
         try:
-            small = downscale(self.image, width, height * 2)
-            pixels: RenderableType = Pixels.from_image(small)
+            # Shrinking smooths (LANCZOS); enlarging keeps pixels sharp so small text stays crisp.
+            enlarge = size[0] > box[2] - box[0]
+            method = Image.Resampling.NEAREST if enlarge else Image.Resampling.LANCZOS
+            part = image.resize(size, method, box=box, reducing_gap=None if enlarge else 3.0)
+            pixels: RenderableType = Pixels.from_image(part)
         except Exception as exc:  # Pillow can fail late on odd files
             pixels = Text(f"Cannot draw this image: {type(exc).__name__}: {exc}", style="red")
-        self.app.call_from_thread(self._drawn, size, pixels)
+        self.app.call_from_thread(self._drawn, key, image, pixels)
 
-    def _drawn(self, size: tuple[int, int], pixels: RenderableType) -> None:
-        self._rendered[size] = pixels
+    def _drawn(self, key: tuple, image: Image.Image, pixels: RenderableType) -> None:
+        if image is not self.image:
+            return  # a drawing of the previous frame
+        self._rendered[key] = pixels
+        while len(self._rendered) > CACHE_SIZE:
+            self._rendered.popitem(last=False)
         self.refresh()
