@@ -19,15 +19,19 @@ def safe_text(value: object, style: str = "") -> Text:
 SYNTAX_THEME = "monokai"
 
 
+def _no_background(style: Style | str) -> Style | str:
+    if isinstance(style, str) or style.bgcolor is None:
+        return style
+    return Style(color=style.color, bold=style.bold, italic=style.italic, underline=style.underline)
+
+
 def highlight_code(code: str, lexer: str) -> Text:
     """Pygments colours for code that is already safe text, without the theme's background
     (it would paint boxes on the pane's own background)."""
     text = Syntax(code, lexer, theme=SYNTAX_THEME).highlight(code)
     text.style = ""
     text.spans = [
-        Span(span.start, span.end, Style(color=span.style.color, bold=span.style.bold, italic=span.style.italic))
-        if isinstance(span.style, Style) else span
-        for span in text.spans
+        Span(span.start, span.end, _no_background(span.style)) for span in text.spans
     ]
     return text
 

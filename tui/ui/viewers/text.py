@@ -43,6 +43,7 @@ class TextViewer(Viewer):
     BINDINGS = [
         Binding("n", "find_next", "Next match", show=False),
         Binding("N", "find_previous", "Previous match", show=False),
+        Binding("w", "toggle_wrap", "Wrap long lines", show=False),
     ]
 
     model: TextDocument
@@ -54,12 +55,20 @@ class TextViewer(Viewer):
     def compose(self) -> ComposeResult:
         if self.model.warning:
             yield Static(Text(self.model.warning), classes="warning")
+        yield Static(Text(self.summary()), classes="note")
+        yield self.make_line_view()
+        yield Input(placeholder="Find (enter: next, escape: close)", classes="find")
+
+    def summary(self, wrapped: bool = False) -> str:
+        """The line above the text: its size, how it was transformed, how it is shown."""
         summary = f"{len(self.model.lines):,} lines"
         if self.model.note:
             summary += f" · {self.model.note}"
-        yield Static(Text(summary), classes="note")
-        yield LineView(self.model.lines, self.model.lexer, self.model.width)
-        yield Input(placeholder="Find (enter: next, escape: close)", classes="find")
+        return summary + (" · wrapped (w)" if wrapped else "")
+
+    def make_line_view(self) -> LineView:
+        """The line view of the model; subclasses add segments, spans, a cursor."""
+        return LineView(self.model.lines, self.model.lexer, self.model.width)
 
     @property
     def line_view(self) -> LineView:
@@ -88,6 +97,11 @@ class TextViewer(Viewer):
             find.remove_class("-open")
             self.line_view.focus()
 
+    def action_toggle_wrap(self) -> None:
+        view = self.line_view
+        view.set_wrap(not view.wrap)
+        self.query_one(".note", Static).update(Text(self.summary(view.wrap)))
+
     def action_find_next(self) -> None:
         self._search(self.query_one("Input.find", Input).value, forward=True)
 
@@ -103,12 +117,13 @@ class TextViewer(Viewer):
             start = view.match_line
         else:
             # From the top of what is on screen, so the first match may be the top line.
-            start = int(view.scroll_y) - 1
-        self._run_search(query, start, forward)
+            start = view.top_line - 1
+        self._run_search(view.lines, query, start, forward)
 
     @work(thread=True, exclusive=True, group="find", exit_on_error=False)
-    def _run_search(self, query: str, start: int, forward: bool) -> None:
-        found = find_line(self.model.lines, query, start, forward)
+    def _run_search(self, lines: list[str], query: str, start: int, forward: bool) -> None:
+        # The lines on show: a viewer may show the document another way than its model's lines.
+        found = find_line(lines, query, start, forward)
         self.app.call_from_thread(self._show_match, query, found)
 
     def _show_match(self, query: str, found: int | None) -> None:

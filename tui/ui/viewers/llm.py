@@ -1,0 +1,355 @@
+"""The AI reasoning viewers: prompt, request, response and the parsed actions.
+
+All four resolve Skyvern's long-href placeholders through the step's hashed_href_map (read in
+prepare(), in the worker) and show the URLs underlined in cyan after a ↗; `p` shows the
+placeholders as Skyvern wrote them instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
+
+from ...core.errors import ParseError, TuiError
+from ...core.formats import llm
+from ...core.formats.media import open_image
+from ...core.model import Artifact
+from ..screens.image import ImageScreen
+from ..text import safe_text
+from ..widgets.line_view import SPAN_STYLES, LineView
+from .base import Viewer, ViewerContext, register
+from .text import TextViewer
+
+
+# --- what prepare() reads besides the artifact ---------------------------------------------------
+def step_hrefs(artifact: Artifact, context: ViewerContext) -> dict[str, str]:
+    """The step's hashed_href_maps merged (a step has one per prompt; a hash names one URL)."""
+    hrefs: dict[str, str] = {}
+    for found in context.siblings(artifact, "hashed_href_map"):
+        try:
+            hrefs.update(llm.parse_href_map(context.read(found)))
+        except TuiError:
+            continue  # a broken or missing map only leaves its placeholders unresolved
+    return hrefs
+
+
+def step_tree(artifact: Artifact, context: ViewerContext) -> Artifact | None:
+    """The step's element tree the LLM saw: the newest one made before this artifact."""
+    trees = context.siblings(artifact, "visible_elements_tree")
+    if not trees:
+        return None
+    stamp = artifact.created_at
+    before = [t for t in trees if stamp is None or t.created_at is None or t.created_at <= stamp]
+    return (before or trees)[-1]
+
+
+def href_text(value: str, hrefs: dict[str, str], resolved: bool) -> Text:
+    """Data text with known placeholders shown as their URL (or marked as placeholders)."""
+    text = Text()
+    last = 0
+    for match in llm.HREF_PLACEHOLDER.finditer(value):
+        url = hrefs.get(match.group(1))
+        if url is None:
+            continue
+        text.append_text(safe_text(value[last : match.start()]))
+        if resolved:
+            text.append_text(safe_text(llm.HREF_MARK + url, SPAN_STYLES["href"]))
+        else:
+            text.append_text(safe_text(match.group(), SPAN_STYLES["placeholder"]))
+        last = match.end()
+    text.append_text(safe_text(value[last:]))
+    return text
+
+
+def _short(text: Text, cells: int) -> Text:
+    """A table cell's text cut to a width (the detail area shows it whole)."""
+    text.truncate(cells, overflow="ellipsis")
+    return text
+
+
+# --- prompt ---------------------------------------------------------------------------------------
+@register("llm_prompt")
+class LlmPromptViewer(TextViewer):
+    HELP_TITLE = "LLM prompt"
+    """A prompt: prose plain, JSON and HTML pieces highlighted, long hrefs resolved."""
+
+    BINDINGS = [Binding("p", "toggle_placeholders", "Show href placeholders / URLs", show=False)]
+
+    model: llm.LlmDocument
+    cursor = False  # a line cursor (the request's images are opened from it)
+
+    @classmethod
+    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> llm.LlmDocument:
+        return llm.prompt_document(data or b"", step_hrefs(artifact, context))
+
+    def __init__(self, artifact: Artifact, model: Any, **kwargs) -> None:
+        super().__init__(artifact, model, **kwargs)
+        self.placeholders = False  # showing {{_hash}} rather than the URLs
+
+    def make_line_view(self) -> LineView:
+        hrefs = self.model.hrefs
+        return LineView(
+            self.model.lines, self.model.lexer, self.model.width, segments=self.model.segments,
+            spans=self.with_marks(hrefs.resolved_spans if hrefs else {}), cursor=self.cursor,
+        )
+
+    def with_marks(self, spans: dict[int, list]) -> dict[int, list]:
+        """Href spans plus whatever else the viewer marks on its lines."""
+        return spans
+
+    def action_toggle_placeholders(self) -> None:
+        hrefs = self.model.hrefs
+        if hrefs is None:
+            self.notify("No long-href placeholders here.", timeout=2)
+            return
+        self.placeholders = not self.placeholders
+        if self.placeholders:
+            self.line_view.set_lines(hrefs.original, self.with_marks(hrefs.placeholder_spans))
+        else:
+            self.line_view.set_lines(hrefs.resolved, self.with_marks(hrefs.resolved_spans))
+
+
+# --- request ------------------------------------------------------------------------------------------
+@register("llm_request")
+class LlmRequestViewer(LlmPromptViewer):
+    HELP_TITLE = "LLM request"
+    """The request as JSON, its inline screenshots shrunk to a line each that opens them."""
+
+    BINDINGS = [
+        Binding("enter,i", "show_image", "Show the image of the line (or the next one)", show=False),
+    ]
+    cursor = True
+
+    @classmethod
+    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> llm.LlmDocument:
+        return llm.request_document(data or b"", step_hrefs(artifact, context))
+
+    def with_marks(self, spans: dict[int, list]) -> dict[int, list]:
+        # Image lines stand out: they are the ones enter opens.
+        marked = dict(spans)
+        for index, image in self.model.images.items():
+            line = self.model.lines[index]
+            start = line.find(image.label)
+            if start >= 0:
+                marked[index] = [*spans.get(index, []), (start, start + len(image.label), "bold white on dark_magenta")]
+        return marked
+
+    def action_show_image(self) -> None:
+        images = self.model.images
+        if not images:
+            self.notify("This request has no inline images.", severity="warning", timeout=3)
+            return
+        view = self.line_view
+        line = view.cursor_line or 0
+        if line not in images:
+            # Not on an image line: the next one below (wrapping), so `i` alone finds them.
+            after = [i for i in sorted(images) if i > line]
+            line = after[0] if after else min(images)
+            view.move_cursor(line)
+        self._open_image(images[line], line)
+
+    @work(thread=True, exclusive=True, group="llm-image", exit_on_error=False)
+    def _open_image(self, image: llm.InlineImage, line: int) -> None:
+        try:
+            picture = open_image(image.data())
+        except ParseError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+            return
+        title = f"{self.artifact.artifact_type} line {line + 1}: {image.label}"
+        self.app.call_from_thread(self.app.push_screen, ImageScreen(picture, title))
+
+
+# --- response ------------------------------------------------------------------------------------------
+@register("llm_response")
+class LlmResponseViewer(LlmPromptViewer):
+    HELP_TITLE = "LLM response"
+    """The message content (its JSON pretty-printed), tool calls, and usage in a header."""
+
+    DEFAULT_CSS = "LlmResponseViewer .header { padding: 0 1; color: $accent; text-style: bold; }"
+    BINDINGS = [Binding("r", "toggle_raw", "Raw JSON on/off", show=False)]
+
+    @classmethod
+    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> llm.LlmDocument:
+        return llm.response_document(data or b"", step_hrefs(artifact, context))
+
+    def __init__(self, artifact: Artifact, model: Any, **kwargs) -> None:
+        super().__init__(artifact, model, **kwargs)
+        self.raw = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(safe_text(self.model.header), classes="header")
+        yield from super().compose()
+
+    def action_toggle_raw(self) -> None:
+        self.raw = not self.raw
+        self.placeholders = False
+        view = self.line_view
+        if self.raw:
+            raw = self.model.raw
+            view.set_lines(raw.lines, None, raw.width, lexer="json", segments=[])
+        else:
+            hrefs = self.model.hrefs
+            view.set_lines(self.model.lines, hrefs.resolved_spans if hrefs else None, self.model.width,
+                           lexer=self.model.lexer, segments=self.model.segments)
+        self.query_one(".note", Static).update(Text(self.summary(view.wrap)))
+
+    def summary(self, wrapped: bool = False) -> str:
+        if self.raw:
+            wrap = " · wrapped (w)" if wrapped else ""
+            return f"{len(self.model.raw.lines):,} lines · the raw response JSON (r: the content){wrap}"
+        return super().summary(wrapped) + " · r: raw JSON"
+
+    def action_toggle_placeholders(self) -> None:
+        if self.raw:
+            self.notify("The raw JSON is shown as it came (r goes back to the content).", timeout=3)
+            return
+        super().action_toggle_placeholders()
+
+
+# --- parsed / rendered actions -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ActionsModel:
+    doc: llm.ActionsDocument
+    hrefs: dict[str, str]
+    tree: Artifact | None  # the step's visible_elements_tree, for "go to element"
+
+
+@register("llm_actions")
+class LlmActionsViewer(Viewer):
+    HELP_TITLE = "LLM actions (parsed, rendered)"
+    """Goal fields on top, the actions as a table, the selected action's fields below."""
+
+    DEFAULT_CSS = """
+    LlmActionsViewer { layout: vertical; }
+    LlmActionsViewer .goal { padding: 0 1; max-height: 40%; }
+    LlmActionsViewer DataTable { height: auto; max-height: 40%; }
+    LlmActionsViewer .detail-box { height: 1fr; border-top: solid $panel-lighten-2; }
+    LlmActionsViewer .detail { padding: 0 1; }
+    LlmActionsViewer LineView { display: none; }
+    LlmActionsViewer.-raw LineView { display: block; }
+    LlmActionsViewer.-raw .goal, LlmActionsViewer.-raw DataTable, LlmActionsViewer.-raw .detail-box { display: none; }
+    """
+
+    BINDINGS = [
+        Binding("g", "go_to_element", "Go to element in the tree", show=False),
+        Binding("r", "toggle_raw", "Raw JSON on/off", show=False),
+        Binding("p", "toggle_placeholders", "Show href placeholders / URLs", show=False),
+        Binding("j", "move(1)", "Next action", show=False),
+        Binding("k", "move(-1)", "Previous action", show=False),
+    ]
+
+    model: ActionsModel
+
+    @classmethod
+    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> ActionsModel:
+        return ActionsModel(llm.actions_document(data or b""), step_hrefs(artifact, context), step_tree(artifact, context))
+
+    def __init__(self, artifact: Artifact, model: Any, **kwargs) -> None:
+        super().__init__(artifact, model, **kwargs)
+        self.placeholders = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._goal_text(), classes="goal")
+        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
+        table.add_columns(*llm.ACTION_COLUMNS)
+        self._fill(table)
+        yield table
+        with VerticalScroll(classes="detail-box", can_focus=False):
+            yield Static(self._detail_text(0), classes="detail")
+        raw = self.model.doc.raw
+        yield LineView(raw.lines, raw.lexer, raw.width)
+
+    # --- contents ---
+    def _text(self, value: str) -> Text:
+        return href_text(value, self.model.hrefs, resolved=not self.placeholders)
+
+    def _goal_text(self) -> Text:
+        text = Text()
+        for key, value in self.model.doc.goal.items():
+            if text:
+                text.append("\n")
+            text.append(f"{key}: ", style="bold")
+            shown = llm.value_text(value)
+            value_text = self._text(shown)
+            value_text.stylize({"true": "bold green", "false": "bold yellow"}.get(shown, ""))
+            text.append_text(value_text)
+        if not self.model.doc.actions:
+            text.append("\n(no actions in this response)", style="dim")
+        return text
+
+    def _fill(self, table: DataTable) -> None:
+        for action in self.model.doc.actions:
+            table.add_row(
+                str(action.index), safe_text(action.action_type, "bold"),
+                safe_text(action.element_id or "—", "cyan"), _short(self._text(action.text), 30),
+                _short(self._text(action.reasoning.replace("\n", " ")), 60),
+                safe_text(action.confidence), key=str(action.index),
+            )
+
+    def _detail_text(self, row: int) -> Text:
+        actions = self.model.doc.actions
+        if not actions:
+            return Text("")
+        action = actions[min(max(row, 0), len(actions) - 1)]
+        text = Text()
+        text.append(f"action {action.index} of {len(actions)}", style="bold")
+        if action.element_id:
+            text.append(f"   g: go to {action.element_id} in the element tree", style="dim")
+        for key, value in action.fields.items():
+            text.append(f"\n{key}: ", style="bold")
+            text.append_text(self._text(llm.value_text(value)))
+        return text
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one(DataTable)
+
+    @property
+    def selected(self) -> llm.Action | None:
+        actions = self.model.doc.actions
+        row = self.table.cursor_row
+        return actions[row] if actions and 0 <= row < len(actions) else None
+
+    @on(DataTable.RowHighlighted)
+    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.query_one(".detail", Static).update(self._detail_text(event.cursor_row))
+
+    # --- keys ---
+    def action_move(self, step: int) -> None:
+        table = self.table
+        if table.row_count:
+            table.move_cursor(row=min(max(0, table.cursor_row + step), table.row_count - 1))
+
+    def action_go_to_element(self) -> None:
+        action = self.selected
+        if action is None or not action.element_id:
+            self.notify("This action names no element.", severity="warning", timeout=3)
+            return
+        if self.model.tree is None:
+            self.notify("This step has no visible_elements_tree.", severity="warning", timeout=3)
+            return
+        self.post_message(Viewer.Navigate(self.model.tree, target=action.element_id))
+
+    def action_toggle_raw(self) -> None:
+        self.toggle_class("-raw")
+        if self.has_class("-raw"):
+            self.query_one(LineView).focus()
+        else:
+            self.table.focus()
+
+    def action_toggle_placeholders(self) -> None:
+        self.placeholders = not self.placeholders
+        row = self.table.cursor_row
+        self.query_one(".goal", Static).update(self._goal_text())
+        self.table.clear()
+        self._fill(self.table)
+        if self.table.row_count:
+            self.table.move_cursor(row=row)
+        self.query_one(".detail", Static).update(self._detail_text(row))
