@@ -1,0 +1,361 @@
+"""Element trees (`visible_elements_tree`, `_trimmed`): a lazy tree, a detail panel and find.
+
+Tree nodes are created only when their parent is expanded, CHUNK children at a time (a "… more"
+node loads the next chunk), so a page of 100,000 elements opens at once: Textual's Tree costs
+time per node added, not per node in the model.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import Input, Static, Tree
+from textual.widgets.tree import TreeNode
+
+from ...core.errors import TuiError
+from ...core.formats.elements import Element, ElementTree, id_map, parse_tree
+from ...core.model import Artifact
+from ..text import safe_text
+from .base import Viewer, ViewerContext, register
+
+CHUNK = 200  # children added to the tree at a time
+EXPAND_ALL_CAP = 2000  # nodes one "expand all" may add; press again to go further
+# Textual's Tree lays out expanded nodes recursively: a path deeper than the interpreter's
+# recursion limit would crash it. Elements below this depth are found and shown in the detail
+# panel, but not expanded in the tree.
+MAX_DEPTH = 400
+DETAIL_VALUE = 2000  # characters of one value shown in the detail panel
+
+
+@dataclass
+class ElementsModel:
+    tree: ElementTree
+    css: dict[str, str] = field(default_factory=dict)  # element id -> CSS selector, same step
+
+
+@dataclass(frozen=True)
+class More:
+    """Data of the "… N more" node that loads the next chunk of a parent's children."""
+
+    parent: int
+
+
+def element_label(element: Element, child_count: int) -> Text:
+    """`● <button #AAAG type=button> Show parts`, as Text built from data (no markup)."""
+    label = Text(no_wrap=True)
+    if element.interactable:
+        label.append("● ", "bold green")
+    elif element.hover_only:
+        label.append("○ ", "green")
+    tag_style = "bold cyan" if element.interactable else "cyan"
+    label.append(f"<{element.tag}", tag_style)
+    if element.element_id:
+        label.append(f" #{element.element_id}", "magenta")
+    for name, value in element.key_attributes():
+        label.append(f" {name}=", "dim")
+        label.append(value, "yellow")
+    label.append(">", tag_style)
+    if element.short_text:
+        label.append(" " + element.short_text, "bold" if element.interactable else "")
+    if child_count:
+        label.append(f"  ({child_count})", "dim")
+    return label
+
+
+def _cut(value: str) -> str:
+    # An inline data: URL or a style attribute can be megabytes; the panel is for reading.
+    return value if len(value) <= DETAIL_VALUE else f"{value[:DETAIL_VALUE]}… (+{len(value) - DETAIL_VALUE:,} characters)"
+
+
+def element_detail(element: Element, model: ElementsModel) -> Text:
+    """Everything known of one element, for the detail panel."""
+    tree = model.tree
+    out = Text()
+
+    def row(name: str, value: str, style: str = "") -> None:
+        out.append(f"{name:<14}", "bold")
+        out.append_text(safe_text(value, style))
+        out.append("\n")
+
+    out.append_text(element_label(element, 0))
+    out.append("\n")
+    row("id", element.element_id or "— (none)")
+    css = model.css.get(element.element_id) if element.element_id else None
+    row("css", css or ("— (no css map for this step)" if not model.css else "— (not in the css map)"), "yellow")
+    row("frame", element.frame or "—")
+    row("interactable", "yes" if element.interactable else "no")
+    row("hoverOnly", "yes" if element.hover_only else "no")
+    if element.text:
+        row("text", _cut(element.text))
+    if element.before:
+        row("::before", element.before)
+    if element.after:
+        row("::after", element.after)
+    parent = tree.elements[element.parent] if element.parent != -1 else None
+    row("parent", f"<{parent.tag}> #{parent.element_id}" if parent else "— (a root)")
+    row("children", f"{len(element.children):,} ({tree.subtree_size(element.index):,} below)")
+    if element.attributes:
+        out.append("attributes\n", "bold")
+        for name, value in element.attributes.items():
+            out.append(f"  {name}", "cyan")
+            out.append(" = ")
+            out.append_text(safe_text(_cut(value)))
+            out.append("\n")
+    if element.options:
+        out.append("options\n", "bold")
+        for index, text, value in element.options:
+            out.append_text(safe_text(f"  {index:>3}  {text}  (value {value!r})"))
+            out.append("\n")
+    for name, value in element.raw.items():
+        row(name, _cut(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)), "dim")
+    out.rstrip()
+    return out
+
+
+class LazyElementTree(Tree):
+    """A Tree whose nodes are added when their parent is expanded."""
+
+    def __init__(self, model: ElementTree, **kwargs) -> None:
+        super().__init__(Text("elements"), **kwargs)
+        self.model = model
+        self.show_root = False
+        self.guide_depth = 2
+        self.auto_expand = True
+        self.nodes_added = 0  # tests check that opening does not build the whole model
+        self._node_of: dict[int, TreeNode] = {-1: self.root}  # element index -> its tree node
+        self._loaded: dict[int, int] = {}  # element index -> children added so far
+        self._more: dict[int, TreeNode] = {}  # element index -> its "… more" node
+
+    def on_mount(self) -> None:
+        self.load_children(-1)
+        self.root.expand()
+        if self.root.children:
+            self.move_to(self.root.children[0])  # so the detail panel has something to show
+
+    def load_children(self, parent: int, at_least: int = 1) -> None:
+        """Add the parent's children to the tree up to index `at_least - 1`, a chunk at a time."""
+        children = self.model.children(parent)
+        loaded = self._loaded.get(parent, 0)
+        if loaded >= min(at_least, len(children)) and loaded:
+            return
+        target = min(len(children), max(loaded + CHUNK, -(-at_least // CHUNK) * CHUNK))
+        node = self._node_of[parent]
+        more = self._more.pop(parent, None)
+        if more is not None:
+            more.remove()
+        elements = self.model.elements
+        for index in children[loaded:target]:
+            element = elements[index]
+            count = len(element.children)
+            expandable = bool(count) and element.depth < MAX_DEPTH
+            self._node_of[index] = node.add(element_label(element, count), data=index, allow_expand=expandable)
+        self.nodes_added += target - loaded
+        self._loaded[parent] = target
+        if target < len(children):
+            label = Text(f"… {len(children) - target:,} more (enter loads {CHUNK})", "dim italic")
+            self._more[parent] = node.add_leaf(label, data=More(parent))
+
+    def node_of(self, index: int) -> TreeNode | None:
+        return self._node_of.get(index)
+
+    def reveal(self, index: int) -> TreeNode:
+        """Expand every ancestor of the element (adding nodes on the way) and return its node,
+        or that of its deepest ancestor the tree can show (see MAX_DEPTH)."""
+        path = self.model.path(index)[: MAX_DEPTH + 1]
+        index = path[-1]
+        parent = -1
+        for child in path:
+            position = self.model.children(parent).index(child)
+            self.load_children(parent, position + 1)
+            if parent != -1:
+                self._node_of[parent].expand()
+            parent = child
+        return self._node_of[index]
+
+    def expand_below(self, index: int) -> int:
+        """Expand the element and what is below it, adding at most EXPAND_ALL_CAP nodes."""
+        start = self.nodes_added
+        queue = [index]
+        while queue and self.nodes_added - start < EXPAND_ALL_CAP:
+            current = queue.pop()
+            element = self.model.elements[current]
+            if not element.children or element.depth >= MAX_DEPTH:
+                continue
+            self.load_children(current)
+            self._node_of[current].expand()
+            queue.extend(reversed(self.model.elements[current].children[: self._loaded[current]]))
+        return len(queue)  # elements left unexpanded
+
+    def move_to(self, node: TreeNode) -> None:
+        # Tree computes node lines lazily on idle; build them now so the cursor lands right.
+        self._tree_lines  # noqa: B018  (property with a side effect: builds the lines)
+        self.move_cursor(node)
+        self.scroll_to_node(node, animate=False)
+
+    @on(Tree.NodeExpanded)
+    def _expanded(self, event: Tree.NodeExpanded) -> None:
+        index = event.node.data
+        if isinstance(index, int):
+            if self.model.elements[index].depth >= MAX_DEPTH:
+                event.node.collapse()  # e.g. shift+space on deep siblings: refuse, as for keys
+                return
+            self.load_children(index)
+
+    @on(Tree.NodeSelected)
+    def _selected(self, event: Tree.NodeSelected) -> None:
+        if isinstance(event.node.data, More):
+            event.stop()
+            parent = event.node.data.parent
+            self.load_children(parent, self._loaded[parent] + 1)
+
+
+@register("element_tree")
+class ElementTreeViewer(Viewer):
+    HELP_TITLE = "Element tree"
+    DEFAULT_CSS = """
+    ElementTreeViewer { layout: vertical; }
+    ElementTreeViewer .note { color: $text-muted; padding: 0 1; height: 1; }
+    ElementTreeViewer LazyElementTree { height: 1fr; }
+    ElementTreeViewer VerticalScroll.detail { height: 40%; border-top: solid $panel-lighten-2; padding: 0 1; }
+    ElementTreeViewer Input.find { dock: bottom; display: none; border: none; height: 1; padding: 0 1; }
+    ElementTreeViewer Input.find.-open { display: block; }
+    """
+
+    BINDINGS = [
+        Binding("e", "expand_below", "Expand all below"),
+        Binding("c", "collapse_below", "Collapse all below"),
+        Binding("n", "find_next", "Next match", show=False),
+        Binding("N", "find_previous", "Previous match", show=False),
+    ]
+
+    model: ElementsModel
+
+    @classmethod
+    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> ElementsModel:
+        tree = parse_tree(data or b"")
+        css: dict[str, str] = {}
+        for sibling in context.siblings(artifact, "visible_elements_id_css_map")[:1]:
+            try:
+                css = id_map(context.read(sibling))
+            except TuiError:
+                css = {}  # the selectors only add detail; the tree shows without them
+        return ElementsModel(tree, css)
+
+    def compose(self) -> ComposeResult:
+        tree = self.model.tree
+        interactable = sum(1 for e in tree.elements if e.interactable)
+        css = f"{len(self.model.css):,} css selectors" if self.model.css else "no css map"
+        note = f"{len(tree):,} elements · {interactable:,} interactable (●) · {css}"
+        yield Static(Text(note), classes="note")
+        yield LazyElementTree(tree)
+        with VerticalScroll(classes="detail"):
+            yield Static(Text("Move to an element to see its details.", style="dim"), classes="detail-text")
+        yield Input(placeholder="Find id, tag, attribute or text (enter: next, escape: close)", classes="find")
+
+    @property
+    def tree(self) -> LazyElementTree:
+        return self.query_one(LazyElementTree)
+
+    @property
+    def selected(self) -> Element | None:
+        node = self.tree.cursor_node
+        if node is None or not isinstance(node.data, int):
+            return None
+        return self.model.tree.elements[node.data]
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+        static = self.query_one(".detail-text", Static)
+        if isinstance(event.node.data, int):
+            static.update(element_detail(self.model.tree.elements[event.node.data], self.model))
+        else:
+            static.update(Text("Press enter to load more children.", style="dim"))
+
+    # --- expand / collapse ----------------------------------------------------------------
+    def action_expand_below(self) -> None:
+        element = self.selected
+        if element is None:
+            return
+        left = self.tree.expand_below(element.index)
+        if left:
+            self.notify(f"Expanded the first {EXPAND_ALL_CAP:,} elements; press e again for more.")
+
+    def action_collapse_below(self) -> None:
+        node = self.tree.cursor_node
+        if node is not None:
+            node.collapse_all()
+
+    # --- go to ----------------------------------------------------------------------------
+    def go_to(self, target: str) -> bool:
+        index = self.model.tree.by_id.get(target.strip().lstrip("#"))
+        if index is None:
+            return False
+        self._show(index)
+        return True
+
+    def _show(self, index: int) -> None:
+        tree = self.tree
+        node = tree.reveal(index)
+        tree.move_to(node)
+        tree.focus()
+        if node.data != index:
+            element = self.model.tree.elements[index]
+            self.notify(
+                f"#{element.element_id or element.tag} is {element.depth} levels deep; the tree shows "
+                f"{MAX_DEPTH}: its ancestor there is selected.",
+                severity="warning",
+                markup=False,
+            )
+
+    # --- find -----------------------------------------------------------------------------
+    def start_find(self) -> bool:
+        find = self.query_one("Input.find", Input)
+        find.add_class("-open")
+        find.focus()
+        return True
+
+    @on(Input.Submitted, "Input.find")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._search(forward=True)
+
+    def on_key(self, event: events.Key) -> None:
+        # Escape in the find bar closes it, and must not also leave the screen.
+        find = self.query_one("Input.find", Input)
+        if event.key == "escape" and find.has_focus:
+            event.stop()
+            event.prevent_default()
+            find.remove_class("-open")
+            self.tree.focus()
+
+    def action_find_next(self) -> None:
+        self._search(forward=True)
+
+    def action_find_previous(self) -> None:
+        self._search(forward=False)
+
+    def _search(self, forward: bool) -> None:
+        query = self.query_one("Input.find", Input).value
+        if not query.strip():
+            self.notify("Type something to find first (press /).", severity="warning")
+            return
+        element = self.selected
+        start = element.index if element is not None else (-1 if forward else 0)
+        self._run_search(query, start, forward)
+
+    @work(thread=True, exclusive=True, group="find", exit_on_error=False)
+    def _run_search(self, query: str, start: int, forward: bool) -> None:
+        found = self.model.tree.find(query, start, forward)
+        self.app.call_from_thread(self._show_match, query, found)
+
+    def _show_match(self, query: str, found: int | None) -> None:
+        if found is None:
+            self.notify(f"Not found: {query}", severity="warning", markup=False)
+            return
+        self._show(found)

@@ -1,0 +1,164 @@
+"""Id maps (css, frame, xpath) and the hashed href map: a two-column table with find.
+
+A DataTable measures every cell up front, so it is used up to TABLE_ROWS rows; a bigger map is
+shown as aligned lines in the line view, which draws only what is on screen.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Input, Static
+
+from ...core.formats.elements import parse_id_map, smart_case
+from ...core.model import Artifact
+from ..text import safe_text
+from ..widgets.line_view import LineView
+from .base import Viewer, ViewerContext, register
+
+TABLE_ROWS = 3000
+KEY_WIDTH = 70  # a hashed href key is 65 characters
+SHORT_KEY = 24
+
+
+def find_row(rows: list[tuple[str, str]], query: str, start: int, forward: bool = True) -> int | None:
+    """The next row after `start` (wrapping around) whose key or value holds `query`.
+
+    Smart case, as in the element tree: a capital letter in the query makes case count."""
+    count = len(rows)
+    if not query or not count:
+        return None
+    exact = smart_case(query)
+    needle = query if exact else query.lower()
+    step = 1 if forward else -1
+    for offset in range(1, count + 1):
+        index = (start + step * offset) % count
+        key, value = rows[index]
+        if not exact:
+            key, value = key.lower(), value.lower()
+        if needle in key or needle in value:
+            return index
+    return None
+
+
+def short_key(key: str) -> str:
+    """A hashed href key (`_` and 64 hex digits) would fill the pane and push the URL out of
+    view: its start and end tell keys apart well enough (find still searches the whole key)."""
+    return key if len(key) <= SHORT_KEY else f"{key[:12]}…{key[-6:]}"
+
+
+def map_lines(rows: list[tuple[str, str]]) -> list[str]:
+    width = min(KEY_WIDTH, max((len(k) for k, _ in rows), default=0))
+    return [f"{key:<{width}}  {value}" for key, value in rows]
+
+
+@register("id_map")
+class IdMapViewer(Viewer):
+    HELP_TITLE = "Id and href maps"
+    DEFAULT_CSS = """
+    IdMapViewer { layout: vertical; }
+    IdMapViewer .note { color: $text-muted; padding: 0 1; height: 1; }
+    IdMapViewer DataTable { height: 1fr; }
+    IdMapViewer Input.find { dock: bottom; display: none; border: none; height: 1; padding: 0 1; }
+    IdMapViewer Input.find.-open { display: block; }
+    """
+
+    BINDINGS = [
+        Binding("n", "find_next", "Next match", show=False),
+        Binding("N", "find_previous", "Previous match", show=False),
+    ]
+
+    model: list[tuple[str, str]]
+
+    @classmethod
+    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext):
+        rows = parse_id_map(data or b"")
+        lines = map_lines(rows) if len(rows) > TABLE_ROWS else None
+        return rows, lines
+
+    def __init__(self, artifact: Artifact, model, **kwargs) -> None:
+        rows, self.text_lines = model
+        super().__init__(artifact, rows, **kwargs)
+        self.match: int | None = None
+
+    @property
+    def virtual(self) -> bool:
+        return self.text_lines is not None
+
+    def compose(self) -> ComposeResult:
+        key = "hash" if self.artifact.artifact_type == "hashed_href_map" else "element id"
+        shown = "lines" if self.virtual else "table"
+        count = f"{len(self.model):,} {'entry' if len(self.model) == 1 else 'entries'}"
+        yield Static(Text(f"{count} ({key} → value) · {shown} · / find"), classes="note")
+        if self.virtual:
+            yield LineView(self.text_lines)
+        else:
+            table = DataTable(cursor_type="row", zebra_stripes=True)
+            table.add_column(key, key="key")
+            table.add_column("value", key="value")
+            for row_key, value in self.model:
+                table.add_row(safe_text(short_key(row_key), "cyan"), safe_text(value))
+            yield table
+        yield Input(placeholder="Find key or value (enter: next, escape: close)", classes="find")
+
+    @property
+    def body(self) -> DataTable | LineView:
+        return self.query_one(LineView) if self.virtual else self.query_one(DataTable)
+
+    @property
+    def current_row(self) -> int:
+        body = self.body
+        if isinstance(body, DataTable):
+            return body.cursor_row
+        return self.match if self.match is not None else int(body.scroll_y) - 1
+
+    def start_find(self) -> bool:
+        find = self.query_one("Input.find", Input)
+        find.add_class("-open")
+        find.focus()
+        return True
+
+    @on(Input.Submitted, "Input.find")
+    def _find_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._search(forward=True)
+
+    def on_key(self, event: events.Key) -> None:
+        find = self.query_one("Input.find", Input)
+        if event.key == "escape" and find.has_focus:
+            event.stop()
+            event.prevent_default()
+            find.remove_class("-open")
+            self.body.focus()
+
+    def action_find_next(self) -> None:
+        self._search(forward=True)
+
+    def action_find_previous(self) -> None:
+        self._search(forward=False)
+
+    def _search(self, forward: bool) -> None:
+        query = self.query_one("Input.find", Input).value
+        if not query:
+            self.notify("Type something to find first (press /).", severity="warning")
+            return
+        self._run_search(query, self.current_row, forward)
+
+    @work(thread=True, exclusive=True, group="find", exit_on_error=False)
+    def _run_search(self, query: str, start: int, forward: bool) -> None:
+        found = find_row(self.model, query, start, forward)
+        self.app.call_from_thread(self._show_match, query, found)
+
+    def _show_match(self, query: str, found: int | None) -> None:
+        if found is None:
+            self.notify(f"Not found: {query}", severity="warning", markup=False)
+            return
+        self.match = found
+        body = self.body
+        if isinstance(body, DataTable):
+            body.move_cursor(row=found)
+        else:
+            body.set_match(found, query)
+        body.focus()
