@@ -1,0 +1,274 @@
+"""Pilot tests of the network viewers: the demo's real HAR and trace, and the recorded HAR with bodies."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+from textual.app import App, ComposeResult
+from textual.widgets import ContentSwitcher, Input, OptionList, Static
+
+from apptools import SIZE, demo_app, settle
+from tui.core.formats.har import parse_har
+from tui.core.model import Artifact
+from tui.ui.screens.run import RunScreen
+from tui.ui.viewers.network import EntryDetail, HarViewer, RequestTable
+from tui.ui.viewers.trace import TraceViewer
+from tui.ui.widgets.image_view import ImageView
+
+DATA = Path(__file__).parent / "data" / "network"
+
+
+def plain(renderable, width: int = 200) -> str:
+    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+def viewer(app, kind):
+    return app.screen.query_one(kind)
+
+
+def detail_text(app) -> str:
+    return plain(app.screen.query_one(EntryDetail).query_one(".detail-text", Static).content)
+
+
+def rows(app) -> list[str]:
+    table = app.screen.query_one(RequestTable)
+    return [e.path for e in table.rows]
+
+
+async def open_network(pilot, down: int = 0) -> None:
+    await settle(pilot)
+    await pilot.press("5")
+    await settle(pilot)
+    for _ in range(down):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_demo_har_table_detail_and_focus():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_network(pilot)
+        har = viewer(app, HarViewer)
+        table = har.query_one(RequestTable)
+        assert app.focused is table
+        assert len(table.rows) == 10 and rows(app)[0] == "/"
+        assert "10/10 requests" in plain(har.query_one(".note", Static).content)
+        assert "bodies omitted" in plain(har.query_one(".note", Static).content)
+        text = detail_text(app)
+        assert "GET http://127.0.0.1:8765/" in text and "200 OK" in text
+        assert "not recorded" in text  # Skyvern's HAR has no bodies
+        await pilot.press("down", "down")
+        await settle(pilot)
+        assert table.cursor == 2
+        assert "GET http://127.0.0.1:8765/app.js" in detail_text(app)
+        # the row on screen shows method, status, path, size and duration
+        line = "".join(s.text for s in table.render_line(2))
+        assert "GET" in line and "200" in line and "/app.js" in line and "ms" in line
+
+
+async def test_demo_har_filter_with_slash_and_escape():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_network(pilot)
+        await pilot.press("slash")
+        box = app.screen.query_one("#har-filter", Input)
+        assert app.focused is box and box.display
+        await pilot.press(*"failed", "enter")
+        await settle(pilot)
+        assert rows(app) == ["/api/recommendations?user=demo"]
+        assert "1/10 requests" in plain(viewer(app, HarViewer).query_one(".note", Static).content)
+        assert "404" in detail_text(app)
+        assert isinstance(app.focused, RequestTable)
+        await pilot.press("f")
+        box.value = "-css -script"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "/style.css" not in rows(app) and "/app.js" not in rows(app) and len(rows(app)) == 4
+        await pilot.press("f", *"status:zzz", "enter")  # a bad term: warned, filter unchanged
+        await settle(pilot)
+        assert len(rows(app)) == 4
+        await pilot.press("escape")  # leaves the box, stays in the run screen
+        assert isinstance(app.screen, RunScreen)
+
+
+async def test_demo_har_sort_cycles_and_reverses():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_network(pilot)
+        har = viewer(app, HarViewer)
+        await pilot.press("s")  # start -> method
+        await pilot.press("s")  # -> status
+        await settle(pilot)
+        assert har.sort_column == "status"
+        assert rows(app)[-1] == "/api/recommendations?user=demo"
+        await pilot.press("S")
+        await settle(pilot)
+        assert rows(app)[0] == "/api/recommendations?user=demo"
+        assert "sort status ↓" in plain(har.query_one(".note", Static).content)
+        for _ in range(3):  # -> type, url, size
+            await pilot.press("s")
+        await settle(pilot)
+        assert har.sort_column == "size"
+        table = har.query_one(RequestTable)
+        sizes = [e.size for e in table.rows]
+        assert sizes == sorted(sizes, reverse=True)
+
+
+async def test_copy_as_curl_is_redacted():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_network(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert app.clipboard.startswith("curl http://127.0.0.1:8765/ -H")
+        assert "Copied the request as curl" in " ".join(str(n.message) for n in app._notifications)
+
+
+class HarApp(App):
+    """The HAR viewer alone, on a HAR with bodies (the demo's has none)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.har = parse_har((DATA / name).read_bytes())
+
+    def compose(self) -> ComposeResult:
+        yield HarViewer(Artifact("a_test", "har"), self.har)
+
+    def on_mount(self) -> None:
+        self.query_one(HarViewer).focus()
+
+
+async def test_bodies_json_image_and_secrets():
+    app = HarApp("bodies.har")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "<!doctype html>" in detail_text(app)
+        await pilot.press("f", *"method:post", "enter")
+        await pilot.pause()
+        text = detail_text(app)
+        assert '"part": "spur-gear"' in text  # the request body, pretty-printed
+        assert '"ok": true' in text  # the response body, pretty-printed
+        await pilot.press("f")
+        app.query_one(Input).value = ""
+        await pilot.press(*"img", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "image, 81 B" in detail_text(app)
+        assert app.query_one(EntryDetail).query(ImageView)  # the PNG body drawn
+        await pilot.press("f")
+        app.query_one(Input).value = ""
+        await pilot.press(*"token", "enter", "c")
+        await pilot.pause()
+        assert "token=REDACTED" in app.clipboard and "sk-live-123" not in app.clipboard
+        assert "Authorization: REDACTED" in app.clipboard
+
+
+async def test_demo_trace_actions_frames_console_network():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_network(pilot, down=1)
+        trace = viewer(app, TraceViewer)
+        actions = trace.query_one("#actions", OptionList)
+        assert app.focused is actions
+        assert actions.option_count == 12
+        note = plain(trace.query_one(".note", Static).content)
+        assert "v10 · " in note and "12 actions" in note and "11 frames" in note
+        assert trace.query_one(ImageView)
+        await pilot.press("down")
+        await settle(pilot)
+        detail = plain(trace.query_one("#trace-detail-text", Static).content)
+        assert "Frame.goto" in detail and "http://127.0.0.1:8765/" in detail
+        assert trace.frame_index == trace.model.frames.index(trace.model.frame_for(trace.model.actions[1]))
+        before = trace.frame_index
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert trace.frame_index == before + 1
+        assert f"frame {before + 2}/11" in plain(trace.query_one(".frame-note", Static).content)
+        await pilot.press("o")
+        await settle(pilot)
+        assert trace.query_one(ContentSwitcher).current == "console"
+        console = trace.query_one("#console", OptionList)
+        assert app.focused is console and console.option_count == 10
+        await pilot.press("down", "down")
+        await settle(pilot)
+        detail = plain(trace.query_one("#trace-detail-text", Static).content)
+        assert "error" in detail and "404" in detail
+        await pilot.press("n")
+        await settle(pilot)
+        table = trace.query_one("#network", RequestTable)
+        assert app.focused is table and len(table.rows) == 10
+        await pilot.press("down")
+        await settle(pilot)
+        detail = plain(trace.query_one("#trace-detail-text", Static).content)
+        assert "style.css" in detail
+        assert "font-family" in detail  # the body, read from the trace's resources/
+        await pilot.press("a")
+        await settle(pilot)
+        assert "Frame.goto" in plain(trace.query_one("#trace-detail-text", Static).content)
+
+
+class TraceApp(App):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.trace = TraceViewer.prepare(Artifact("a_t", "trace"), (DATA / name).read_bytes(), None)
+
+    def compose(self) -> ComposeResult:
+        yield TraceViewer(Artifact("a_t", "trace"), self.trace)
+
+
+async def test_v7_trace_shows_the_failed_action_and_page_error():
+    app = TraceApp("trace_v7.zip")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        trace = app.query_one(TraceViewer)
+        assert "v7 · " in plain(trace.query_one(".note", Static).content)
+        await pilot.press("a", "end")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        detail = plain(trace.query_one("#trace-detail-text", Static).content)
+        assert "#no-such-button" in detail and "Timeout 300ms exceeded" in detail
+        await pilot.press("o")
+        console = trace.query_one("#console", OptionList)
+        levels = [c.level for c in trace.model.console]
+        console.highlighted = levels.index("pageerror")
+        await pilot.pause()
+        assert "boom from setTimeout" in plain(trace.query_one("#trace-detail-text", Static).content)
+
+
+class BigHarApp(App):
+    def __init__(self, data: bytes) -> None:
+        super().__init__()
+        self.har = HarViewer.prepare(Artifact("a_big", "har"), data, None)
+
+    def compose(self) -> ComposeResult:
+        yield HarViewer(Artifact("a_big", "har"), self.har)
+
+    def on_mount(self) -> None:
+        self.query_one(HarViewer).focus()
+
+
+async def test_20000_requests_virtual_table():
+    from test_har_format import big_har
+
+    app = BigHarApp(big_har(20_000))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.query_one(RequestTable)
+        assert len(table.rows) == 20_000
+        await pilot.press("end")
+        await pilot.pause()
+        assert table.cursor == 19_999 and table.scroll_offset.y > 19_000
+        assert "/p/19999" in "".join(s.text for s in table.render_line(table.cursor - table.scroll_offset.y))
+        assert "/p/19999?token=t19999" in detail_text(app)
+        await pilot.press("f", *"failed", "enter")
+        await pilot.pause()
+        assert len(table.rows) == 200
+        # the cursor's request (19999, not failed) is gone: the cursor goes to the first row
+        assert table.cursor == 0 and table.current.status == 500
+        await pilot.press("pagedown")
+        assert table.cursor > 10

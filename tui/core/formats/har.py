@@ -1,0 +1,317 @@
+"""HAR 1.2 (what Playwright and Skyvern record): entries, a filter language, sorting, curl.
+
+Everything here is linear in the number of entries: a 50 MB HAR of 20,000 entries is parsed
+once (json.loads), each entry is flattened to an `Entry` with the few fields the table needs
+precomputed, and filtering/sorting are one pass / one `sorted` over those fields.
+Bodies stay as the strings of the HAR and are decoded only for the entry on screen.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import shlex
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from ..errors import ParseError
+
+TYPES = ("document", "xhr/fetch", "script", "stylesheet", "image", "font", "media", "other")
+TIMING_PHASES = ("blocked", "dns", "connect", "ssl", "send", "wait", "receive")
+REDACTED = "REDACTED"
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
+# Query parameters whose values are credentials often enough to hide them in a copied command.
+SECRET_PARAM = re.compile(r"token|key|secret|password|passwd|auth|session|signature|sig$|credential", re.I)
+
+
+@dataclass(eq=False)
+class Entry:
+    index: int  # position in the file: the default order
+    method: str
+    url: str
+    host: str
+    path: str  # path and query
+    status: int  # 0 when there was no response (aborted, blocked, failed)
+    status_text: str
+    mime: str
+    type: str  # one of TYPES
+    size: int  # response body bytes (content.size, else bodySize), 0 when unknown
+    started: float  # epoch milliseconds
+    duration: float  # milliseconds
+    timings: dict[str, float]
+    request_headers: list[tuple[str, str]]
+    response_headers: list[tuple[str, str]]
+    query: list[tuple[str, str]]
+    request_cookies: list[tuple[str, str]]
+    response_cookies: list[tuple[str, str]]
+    request_body: str | None  # postData.text
+    request_mime: str
+    body_text: str | None  # content.text as stored (maybe base64)
+    body_encoding: str
+    failure: str  # _failureText of Playwright (net::ERR_FAILED, ...)
+    body_file: str = ""  # in a trace: the zip member holding the body (content._file or _sha1)
+    _search: str = field(default="", repr=False)
+
+    @property
+    def failed(self) -> bool:
+        return self.status == 0 or self.status >= 400
+
+    @property
+    def has_body(self) -> bool:
+        return self.body_text is not None
+
+    def body(self) -> bytes | None:
+        """The response body as bytes: base64 decoded when the HAR says so, None when omitted."""
+        if self.body_text is None:
+            return None
+        if self.body_encoding == "base64":
+            try:
+                return base64.b64decode(self.body_text, validate=False)
+            except (binascii.Error, ValueError):
+                return self.body_text.encode("utf-8", "replace")
+        return self.body_text.encode("utf-8", "replace")
+
+
+@dataclass
+class Har:
+    entries: list[Entry]
+    creator: str = ""
+    pages: list[dict] = field(default_factory=list)
+
+    @property
+    def start(self) -> float:
+        return min((e.started for e in self.entries), default=0.0)
+
+    @property
+    def end(self) -> float:
+        return max((e.started + max(e.duration, 0) for e in self.entries), default=0.0)
+
+
+# --- parsing ----------------------------------------------------------------------------------
+def parse_har(data: bytes) -> Har:
+    try:
+        doc = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ParseError(f"Not a HAR file: the JSON does not parse ({exc}).") from exc
+    log = doc.get("log") if isinstance(doc, dict) else None
+    if not isinstance(log, dict) or not isinstance(log.get("entries"), list):
+        raise ParseError("Not a HAR file: no log.entries list.")
+    entries = [parse_entry(raw, i) for i, raw in enumerate(log["entries"]) if isinstance(raw, dict)]
+    creator = log.get("creator") or {}
+    name = f"{creator.get('name', '')} {creator.get('version', '')}".strip() if isinstance(creator, dict) else ""
+    pages = [p for p in log.get("pages") or [] if isinstance(p, dict)]
+    return Har(entries, name, pages)
+
+
+def _pairs(items: Any) -> list[tuple[str, str]]:
+    if not isinstance(items, list):
+        return []
+    return [(str(i.get("name", "")), str(i.get("value", ""))) for i in items if isinstance(i, dict)]
+
+
+def _num(value: Any, default: float = 0.0) -> float:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
+
+
+def _epoch_ms(text: Any) -> float:
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp() * 1000
+    except ValueError:
+        return 0.0
+
+
+def classify(mime: str, resource_type: str = "", url: str = "") -> str:
+    """Chrome DevTools' type column, from Playwright's _resourceType or else the MIME type."""
+    rt = resource_type.lower()
+    if rt in ("xhr", "fetch", "eventsource", "websocket"):
+        return "xhr/fetch"
+    if rt in ("document", "script", "stylesheet", "image", "font", "media"):
+        return rt
+    m = mime.lower().split(";")[0].strip()
+    if m in ("text/html", "application/xhtml+xml"):
+        return "document"
+    if "javascript" in m or m == "application/ecmascript":
+        return "script"
+    if m == "text/css":
+        return "stylesheet"
+    if m.startswith("image/"):
+        return "image"
+    if m.startswith("font/") or "font" in m:
+        return "font"
+    if m.startswith(("audio/", "video/")):
+        return "media"
+    if m == "application/json" or m.endswith("+json"):
+        return "xhr/fetch"
+    return "other"
+
+
+def parse_entry(raw: dict, index: int = 0) -> Entry:
+    """One HAR entry (also the `snapshot` of a trace's resource-snapshot line)."""
+    request = raw.get("request") if isinstance(raw.get("request"), dict) else {}
+    response = raw.get("response") if isinstance(raw.get("response"), dict) else {}
+    content = response.get("content") if isinstance(response.get("content"), dict) else {}
+    url = str(request.get("url", ""))
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    status = int(_num(response.get("status"), 0))
+    mime = str(content.get("mimeType") or "")
+    size = int(_num(content.get("size"), -1))
+    if size < 0:
+        size = max(int(_num(response.get("bodySize"), 0)), 0)
+    timings_raw = raw.get("timings") if isinstance(raw.get("timings"), dict) else {}
+    post = request.get("postData") if isinstance(request.get("postData"), dict) else {}
+    text = content.get("text")
+    method = str(request.get("method", "")).upper()
+    entry = Entry(
+        index=index,
+        method=method,
+        url=url,
+        host=parts.netloc,
+        path=path,
+        status=max(status, 0),
+        status_text=str(response.get("statusText") or ""),
+        mime=mime,
+        type=classify(mime, str(raw.get("_resourceType") or ""), url),
+        size=size,
+        started=_epoch_ms(raw.get("startedDateTime")),
+        duration=max(_num(raw.get("time")), 0.0),
+        timings={k: _num(timings_raw.get(k), -1) for k in TIMING_PHASES},
+        request_headers=_pairs(request.get("headers")),
+        response_headers=_pairs(response.get("headers")),
+        query=_pairs(request.get("queryString")) or parse_qsl(parts.query, keep_blank_values=True),
+        request_cookies=_pairs(request.get("cookies")),
+        response_cookies=_pairs(response.get("cookies")),
+        request_body=post.get("text") if isinstance(post.get("text"), str) else None,
+        request_mime=str(post.get("mimeType") or ""),
+        body_text=text if isinstance(text, str) else None,
+        body_encoding=str(content.get("encoding") or ""),
+        failure=str(response.get("_failureText") or raw.get("_failureText") or ""),
+        body_file=str(content.get("_file") or content.get("_sha1") or ""),  # v10 / v7 traces
+    )
+    entry._search = f"{method} {url} {status} {mime}".lower()
+    return entry
+
+
+# --- the filter language ----------------------------------------------------------------------
+# Terms are ANDed; `-term` negates one. `failed`, a type name (`xhr`, `fetch`, `img`, `js`,
+# `css`, `doc`, ...), `status:404` / `status:4xx`, `method:post`, `domain:example.com`,
+# `larger-than:10k` (k/M suffix); anything else is a substring of method, URL, status or MIME.
+TYPE_WORDS = {
+    "document": "document", "doc": "document", "xhr": "xhr/fetch", "fetch": "xhr/fetch",
+    "xhr/fetch": "xhr/fetch", "script": "script", "js": "script", "stylesheet": "stylesheet",
+    "css": "stylesheet", "image": "image", "img": "image", "font": "font", "media": "media",
+    "other": "other",
+}
+
+Predicate = Callable[[Entry], bool]
+
+
+def _size(text: str) -> int:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([kKmM]?)[bB]?", text)
+    if not match:
+        raise ValueError(f"not a size: {text!r} (try 10k or 2M)")
+    factor = {"": 1, "k": 1024, "m": 1024 * 1024}[match.group(2).lower()]
+    return int(float(match.group(1)) * factor)
+
+
+def _status(text: str) -> Predicate:
+    if re.fullmatch(r"[1-5]xx", text.lower()):
+        hundred = int(text[0])
+        return lambda e: e.status // 100 == hundred
+    if text.isdigit():
+        code = int(text)
+        return lambda e: e.status == code
+    raise ValueError(f"not a status: {text!r} (try 404 or 4xx)")
+
+
+def _term(term: str) -> Predicate:
+    low = term.lower()
+    key, sep, value = low.partition(":")
+    if sep and value:
+        if key == "status":
+            return _status(value)
+        if key == "method":
+            return lambda e: e.method.lower() == value
+        if key == "domain":
+            return lambda e: e.host.lower() == value or e.host.lower().endswith("." + value) or (
+                "*" in value and re.fullmatch(re.escape(value).replace(r"\*", ".*"), e.host.lower()) is not None
+            )
+        if key == "larger-than":
+            limit = _size(value)
+            return lambda e: e.size > limit
+        if key == "type":
+            kind = TYPE_WORDS.get(value, value)
+            return lambda e: e.type == kind
+    if low == "failed":
+        return lambda e: e.failed
+    if low in TYPE_WORDS:
+        kind = TYPE_WORDS[low]
+        return lambda e: e.type == kind
+    return lambda e: low in e._search
+
+
+def compile_filter(query: str) -> Predicate:
+    """A predicate for the query; ValueError (with a readable message) for a bad term."""
+    tests: list[tuple[bool, Predicate]] = []
+    for term in query.split():
+        negate = term.startswith("-") and len(term) > 1
+        tests.append((negate, _term(term[1:] if negate else term)))
+    if not tests:
+        return lambda e: True
+    return lambda e: all(test(e) != negate for negate, test in tests)
+
+
+def filter_entries(entries: list[Entry], query: str) -> list[Entry]:
+    match = compile_filter(query)
+    return [e for e in entries if match(e)]
+
+
+# --- sorting -----------------------------------------------------------------------------------
+SORT_KEYS: dict[str, Callable[[Entry], Any]] = {
+    "start": lambda e: (e.started, e.index),
+    "method": lambda e: (e.method, e.index),
+    "status": lambda e: (e.status, e.index),
+    "type": lambda e: (e.type, e.index),
+    "url": lambda e: (e.host + e.path, e.index),
+    "size": lambda e: (e.size, e.index),
+    "duration": lambda e: (e.duration, e.index),
+}
+SORT_COLUMNS = tuple(SORT_KEYS)
+
+
+def sort_entries(entries: list[Entry], column: str = "start", reverse: bool = False) -> list[Entry]:
+    return sorted(entries, key=SORT_KEYS[column], reverse=reverse)
+
+
+# --- curl --------------------------------------------------------------------------------------
+def redact_url(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(SECRET_PARAM.search(k) for k, _ in pairs):
+        return url
+    query = urlencode([(k, REDACTED if SECRET_PARAM.search(k) else v) for k, v in pairs], safe="/:,")
+    return urlunsplit(parts._replace(query=query))
+
+
+def to_curl(entry: Entry) -> str:
+    """The request as a curl command, with credentials replaced by REDACTED."""
+    words = ["curl", shlex.quote(redact_url(entry.url))]
+    if entry.method and entry.method != "GET":
+        words += ["-X", shlex.quote(entry.method)]
+    for name, value in entry.request_headers:
+        if name.startswith(":") or name.lower() in ("content-length", "host"):
+            continue  # HTTP/2 pseudo headers and what curl computes itself
+        if name.lower() in SECRET_HEADERS:
+            value = REDACTED
+        words += ["-H", shlex.quote(f"{name}: {value}")]
+    if entry.request_body is not None:
+        words += ["--data-raw", shlex.quote(entry.request_body)]
+    return " ".join(words)

@@ -1,0 +1,224 @@
+"""Playwright trace zips (versions 7 to 10): actions, console, page errors, network, frames.
+
+A trace zip holds one `trace.trace` (JSON lines) per browser context (`trace.trace`,
+`1-trace.trace`, ...) with a `.network` companion, and resources: screencast jpegs are under
+`resources/` named by the frame's `sha1` (v7) or at the frame's `file` path (`screencast/`, v10).
+Every context counts time from its own monotonic clock; `context-options` gives its wall
+time, so everything is turned into epoch milliseconds and contexts can be merged.
+
+The zip comes from a run artifact: its member count and sizes are bounded before anything is
+inflated (a zip bomb is refused), and frames are read one at a time when shown.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import zipfile
+from bisect import bisect_left
+from dataclasses import dataclass, field
+
+from ..errors import ParseError
+from .har import Entry, parse_entry
+
+MAX_MEMBERS = 20_000
+MAX_TRACE_BYTES = 256 * 1024 * 1024  # one inflated .trace/.network file
+MAX_TOTAL_BYTES = 1024 * 1024 * 1024  # everything the zip claims to inflate to
+MAX_FRAME_BYTES = 16 * 1024 * 1024
+MAX_BODY_BYTES = 16 * 1024 * 1024  # a response body kept in the trace's resources
+MAX_RATIO = 200  # inflated/compressed: text compresses ~10x, bombs ~1000x
+
+
+@dataclass
+class Action:
+    call_id: str
+    title: str  # "Frame.click", or the title Playwright gave ("Wait for load state")
+    selector: str  # from params: selector, url, ... ("" when none)
+    start: float  # epoch ms
+    end: float | None  # None when the trace ended before the action did
+    error: str
+    params: dict
+    logs: list[str] = field(default_factory=list)
+    context: int = 0
+
+    @property
+    def duration(self) -> float | None:
+        return None if self.end is None else max(self.end - self.start, 0.0)
+
+
+@dataclass
+class Console:
+    time: float
+    level: str  # log, warning, error, ..., or "pageerror"
+    text: str
+    location: str
+
+
+@dataclass
+class Frame:
+    time: float
+    member: str  # path inside the zip
+    width: int
+    height: int
+
+
+@dataclass
+class Trace:
+    version: int
+    title: str
+    start: float
+    actions: list[Action]
+    console: list[Console]
+    network: list[Entry]
+    frames: list[Frame]
+    archive: zipfile.ZipFile  # kept open on the bytes to read frames on demand
+    first_image: object = None  # the first frame, decoded by the viewer's prepare() (a worker)
+
+    def frame_for(self, action: Action) -> Frame | None:
+        """The frame closest to the end of the action (its start while it never ended)."""
+        if not self.frames:
+            return None
+        moment = action.end if action.end is not None else action.start
+        times = [f.time for f in self.frames]
+        i = bisect_left(times, moment)
+        near = [j for j in (i - 1, i) if 0 <= j < len(times)]
+        return self.frames[min(near, key=lambda j: abs(times[j] - moment))]
+
+    def load_body(self, entry: Entry) -> bool:
+        """Fill in a request's response body from the zip's resources; False when there is none."""
+        if entry.body_text is not None or not entry.body_file:
+            return entry.body_text is not None
+        name = entry.body_file if "/" in entry.body_file else f"resources/{entry.body_file}"
+        try:
+            data = _read(self.archive, name, MAX_BODY_BYTES)
+        except (KeyError, ParseError):
+            return False
+        entry.body_text, entry.body_encoding = base64.b64encode(data).decode(), "base64"
+        return True
+
+    def frame_bytes(self, frame: Frame) -> bytes:
+        return _read(self.archive, frame.member, MAX_FRAME_BYTES)
+
+
+def _read(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
+    info = archive.getinfo(name)
+    if info.file_size > limit:
+        raise ParseError(f"Trace member {name} is too large ({info.file_size} bytes, limit {limit}).")
+    with archive.open(info) as handle:
+        data = handle.read(limit + 1)  # the header may lie: never inflate past the limit
+    if len(data) > limit:
+        raise ParseError(f"Trace member {name} inflates past {limit} bytes: refused.")
+    return data
+
+
+def open_archive(data: bytes) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ParseError(f"Not a Playwright trace: not a zip file ({exc}).") from exc
+    infos = archive.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise ParseError(f"Trace zip has {len(infos)} members (limit {MAX_MEMBERS}): refused.")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_TOTAL_BYTES:
+        raise ParseError(f"Trace zip would inflate to {total} bytes (limit {MAX_TOTAL_BYTES}): refused.")
+    for info in infos:
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise ParseError(f"Trace member {info.filename} looks like a zip bomb "
+                             f"({info.compress_size} -> {info.file_size} bytes): refused.")
+    return archive
+
+
+def _lines(archive: zipfile.ZipFile, name: str) -> list[dict]:
+    text = _read(archive, name, MAX_TRACE_BYTES).decode("utf-8", "replace")
+    events = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+        except ValueError as exc:
+            raise ParseError(f"{name}: a line is not JSON ({exc}).") from exc
+        if isinstance(event, dict):
+            events.append(event)
+    return events
+
+
+def _selector(params: dict) -> str:
+    for key in ("selector", "url", "key", "text", "expression"):
+        value = params.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def parse_trace(data: bytes) -> Trace:
+    archive = open_archive(data)
+    names = set(archive.namelist())
+    traces = sorted(n for n in names if n.endswith("trace.trace") and "/" not in n)
+    if not traces:
+        raise ParseError("Not a Playwright trace: the zip has no trace.trace.")
+    actions: list[Action] = []
+    console: list[Console] = []
+    network: list[Entry] = []
+    frames: list[Frame] = []
+    version, title, start = 0, "", None
+    for number, name in enumerate(traces):
+        events = _lines(archive, name)
+        options = next((e for e in events if e.get("type") == "context-options"), {})
+        version = max(version, int(options.get("version") or 0))
+        title = title or str(options.get("title") or "")
+        # context monotonic ms -> epoch ms
+        offset = float(options.get("wallTime") or 0) - float(options.get("monotonicTime") or 0)
+        if start is None and options:
+            start = float(options.get("wallTime") or 0)
+        calls: dict[str, Action] = {}
+        for event in events:
+            kind = event.get("type")
+            if kind == "before":
+                params = event.get("params") if isinstance(event.get("params"), dict) else {}
+                title_ = event.get("title") or event.get("apiName") or f"{event.get('class', '')}.{event.get('method', '')}"
+                action = Action(str(event.get("callId")), str(title_), _selector(params),
+                                float(event.get("startTime") or 0) + offset, None, "", params, context=number)
+                calls[action.call_id] = action
+                actions.append(action)
+            elif kind == "after" and event.get("callId") in calls:
+                action = calls[event["callId"]]
+                action.end = float(event.get("endTime") or 0) + offset
+                error = event.get("error")
+                if isinstance(error, dict):
+                    inner = error.get("error") if isinstance(error.get("error"), dict) else error
+                    action.error = str(inner.get("message") or inner.get("value") or error)
+            elif kind == "log" and event.get("callId") in calls:
+                calls[event["callId"]].logs.append(str(event.get("message", "")))
+            elif kind == "console":
+                loc = event.get("location") if isinstance(event.get("location"), dict) else {}
+                where = f"{loc.get('url', '')}:{loc.get('lineNumber', '')}" if loc.get("url") else ""
+                console.append(Console(float(event.get("time") or 0) + offset,
+                                       str(event.get("messageType") or "log"), str(event.get("text", "")), where))
+            elif kind == "event" and event.get("method") == "pageError":
+                err = (event.get("params") or {}).get("error") or {}
+                inner = err.get("error") if isinstance(err.get("error"), dict) else err
+                text = inner.get("stack") or inner.get("message") or json.dumps(err)
+                console.append(Console(float(event.get("time") or 0) + offset, "pageerror", str(text), ""))
+            elif kind == "screencast-frame":
+                member = event.get("file") or f"resources/{event.get('sha1')}"
+                if member not in names and f"resources/{event.get('sha1')}" in names:
+                    member = f"resources/{event.get('sha1')}"  # v10 may store them by sha1 too
+                if member in names:
+                    frames.append(Frame(float(event.get("timestamp") or 0) + offset, member,
+                                        int(event.get("width") or 0), int(event.get("height") or 0)))
+        net_name = name[: -len(".trace")] + ".network"
+        if net_name in names:
+            for event in _lines(archive, net_name):
+                snapshot = event.get("snapshot")
+                if event.get("type") == "resource-snapshot" and isinstance(snapshot, dict):
+                    network.append(parse_entry(snapshot, len(network)))
+    actions.sort(key=lambda a: a.start)
+    console.sort(key=lambda c: c.time)
+    frames.sort(key=lambda f: f.time)
+    network.sort(key=lambda e: e.started)
+    for i, entry in enumerate(network):
+        entry.index = i
+    return Trace(version, title, start or 0.0, actions, console, network, frames, archive)
