@@ -11,11 +11,11 @@ import json
 from dataclasses import dataclass, field
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Input, Static, Tree
+from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ...core.errors import TuiError
@@ -23,6 +23,7 @@ from ...core.formats.elements import Element, ElementTree, id_map, parse_tree
 from ...core.model import Artifact
 from ..text import safe_text
 from .base import Viewer, ViewerContext, register
+from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_input
 
 CHUNK = 200  # children added to the tree at a time
 EXPAND_ALL_CAP = 2000  # nodes one "expand all" may add; press again to go further
@@ -216,22 +217,19 @@ class LazyElementTree(Tree):
 
 
 @register("element_tree")
-class ElementTreeViewer(Viewer):
+class ElementTreeViewer(FindBar, Viewer):
     HELP_TITLE = "Element tree"
     DEFAULT_CSS = """
     ElementTreeViewer { layout: vertical; }
     ElementTreeViewer .note { color: $text-muted; padding: 0 1; height: 1; }
     ElementTreeViewer LazyElementTree { height: 1fr; }
     ElementTreeViewer VerticalScroll.detail { height: 40%; border-top: solid $panel-lighten-2; padding: 0 1; }
-    ElementTreeViewer Input.find { dock: bottom; display: none; border: none; height: 1; padding: 0 1; }
-    ElementTreeViewer Input.find.-open { display: block; }
-    """
+    """ + FIND_CSS
 
     BINDINGS = [
         Binding("e", "expand_below", "Expand all below"),
         Binding("c", "collapse_below", "Collapse all below"),
-        Binding("n", "find_next", "Next match", show=False),
-        Binding("N", "find_previous", "Previous match", show=False),
+        *FIND_BINDINGS,
     ]
 
     model: ElementsModel
@@ -256,7 +254,7 @@ class ElementTreeViewer(Viewer):
         yield LazyElementTree(tree)
         with VerticalScroll(classes="detail"):
             yield Static(Text("Move to an element to see its details.", style="dim"), classes="detail-text")
-        yield Input(placeholder="Find id, tag, attribute or text (enter: next, escape: close)", classes="find")
+        yield find_input("Find id, #id, <tag, attribute=value or text")
 
     @property
     def tree(self) -> LazyElementTree:
@@ -314,37 +312,10 @@ class ElementTreeViewer(Viewer):
             )
 
     # --- find -----------------------------------------------------------------------------
-    def start_find(self) -> bool:
-        find = self.query_one("Input.find", Input)
-        find.add_class("-open")
-        find.focus()
-        return True
+    def find_focus(self) -> LazyElementTree:
+        return self.tree
 
-    @on(Input.Submitted, "Input.find")
-    def _find_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._search(forward=True)
-
-    def on_key(self, event: events.Key) -> None:
-        # Escape in the find bar closes it, and must not also leave the screen.
-        find = self.query_one("Input.find", Input)
-        if event.key == "escape" and find.has_focus:
-            event.stop()
-            event.prevent_default()
-            find.remove_class("-open")
-            self.tree.focus()
-
-    def action_find_next(self) -> None:
-        self._search(forward=True)
-
-    def action_find_previous(self) -> None:
-        self._search(forward=False)
-
-    def _search(self, forward: bool) -> None:
-        query = self.query_one("Input.find", Input).value
-        if not query.strip():
-            self.notify("Type something to find first (press /).", severity="warning")
-            return
+    def search(self, query: str, forward: bool, from_match: bool) -> None:
         element = self.selected
         start = element.index if element is not None else (-1 if forward else 0)
         self._run_search(query, start, forward)

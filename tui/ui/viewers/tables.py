@@ -7,16 +7,16 @@ shown as aligned lines in the line view, which draws only what is on screen.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events, on, work
+from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Static
 
 from ...core.formats.elements import parse_id_map, smart_case
 from ...core.model import Artifact
 from ..text import safe_text
 from ..widgets.line_view import LineView
 from .base import Viewer, ViewerContext, register
+from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_input
 
 TABLE_ROWS = 3000
 KEY_WIDTH = 70  # a hashed href key is 65 characters
@@ -55,20 +55,15 @@ def map_lines(rows: list[tuple[str, str]]) -> list[str]:
 
 
 @register("id_map")
-class IdMapViewer(Viewer):
+class IdMapViewer(FindBar, Viewer):
     HELP_TITLE = "Id and href maps"
     DEFAULT_CSS = """
     IdMapViewer { layout: vertical; }
     IdMapViewer .note { color: $text-muted; padding: 0 1; height: 1; }
     IdMapViewer DataTable { height: 1fr; }
-    IdMapViewer Input.find { dock: bottom; display: none; border: none; height: 1; padding: 0 1; }
-    IdMapViewer Input.find.-open { display: block; }
-    """
+    """ + FIND_CSS
 
-    BINDINGS = [
-        Binding("n", "find_next", "Next match", show=False),
-        Binding("N", "find_previous", "Previous match", show=False),
-    ]
+    BINDINGS = FIND_BINDINGS
 
     model: list[tuple[str, str]]
 
@@ -101,7 +96,7 @@ class IdMapViewer(Viewer):
             for row_key, value in self.model:
                 table.add_row(safe_text(short_key(row_key), "cyan"), safe_text(value))
             yield table
-        yield Input(placeholder="Find key or value (enter: next, escape: close)", classes="find")
+        yield find_input("Find key or value")
 
     @property
     def body(self) -> DataTable | LineView:
@@ -114,36 +109,10 @@ class IdMapViewer(Viewer):
             return body.cursor_row
         return self.match if self.match is not None else int(body.scroll_y) - 1
 
-    def start_find(self) -> bool:
-        find = self.query_one("Input.find", Input)
-        find.add_class("-open")
-        find.focus()
-        return True
+    def find_focus(self) -> DataTable | LineView:
+        return self.body
 
-    @on(Input.Submitted, "Input.find")
-    def _find_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._search(forward=True)
-
-    def on_key(self, event: events.Key) -> None:
-        find = self.query_one("Input.find", Input)
-        if event.key == "escape" and find.has_focus:
-            event.stop()
-            event.prevent_default()
-            find.remove_class("-open")
-            self.body.focus()
-
-    def action_find_next(self) -> None:
-        self._search(forward=True)
-
-    def action_find_previous(self) -> None:
-        self._search(forward=False)
-
-    def _search(self, forward: bool) -> None:
-        query = self.query_one("Input.find", Input).value
-        if not query:
-            self.notify("Type something to find first (press /).", severity="warning")
-            return
+    def search(self, query: str, forward: bool, from_match: bool) -> None:
         self._run_search(query, self.current_row, forward)
 
     @work(thread=True, exclusive=True, group="find", exit_on_error=False)

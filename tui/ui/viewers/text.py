@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import events, on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
 from ...core.formats.text import TextDocument, text_document
 from ...core.model import Artifact
 from ..widgets.line_view import LineView
 from .base import Viewer, ViewerContext, register
+from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_input
 
 
 def find_line(lines: list[str], query: str, start: int, forward: bool = True) -> int | None:
@@ -29,22 +30,16 @@ def find_line(lines: list[str], query: str, start: int, forward: bool = True) ->
 
 
 @register("text", "json", "html", "python")
-class TextViewer(Viewer):
+class TextViewer(FindBar, Viewer):
     HELP_TITLE = "Text viewer (text, JSON, HTML, Python)"
     HELP_WIDGETS = (LineView,)
     DEFAULT_CSS = """
     TextViewer { layout: vertical; }
     TextViewer .warning { background: $warning 30%; padding: 0 1; }
     TextViewer .note { color: $text-muted; padding: 0 1; }
-    TextViewer Input.find { dock: bottom; display: none; border: none; height: 1; padding: 0 1; }
-    TextViewer Input.find.-open { display: block; }
-    """
+    """ + FIND_CSS
 
-    BINDINGS = [
-        Binding("n", "find_next", "Next match", show=False),
-        Binding("N", "find_previous", "Previous match", show=False),
-        Binding("w", "toggle_wrap", "Wrap long lines", show=False),
-    ]
+    BINDINGS = [*FIND_BINDINGS, Binding("w", "toggle_wrap", "Wrap long lines", show=False)]
 
     model: TextDocument
 
@@ -57,7 +52,7 @@ class TextViewer(Viewer):
             yield Static(Text(self.model.warning), classes="warning")
         yield Static(Text(self.summary()), classes="note")
         yield self.make_line_view()
-        yield Input(placeholder="Find (enter: next, escape: close)", classes="find")
+        yield find_input("Find")
 
     def summary(self, wrapped: bool = False) -> str:
         """The line above the text: its size, how it was transformed, how it is shown."""
@@ -77,42 +72,16 @@ class TextViewer(Viewer):
     def show_end(self) -> None:
         self.line_view.scroll_end(animate=False)
 
-    def start_find(self) -> bool:
-        find = self.query_one("Input.find", Input)
-        find.add_class("-open")
-        find.focus()
-        return True
-
-    @on(Input.Submitted, "Input.find")
-    def _find_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self._search(event.value, forward=True, from_match=False)
-
-    def on_key(self, event: events.Key) -> None:
-        # Escape in the find bar closes it, and must not also leave the screen.
-        find = self.query_one("Input.find", Input)
-        if event.key == "escape" and find.has_focus:
-            event.stop()
-            event.prevent_default()
-            find.remove_class("-open")
-            self.line_view.focus()
+    def find_focus(self) -> LineView:
+        return self.line_view
 
     def action_toggle_wrap(self) -> None:
         view = self.line_view
         view.set_wrap(not view.wrap)
         self.query_one(".note", Static).update(Text(self.summary(view.wrap)))
 
-    def action_find_next(self) -> None:
-        self._search(self.query_one("Input.find", Input).value, forward=True)
-
-    def action_find_previous(self) -> None:
-        self._search(self.query_one("Input.find", Input).value, forward=False)
-
-    def _search(self, query: str, forward: bool, from_match: bool = True) -> None:
+    def search(self, query: str, forward: bool, from_match: bool) -> None:
         view = self.line_view
-        if not query:
-            self.notify("Type something to find first (press /).", severity="warning")
-            return
         if from_match and view.match_line is not None:
             start = view.match_line
         else:
