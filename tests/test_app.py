@@ -28,6 +28,7 @@ from tui.ui.widgets.error_panel import ErrorPanel
 from tui.ui.widgets.image_view import ImageView
 from tui.ui.widgets.line_view import LineView
 from tui.ui.widgets.run_header import RunHeader
+from tui.ui.widgets.viewer_pane import ViewerPane
 
 
 def render_plain(renderable, width: int = 200) -> str:
@@ -221,7 +222,7 @@ async def test_a_50_mb_file_loads_in_a_worker_while_keys_still_work(tmp_path: Pa
     source = _one_artifact_run(tmp_path / "big", "llm_prompt", "x_llm_prompt.txt", content)
     app = local_app(source, "tsk_big")
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, RunScreen))
+        await until(pilot, lambda: isinstance(app.screen, RunScreen) and bool(app.screen.query(ViewerPane)))
         screen = app.screen  # it opens on AI reasoning, so the 50 MB prompt starts loading
         # Still loading in its worker, and the interface answers keys meanwhile.
         await until(pilot, lambda: bool(screen.viewer_pane.query(LoadingIndicator)))
