@@ -313,3 +313,21 @@ def test_wrap_rows_count_cells_not_characters():
     assert rows[:5] == [1, 1, 2, 1, 1]
     assert rows[5] == -(-len(f"{'y' * MAX_LINE} … (+{MAX_LINE:,} characters)") // 10)
     assert wrap_starts(["abc"], 0) == [0, 3]  # a zero width is taken as one cell
+
+
+async def test_prompt_e_opens_the_element_found_in_the_tree_of_the_same_step():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        viewer = await open_ai(pilot, PROMPT_WITH_HREF)
+        step = viewer.artifact.step_id
+        await pilot.press("e")  # nothing found yet: it says how to use it
+        await settle(pilot)
+        assert app.screen.viewer_pane.artifact is viewer.artifact
+        await pilot.press("slash", *"AAAG", "enter")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        pane = app.screen.viewer_pane
+        assert pane.artifact.artifact_type == "visible_elements_tree" and pane.artifact.step_id == step
+        assert pane.viewer.selected.element_id == "AAAG"  # the tree went to it

@@ -73,10 +73,12 @@ class Viewer(Widget):
     HELP_TITLE: ClassVar[str] = ""
     HELP_WIDGETS: ClassVar[tuple[type[Widget], ...]] = ()
 
-    def __init__(self, artifact: Artifact, model: Any, **kwargs) -> None:
+    def __init__(self, artifact: Artifact, model: Any, context: ViewerContext | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.artifact = artifact
         self.model = model
+        # The run around the artifact (sibling lookups are in memory: fine on the event loop).
+        self.context = context
 
     class Navigate(Message):
         """Open another artifact of the run, and go to `target` in it (an element id, ...)."""

@@ -7,6 +7,8 @@ placeholders as Skyvern wrote them instead.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +40,11 @@ def step_hrefs(artifact: Artifact, context: ViewerContext) -> dict[str, str]:
         except TuiError:
             continue  # a broken or missing map only leaves its placeholders unresolved
     return hrefs
+
+
+# Skyvern's element ids: four characters (the first encodes the frame), as id="AAAG" in prompts.
+ELEMENT_ID = re.compile(r'\bid="([A-Za-z0-9]{4})"')
+ELEMENT_ID_ALONE = re.compile(r"[A-Z][A-Za-z0-9]{3}")
 
 
 def step_tree(artifact: Artifact, context: ViewerContext) -> Artifact | None:
@@ -77,10 +84,13 @@ def _short(text: Text, cells: int) -> Text:
 # --- prompt ---------------------------------------------------------------------------------------
 @register("llm_prompt")
 class LlmPromptViewer(TextViewer):
-    HELP_TITLE = "LLM prompt"
     """A prompt: prose plain, JSON and HTML pieces highlighted, long hrefs resolved."""
+    HELP_TITLE = "LLM prompt"
 
-    BINDINGS = [Binding("p", "toggle_placeholders", "Show href placeholders / URLs", show=False)]
+    BINDINGS = [
+        Binding("p", "toggle_placeholders", "Show href placeholders / URLs", show=False),
+        Binding("e", "element", "Show an element of the prompt in the tree", show=False),
+    ]
 
     model: llm.LlmDocument
     cursor = False  # a line cursor (the request's images are opened from it)
@@ -104,6 +114,26 @@ class LlmPromptViewer(TextViewer):
         """Href spans plus whatever else the viewer marks on its lines."""
         return spans
 
+    def action_element(self) -> None:
+        """Open the step's element tree at the element found last (`/AAAG` then `e`), or at the
+        one id on the line of the match; otherwise ask for the id."""
+        query = self.find_bar.value.strip()
+        line = self.line_view.match_line
+        ids = ELEMENT_ID.findall(self.line_view.lines[line]) if line is not None else []
+        if ELEMENT_ID_ALONE.fullmatch(query):
+            self.go_to_element(query)
+        elif len(set(ids)) == 1:
+            self.go_to_element(ids[0])
+        else:
+            self.notify("Find the element's id first (/ then its id, e.g. AAAG), then press e.", timeout=4)
+
+    def go_to_element(self, element_id: str) -> None:
+        tree = step_tree(self.artifact, self.context) if self.context else None
+        if tree is None:
+            self.notify("This step has no visible_elements_tree.", severity="warning", timeout=3)
+            return
+        self.post_message(Viewer.Navigate(tree, target=element_id))
+
     def action_toggle_placeholders(self) -> None:
         hrefs = self.model.hrefs
         if hrefs is None:
@@ -119,8 +149,8 @@ class LlmPromptViewer(TextViewer):
 # --- request ------------------------------------------------------------------------------------------
 @register("llm_request")
 class LlmRequestViewer(LlmPromptViewer):
-    HELP_TITLE = "LLM request"
     """The request as JSON, its inline screenshots shrunk to a line each that opens them."""
+    HELP_TITLE = "LLM request"
 
     BINDINGS = [
         Binding("enter,i", "show_image", "Show the image of the line (or the next one)", show=False),
@@ -169,8 +199,8 @@ class LlmRequestViewer(LlmPromptViewer):
 # --- response ------------------------------------------------------------------------------------------
 @register("llm_response")
 class LlmResponseViewer(LlmPromptViewer):
-    HELP_TITLE = "LLM response"
     """The message content (its JSON pretty-printed), tool calls, and usage in a header."""
+    HELP_TITLE = "LLM response"
 
     DEFAULT_CSS = "LlmResponseViewer .header { padding: 0 1; color: $accent; text-style: bold; }"
     BINDINGS = [Binding("r", "toggle_raw", "Raw JSON on/off", show=False)]
@@ -223,8 +253,8 @@ class ActionsModel:
 
 @register("llm_actions")
 class LlmActionsViewer(Viewer):
-    HELP_TITLE = "LLM actions (parsed, rendered)"
     """Goal fields on top, the actions as a table, the selected action's fields below."""
+    HELP_TITLE = "LLM actions (parsed, rendered)"
 
     DEFAULT_CSS = """
     LlmActionsViewer { layout: vertical; }

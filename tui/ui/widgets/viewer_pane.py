@@ -122,7 +122,7 @@ class ViewerPane(Container, can_focus=False):
         if prepared.size is not None:
             self.border_title = f"{prepared.artifact.artifact_type} {human_size(prepared.size)}"
         try:
-            widget = prepared.viewer(prepared.artifact, prepared.model)
+            widget = prepared.viewer(prepared.artifact, prepared.model, context=ViewerContext(self.source, self.detail))
         except Exception as exc:  # a viewer bug shows as a panel, not a crash
             self._failed(prepared.artifact, f"{type(exc).__name__}: {exc}")
             return
