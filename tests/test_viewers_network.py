@@ -272,3 +272,36 @@ async def test_20000_requests_virtual_table():
         assert table.cursor == 0 and table.current.status == 500
         await pilot.press("pagedown")
         assert table.cursor > 10
+
+
+async def test_trace_film_strip_follows_the_frame_shown():
+    from tui.ui.viewers.trace import STRIP, FilmStrip
+
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await open_network(pilot, down=1)  # the trace
+        viewer = app.screen.viewer_pane.viewer
+        strip = viewer.query_one(FilmStrip)
+        await settle(pilot)
+
+        def current() -> int:
+            thumbs = list(strip.query("Static"))
+            return thumbs.index(next(t for t in thumbs if t.has_class("-current")))
+
+        frames = len(viewer.model.frames)
+        assert frames > STRIP and len(strip.query("Static")) == STRIP
+
+        def expected_slot(index: int) -> int:  # centred, but the strip stays inside the frames
+            return index - max(0, min(index - STRIP // 2, frames - STRIP))
+
+        assert current() == expected_slot(viewer.frame_index)
+        drawn = [t for t in strip.query("Static") if t.content.__class__.__name__ == "Pixels"]
+        assert len(drawn) == STRIP  # small pictures, not blanks
+        start = viewer.frame_index
+        for _ in range(3):
+            await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert viewer.frame_index == start + 3 and current() == expected_slot(start + 3)
+        await pilot.press(*["right_square_bracket"] * frames)  # past the end: the last frame
+        await settle(pilot)
+        assert viewer.frame_index == frames - 1 and current() == STRIP - 1

@@ -277,7 +277,7 @@ class EntryDetail(VerticalScroll, can_focus=True):
         if entry is not None and entry.mime.startswith("image/") and entry.has_body:
             self._decode(entry)
 
-    @work(thread=True, exclusive=True, group="har-image")
+    @work(thread=True, exclusive=True, group="har-image", exit_on_error=False)
     def _decode(self, entry: Entry) -> None:
         image = entry_image(entry)  # Pillow off the event loop
         self.app.call_from_thread(self._mount_image, entry, image)

@@ -9,6 +9,7 @@ Frames are decoded in a worker thread, one at a time, when they are shown.
 from __future__ import annotations
 
 from rich.text import Text
+from rich_pixels import Pixels
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -16,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.formats.media import open_image
+from ...core.formats.media import downscale, open_image
 from ...core.formats.har import Entry
 from ...core.formats.trace import Action, Console, Frame, Trace, parse_trace
 from ...core.model import Artifact
@@ -82,6 +83,53 @@ def console_detail(message: Console) -> Text:
     return text
 
 
+STRIP = 5  # frames in the film strip: the one shown, two before, two after
+
+
+class FilmStrip(Horizontal):
+    """Small pictures of the frames around the one shown, so the page's changes read at a glance."""
+
+    DEFAULT_CSS = """
+    FilmStrip { height: 5; }
+    FilmStrip Static { width: 1fr; height: 5; padding: 0 1 0 0; content-align: center middle; }
+    FilmStrip Static.-current { background: $accent 35%; }
+    """
+
+    def __init__(self, trace: Trace, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.trace = trace
+        self._pictures: dict[tuple[int, int, int], Pixels] = {}  # (frame, width, height)
+
+    def compose(self) -> ComposeResult:
+        for _ in range(STRIP):
+            yield Static(Text(""))
+
+    def show(self, center: int) -> None:
+        thumbs = list(self.query(Static))
+        width = max(4, (self.size.width // STRIP) - 1)
+        height = self.size.height or 5
+        first = max(0, min(center - STRIP // 2, len(self.trace.frames) - STRIP))
+        indices = [i for i in range(first, first + STRIP) if i < len(self.trace.frames)]
+        for slot, thumb in enumerate(thumbs):
+            index = indices[slot] if slot < len(indices) else None
+            thumb.set_class(index == center, "-current")
+            picture = self._pictures.get((index, width, height)) if index is not None else None
+            thumb.update(picture if picture is not None else Text(""))
+        missing = [i for i in indices if (i, width, height) not in self._pictures]
+        if missing:
+            self._draw(missing, width, height, center)
+
+    @work(thread=True, exclusive=True, group="film-strip", exit_on_error=False)
+    def _draw(self, indices: list[int], width: int, height: int, center: int) -> None:
+        for index in indices:
+            try:
+                image = open_image(self.trace.frame_bytes(self.trace.frames[index]))
+                self._pictures[(index, width, height)] = Pixels.from_image(downscale(image, width, height * 2))
+            except Exception:
+                continue  # the big frame view says what is wrong with a frame
+        self.app.call_from_thread(self.show, center)
+
+
 @register("trace")
 class TraceViewer(Viewer):
     HELP_TITLE = "Playwright trace"
@@ -134,6 +182,7 @@ class TraceViewer(Viewer):
                 yield Static(classes="frame-note")
                 if trace.first_image is not None:
                     yield ImageView(trace.first_image)
+                    yield FilmStrip(trace)
                 with VerticalScroll(id="trace-detail"):
                     yield Static(Text("Select an action.", style="dim"), id="trace-detail-text")
 
@@ -151,6 +200,8 @@ class TraceViewer(Viewer):
         if self.model.actions:
             self.query_one("#actions", OptionList).highlighted = 0
         self._frame_note()
+        if self.frame_index is not None:
+            self.call_after_refresh(lambda: self.query_one(FilmStrip).show(self.frame_index))
 
     @property
     def current_list(self) -> str:
@@ -191,7 +242,7 @@ class TraceViewer(Viewer):
             if entry.body_text is None and entry.body_file:
                 self._load_body(entry)
 
-    @work(thread=True, exclusive=True, group="trace-body")
+    @work(thread=True, exclusive=True, group="trace-body", exit_on_error=False)
     def _load_body(self, entry: Entry) -> None:
         """Read the body from the zip off the event loop, then redraw if still selected."""
         if self.model.load_body(entry):
@@ -227,8 +278,9 @@ class TraceViewer(Viewer):
         self.frame_index = index
         self._frame_note()
         self._load_frame(self.model.frames[index], index)
+        self.query_one(FilmStrip).show(index)
 
-    @work(thread=True, exclusive=True, group="trace-frame")
+    @work(thread=True, exclusive=True, group="trace-frame", exit_on_error=False)
     def _load_frame(self, frame: Frame, index: int) -> None:
         try:
             image = open_image(self.model.frame_bytes(frame))
