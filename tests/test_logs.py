@@ -167,7 +167,8 @@ async def test_a_million_line_log_opens_parsing_only_what_is_on_screen(tmp_path:
         await settle(pilot)
         viewer = app.screen.viewer_pane.viewer
         view = viewer.query_one(LogView)
-        assert len(view.rows) == 1_000_000
+        assert viewer.opened_early  # its first lines were shown before the rest was indexed
+        assert viewer.model.complete and len(view.rows) == 1_000_000
         assert 0 < len(view._parsed) <= view.size.height  # only the lines on screen were parsed
         await pilot.press("e")  # the one error is a million lines down
         assert view.current_line == 999_999
@@ -220,3 +221,20 @@ async def test_a_followed_log_of_a_live_run_shows_its_new_lines(tmp_path: Path):
         view = viewer.query_one(LogView)
         assert len(viewer.model.lines) > before
         assert view.current_line == len(viewer.model.lines) - 1  # the newest line in view
+
+
+def test_a_big_log_read_head_first_then_indexed_is_the_same_as_read_at_once(tmp_path: Path, monkeypatch):
+    from tui.core.formats import logs
+
+    monkeypatch.setattr(logs, "HEAD", 100)
+    monkeypatch.setattr(logs, "STEP", 1000)
+    data = LOG * 400 + b"no newline at the end"
+    path = tmp_path / "x.log"
+    path.write_bytes(data)
+    head = logs.skyvern_log_head(path, len(data))
+    assert 0 < len(head.lines) < 10 and not head.complete
+    seen = []
+    logs.index_rest(head, path, lambda done, total: seen.append((done, total)))
+    whole = skyvern_log(data)
+    assert head.complete and head.lines == whole.lines and head.severities == whole.severities
+    assert head.counts == whole.counts and len(seen) > 10 and seen[-1] == (len(data), len(data))

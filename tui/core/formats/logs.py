@@ -63,28 +63,76 @@ _LEVEL = re.compile(r"\S+\s+\[([a-zA-Z]+)")
 
 @dataclass
 class SkyvernLog:
-    """The raw lines (parsed one by one when shown) and each line's severity (-1: no level)."""
+    """The raw lines (parsed one by one when shown) and each line's severity + 1 (0: no level)."""
 
     lines: list[str]
     severities: bytearray
     counts: dict[str, int] = field(default_factory=dict)
+    # Bytes of the file indexed so far, and its size: a big file is shown before it is all read.
+    read: int = 0
+    size: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.read >= self.size
 
     def parsed(self, index: int) -> LogLine:
         return parse_log_line(self.lines[index])
 
+    def extend(self, data: bytes) -> None:
+        """Add whole lines (the caller cuts `data` after a newline, or at the end of the file)."""
+        lines = split_lines(data)
+        severities = bytearray(len(lines))
+        match = _LEVEL.match
+        for index, line in enumerate(lines):
+            found = match(line, 0, 80)
+            if found:
+                level = found.group(1).lower()
+                self.counts[level] = self.counts.get(level, 0) + 1
+                severities[index] = SEVERITY.get(level, 1) + 1
+        self.lines += lines
+        self.severities += severities
+        self.read += len(data)
+
 
 def skyvern_log(data: bytes) -> SkyvernLog:
-    lines = split_lines(data)
-    severities = bytearray(len(lines))
-    counts: dict[str, int] = {}
-    match = _LEVEL.match
-    for index, line in enumerate(lines):
-        found = match(line, 0, 80)
-        if found:
-            level = found.group(1).lower()
-            counts[level] = counts.get(level, 0) + 1
-            severities[index] = SEVERITY.get(level, 1) + 1
-    return SkyvernLog(lines, severities, counts)
+    log = SkyvernLog([], bytearray(), size=len(data))
+    log.extend(data)
+    return log
+
+
+HEAD = 256 * 1024  # read first from a big file: a few thousand lines, a screenful at once
+STEP = 8 << 20
+
+
+def _whole_lines(handle, size: int) -> bytes:
+    """`size` bytes and on to the end of the line they end in."""
+    data = handle.read(size)
+    if data and not data.endswith(b"\n"):
+        data += handle.readline()
+    return data
+
+
+def skyvern_log_head(path, size: int) -> SkyvernLog:
+    """The start of a big log file, to show while the rest is indexed."""
+    log = SkyvernLog([], bytearray(), size=size)
+    with open(path, "rb") as handle:
+        log.extend(_whole_lines(handle, HEAD))
+    return log
+
+
+def index_rest(log: SkyvernLog, path, progress=None, cancelled=lambda: False) -> None:
+    """Read and index the rest of the file into `log`, a step at a time (the caller's thread)."""
+    with open(path, "rb") as handle:
+        handle.seek(log.read)
+        while not log.complete and not cancelled():
+            chunk = _whole_lines(handle, STEP)
+            if not chunk:
+                log.size = log.read  # the file shrank: what was read is all there is
+                break
+            log.extend(chunk)
+            if progress is not None:
+                progress(log.read, log.size)
 
 
 @dataclass(frozen=True)

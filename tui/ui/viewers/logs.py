@@ -4,20 +4,25 @@ browser_console_log (message table, filtered by type)."""
 from __future__ import annotations
 
 import json
+import time
 
 from rich.text import Text
 from textual import events, on, work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
+from ...core.errors import ParseError
 from ...core.formats.logs import (
     ConsoleMessage,
     RawEvent,
     SkyvernLog,
     browser_console_log,
+    index_rest,
     skyvern_log,
+    skyvern_log_head,
     skyvern_log_raw,
 )
 from ...core.model import Artifact
@@ -25,6 +30,20 @@ from ...core.textsafe import visible_controls
 from ..text import highlight_code, safe_text
 from ..widgets.log_view import LEVEL_STYLES, LogView
 from .base import Viewer, ViewerContext, register
+
+BIG_LOG = 16 << 20  # from this size a log file on this disk is shown before it is all read
+
+
+def _big_local_size(artifact: Artifact) -> int | None:
+    """The size of the artifact's file when it is on this disk and big, else None."""
+    if artifact.path is None:
+        return None
+    try:
+        size = artifact.path.stat().st_size
+    except OSError:
+        return None
+    return size if size >= BIG_LOG else None
+
 
 # The level filter cycles through these: (label, lowest severity shown).
 LEVEL_FILTERS = (("all levels", 0), ("warning and worse", 2), ("errors", 3))
@@ -61,8 +80,46 @@ class SkyvernLogViewer(Viewer):
     model: SkyvernLog
 
     @classmethod
+    def wants_bytes(cls, artifact: Artifact) -> bool:
+        # A big file on this disk opens with its first lines; the rest is indexed after.
+        return _big_local_size(artifact) is None
+
+    @classmethod
     def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> SkyvernLog:
+        if data is None and artifact.path is not None:
+            try:
+                return skyvern_log_head(artifact.path, _big_local_size(artifact) or 0)
+            except OSError as exc:
+                raise ParseError(f"cannot read {artifact.path}: {exc.strerror or exc}") from exc
         return skyvern_log(data or b"")
+
+    def on_mount(self) -> None:
+        self.opened_early = not self.model.complete  # shown before the whole file was read
+        if self.opened_early:
+            self._index_rest()
+
+    @work(thread=True, exclusive=True, group="log-index", exit_on_error=False)
+    def _index_rest(self) -> None:
+        worker = get_current_worker()
+        last = [0.0]
+
+        def progress(done: int, total: int) -> None:
+            if time.monotonic() - last[0] > 0.25:
+                last[0] = time.monotonic()
+                self.app.call_from_thread(self._indexed, done, total)
+
+        try:
+            index_rest(self.model, self.artifact.path, progress, lambda: worker.is_cancelled)
+        except OSError as exc:
+            self.app.call_from_thread(self.notify, f"Reading the log stopped: {exc}", severity="error", markup=False)
+        self.app.call_from_thread(self._indexed, self.model.read, self.model.size)
+
+    def _indexed(self, done: int, total: int) -> None:
+        """More lines are known: show them (the filter is applied again once all are)."""
+        self.view.lines_added()
+        self.query_one(".note", Static).update(self._summary())
+        if self.model.complete and (self.level_filter or self.text_filter):
+            self._refilter()
 
     def __init__(self, artifact: Artifact, model: SkyvernLog, **kwargs) -> None:
         super().__init__(artifact, model, **kwargs)
@@ -82,6 +139,9 @@ class SkyvernLogViewer(Viewer):
 
     def _summary(self) -> Text:
         text = Text(f"{len(self.model.lines):,} lines  ")
+        if not self.model.complete:
+            percent = 100 * self.model.read // max(1, self.model.size)
+            text.append(f"indexing {percent}%…  ", style="bold yellow")
         for level, count in sorted(self.model.counts.items(), key=lambda kv: -kv[1]):
             text.append(f"{level} {count}  ", style=LEVEL_STYLES.get(level, ""))
         label = LEVEL_FILTERS[self.level_filter][0]

@@ -67,6 +67,7 @@ class LogView(ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self.log_data = log
         self.rows: list[int] = list(range(len(log.lines)))  # line numbers passing the filter
+        self._unfiltered_count = len(log.lines)
         self.cursor = 0  # an index into rows
         self.match_query = ""
         self._parsed: OrderedDict[int, Text] = OrderedDict()  # styled lines, the visible ones
@@ -76,6 +77,18 @@ class LogView(ScrollView, can_focus=True):
 
     def _update_size(self) -> None:
         self.virtual_size = Size(self._width, len(self.rows))
+
+    def lines_added(self) -> None:
+        """The log grew (a big file being indexed): show the new lines when no filter is on."""
+        log = self.log_data
+        if len(self.rows) == self._unfiltered_count:
+            self.rows.extend(range(len(self.rows), len(log.lines)))
+        self._unfiltered_count = len(log.lines)
+        self._gutter = len(str(len(log.lines))) + 1
+        widest = min(max(map(len, log.lines[-1000:]), default=0), MAX_LINE)  # a sample of the new lines
+        self._width = max(self._width, widest + self._gutter + 1)
+        self._update_size()
+        self.refresh()
 
     def styled_line(self, number: int) -> Text:
         """Lines are parsed when first shown, not when the log is opened."""
