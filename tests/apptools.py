@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from textual.pilot import Pilot
 
 from tui.core.sources.demo import demo_source
@@ -35,3 +38,29 @@ async def until(pilot: Pilot, condition, tries: int = 500) -> None:
             return
         await pilot.pause(0.01)
     raise AssertionError("condition never held")
+
+
+def make_run(
+    folder: Path,
+    artifacts: list[tuple[str, str, bytes]],
+    run_id: str = "tsk_test",
+    status: str = "completed",
+    step_id: str | None = "stp_1",
+) -> LocalSource:
+    """A downloaded run made of (artifact_type, file name, content) entries, a second apart.
+
+    Its label is fixed, so screens (and snapshots) do not show the temporary folder.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "run.json").write_text(json.dumps({"run_id": run_id, "status": status}))
+    (folder / "files").mkdir(exist_ok=True)
+    listed = []
+    for number, (artifact_type, name, content) in enumerate(artifacts, start=1):
+        listed.append({
+            "artifact_id": f"a_{number}", "artifact_type": artifact_type, "uri": f"file:///somewhere/{name}",
+            "step_id": step_id, "task_id": run_id if step_id else None,
+            "created_at": f"2026-11-28T16:00:{number:02d}",
+        })
+        (folder / "files" / f"a_{number}_{artifact_type}.{name.rsplit('.', 1)[-1]}").write_bytes(content)
+    (folder / "artifacts.json").write_text(json.dumps(listed))
+    return LocalSource(folder, label="test run")

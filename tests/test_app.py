@@ -11,7 +11,7 @@ from rich.console import Console
 from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, LoadingIndicator
 
-from apptools import SIZE, demo_app, local_app, settle, until
+from apptools import SIZE, demo_app, local_app, make_run, settle, until
 from tui.core.catalog import CATEGORIES, Category
 from tui.core.formats.text import text_document
 from tui.core.sources.demo import demo_source
@@ -203,24 +203,10 @@ async def test_a_broken_artifact_shows_an_error_and_the_run_stays_browsable(tmp_
     assert entries  # the copy was a real run
 
 
-def _one_artifact_run(folder: Path, artifact_type: str, name: str, content: bytes) -> LocalSource:
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "run.json").write_text(json.dumps({"run_id": "tsk_big", "status": "completed"}))
-    (folder / "artifacts.json").write_text(json.dumps([{
-        "artifact_id": "a_1", "artifact_type": artifact_type, "uri": f"file:///somewhere/{name}",
-        "step_id": "stp_1", "task_id": "tsk_big", "created_at": "2026-11-28T13:00:00",
-    }]))
-    (folder / "files").mkdir(exist_ok=True)
-    ext = name.rsplit(".", 1)[-1]
-    (folder / "files" / f"a_1_{artifact_type}.{ext}").write_bytes(content)
-    return LocalSource(folder)
-
-
 async def test_a_50_mb_file_loads_in_a_worker_while_keys_still_work(tmp_path: Path):
     line = b"2026-11-28T13:00:00.000000Z [info     ] Something happened  key=\"value\" n=1\n"
     content = line * (50 * 1024 * 1024 // len(line))
-    source = _one_artifact_run(tmp_path / "big", "llm_prompt", "x_llm_prompt.txt", content)
-    app = local_app(source, "tsk_big")
+    app = local_app(make_run(tmp_path / "big", [("llm_prompt", "x_llm_prompt.txt", content)]), "tsk_test")
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, RunScreen) and bool(app.screen.query(ViewerPane)))
         screen = app.screen  # it opens on AI reasoning, so the 50 MB prompt starts loading
@@ -236,8 +222,7 @@ async def test_a_50_mb_file_loads_in_a_worker_while_keys_still_work(tmp_path: Pa
 
 
 async def test_an_unknown_artifact_type_lands_in_files_and_opens(tmp_path: Path):
-    source = _one_artifact_run(tmp_path / "odd", "hologram", "x_hologram.txt", b"beam me up\n")
-    app = local_app(source, "tsk_big")
+    app = local_app(make_run(tmp_path / "odd", [("hologram", "x_hologram.txt", b"beam me up\n")]), "tsk_test")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
@@ -247,8 +232,8 @@ async def test_an_unknown_artifact_type_lands_in_files_and_opens(tmp_path: Path)
 
 
 async def test_control_sequences_in_artifacts_are_shown_not_obeyed(tmp_path: Path):
-    source = _one_artifact_run(tmp_path / "evil", "llm_prompt", "x.txt", b"hi \x1b]52;c;ZXZpbA==\x07 \x1b[2J there\n")
-    app = local_app(source, "tsk_big")
+    evil = b"hi \x1b]52;c;ZXZpbA==\x07 \x1b[2J there\n"
+    app = local_app(make_run(tmp_path / "evil", [("llm_prompt", "x.txt", evil)]), "tsk_test")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         view = app.screen.viewer_pane.viewer.query_one(LineView)

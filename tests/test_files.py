@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import io
-import json
 import zipfile
 from pathlib import Path
 
-from apptools import SIZE, demo_app, local_app, settle
+from apptools import SIZE, demo_app, local_app, make_run, settle
 from tui.core.formats.files import sniff
-from tui.core.sources.local import LocalSource
 from tui.ui.viewers import files as files_viewer
 from tui.ui.viewers.files import FileViewer, ScriptViewer
 from tui.ui.widgets.line_view import LineView
@@ -35,22 +33,9 @@ def test_sniff_tells_text_zip_pdf_binary_and_empty():
     assert sniff(b"").kind == "empty"
 
 
-def run_with(folder: Path, entries: list[tuple[str, str, bytes]]) -> LocalSource:
-    folder.mkdir(parents=True)
-    (folder / "run.json").write_text(json.dumps({"run_id": "wr_files", "status": "completed"}))
-    (folder / "files").mkdir()
-    listed = []
-    for number, (artifact_type, name, content) in enumerate(entries, start=1):
-        listed.append({"artifact_id": f"a_{number}", "artifact_type": artifact_type, "uri": f"file:///x/{name}",
-                       "created_at": f"2026-11-28T16:00:0{number}"})
-        (folder / "files" / f"a_{number}_{artifact_type}.{name.rsplit('.', 1)[1]}").write_bytes(content)
-    (folder / "artifacts.json").write_text(json.dumps(listed))
-    return LocalSource(folder, label="test run")
-
-
 async def test_files_show_their_details_and_their_content(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(files_viewer, "CONTENT_LIMIT", 1000)
-    source = run_with(tmp_path / "r", [
+    source = make_run(tmp_path / "r", run_id="wr_files", step_id=None, artifacts=[
         ("download", "report.csv", b"name,qty\nspur gear,1\n"),
         ("step_archive", "step.zip", zip_bytes(["screenshot.png", "prompt.txt"])),
         ("download", "huge.bin", b"\x00" * 5000),

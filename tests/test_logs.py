@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import DataTable
 
-from apptools import SIZE, local_app, settle
+from apptools import SIZE, local_app, make_run, settle
 from conftest import DEMO
 from tui.core.errors import ParseError
 from tui.core.formats.logs import LEVELS, browser_console_log, parse_log_line, skyvern_log, skyvern_log_raw
@@ -68,15 +68,7 @@ LOG = (
 
 
 def one_log_run(folder: Path, artifact_type: str, name: str, content: bytes) -> LocalSource:
-    folder.mkdir(parents=True)
-    (folder / "run.json").write_text(json.dumps({"run_id": "tsk_log", "status": "failed"}))
-    (folder / "artifacts.json").write_text(json.dumps([{
-        "artifact_id": "a_1", "artifact_type": artifact_type, "uri": f"file:///x/{name}", "task_id": "tsk_log",
-        "step_id": "stp_1", "created_at": "2026-11-28T16:00:00",
-    }]))
-    (folder / "files").mkdir()
-    (folder / "files" / f"a_1_{artifact_type}.{name.rsplit('.', 1)[1]}").write_bytes(content)
-    return LocalSource(folder, label="test run")  # a fixed label: the folder differs each time
+    return make_run(folder, [(artifact_type, name, content)], run_id="tsk_log", status="failed")
 
 
 async def test_skyvern_log_filters_by_level_and_text_and_jumps_between_errors(tmp_path: Path):

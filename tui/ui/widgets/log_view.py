@@ -28,6 +28,7 @@ LEVEL_STYLES = {
     "critical": "bold white on red",
 }
 MAX_LINE = 4000
+CURSOR = Style(bgcolor="grey30")
 
 
 def styled(line: LogLine) -> Text:
@@ -156,11 +157,14 @@ class LogView(ScrollView, can_focus=True):
             return Strip.blank(width, self.rich_style)
         number = self.rows[index]
         text = self.styled_line(number).copy()
+        cursor = index == self.cursor
+        if cursor:
+            # Over the line's own styles (an error line has a background of its own).
+            text.stylize(CURSOR)
+            text.pad_right(max(0, width - self._gutter - text.cell_len + scroll_x))
         if self.match_query:
             text.highlight_words([self.match_query], style="black on yellow", case_sensitive=False)
-        gutter = Segment(f"{number + 1:>{self._gutter - 1}} ", Style(dim=True))
+        gutter = Segment(f"{number + 1:>{self._gutter - 1}} ", Style(dim=True) + (CURSOR if cursor else Style()))
         body = Strip(list(text.render(self.app.console))).crop(scroll_x, scroll_x + width - self._gutter)
         strip = Strip([gutter, *body])
-        if index == self.cursor:
-            strip = strip.apply_style(Style(bgcolor="grey30"))
         return strip.extend_cell_length(width).apply_style(self.rich_style)
