@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ParseError
+from ..search import next_match, text_matcher
 from ..textsafe import visible_controls
 
 # Attributes worth showing in a one-line label, in this order (the detail panel shows all).
@@ -102,30 +103,16 @@ class ElementTree:
 
     def find(self, query: str, start: int, forward: bool = True) -> int | None:
         """The next element after `start` (wrapping around) whose id, tag, attributes or text
-        hold `query`. Smart case: a query with a capital letter matches case exactly, since
-        element ids differ by case only (AAAh and AAAH are two elements)."""
+        hold `query` (smart case: ids differ by case only)."""
         needle = query.strip()
-        count = len(self.elements)
-        if not needle or not count:
+        if not needle or not self.elements:
             return None
-        exact = smart_case(needle)
-        needle = needle if exact else needle.lower()
-        step = 1 if forward else -1
-        for offset in range(1, count + 1):
-            index = (start + step * offset) % count
-            haystack = self.elements[index].haystack()
-            if needle in (haystack if exact else haystack.lower()):
-                return index
-        return None
+        holds = text_matcher(needle)
+        return next_match(len(self.elements), start, forward, lambda index: holds(self.elements[index].haystack()))
 
     def subtree_size(self, index: int) -> int:
         """Elements below `index`."""
         return self.elements[index].end - index - 1
-
-
-def smart_case(query: str) -> bool:
-    """Whether a search should match case exactly: when the query holds a capital letter."""
-    return query != query.lower()
 
 
 def _options(value: Any) -> list[tuple[str, str, str]]:

@@ -67,8 +67,6 @@ class Viewer(Widget):
 
     DEFAULT_CSS = "Viewer { height: 1fr; width: 1fr; }"
 
-    # False for viewers that show only metadata, so a large file is not read for nothing.
-    needs_bytes: ClassVar[bool] = True
     # For the help screen: a title, and the widgets whose keys work inside this viewer.
     HELP_TITLE: ClassVar[str] = ""
     HELP_WIDGETS: ClassVar[tuple[type[Widget], ...]] = ()
@@ -90,8 +88,9 @@ class Viewer(Widget):
 
     @classmethod
     def wants_bytes(cls, artifact: Artifact) -> bool:
-        """Whether prepare() needs the artifact's bytes (read before it, in the worker)."""
-        return cls.needs_bytes
+        """Whether prepare() needs the artifact's bytes (read before it, in the worker). A viewer
+        says no for a file too big to read for what it shows (file details, a big local log)."""
+        return True
 
     @classmethod
     def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> Any:

@@ -15,6 +15,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
 from ...core.errors import ParseError
+from ...core.search import next_match, text_matcher
 from ...core.formats.logs import (
     ConsoleMessage,
     RawEvent,
@@ -210,18 +211,16 @@ class SkyvernLogViewer(Viewer):
     def _seek(self, test, direction: int, from_cursor: bool = True) -> bool:
         """Move the cursor to the next shown line (by number) that passes `test`."""
         view = self.view
-        count = len(view.rows)
-        if not count:
+        if not view.rows:
             return False
         start = view.cursor if from_cursor else view.cursor - direction
-        for step in range(1, count + 1):
-            index = (start + direction * step) % count
-            if test(view.rows[index]):
-                view.cursor = index
-                view._keep_cursor_in_view()
-                view.refresh()
-                return True
-        return False
+        found = next_match(len(view.rows), start, direction > 0, lambda index: test(view.rows[index]))
+        if found is None:
+            return False
+        view.cursor = found
+        view._keep_cursor_in_view()
+        view.refresh()
+        return True
 
     def action_error(self, direction: int) -> None:
         severities = self.model.severities
@@ -229,12 +228,12 @@ class SkyvernLogViewer(Viewer):
             self.notify("No errors among the lines shown.", severity="information")
 
     def action_find(self, direction: int, from_cursor: bool = True) -> None:
-        needle = self.query_text.lower()
-        if not needle:
+        if not self.query_text:
             self.notify("Press / and type something to find first.", severity="warning")
             return
         lines = self.model.lines
-        if not self._seek(lambda number: needle in lines[number].lower(), direction, from_cursor):
+        holds = text_matcher(self.query_text)
+        if not self._seek(lambda number: holds(lines[number]), direction, from_cursor):
             self.notify(f"Not found: {self.query_text}", severity="warning", markup=False)
 
     def show_end(self) -> None:

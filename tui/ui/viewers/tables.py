@@ -11,7 +11,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from ...core.formats.elements import parse_id_map, smart_case
+from ...core.formats.elements import parse_id_map
+from ...core.search import next_match, text_matcher
 from ...core.model import Artifact
 from ..text import safe_text
 from ..widgets.line_view import LineView
@@ -24,23 +25,11 @@ SHORT_KEY = 24
 
 
 def find_row(rows: list[tuple[str, str]], query: str, start: int, forward: bool = True) -> int | None:
-    """The next row after `start` (wrapping around) whose key or value holds `query`.
-
-    Smart case, as in the element tree: a capital letter in the query makes case count."""
-    count = len(rows)
-    if not query or not count:
+    """The next row after `start` (wrapping around) whose key or value holds `query` (smart case)."""
+    if not query or not rows:
         return None
-    exact = smart_case(query)
-    needle = query if exact else query.lower()
-    step = 1 if forward else -1
-    for offset in range(1, count + 1):
-        index = (start + step * offset) % count
-        key, value = rows[index]
-        if not exact:
-            key, value = key.lower(), value.lower()
-        if needle in key or needle in value:
-            return index
-    return None
+    holds = text_matcher(query)
+    return next_match(len(rows), start, forward, lambda index: holds(rows[index][0]) or holds(rows[index][1]))
 
 
 def short_key(key: str) -> str:

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from ...core.search import next_match, text_matcher
 from ...core.formats.text import TextDocument, text_document
 from ...core.model import Artifact
 from ..widgets.line_view import LineView
@@ -16,17 +17,11 @@ from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_input
 
 
 def find_line(lines: list[str], query: str, start: int, forward: bool = True) -> int | None:
-    """The next line (wrapping around) after `start` that holds `query`, ignoring case."""
+    """The next line (wrapping around) after `start` that holds `query` (smart case)."""
     if not lines or not query:
         return None
-    needle = query.lower()
-    count = len(lines)
-    step = 1 if forward else -1
-    for offset in range(1, count + 1):
-        index = (start + step * offset) % count
-        if needle in lines[index].lower():
-            return index
-    return None
+    holds = text_matcher(query)
+    return next_match(len(lines), start, forward, lambda index: holds(lines[index]))
 
 
 @register("text", "json", "html", "python")
