@@ -132,10 +132,6 @@ RUN_LEVEL_TYPES = frozenset({"recording", "har", "browser_console_log", "trace",
 # their bytes are not cached and a followed one is read again at each check.
 GROWING_TYPES = frozenset({"skyvern_log", "skyvern_log_raw", "browser_console_log", "har", "recording", "trace"})
 
-# Longest first, so that "visible_elements_tree_trimmed" wins over "visible_elements_tree"
-# when a file name is matched against the known types.
-TYPES_LONGEST_FIRST: tuple[str, ...] = tuple(sorted(TYPES, key=len, reverse=True))
-
 _FORMAT_BY_EXT = {
     "png": Format.IMAGE,
     "jpg": Format.IMAGE,

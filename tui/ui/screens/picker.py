@@ -61,10 +61,6 @@ class Query:
         return all(word in haystack for word in self.words)
 
 
-def run_matches(run: Run, query: str) -> bool:
-    return Query.parse(query).matches(run)
-
-
 @dataclass
 class _Paging:
     """Where a server source is in its run list for the current query."""
