@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from tui.core.sources.demo import demo_source
 from tui.core.sources.local import LocalSource
@@ -25,10 +26,18 @@ def local_app(source: LocalSource, run_id: str | None = None) -> SkyvernTUI:
 
 
 async def settle(pilot: Pilot) -> None:
-    """Let workers finish and the screen catch up with what they posted."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
+    """Let workers finish and the screen catch up with what they posted (three rounds, as a
+    worker's result may start another)."""
+    rounds = 0
+    for _ in range(100):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue  # replaced by a newer job of its group (exclusive workers): wait for the rest
         await pilot.pause()
+        rounds += 1
+        if rounds == 3:
+            return
 
 
 async def until(pilot: Pilot, condition, tries: int = 500) -> None:

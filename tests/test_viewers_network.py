@@ -156,8 +156,7 @@ async def test_bodies_json_image_and_secrets():
         await pilot.press("f")
         app.query_one(Input).value = ""
         await pilot.press(*"img", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         assert "image, 81 B" in detail_text(app)
         assert app.query_one(EntryDetail).query(ImageView)  # the PNG body drawn
         await pilot.press("f")
@@ -228,8 +227,7 @@ async def test_v7_trace_shows_the_failed_action_and_page_error():
         trace = app.query_one(TraceViewer)
         assert "v7 · " in plain(trace.query_one(".note", Static).content)
         await pilot.press("a", "end")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         detail = plain(trace.query_one("#trace-detail-text", Static).content)
         assert "#no-such-button" in detail and "Timeout 300ms exceeded" in detail
         await pilot.press("o")
