@@ -18,6 +18,22 @@ DATA = Path(__file__).resolve().parent / "data"
 SELFHOSTED = DATA / "selfhosted"
 
 
+@pytest.fixture(autouse=True)
+def hermetic_settings(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test sees the developer's key, server, config file, cache or recent runs.
+
+    SKYVERN_API_KEY in the shell used to turn `--local` tests into API tests. Tests that want a
+    setting set it themselves after this has run.
+    """
+    for name in list(os.environ):
+        if name.startswith("SKYVERN_") or name == "ARTIFACT_STORAGE_PATH":
+            monkeypatch.delenv(name)
+    home = tmp_path_factory.mktemp("xdg")
+    monkeypatch.setenv("SKYVERN_TUI_CONFIG", str(home / "no-config.toml"))
+    for kind in ("CACHE", "CONFIG", "STATE", "DATA"):
+        monkeypatch.setenv(f"XDG_{kind}_HOME", str(home / kind.lower()))
+
+
 @pytest.fixture
 def demo_dir() -> Path:
     return DEMO
