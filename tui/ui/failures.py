@@ -1,0 +1,42 @@
+"""Every worker's failure is seen: one handler for `Worker.StateChanged`.
+
+Workers run with `exit_on_error=False` so a failure never ends the app; on its own that would
+swallow the exception. `Worker.StateChanged` does not bubble, so every node that starts workers
+mixes in `ReportsWorkerFailures`: a failed worker becomes an error panel where its result
+belonged (a node that has such a place overrides `show_worker_failure`), else a notification.
+"""
+
+from __future__ import annotations
+
+from textual.worker import Worker, WorkerState
+
+from ..core.errors import TuiError
+from ..core.textsafe import visible_controls
+
+
+def describe_failure(error: BaseException | None) -> str:
+    """One line for a person: our own errors say what to do, anything else names its type."""
+    if error is None:
+        return "it stopped without saying why"
+    if isinstance(error, TuiError):
+        return visible_controls(str(error))
+    return visible_controls(f"{type(error).__name__}: {error}")
+
+
+class ReportsWorkerFailures:
+    """Mix into a Widget, Screen or App whose workers may fail."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
+            return
+        worker = event.worker
+        reason = describe_failure(worker.error)
+        if self.show_worker_failure(worker, reason):
+            return
+        app = getattr(self, "app", self)
+        what = visible_controls(worker.description or worker.name or "background work")
+        app.notify(reason, title=f"{what} failed", severity="error", timeout=10, markup=False)
+
+    def show_worker_failure(self, worker: Worker, reason: str) -> bool:
+        """Put the failure where the worker's result would have gone; False to notify instead."""
+        return False
