@@ -38,7 +38,7 @@ import urllib.request
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 SKYVERN_VERSION = "1.0.56"
 # Without the litellm pin pip backtracks through dozens of litellm releases and never finishes.
@@ -277,7 +277,7 @@ class SkyvernServer:
         return env
 
     # lifecycle --------------------------------------------------------------------------
-    def start(self) -> "SkyvernServer":
+    def start(self) -> SkyvernServer:
         t0 = time.monotonic()
         self.tmp = Path(tempfile.mkdtemp(prefix="skyvern-tui-server-"))
         for d in ("home", "artifacts", "cwd"):
@@ -350,7 +350,7 @@ class SkyvernServer:
         if self.tmp is not None and not self.keep_tmp:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def __enter__(self) -> "SkyvernServer":
+    def __enter__(self) -> SkyvernServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -732,7 +732,7 @@ def seed_run(server: SkyvernServer, run_dir: Path) -> dict:
                     "failure_reason": bout.get("failure_reason"),
                     "engine": "skyvern-1.0" if task_id else None,
                     "llm_cost": 0,
-                    "created_at": min((a["created_at"] for a in artifacts if a.get("workflow_run_block_id") == wrb_id)),
+                    "created_at": min(a["created_at"] for a in artifacts if a.get("workflow_run_block_id") == wrb_id),
                     "modified_at": run["modified_at"],
                 })
 

@@ -178,7 +178,7 @@ class Services:
                 raise RuntimeError(f"{name} exited with {proc.returncode}:\n{tail}")
 
     def stop(self) -> None:
-        for name, proc in reversed(self.procs):
+        for _name, proc in reversed(self.procs):
             if proc.poll() is None:
                 try:
                     os.killpg(proc.pid, signal.SIGTERM)

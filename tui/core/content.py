@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 from urllib.parse import quote, unquote, urlsplit
 from urllib.request import url2pathname
 
@@ -62,8 +62,8 @@ def signed_url_expired(url: str, now: datetime | None = None) -> bool:
     return False
 
 
-def _is_http(url: str | None) -> bool:
-    return bool(url) and url.lower().startswith(("http://", "https://"))
+def _is_http(url: str | None) -> TypeGuard[str]:
+    return url is not None and url.lower().startswith(("http://", "https://"))
 
 
 class ContentLoader:

@@ -17,7 +17,8 @@ import threading
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 from .errors import SourceError, TuiError
 from .model import Artifact, RunDetail
@@ -121,7 +122,7 @@ def download_run(
     result = DownloadResult(dest, len(entries))
 
     def fetch(entry: dict[str, Any]) -> Artifact:
-        artifact = models.get(entry.get("artifact_id")) or Artifact.from_api(entry)
+        artifact = models.get(str(entry.get("artifact_id"))) or Artifact.from_api(entry)
         name = file_name(entry)
         if name is None:
             raise SourceError(f"unsafe artifact id or type {entry.get('artifact_id')!r} {entry.get('artifact_type')!r}")
@@ -176,4 +177,4 @@ def _drain(
                 why = str(exc) if isinstance(exc, TuiError) else f"{type(exc).__name__}: {exc}"
                 result.failed[str(entry.get("artifact_id"))] = why
             if progress is not None:
-                progress(done, result.total, models.get(entry.get("artifact_id")) or Artifact.from_api(entry))
+                progress(done, result.total, models.get(str(entry.get("artifact_id"))) or Artifact.from_api(entry))

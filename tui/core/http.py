@@ -14,7 +14,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from email.utils import parsedate_to_datetime
 from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
 
 import httpx
 

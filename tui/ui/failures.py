@@ -8,6 +8,10 @@ belonged (a node that has such a place overrides `show_worker_failure`), else a 
 
 from __future__ import annotations
 
+from typing import cast
+
+from textual.app import App
+from textual.dom import DOMNode
 from textual.worker import Worker, WorkerState
 
 from ..core.errors import TuiError
@@ -33,7 +37,7 @@ class ReportsWorkerFailures:
         reason = describe_failure(worker.error)
         if self.show_worker_failure(worker, reason):
             return
-        app = getattr(self, "app", self)
+        app = self if isinstance(self, App) else cast(DOMNode, self).app
         what = visible_controls(worker.description or worker.name or "background work")
         app.notify(reason, title=f"{what} failed", severity="error", timeout=10, markup=False)
 
