@@ -12,6 +12,7 @@ from textual.widgets import ContentSwitcher, Input, OptionList, Static
 from apptools import SIZE, demo_app, settle
 from tui.core.formats.har import parse_har
 from tui.core.model import Artifact
+from tui.core.opening import open_data
 from tui.ui.screens.run import RunScreen
 from tui.ui.viewers.network import EntryDetail, HarViewer, RequestTable
 from tui.ui.viewers.trace import TraceViewer
@@ -214,7 +215,7 @@ async def test_demo_trace_actions_frames_console_network():
 class TraceApp(App):
     def __init__(self, name: str) -> None:
         super().__init__()
-        self.trace = TraceViewer.prepare(Artifact("a_t", "trace"), (DATA / name).read_bytes(), None)
+        self.trace = open_data(Artifact("a_t", "trace"), (DATA / name).read_bytes()).model
 
     def compose(self) -> ComposeResult:
         yield TraceViewer(Artifact("a_t", "trace"), self.trace)
@@ -241,7 +242,7 @@ async def test_v7_trace_shows_the_failed_action_and_page_error():
 class BigHarApp(App):
     def __init__(self, data: bytes) -> None:
         super().__init__()
-        self.har = HarViewer.prepare(Artifact("a_big", "har"), data, None)
+        self.har = open_data(Artifact("a_big", "har"), data).model
 
     def compose(self) -> ComposeResult:
         yield HarViewer(Artifact("a_big", "har"), self.har)
