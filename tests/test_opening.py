@@ -9,10 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
+from apptools import make_run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from apptools import make_run
 from tui.core.errors import ArtifactUnavailable, ParseError
 from tui.core.formats.bodies import PRETTY_LIMIT, SHOWN, decoded_head, preview_body
 from tui.core.formats.har import entry_body, parse_har
@@ -58,7 +58,7 @@ def test_a_prompt_opens_with_its_step_hrefs_resolved_and_the_tree_it_saw(tmp_pat
         ("hashed_href_map", "hrefs.json", json.dumps({key: "https://example.com/next"}).encode()),
         ("llm_prompt", "prompt.txt", ("Click {{" + key + "}} now").encode()),
     ])
-    artifact, opened = _open(source, "llm_prompt")
+    _, opened = _open(source, "llm_prompt")
     assert isinstance(opened.model, PromptModel)
     assert "https://example.com/next" in "\n".join(opened.model.doc.lines)
     assert opened.model.tree is not None and opened.model.tree.artifact_type == "visible_elements_tree"

@@ -37,7 +37,7 @@ class Opening:
         # Bytes of the artifact as read now: a log's file_size on a real server is stale.
         self.size: int | None = None
 
-    def bytes(self) -> bytes:
+    def data(self) -> bytes:
         """The artifact's own bytes (their count becomes its true size)."""
         data = self.source.read_bytes(self.artifact)
         self.size = len(data)

@@ -71,11 +71,11 @@ def _big_local_log(artifact: Artifact) -> int | None:
 
 # --- text ------------------------------------------------------------------------------------------
 def open_text(job: Opening) -> TextDocument:
-    return text_document(job.bytes(), job.artifact.kind.format)
+    return text_document(job.data(), job.artifact.kind.format)
 
 
 def open_html(job: Opening) -> HtmlModel:
-    data = job.bytes()
+    data = job.data()
     lines = pretty_html_bytes(data)
     pretty = TextDocument(lines, "html", note=HTML_PRETTY_NOTE, width=max(map(len, lines), default=0))
     original = text_document(data, Format.HTML)
@@ -89,7 +89,7 @@ def open_file(job: Opening) -> FileContent | None:
         size = job.artifact.file_size
     if size is not None and size > CONTENT_LIMIT:
         return None
-    return sniff(job.bytes())
+    return sniff(job.data())
 
 
 # --- images and recordings ---------------------------------------------------------------------------
@@ -116,7 +116,7 @@ def run_screenshots(detail: RunDetail | None) -> tuple[Shot, ...]:
 
 
 def open_screenshot(job: Opening) -> Screenshot:
-    image = open_image(job.bytes())
+    image = open_image(job.data())
     shots = run_screenshots(job.detail)
     me = job.artifact.artifact_id
     index = next((i for i, s in enumerate(shots) if s.artifact.artifact_id == me), None)
@@ -124,7 +124,7 @@ def open_screenshot(job: Opening) -> Screenshot:
 
 
 def open_recording(job: Opening) -> Recording:
-    data = job.bytes()
+    data = job.data()
     info = probe_video(data)
     if not have_decoder():
         return Recording(info, None, None, f"To step through its frames, install PyAV:\n  {INSTALL_HINT}")
@@ -142,7 +142,7 @@ def open_recording(job: Opening) -> Recording:
 
 # --- page structure ------------------------------------------------------------------------------------
 def open_element_tree(job: Opening) -> ElementsModel:
-    tree = parse_tree(job.bytes())
+    tree = parse_tree(job.data())
     css: dict[str, str] = {}
     for sibling in job.siblings("visible_elements_id_css_map")[:1]:
         try:
@@ -153,7 +153,7 @@ def open_element_tree(job: Opening) -> ElementsModel:
 
 
 def open_id_map(job: Opening) -> IdMapModel:
-    rows = parse_id_map(job.bytes())
+    rows = parse_id_map(job.data())
     return IdMapModel(rows, map_lines(rows) if len(rows) > TABLE_ROWS else None)
 
 
@@ -180,19 +180,19 @@ def step_tree(job: Opening) -> Artifact | None:
 
 
 def open_prompt(job: Opening) -> PromptModel:
-    return PromptModel(llm.prompt_document(job.bytes(), step_hrefs(job)), step_tree(job))
+    return PromptModel(llm.prompt_document(job.data(), step_hrefs(job)), step_tree(job))
 
 
 def open_request(job: Opening) -> PromptModel:
-    return PromptModel(llm.request_document(job.bytes(), step_hrefs(job)), step_tree(job))
+    return PromptModel(llm.request_document(job.data(), step_hrefs(job)), step_tree(job))
 
 
 def open_response(job: Opening) -> PromptModel:
-    return PromptModel(llm.response_document(job.bytes(), step_hrefs(job)), step_tree(job))
+    return PromptModel(llm.response_document(job.data(), step_hrefs(job)), step_tree(job))
 
 
 def open_actions(job: Opening) -> ActionsModel:
-    return ActionsModel(llm.actions_document(job.bytes()), step_hrefs(job), step_tree(job))
+    return ActionsModel(llm.actions_document(job.data()), step_hrefs(job), step_tree(job))
 
 
 # --- logs ------------------------------------------------------------------------------------------------
@@ -205,7 +205,7 @@ def open_skyvern_log(job: Opening) -> SkyvernLog:
             return skyvern_log_head(job.artifact.path, big)
         except OSError as exc:
             raise ParseError(f"cannot read {job.artifact.path}: {exc.strerror or exc}") from exc
-    return skyvern_log(job.bytes())
+    return skyvern_log(job.data())
 
 
 def read_rest_of_log(
@@ -221,20 +221,20 @@ def read_rest_of_log(
 
 
 def open_raw_log(job: Opening) -> list[RawEvent]:
-    return skyvern_log_raw(job.bytes())
+    return skyvern_log_raw(job.data())
 
 
 def open_console_log(job: Opening) -> list[ConsoleMessage]:
-    return browser_console_log(job.bytes())
+    return browser_console_log(job.data())
 
 
 # --- network ------------------------------------------------------------------------------------------------
 def open_har(job: Opening) -> Har:
-    return parse_har(job.bytes())
+    return parse_har(job.data())
 
 
 def open_trace(job: Opening) -> Trace:
-    trace = parse_trace(job.bytes())
+    trace = parse_trace(job.data())
     # The first frame is decoded here so the viewer opens with a picture and no wait.
     trace.first_image = open_image(trace.frame_bytes(trace.frames[0])) if trace.frames else None
     return trace

@@ -63,7 +63,7 @@ class IdMapViewer(FindBar, Viewer[list[tuple[str, str]]]):
         shown = "lines" if self.virtual else "table"
         count = f"{len(self.model):,} {'entry' if len(self.model) == 1 else 'entries'}"
         yield Static(Text(f"{count} ({key} → value) · {shown} · / find"), classes="note")
-        if self.virtual:
+        if self.text_lines is not None:
             yield LineView(self.text_lines)
         else:
             table = DataTable(cursor_type="row", zebra_stripes=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -34,7 +36,7 @@ class TextViewer(FindBar, Viewer[TextDocument]):
 
     BINDINGS = [*FIND_BINDINGS, Binding("w", "toggle_wrap", "Wrap long lines", show=False)]
 
-    MODEL = TextDocument
+    MODEL: ClassVar[type | tuple[type, ...]] = TextDocument
     model: TextDocument
 
     def compose(self) -> ComposeResult:
