@@ -28,7 +28,7 @@ from tui.ui.widgets.error_panel import ErrorPanel
 from tui.ui.widgets.image_view import ImageView
 from tui.ui.widgets.line_view import LineView
 from tui.ui.widgets.run_header import RunHeader
-from tui.ui.widgets.viewer_pane import ViewerPane
+from tui.ui.screens.viewer_pane import ViewerPane
 
 
 def render_plain(renderable, width: int = 200) -> str:

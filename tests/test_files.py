@@ -8,6 +8,7 @@ from pathlib import Path
 
 from apptools import SIZE, demo_app, local_app, make_run, settle
 from tui.core.formats.files import sniff
+from tui.core.opening import openers
 from tui.ui.viewers import files as files_viewer
 from tui.ui.viewers.files import FileViewer, ScriptViewer
 from tui.ui.widgets.line_view import LineView
@@ -34,7 +35,8 @@ def test_sniff_tells_text_zip_pdf_binary_and_empty():
 
 
 async def test_files_show_their_details_and_their_content(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(files_viewer, "CONTENT_LIMIT", 1000)
+    monkeypatch.setattr(files_viewer, "CONTENT_LIMIT", 1000)  # what the viewer says
+    monkeypatch.setattr(openers, "CONTENT_LIMIT", 1000)  # what the opener reads
     source = make_run(tmp_path / "r", run_id="wr_files", step_id=None, artifacts=[
         ("download", "report.csv", b"name,qty\nspur gear,1\n"),
         ("step_archive", "step.zip", zip_bytes(["screenshot.png", "prompt.txt"])),

@@ -12,6 +12,7 @@ from textual.widgets import ContentSwitcher, Input, OptionList, Static
 from apptools import SIZE, demo_app, settle
 from tui.core.formats.har import parse_har
 from tui.core.model import Artifact
+from tui.core.opening import open_data
 from tui.ui.screens.run import RunScreen
 from tui.ui.viewers.network import EntryDetail, HarViewer, RequestTable
 from tui.ui.viewers.trace import TraceViewer
@@ -214,7 +215,7 @@ async def test_demo_trace_actions_frames_console_network():
 class TraceApp(App):
     def __init__(self, name: str) -> None:
         super().__init__()
-        self.trace = TraceViewer.prepare(Artifact("a_t", "trace"), (DATA / name).read_bytes(), None)
+        self.trace = open_data(Artifact("a_t", "trace"), (DATA / name).read_bytes()).model
 
     def compose(self) -> ComposeResult:
         yield TraceViewer(Artifact("a_t", "trace"), self.trace)
@@ -241,7 +242,7 @@ async def test_v7_trace_shows_the_failed_action_and_page_error():
 class BigHarApp(App):
     def __init__(self, data: bytes) -> None:
         super().__init__()
-        self.har = HarViewer.prepare(Artifact("a_big", "har"), data, None)
+        self.har = open_data(Artifact("a_big", "har"), data).model
 
     def compose(self) -> ComposeResult:
         yield HarViewer(Artifact("a_big", "har"), self.har)
@@ -259,7 +260,7 @@ async def test_20000_requests_virtual_table():
         table = app.query_one(RequestTable)
         assert len(table.rows) == 20_000
         await pilot.press("end")
-        await pilot.pause()
+        await settle(pilot)  # the detail is made in a worker
         assert table.cursor == 19_999 and table.scroll_offset.y > 19_000
         assert "/p/19999" in "".join(s.text for s in table.render_line(table.cursor - table.scroll_offset.y))
         assert "/p/19999?token=t19999" in detail_text(app)
@@ -303,3 +304,26 @@ async def test_trace_film_strip_follows_the_frame_shown():
         await pilot.press(*["right_square_bracket"] * frames)  # past the end: the last frame
         await settle(pilot)
         assert viewer.frame_index == frames - 1 and current() == STRIP - 1
+
+
+async def test_a_huge_body_is_prepared_in_a_worker_and_cut():
+    import base64
+    import json
+
+    raw = json.dumps([{"n": i, "pad": "x" * 40} for i in range(150_000)]).encode()  # about 8 MB
+    entries = [
+        {"startedDateTime": "2026-01-01T00:00:0%dZ" % i, "time": 1, "request": {"method": "GET", "url": f"https://x/{i}"},
+         "response": {"status": 200, "content": {"mimeType": "application/json", "encoding": "base64",
+                                                   "text": base64.b64encode(raw).decode()}}}
+        for i in range(2)
+    ]
+    app = BigHarApp(json.dumps({"log": {"entries": entries}}).encode())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "more bytes" in detail_text(app) and "not pretty-printed" in detail_text(app)
+        # Showing a request returns at once: the body is read in a worker, the pane says so meanwhile.
+        detail = app.query_one(EntryDetail)
+        detail.show(app.query_one(HarViewer).model.entries[1])
+        assert detail_text(app).strip() == "Reading the request…"
+        await settle(pilot)
+        assert "https://x/1" in detail_text(app) and "more bytes" in detail_text(app)

@@ -13,13 +13,15 @@ from textual.widgets import DataTable, Input, Static
 from tui.core.formats.html import pretty_html_bytes
 from tui.core.formats.text import split_lines
 from tui.core.model import Artifact
+from tui.core.opening import open_data
 from tui.core.sources.demo import demo_source
 from tui.core.sources.local import LocalSource
 from tui.ui.screens.run import RunScreen
-from tui.ui.viewers.base import Viewer, ViewerContext
+from tui.ui.viewers.base import Viewer
 from tui.ui.viewers.elements import ElementTreeViewer
 from tui.ui.viewers.html import HtmlViewer
-from tui.ui.viewers.tables import TABLE_ROWS, IdMapViewer
+from tui.core.opening.openers import TABLE_ROWS
+from tui.ui.viewers.tables import IdMapViewer
 from tui.ui.widgets.error_panel import ErrorPanel
 from tui.ui.widgets.line_view import LineView
 
@@ -256,7 +258,7 @@ class MapApp(App):
 async def test_a_map_too_big_for_a_table_is_shown_as_lines_with_find():
     rows = {f"K{i:06d}": f"/html/body/div[{i}]" for i in range(TABLE_ROWS * 3)}
     artifact = Artifact("a_1", "visible_elements_id_xpath_map")
-    model = IdMapViewer.prepare(artifact, json.dumps(rows).encode(), ViewerContext(source=None))
+    model = open_data(artifact, json.dumps(rows).encode()).model
     viewer = IdMapViewer(artifact, model)
     async with MapApp(viewer).run_test(size=SIZE) as pilot:
         await pilot.pause()

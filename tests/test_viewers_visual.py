@@ -334,10 +334,10 @@ def test_recording_pyav_cannot_decode_keeps_the_facts():
     # Boxes that say "video" but hold no samples: the container is read, PyAV finds no frame.
     from test_video_format import tiny_mp4
     from tui.core.model import Artifact
-    from tui.ui.viewers.base import ViewerContext
-    from tui.core.sources.demo import demo_source
+    from tui.core.opening import Recording, open_data
 
-    model = VideoViewer.prepare(Artifact("a_1", "recording"), tiny_mp4(), ViewerContext(demo_source()))
+    model = open_data(Artifact("a_1", "recording"), tiny_mp4()).model
+    assert isinstance(model, Recording)
     assert model.decoder is None and model.first is None
     assert model.info.duration == 3.0
     assert "PyAV" in model.why_no_frames

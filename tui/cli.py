@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .arguments import UsageError, api_source
+from .arguments import run_id_arg as _run_id
 from .core.errors import TuiError
-from .core.ids import run_id_from
 from .core.sources.base import Source
 from .core.sources.demo import demo_source
 from .core.sources.local import LocalSource
@@ -116,31 +117,6 @@ def default_folders() -> list[Path]:
     """$ARTIFACT_STORAGE_PATH and ./artifacts, where they exist."""
     candidates = [os.environ.get("ARTIFACT_STORAGE_PATH"), "artifacts"]
     return [Path(c) for c in candidates if c and Path(c).is_dir()]
-
-
-def api_source(args: argparse.Namespace):
-    """The API source the flags, environment and config name, or None without a key."""
-    from .config import cache_dir, resolve_connection
-    from .core.cache import ArtifactCache
-    from .core.sources.api import ApiSettings, ApiSource
-
-    connection = resolve_connection(args.api_key, args.base_url, args.profile)
-    if connection is None:
-        return None
-    settings = ApiSettings(base_url=connection.base_url, api_key=connection.api_key, label=connection.label)
-    return ApiSource(settings, cache=ArtifactCache(cache_dir() / "artifacts"))
-
-
-def _run_id(text: str) -> str:
-    """The run in a pasted Skyvern URL, else the text itself (local run ids take any form)."""
-    run_id = run_id_from(text) or text.strip()
-    if not run_id:
-        raise UsageError("an empty run id")
-    return run_id
-
-
-class UsageError(TuiError):
-    """Wrong input on the command line: exit status 2."""
 
 
 def resolve(args: argparse.Namespace) -> tuple[list[Source], tuple[Source, str] | None]:

@@ -8,6 +8,7 @@ import json
 import sys
 import threading
 
+from .arguments import UsageError, api_source, run_id_arg
 from .core.errors import TuiError
 
 
@@ -18,8 +19,6 @@ def _error(message: str, status: int = 1) -> int:
 
 
 def _source(args: argparse.Namespace):
-    from .cli import UsageError, api_source
-
     source = api_source(args)
     if source is None:
         raise UsageError("this command needs a Skyvern API key: set SKYVERN_API_KEY, pass --api-key, or use --profile")
@@ -27,12 +26,10 @@ def _source(args: argparse.Namespace):
 
 
 def run_command(command: str, args: argparse.Namespace) -> int:
-    from .cli import UsageError, _run_id
-
     try:
         if command == "login":
             return login(args)
-        run_id = _run_id(args.run_id)
+        run_id = run_id_arg(args.run_id)
         source = _source(args)
         if command == "artifacts":
             return list_artifacts(source, run_id, args)

@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
+from typing import Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from ..core.catalog import CATEGORIES
+from ..core.model import Artifact, RunDetail
+
+
+@runtime_checkable
+class RunCommandsHost(Protocol):
+    """What the run screen offers the palette (a protocol, so this module needs no screen)."""
+
+    detail: RunDetail
+
+    def action_category(self, value: str) -> None: ...
+
+    def reveal_artifact(self, artifact: Artifact) -> None: ...
 
 
 class RunCommands(Provider):
     """Jump to a category or straight to any artifact of the open run."""
 
-    def _commands(self) -> list[tuple[str, object, str]]:
-        from .screens.run import RunScreen
-
+    def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         screen = self.screen
-        if not isinstance(screen, RunScreen):
+        if not isinstance(screen, RunCommandsHost):
             return []
-        commands: list[tuple[str, object, str]] = [
+        commands: list[tuple[str, Callable[[], object], str]] = [
             (f"Show {c.label}", partial(screen.action_category, c.value), f"Key {i}")
             for i, c in enumerate(CATEGORIES, start=1)
         ]

@@ -19,6 +19,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import ParseError
+from .bodies import PRETTY_LIMIT, BodyPreview, decoded_head, preview_body
 
 TYPES = ("document", "xhr/fetch", "script", "stylesheet", "image", "font", "media", "other")
 TIMING_PHASES = ("blocked", "dns", "connect", "ssl", "send", "wait", "receive")
@@ -315,3 +316,23 @@ def to_curl(entry: Entry) -> str:
     if entry.request_body is not None:
         words += ["--data-raw", shlex.quote(entry.request_body)]
     return " ".join(words)
+
+
+def entry_body(entry: Entry, limit: int = PRETTY_LIMIT) -> BodyPreview | None:
+    """The response body ready to show: whole (pretty-printed) when small, else its start.
+    None when the HAR did not record it. The work is bounded by `limit`, not by the body."""
+    if entry.body_text is None:
+        return None
+    data, total = decoded_head(entry.body_text, entry.body_encoding, limit + 1)
+    if total <= limit:
+        data = entry.body() or b""
+        return preview_body(data, entry.mime)
+    return preview_body(data[:limit], entry.mime, total=total)
+
+
+def request_body(entry: Entry) -> BodyPreview | None:
+    """The request body ready to show (it is text in a HAR), or None when there is none."""
+    if entry.request_body is None:
+        return None
+    data, total = decoded_head(entry.request_body, None, PRETTY_LIMIT + 1)
+    return preview_body(data[:PRETTY_LIMIT] if total > PRETTY_LIMIT else data, entry.request_mime, total=total)

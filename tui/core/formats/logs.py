@@ -148,6 +148,11 @@ class RawEvent:
         return SEVERITY.get(self.level, 1)
 
 
+def event_json(event: RawEvent) -> str:
+    """A raw log event's fields as indented JSON, control characters made visible."""
+    return visible_controls(json.dumps(event.data, indent=2, ensure_ascii=False, default=str))
+
+
 def skyvern_log_raw(data: bytes) -> list[RawEvent]:
     """One JSON array of event objects (not JSON lines)."""
     try:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import io
+from typing import TypeAlias
 
 from PIL import Image
 
 from ..errors import ParseError
+
+# A decoded image. The UI holds and passes these, and scales them only through this module.
+Picture: TypeAlias = Image.Image
 
 
 def open_image(data: bytes) -> Image.Image:
@@ -35,6 +39,20 @@ def downscale(image: Image.Image, max_width: int, max_height: int) -> Image.Imag
         return image
     # reducing_gap makes Pillow shrink by whole factors first: many times faster on 1920x1080.
     return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def draw_part(image: Picture, box: tuple[float, float, float, float], size: tuple[int, int]) -> Picture:
+    """The `box` of the image scaled to `size` in one resize (a worker's job: it can take 100 ms).
+
+    Shrinking smooths (LANCZOS); enlarging keeps pixels sharp so small text stays crisp."""
+    enlarge = size[0] > box[2] - box[0]
+    method = Image.Resampling.NEAREST if enlarge else Image.Resampling.LANCZOS
+    return image.resize(size, method, box=box, reducing_gap=None if enlarge else 3.0)
+
+
+def thumbnail(data: bytes, max_width: int, max_height: int) -> Picture:
+    """Decode an image and shrink it to fit the bounds (a film strip's small pictures)."""
+    return downscale(open_image(data), max_width, max_height)
 
 
 ZOOM_STEP = 1.5

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from PIL import Image
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 
+from ...core.formats.media import Picture
 from ..widgets.image_view import ImageView
 
 
@@ -19,7 +19,7 @@ class ImageScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q", "dismiss", "Close")]
 
-    def __init__(self, image: Image.Image, title: str, **kwargs) -> None:
+    def __init__(self, image: Picture, title: str, **kwargs) -> None:
         super().__init__(**kwargs)
         self.image = image
         self.title_text = title

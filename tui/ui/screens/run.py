@@ -21,7 +21,8 @@ from ..widgets.artifact_list import ArtifactList
 from ..widgets.run_header import RunHeader, header_renderable
 from ..widgets.sidebar import CategorySidebar
 from ..viewers import Viewer
-from ..widgets.viewer_pane import ViewerPane
+from .image import ImageScreen
+from .viewer_pane import ViewerPane
 
 
 PREFETCH_WORKERS = 8  # parallel downloads at most
@@ -263,6 +264,11 @@ class RunScreen(Screen):
         if self.viewer_pane.artifact is event.artifact and self.viewer_pane.viewer is not None:
             self._go_to_pending()
         self.reveal_artifact(event.artifact)
+
+    @on(Viewer.ShowImage)
+    def _show_image(self, event: Viewer.ShowImage) -> None:
+        event.stop()
+        self.app.push_screen(ImageScreen(event.image, event.title))
 
     def _go_to_pending(self) -> None:
         target, self._pending_target = self._pending_target, None

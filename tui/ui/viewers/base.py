@@ -1,82 +1,45 @@
-"""What a viewer is, and the registry that maps a viewer kind to the widget that shows it.
+"""What a viewer is: a widget that shows one typed model.
 
-A viewer is built in two halves so the event loop never does heavy work:
-`prepare(artifact, data, context)` is a pure function that runs in a worker thread (decode,
-parse, scale, read a sibling artifact through the context) and may raise ParseError; the
-widget is then built from what it returned.
+The model is built in core (`tui.core.opening`), in the viewer pane's worker: a viewer never
+reads, never parses, and receives exactly the model its opener returns (`Viewer[HarModel]`).
+Work that depends on the cursor (a request's body, a trace frame) runs in the viewer's own
+workers through core functions.
 
 A viewer that links to another artifact (an element id in an action -> the element tree of
 the same step) posts `Viewer.Navigate`; the run screen opens that artifact and calls
-`go_to(target)` on the viewer that shows it.
+`go_to(target)` on the viewer that shows it. A viewer that wants an image shown on its own
+posts `Viewer.ShowImage`; the run screen opens it over the screen.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar, Generic, TypeVar
 
 from textual.message import Message
 from textual.widget import Widget
 
-from ...core.catalog import ArtifactKind
-from ...core.model import Artifact, RunDetail
-from ...core.sources.base import Source
+from ...core.formats.media import Picture
+from ...core.model import Artifact
+
+M = TypeVar("M")
 
 
-@dataclass(frozen=True)
-class ViewerContext:
-    """What a viewer may look at besides its own bytes: the run and the other artifacts."""
-
-    source: Source
-    detail: RunDetail | None = None
-
-    def siblings(self, artifact: Artifact, artifact_type: str) -> list[Artifact]:
-        """Artifacts of a type from the same step (or the same run when it has no step)."""
-        if self.detail is None:
-            return []
-        return [
-            a for a in self.detail.artifacts
-            if a.artifact_type == artifact_type and a.step_id == artifact.step_id
-        ]
-
-    def read(self, artifact: Artifact) -> bytes:
-        """Bytes of another artifact. Blocks: call it from prepare() only (a worker thread)."""
-        return self.source.read_bytes(artifact)
-
-VIEWERS: dict[str, type[Viewer]] = {}
-
-
-def register(*names: str):
-    """Register a viewer class for viewer kinds or formats (catalog.ArtifactKind.viewer/.format)."""
-
-    def decorate(cls: type[Viewer]) -> type[Viewer]:
-        for name in names:
-            VIEWERS[name] = cls
-        return cls
-
-    return decorate
-
-
-def viewer_for(kind: ArtifactKind) -> type[Viewer]:
-    """The specialised viewer of the kind, else the viewer of its format, else metadata."""
-    return VIEWERS.get(kind.viewer) or VIEWERS.get(kind.format.value) or VIEWERS["binary"]
-
-
-class Viewer(Widget):
-    """Shows one artifact."""
+class Viewer(Widget, Generic[M]):
+    """Shows one artifact, from the model its opener made."""
 
     DEFAULT_CSS = "Viewer { height: 1fr; width: 1fr; }"
+
+    # The type of model the opener of this viewer's kind returns (checked by a test).
+    MODEL: ClassVar[type | tuple[type, ...]] = object
 
     # For the help screen: a title, and the widgets whose keys work inside this viewer.
     HELP_TITLE: ClassVar[str] = ""
     HELP_WIDGETS: ClassVar[tuple[type[Widget], ...]] = ()
 
-    def __init__(self, artifact: Artifact, model: Any, context: ViewerContext | None = None, **kwargs) -> None:
+    def __init__(self, artifact: Artifact, model: M, **kwargs) -> None:
         super().__init__(**kwargs)
         self.artifact = artifact
-        self.model = model
-        # The run around the artifact (sibling lookups are in memory: fine on the event loop).
-        self.context = context
+        self.model: M = model
 
     class Navigate(Message):
         """Open another artifact of the run, and go to `target` in it (an element id, ...)."""
@@ -86,16 +49,13 @@ class Viewer(Widget):
             self.artifact = artifact
             self.target = target
 
-    @classmethod
-    def wants_bytes(cls, artifact: Artifact) -> bool:
-        """Whether prepare() needs the artifact's bytes (read before it, in the worker). A viewer
-        says no for a file too big to read for what it shows (file details, a big local log)."""
-        return True
+    class ShowImage(Message):
+        """Show an image on its own, over the screen (an image inside a request)."""
 
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> Any:
-        """Turn bytes into this viewer's model. Runs in a worker thread."""
-        return data
+        def __init__(self, image: Picture, title: str) -> None:
+            super().__init__()
+            self.image = image
+            self.title = title
 
     def go_to(self, target: str) -> bool:
         """Show `target` (sent with a Navigate message); False when this viewer has no such thing."""

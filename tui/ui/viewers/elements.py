@@ -7,8 +7,7 @@ time per node added, not per node in the model.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on, work
@@ -18,11 +17,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
-from ...core.errors import TuiError
-from ...core.formats.elements import Element, ElementTree, id_map, parse_tree
-from ...core.model import Artifact
+from ...core.formats.elements import Element, ElementTree, attribute_text
+from ...core.opening import ElementsModel
 from ..text import safe_text
-from .base import Viewer, ViewerContext, register
+from .base import Viewer
 from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_input
 
 CHUNK = 200  # children added to the tree at a time
@@ -32,12 +30,6 @@ EXPAND_ALL_CAP = 2000  # nodes one "expand all" may add; press again to go furth
 # panel, but not expanded in the tree.
 MAX_DEPTH = 400
 DETAIL_VALUE = 2000  # characters of one value shown in the detail panel
-
-
-@dataclass
-class ElementsModel:
-    tree: ElementTree
-    css: dict[str, str] = field(default_factory=dict)  # element id -> CSS selector, same step
 
 
 @dataclass(frozen=True)
@@ -114,7 +106,7 @@ def element_detail(element: Element, model: ElementsModel) -> Text:
             out.append_text(safe_text(f"  {index:>3}  {text}  (value {value!r})"))
             out.append("\n")
     for name, value in element.raw.items():
-        row(name, _cut(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)), "dim")
+        row(name, _cut(attribute_text(value)), "dim")
     out.rstrip()
     return out
 
@@ -216,8 +208,7 @@ class LazyElementTree(Tree):
             self.load_children(parent, self._loaded[parent] + 1)
 
 
-@register("element_tree")
-class ElementTreeViewer(FindBar, Viewer):
+class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
     HELP_TITLE = "Element tree"
     DEFAULT_CSS = """
     ElementTreeViewer { layout: vertical; }
@@ -232,18 +223,8 @@ class ElementTreeViewer(FindBar, Viewer):
         *FIND_BINDINGS,
     ]
 
+    MODEL = ElementsModel
     model: ElementsModel
-
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> ElementsModel:
-        tree = parse_tree(data or b"")
-        css: dict[str, str] = {}
-        for sibling in context.siblings(artifact, "visible_elements_id_css_map")[:1]:
-            try:
-                css = id_map(context.read(sibling))
-            except TuiError:
-                css = {}  # the selectors only add detail; the tree shows without them
-        return ElementsModel(tree, css)
 
     def compose(self) -> ComposeResult:
         tree = self.model.tree

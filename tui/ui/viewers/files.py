@@ -9,20 +9,17 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ...core.formats.files import FileContent, sniff
+from ...core.formats.files import FileContent
 from ...core.formats.text import TextDocument
-from ...core.model import Artifact, script_location
+from ...core.model import script_location
+from ...core.opening.openers import CONTENT_LIMIT
 from ..text import human_size, safe_text
 from ..widgets.line_view import LineView
-from .base import Viewer, ViewerContext, register
+from .base import Viewer
 from .metadata import metadata_table
 from .text import TextViewer
 
-# Content is read to be shown up to this size; above it, the details alone.
-CONTENT_LIMIT = 8 << 20
 
-
-@register("python")
 class ScriptViewer(TextViewer):
     """A generated script file: Python highlighted, under a line saying where it sits."""
 
@@ -39,17 +36,7 @@ class ScriptViewer(TextViewer):
         yield from super().compose()
 
 
-def _size(artifact: Artifact) -> int | None:
-    if artifact.path is not None:
-        try:
-            return artifact.path.stat().st_size
-        except OSError:
-            return None
-    return artifact.file_size
-
-
-@register("binary", "zip", "pdf")
-class FileViewer(Viewer, can_focus=True):
+class FileViewer(Viewer[FileContent | None], can_focus=True):
     """The details of any file, then what it holds: text, a zip's members, a PDF's pages."""
 
     DEFAULT_CSS = """
@@ -59,16 +46,8 @@ class FileViewer(Viewer, can_focus=True):
     """
     HELP_TITLE = "File details"
 
+    MODEL = (FileContent, type(None))  # None: too big to read, the details alone
     model: FileContent | None
-
-    @classmethod
-    def wants_bytes(cls, artifact: Artifact) -> bool:
-        size = _size(artifact)
-        return size is None or size <= CONTENT_LIMIT
-
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> FileContent | None:
-        return None if data is None else sniff(data)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():

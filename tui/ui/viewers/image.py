@@ -2,61 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timezone
-
-from PIL import Image
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
-from ...core.catalog import Category, Format
-from ...core.formats.media import open_image
-from ...core.model import Artifact, RunDetail
+from ...core.opening import Screenshot
 from ..text import human_clock, safe_text
 from ..widgets.image_view import ImageView
-from .base import Viewer, ViewerContext, register
-
-
-@dataclass(frozen=True)
-class Shot:
-    artifact: Artifact
-    step: str  # the step label of the artifact list ("Step 2 (retry 1)", "Run")
-
-
-@dataclass(frozen=True)
-class Screenshot:
-    image: Image.Image
-    shots: tuple[Shot, ...]  # every screenshot of the run, in time order
-    index: int | None  # of this one in shots
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.image.size
-
-
-def run_screenshots(detail: RunDetail | None) -> tuple[Shot, ...]:
-    """The run's images in time order, each with the label of its group in the artifact list.
-
-    Mostly the list's order too; a screenshot without a step (taken before the first one)
-    sits in the list's "Run" group at the end but comes first here.
-    """
-    if detail is None:
-        return ()
-    shots = [
-        Shot(artifact, group.label)
-        for group in detail.groups(Category.VISUAL)
-        for artifact in group.artifacts
-        if artifact.kind.format is Format.IMAGE
-    ]
-    # Stable: artifacts written in the same microsecond keep the list's order.
-    shots.sort(key=lambda shot: shot.artifact.created_at or _NO_TIME)
-    return tuple(shots)
-
-
-_NO_TIME = datetime.min.replace(tzinfo=timezone.utc)
-
+from .base import Viewer
 
 # Zoom and pan, shared by the viewers that show an ImageView (screenshots, video frames).
 ZOOM_BINDINGS = [
@@ -106,8 +60,7 @@ def zoom_label(view: ImageView) -> str:
 _CARRIED_ZOOM: dict[str, tuple[tuple[int, int], tuple[int, float, float]]] = {}
 
 
-@register("image")
-class ImageViewer(ZoomActions, Viewer, can_focus=True):
+class ImageViewer(ZoomActions, Viewer[Screenshot], can_focus=True):
     DEFAULT_CSS = "ImageViewer { layout: vertical; } ImageViewer .note { color: $text-muted; padding: 0 1; }"
     HELP_TITLE = "Screenshot"
 
@@ -122,14 +75,8 @@ class ImageViewer(ZoomActions, Viewer, can_focus=True):
         Binding("down", "pan(0, 1)", "Pan down (zoomed)", show=False),
     ]
 
+    MODEL = Screenshot
     model: Screenshot
-
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> Screenshot:
-        image = open_image(data or b"")
-        shots = run_screenshots(context.detail)
-        index = next((i for i, s in enumerate(shots) if s.artifact.artifact_id == artifact.artifact_id), None)
-        return Screenshot(image, shots, index)
 
     def compose(self) -> ComposeResult:
         yield Static(self.caption(), classes="note")

@@ -1,16 +1,13 @@
 """The AI reasoning viewers: prompt, request, response and the parsed actions.
 
-All four resolve Skyvern's long-href placeholders through the step's hashed_href_map (read in
-prepare(), in the worker) and show the URLs underlined in cyan after a ↗; `p` shows the
+All four resolve Skyvern's long-href placeholders through the step's hashed_href_map (read when
+the artifact is opened, in core) and show the URLs underlined in cyan after a ↗; `p` shows the
 placeholders as Skyvern wrote them instead.
 """
 
 from __future__ import annotations
 
 import re
-
-from dataclasses import dataclass
-from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -19,42 +16,20 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
-from ...core.errors import ParseError, TuiError
+from ...core.errors import ParseError
 from ...core.formats import llm
 from ...core.formats.media import open_image
 from ...core.model import Artifact
-from ..screens.image import ImageScreen
+from ...core.opening import ActionsModel, PromptModel
 from ..text import safe_text
 from ..widgets.line_view import SPAN_STYLES, LineView
-from .base import Viewer, ViewerContext, register
+from .base import Viewer
 from .text import TextViewer
-
-
-# --- what prepare() reads besides the artifact ---------------------------------------------------
-def step_hrefs(artifact: Artifact, context: ViewerContext) -> dict[str, str]:
-    """The step's hashed_href_maps merged (a step has one per prompt; a hash names one URL)."""
-    hrefs: dict[str, str] = {}
-    for found in context.siblings(artifact, "hashed_href_map"):
-        try:
-            hrefs.update(llm.parse_href_map(context.read(found)))
-        except TuiError:
-            continue  # a broken or missing map only leaves its placeholders unresolved
-    return hrefs
 
 
 # Skyvern's element ids: four characters (the first encodes the frame), as id="AAAG" in prompts.
 ELEMENT_ID = re.compile(r'\bid="([A-Za-z0-9]{4})"')
 ELEMENT_ID_ALONE = re.compile(r"[A-Z][A-Za-z0-9]{3}")
-
-
-def step_tree(artifact: Artifact, context: ViewerContext) -> Artifact | None:
-    """The step's element tree the LLM saw: the newest one made before this artifact."""
-    trees = context.siblings(artifact, "visible_elements_tree")
-    if not trees:
-        return None
-    stamp = artifact.created_at
-    before = [t for t in trees if stamp is None or t.created_at is None or t.created_at <= stamp]
-    return (before or trees)[-1]
 
 
 def href_text(value: str, hrefs: dict[str, str], resolved: bool) -> Text:
@@ -82,7 +57,6 @@ def _short(text: Text, cells: int) -> Text:
 
 
 # --- prompt ---------------------------------------------------------------------------------------
-@register("llm_prompt")
 class LlmPromptViewer(TextViewer):
     """A prompt: prose plain, JSON and HTML pieces highlighted, long hrefs resolved."""
     HELP_TITLE = "LLM prompt"
@@ -92,15 +66,13 @@ class LlmPromptViewer(TextViewer):
         Binding("e", "element", "Show an element of the prompt in the tree", show=False),
     ]
 
+    MODEL = PromptModel  # shows model.doc; model.tree is where "show the element" goes
     model: llm.LlmDocument
     cursor = False  # a line cursor (the request's images are opened from it)
 
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> llm.LlmDocument:
-        return llm.prompt_document(data or b"", step_hrefs(artifact, context))
-
-    def __init__(self, artifact: Artifact, model: Any, **kwargs) -> None:
-        super().__init__(artifact, model, **kwargs)
+    def __init__(self, artifact: Artifact, model: PromptModel, **kwargs) -> None:
+        super().__init__(artifact, model.doc, **kwargs)
+        self.element_tree = model.tree  # the step's tree, for "show the element"
         self.placeholders = False  # showing {{_hash}} rather than the URLs
 
     def make_line_view(self) -> LineView:
@@ -128,7 +100,7 @@ class LlmPromptViewer(TextViewer):
             self.notify("Find the element's id first (/ then its id, e.g. AAAG), then press e.", timeout=4)
 
     def go_to_element(self, element_id: str) -> None:
-        tree = step_tree(self.artifact, self.context) if self.context else None
+        tree = self.element_tree
         if tree is None:
             self.notify("This step has no visible_elements_tree.", severity="warning", timeout=3)
             return
@@ -147,7 +119,6 @@ class LlmPromptViewer(TextViewer):
 
 
 # --- request ------------------------------------------------------------------------------------------
-@register("llm_request")
 class LlmRequestViewer(LlmPromptViewer):
     """The request as JSON, its inline screenshots shrunk to a line each that opens them."""
     HELP_TITLE = "LLM request"
@@ -156,10 +127,6 @@ class LlmRequestViewer(LlmPromptViewer):
         Binding("enter,i", "show_image", "Show the image of the line (or the next one)", show=False),
     ]
     cursor = True
-
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> llm.LlmDocument:
-        return llm.request_document(data or b"", step_hrefs(artifact, context))
 
     def with_marks(self, spans: dict[int, list]) -> dict[int, list]:
         # Image lines stand out: they are the ones enter opens.
@@ -193,11 +160,10 @@ class LlmRequestViewer(LlmPromptViewer):
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         title = f"{self.artifact.artifact_type} line {line + 1}: {image.label}"
-        self.app.call_from_thread(self.app.push_screen, ImageScreen(picture, title))
+        self.post_message(self.ShowImage(picture, title))
 
 
 # --- response ------------------------------------------------------------------------------------------
-@register("llm_response")
 class LlmResponseViewer(LlmPromptViewer):
     """The message content (its JSON pretty-printed), tool calls, and usage in a header."""
     HELP_TITLE = "LLM response"
@@ -205,11 +171,7 @@ class LlmResponseViewer(LlmPromptViewer):
     DEFAULT_CSS = "LlmResponseViewer .header { padding: 0 1; color: $accent; text-style: bold; }"
     BINDINGS = [Binding("r", "toggle_raw", "Raw JSON on/off", show=False)]
 
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> llm.LlmDocument:
-        return llm.response_document(data or b"", step_hrefs(artifact, context))
-
-    def __init__(self, artifact: Artifact, model: Any, **kwargs) -> None:
+    def __init__(self, artifact: Artifact, model: PromptModel, **kwargs) -> None:
         super().__init__(artifact, model, **kwargs)
         self.raw = False
 
@@ -244,15 +206,7 @@ class LlmResponseViewer(LlmPromptViewer):
 
 
 # --- parsed / rendered actions -----------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ActionsModel:
-    doc: llm.ActionsDocument
-    hrefs: dict[str, str]
-    tree: Artifact | None  # the step's visible_elements_tree, for "go to element"
-
-
-@register("llm_actions")
-class LlmActionsViewer(Viewer):
+class LlmActionsViewer(Viewer[ActionsModel]):
     """Goal fields on top, the actions as a table, the selected action's fields below."""
     HELP_TITLE = "LLM actions (parsed, rendered)"
 
@@ -275,13 +229,10 @@ class LlmActionsViewer(Viewer):
         Binding("k", "move(-1)", "Previous action", show=False),
     ]
 
+    MODEL = ActionsModel
     model: ActionsModel
 
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> ActionsModel:
-        return ActionsModel(llm.actions_document(data or b""), step_hrefs(artifact, context), step_tree(artifact, context))
-
-    def __init__(self, artifact: Artifact, model: Any, **kwargs) -> None:
+    def __init__(self, artifact: Artifact, model: ActionsModel, **kwargs) -> None:
         super().__init__(artifact, model, **kwargs)
         self.placeholders = False
 

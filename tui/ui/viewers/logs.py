@@ -3,7 +3,6 @@ browser_console_log (message table, filtered by type)."""
 
 from __future__ import annotations
 
-import json
 import time
 
 from rich.text import Text
@@ -14,37 +13,13 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
-from ...core.errors import ParseError
 from ...core.search import next_match, text_matcher
-from ...core.formats.logs import (
-    ConsoleMessage,
-    RawEvent,
-    SkyvernLog,
-    browser_console_log,
-    index_rest,
-    skyvern_log,
-    skyvern_log_head,
-    skyvern_log_raw,
-)
+from ...core.formats.logs import ConsoleMessage, RawEvent, SkyvernLog, event_json
 from ...core.model import Artifact
-from ...core.textsafe import visible_controls
+from ...core.opening import read_rest_of_log
 from ..text import highlight_code, safe_text
 from ..widgets.log_view import LEVEL_STYLES, LogView
-from .base import Viewer, ViewerContext, register
-
-BIG_LOG = 16 << 20  # from this size a log file on this disk is shown before it is all read
-
-
-def _big_local_size(artifact: Artifact) -> int | None:
-    """The size of the artifact's file when it is on this disk and big, else None."""
-    if artifact.path is None:
-        return None
-    try:
-        size = artifact.path.stat().st_size
-    except OSError:
-        return None
-    return size if size >= BIG_LOG else None
-
+from .base import Viewer
 
 # The level filter cycles through these: (label, lowest severity shown).
 LEVEL_FILTERS = (("all levels", 0), ("warning and worse", 2), ("errors", 3))
@@ -58,8 +33,7 @@ def short_time(timestamp: str) -> str:
     return timestamp
 
 
-@register("skyvern_log")
-class SkyvernLogViewer(Viewer):
+class SkyvernLogViewer(Viewer[SkyvernLog]):
     HELP_TITLE = "Skyvern log"
     HELP_WIDGETS = (LogView,)
     DEFAULT_CSS = """
@@ -78,21 +52,8 @@ class SkyvernLogViewer(Viewer):
         Binding("N", "find(-1)", "Previous match", show=False),
     ]
 
+    MODEL = SkyvernLog
     model: SkyvernLog
-
-    @classmethod
-    def wants_bytes(cls, artifact: Artifact) -> bool:
-        # A big file on this disk opens with its first lines; the rest is indexed after.
-        return _big_local_size(artifact) is None
-
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> SkyvernLog:
-        if data is None and artifact.path is not None:
-            try:
-                return skyvern_log_head(artifact.path, _big_local_size(artifact) or 0)
-            except OSError as exc:
-                raise ParseError(f"cannot read {artifact.path}: {exc.strerror or exc}") from exc
-        return skyvern_log(data or b"")
 
     def on_mount(self) -> None:
         self.opened_early = not self.model.complete  # shown before the whole file was read
@@ -110,7 +71,7 @@ class SkyvernLogViewer(Viewer):
                 self.app.call_from_thread(self._indexed, done, total)
 
         try:
-            index_rest(self.model, self.artifact.path, progress, lambda: worker.is_cancelled)
+            read_rest_of_log(self.artifact, self.model, progress, lambda: worker.is_cancelled)
         except OSError as exc:
             self.app.call_from_thread(self.notify, f"Reading the log stopped: {exc}", severity="error", markup=False)
         self.app.call_from_thread(self._indexed, self.model.read, self.model.size)
@@ -240,7 +201,7 @@ class SkyvernLogViewer(Viewer):
         self.view.action_edge(1)
 
 
-class RecordTableViewer(Viewer):
+class RecordTableViewer(Viewer[list]):
     """A table of records with a detail area for the selected one, and a cycling filter."""
 
     DEFAULT_CSS = """
@@ -311,15 +272,11 @@ class RecordTableViewer(Viewer):
             table.move_cursor(row=table.row_count - 1)
 
 
-@register("skyvern_log_raw")
 class SkyvernLogRawViewer(RecordTableViewer):
     HELP_TITLE = "Skyvern raw log (events)"
     COLUMNS = ("Time", "Level", "Event", "File")
+    MODEL = list
     model: list[RawEvent]
-
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> list[RawEvent]:
-        return skyvern_log_raw(data or b"")
 
     def filters(self):
         return [(label, lambda e, lowest=lowest: e.severity >= lowest) for label, lowest in LEVEL_FILTERS]
@@ -333,22 +290,18 @@ class SkyvernLogRawViewer(RecordTableViewer):
         )
 
     def detail(self, event: RawEvent):
-        code = visible_controls(json.dumps(event.data, indent=2, ensure_ascii=False, default=str))
+        code = event_json(event)
         return highlight_code(code, "json")
 
 
 CONSOLE_STYLES = {"error": "bold red", "warning": "bold yellow", "info": "cyan", "debug": "dim"}
 
 
-@register("console_log")
 class ConsoleLogViewer(RecordTableViewer):
     HELP_TITLE = "Browser console log"
     COLUMNS = ("Time", "Type", "Message", "Source")
+    MODEL = list
     model: list[ConsoleMessage]
-
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> list[ConsoleMessage]:
-        return browser_console_log(data or b"")
 
     def filters(self):
         kinds = sorted({m.type for m in self.model})

@@ -7,9 +7,6 @@ the table and the detail text for the requests of a trace.
 
 from __future__ import annotations
 
-import json
-
-from PIL import Image
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -23,16 +20,17 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
-from ...core.formats.har import SORT_COLUMNS, Entry, Har, compile_filter, parse_har, sort_entries, to_curl
-from ...core.formats.media import open_image
+from ...core.formats.bodies import BodyPreview
+from ...core.formats.har import SORT_COLUMNS, Entry, Har, compile_filter, entry_body, request_body, sort_entries, to_curl
+from ...core.formats.media import Picture
 from ...core.model import Artifact
+from ...core.opening.network import entry_image
 from ...core.textsafe import visible_controls
 from ..text import human_size, safe_text
 from ..widgets.image_view import ImageView
-from .base import Viewer, ViewerContext, register
+from .base import Viewer
 
 WATERFALL = 16  # cells of the waterfall column
-MAX_BODY_SHOWN = 256 * 1024  # characters of a body drawn in the detail pane
 CURSOR_FOCUSED = Style(bgcolor="#264f78", bold=True)
 CURSOR_BLURRED = Style(bgcolor="#333333")
 STATUS_STYLE = {0: "bold red", 2: "green", 3: "cyan", 4: "bold red", 5: "bold red"}
@@ -187,19 +185,17 @@ def _pairs(text: Text, pairs: list[tuple[str, str]]) -> None:
         text.append("\n")
 
 
-def body_text(data: bytes, mime: str) -> str:
-    """A body as text: JSON pretty-printed, else decoded UTF-8 (invalid bytes replaced)."""
-    raw = data.decode("utf-8", "replace")
-    if "json" in mime.lower() or raw[:1] in ("{", "["):
-        try:
-            return json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
-        except ValueError:
-            pass
-    return raw
+def _body(text: Text, body: BodyPreview) -> None:
+    text.append_text(safe_text(body.text))
+    if body.more:
+        text.append(f"\n… {body.more:,} more {body.unit}", style="dim")
+    if body.note:
+        text.append(f"\n({body.note})", style="dim")
 
 
 def entry_detail(entry: Entry, image_below: bool = True) -> Text:
-    """Everything about one request, as safe text (the body image, if any, is drawn apart)."""
+    """Everything about one request, as safe text (the body image, if any, is drawn apart).
+    Decodes and pretty-prints the bodies (bounded, in core): call it from a worker."""
     text = Text()
     text.append_text(safe_text(f"{entry.method} {entry.url}", "bold"))
     status = f"{entry.status} {entry.status_text}".strip() if entry.status else "no response"
@@ -218,9 +214,10 @@ def entry_detail(entry: Entry, image_below: bool = True) -> Text:
     if entry.request_cookies:
         _section(text, "Request cookies")
         _pairs(text, entry.request_cookies)
-    if entry.request_body is not None:
+    sent = request_body(entry)
+    if sent is not None:
         _section(text, f"Request body {entry.request_mime}")
-        text.append_text(safe_text(body_text(entry.request_body.encode(), entry.request_mime)[:MAX_BODY_SHOWN]))
+        _body(text, sent)
         text.append("\n")
     _section(text, "Response headers")
     _pairs(text, entry.response_headers)
@@ -228,31 +225,16 @@ def entry_detail(entry: Entry, image_below: bool = True) -> Text:
         _section(text, "Response cookies")
         _pairs(text, entry.response_cookies)
     _section(text, "Response body")
-    data = entry.body()
-    if data is None:
+    if entry.body_text is None:
         text.append("  (not recorded)\n", style="dim")
     elif entry.type == "image" or entry.mime.startswith("image/"):
         below = " (drawn below)" if image_below else ""
-        text.append(f"  image, {human_size(len(data))}{below}\n", style="dim")
+        text.append(f"  image, {human_size(len(entry.body() or b''))}{below}\n", style="dim")
     else:
-        shown = body_text(data, entry.mime)
-        text.append_text(safe_text(shown[:MAX_BODY_SHOWN]))
-        if len(shown) > MAX_BODY_SHOWN:
-            text.append(f"\n… {len(shown) - MAX_BODY_SHOWN} more characters", style="dim")
+        received = entry_body(entry)
+        if received is not None:
+            _body(text, received)
     return text
-
-
-def entry_image(entry: Entry) -> Image.Image | None:
-    """The response body as an image when it is one (and Pillow can read it)."""
-    if not entry.mime.startswith("image/"):
-        return None
-    data = entry.body()
-    if not data:
-        return None
-    try:
-        return open_image(data)
-    except Exception:  # a broken or bomb image: the detail text already says what it is
-        return None
 
 
 class EntryDetail(VerticalScroll, can_focus=True):
@@ -269,21 +251,30 @@ class EntryDetail(VerticalScroll, can_focus=True):
         yield Static(Text("No request selected.", style="dim"), classes="detail-text")
 
     def show(self, entry: Entry | None) -> None:
-        self.query_one(".detail-text", Static).update(entry_detail(entry) if entry else Text("No request.", style="dim"))
+        """Show a request: its detail (bodies decoded, bounded) and image are made in a worker,
+        so moving through requests with big bodies never stalls the screen."""
         for view in self.query("ImageView, .bad-image"):
             view.remove()
         self.scroll_home(animate=False)
         self.entry = entry
-        if entry is not None and entry.mime.startswith("image/") and entry.has_body:
-            self._decode(entry)
+        if entry is None:
+            self.query_one(".detail-text", Static).update(Text("No request.", style="dim"))
+            return
+        self.query_one(".detail-text", Static).update(Text("Reading the request…", style="dim"))
+        self._prepare(entry)
 
-    @work(thread=True, exclusive=True, group="har-image", exit_on_error=False)
-    def _decode(self, entry: Entry) -> None:
-        image = entry_image(entry)  # Pillow off the event loop
-        self.app.call_from_thread(self._mount_image, entry, image)
+    @work(thread=True, exclusive=True, group="har-detail", exit_on_error=False)
+    def _prepare(self, entry: Entry) -> None:
+        detail = entry_detail(entry)
+        wants_image = entry.mime.startswith("image/") and entry.has_body
+        image = entry_image(entry) if wants_image else None  # Pillow off the event loop
+        self.app.call_from_thread(self._prepared, entry, detail, wants_image, image)
 
-    def _mount_image(self, entry: Entry, image: Image.Image | None) -> None:
+    def _prepared(self, entry: Entry, detail: Text, wants_image: bool, image: Picture | None) -> None:
         if entry is not self.entry:  # another request was selected meanwhile
+            return
+        self.query_one(".detail-text", Static).update(detail)
+        if not wants_image:
             return
         if image is None:
             self.mount(Static(Text("  (not a readable image)", style="dim"), classes="bad-image"))
@@ -291,8 +282,7 @@ class EntryDetail(VerticalScroll, can_focus=True):
             self.mount(ImageView(image))
 
 
-@register("har")
-class HarViewer(Viewer):
+class HarViewer(Viewer[Har]):
     HELP_TITLE = "Network (HAR)"
     HELP_WIDGETS = (RequestTable,)
     DEFAULT_CSS = """
@@ -311,11 +301,8 @@ class HarViewer(Viewer):
         Binding("c", "copy_curl", "Copy as curl (secrets redacted)"),
     ]
 
+    MODEL = Har
     model: Har
-
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> Har:
-        return parse_har(data or b"")
 
     def __init__(self, artifact: Artifact, model: Har, **kwargs) -> None:
         super().__init__(artifact, model, **kwargs)

@@ -11,16 +11,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Static
 
-from ...core.formats.elements import parse_id_map
 from ...core.search import next_match, text_matcher
 from ...core.model import Artifact
+from ...core.opening import IdMapModel
 from ..text import safe_text
 from ..widgets.line_view import LineView
-from .base import Viewer, ViewerContext, register
+from .base import Viewer
 from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_input
 
-TABLE_ROWS = 3000
-KEY_WIDTH = 70  # a hashed href key is 65 characters
 SHORT_KEY = 24
 
 
@@ -38,13 +36,7 @@ def short_key(key: str) -> str:
     return key if len(key) <= SHORT_KEY else f"{key[:12]}…{key[-6:]}"
 
 
-def map_lines(rows: list[tuple[str, str]]) -> list[str]:
-    width = min(KEY_WIDTH, max((len(k) for k, _ in rows), default=0))
-    return [f"{key:<{width}}  {value}" for key, value in rows]
-
-
-@register("id_map")
-class IdMapViewer(FindBar, Viewer):
+class IdMapViewer(FindBar, Viewer[list[tuple[str, str]]]):
     HELP_TITLE = "Id and href maps"
     DEFAULT_CSS = """
     IdMapViewer { layout: vertical; }
@@ -54,17 +46,12 @@ class IdMapViewer(FindBar, Viewer):
 
     BINDINGS = FIND_BINDINGS
 
+    MODEL = IdMapModel  # its rows become the model; its lines, when any, are shown instead of a table
     model: list[tuple[str, str]]
 
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext):
-        rows = parse_id_map(data or b"")
-        lines = map_lines(rows) if len(rows) > TABLE_ROWS else None
-        return rows, lines
-
-    def __init__(self, artifact: Artifact, model, **kwargs) -> None:
-        rows, self.text_lines = model
-        super().__init__(artifact, rows, **kwargs)
+    def __init__(self, artifact: Artifact, model: IdMapModel, **kwargs) -> None:
+        self.text_lines = model.lines
+        super().__init__(artifact, model.rows, **kwargs)
         self.match: int | None = None
 
     @property
@@ -76,7 +63,7 @@ class IdMapViewer(FindBar, Viewer):
         shown = "lines" if self.virtual else "table"
         count = f"{len(self.model):,} {'entry' if len(self.model) == 1 else 'entries'}"
         yield Static(Text(f"{count} ({key} → value) · {shown} · / find"), classes="note")
-        if self.virtual:
+        if self.text_lines is not None:
             yield LineView(self.text_lines)
         else:
             table = DataTable(cursor_type="row", zebra_stripes=True)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
+from ...core.formats.text import TextDocument
 from ...core.search import next_match, text_matcher
-from ...core.formats.text import TextDocument, text_document
-from ...core.model import Artifact
 from ..widgets.line_view import LineView
-from .base import Viewer, ViewerContext, register
+from .base import Viewer
 from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_input
 
 
@@ -24,8 +25,7 @@ def find_line(lines: list[str], query: str, start: int, forward: bool = True) ->
     return next_match(len(lines), start, forward, lambda index: holds(lines[index]))
 
 
-@register("text", "json", "html", "python")
-class TextViewer(FindBar, Viewer):
+class TextViewer(FindBar, Viewer[TextDocument]):
     HELP_TITLE = "Text viewer (text, JSON, HTML, Python)"
     HELP_WIDGETS = (LineView,)
     DEFAULT_CSS = """
@@ -36,11 +36,8 @@ class TextViewer(FindBar, Viewer):
 
     BINDINGS = [*FIND_BINDINGS, Binding("w", "toggle_wrap", "Wrap long lines", show=False)]
 
+    MODEL: ClassVar[type | tuple[type, ...]] = TextDocument
     model: TextDocument
-
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> TextDocument:
-        return text_document(data or b"", artifact.kind.format)
 
     def compose(self) -> ComposeResult:
         if self.model.warning:

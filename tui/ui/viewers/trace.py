@@ -17,13 +17,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.formats.media import downscale, open_image
+from ...core.formats.media import Picture, open_image, thumbnail
 from ...core.formats.har import Entry
-from ...core.formats.trace import Action, Console, Frame, Trace, parse_trace
+from ...core.formats.trace import Action, Console, Frame, Trace
 from ...core.model import Artifact
 from ..text import safe_text
 from ..widgets.image_view import ImageView
-from .base import Viewer, ViewerContext, register
+from .base import Viewer
 from .network import RequestTable, entry_detail
 
 LEVEL_STYLE = {"error": "bold red", "pageerror": "bold red", "warning": "yellow", "log": "", "info": ""}
@@ -123,15 +123,14 @@ class FilmStrip(Horizontal):
     def _draw(self, indices: list[int], width: int, height: int, center: int) -> None:
         for index in indices:
             try:
-                image = open_image(self.trace.frame_bytes(self.trace.frames[index]))
-                self._pictures[(index, width, height)] = Pixels.from_image(downscale(image, width, height * 2))
+                small = thumbnail(self.trace.frame_bytes(self.trace.frames[index]), width, height * 2)
+                self._pictures[(index, width, height)] = Pixels.from_image(small)
             except Exception:
                 continue  # the big frame view says what is wrong with a frame
         self.app.call_from_thread(self.show, center)
 
 
-@register("trace")
-class TraceViewer(Viewer):
+class TraceViewer(Viewer[Trace]):
     HELP_TITLE = "Playwright trace"
     DEFAULT_CSS = """
     TraceViewer { layout: vertical; }
@@ -156,14 +155,8 @@ class TraceViewer(Viewer):
         Binding("right_square_bracket", "frame(1)", "Next frame"),
     ]
 
+    MODEL = Trace
     model: Trace
-
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> Trace:
-        trace = parse_trace(data or b"")
-        # Decode the first frame here so the viewer opens with a picture and no wait.
-        trace.first_image = open_image(trace.frame_bytes(trace.frames[0])) if trace.frames else None
-        return trace
 
     def __init__(self, artifact: Artifact, model: Trace, **kwargs) -> None:
         super().__init__(artifact, model, **kwargs)
@@ -236,21 +229,23 @@ class TraceViewer(Viewer):
             self._show_entry(event.entry)
 
     def _show_entry(self, entry: Entry | None) -> None:
-        self._detail(entry_detail(entry, image_below=False) if entry else Text("No request in this trace.", style="dim"))
-        if entry is not None:
-            self._frame_near(entry.started)
-            if entry.body_text is None and entry.body_file:
-                self._load_body(entry)
+        if entry is None:
+            self._detail(Text("No request in this trace.", style="dim"))
+            return
+        self._detail(Text("Reading the request…", style="dim"))
+        self._frame_near(entry.started)
+        self._prepare_entry(entry)
 
     @work(thread=True, exclusive=True, group="trace-body", exit_on_error=False)
-    def _load_body(self, entry: Entry) -> None:
-        """Read the body from the zip off the event loop, then redraw if still selected."""
-        if self.model.load_body(entry):
-            self.app.call_from_thread(self._body_loaded, entry)
+    def _prepare_entry(self, entry: Entry) -> None:
+        """Read the body from the zip and build the detail (bounded) off the event loop."""
+        if entry.body_text is None and entry.body_file:
+            self.model.load_body(entry)
+        self.app.call_from_thread(self._entry_prepared, entry, entry_detail(entry, image_below=False))
 
-    def _body_loaded(self, entry: Entry) -> None:
+    def _entry_prepared(self, entry: Entry, detail: Text) -> None:
         if self.current_list == "network" and self.query_one("#network", RequestTable).current is entry:
-            self._detail(entry_detail(entry, image_below=False))
+            self._detail(detail)
 
     def _frame_near(self, moment: float) -> None:
         """Show the frame closest in time to a console message or a request."""
@@ -290,7 +285,7 @@ class TraceViewer(Viewer):
             return
         self.app.call_from_thread(self._set_image, image, index)
 
-    def _set_image(self, image, index: int) -> None:
+    def _set_image(self, image: Picture, index: int) -> None:
         if index == self.frame_index:
             for view in self.query(ImageView):
                 view.set_image(image)

@@ -8,9 +8,7 @@ and drawn by the same ImageView as screenshots (zoom and pan included).
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
-from PIL import Image
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -18,22 +16,15 @@ from textual.binding import Binding
 from textual.widgets import Static
 from textual.worker import get_current_worker
 
-from ...core.errors import ParseError
-from ...core.formats.video import INSTALL_HINT, FrameDecoder, VideoInfo, have_decoder, probe_video
+from ...core.formats.media import Picture
+from ...core.formats.video import VideoInfo
 from ...core.model import Artifact
+from ...core.opening import Recording
 from ..text import safe_text
 from ..widgets.image_view import ImageView
-from .base import Viewer, ViewerContext, register
+from .base import Viewer
 from .image import PAN_BINDINGS, ZOOM_BINDINGS, ZoomActions, zoom_label
 from .metadata import metadata_table
-
-
-@dataclass
-class Recording:
-    info: VideoInfo
-    decoder: FrameDecoder | None
-    first: tuple[float, Image.Image] | None  # the first frame, decoded in prepare()
-    why_no_frames: str | None  # PyAV missing, or unable to read this file
 
 
 def info_line(info: VideoInfo) -> str:
@@ -60,8 +51,7 @@ def clock(seconds: float) -> str:
 FRAME_ACTIONS = frozenset({"step", "jump", "seek", "zoom_in", "zoom_out", "fit", "pan"})
 
 
-@register("video")
-class VideoViewer(ZoomActions, Viewer, can_focus=True):
+class VideoViewer(ZoomActions, Viewer[Recording], can_focus=True):
     DEFAULT_CSS = """
     VideoViewer { layout: vertical; }
     VideoViewer .note { color: $text-muted; padding: 0 1; }
@@ -83,24 +73,8 @@ class VideoViewer(ZoomActions, Viewer, can_focus=True):
         *PAN_BINDINGS,
     ]
 
+    MODEL = Recording
     model: Recording
-
-    @classmethod
-    def prepare(cls, artifact: Artifact, data: bytes | None, context: ViewerContext) -> Recording:
-        data = data or b""
-        info = probe_video(data)
-        if not have_decoder():
-            return Recording(info, None, None, f"To step through its frames, install PyAV:\n  {INSTALL_HINT}")
-        try:
-            decoder = FrameDecoder(data)
-            first = decoder.frame_at(0.0)
-        except ParseError as exc:
-            return Recording(info, None, None, str(exc))
-        except Exception as exc:  # PyAV has many ways to fail on odd files: the facts still show
-            return Recording(info, None, None, f"PyAV cannot decode this recording: {type(exc).__name__}: {exc}")
-        if first is None:
-            return Recording(info, None, None, "PyAV found no frame in this recording.")
-        return Recording(info, decoder, first, None)
 
     def __init__(self, artifact: Artifact, model: Recording, **kwargs) -> None:
         super().__init__(artifact, model, **kwargs)
@@ -182,7 +156,7 @@ class VideoViewer(ZoomActions, Viewer, can_focus=True):
         if frame is not None:
             self.app.call_from_thread(self._decoded, seconds, frame)
 
-    def _decoded(self, wanted: float, frame: tuple[float, Image.Image]) -> None:
+    def _decoded(self, wanted: float, frame: tuple[float, Picture]) -> None:
         if wanted != self._wanted:
             return  # a later request will land
         self.position = frame[0]

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from PIL import Image
 from rich.console import RenderableType
 from rich.text import Text
 from rich_pixels import Pixels
@@ -19,7 +18,7 @@ from textual import work
 from textual.message import Message
 from textual.widget import Widget
 
-from ...core.formats.media import ViewPort
+from ...core.formats.media import Picture, ViewPort, draw_part
 
 CACHE_SIZE = 24  # drawings kept: enough to pan back and forth without redrawing
 
@@ -30,7 +29,7 @@ class ImageView(Widget):
     class Changed(Message):
         """The zoom or the position changed (for a caption to follow)."""
 
-    def __init__(self, image: Image.Image, **kwargs) -> None:
+    def __init__(self, image: Picture, **kwargs) -> None:
         super().__init__(**kwargs)
         self.image = image
         self.port = ViewPort(image.width, image.height)
@@ -38,7 +37,7 @@ class ImageView(Widget):
         self._shown: RenderableType | None = None  # the last drawing, kept while the next is made
 
     # --- what the viewer calls ------------------------------------------------------------
-    def set_image(self, image: Image.Image) -> None:
+    def set_image(self, image: Picture) -> None:
         """Show another image of the same kind (the next frame): zoom and position stay."""
         self.image = image
         self._rendered.clear()
@@ -99,19 +98,15 @@ class ImageView(Widget):
             self.refresh()
 
     @work(thread=True, exclusive=True, group="image-draw", exit_on_error=False)
-    def _draw(self, key: tuple, image: Image.Image, crop: tuple[tuple[float, float, float, float], tuple[int, int]]) -> None:
+    def _draw(self, key: tuple, image: Picture, crop: tuple[tuple[float, float, float, float], tuple[int, int]]) -> None:
         box, size = crop
         try:
-            # Shrinking smooths (LANCZOS); enlarging keeps pixels sharp so small text stays crisp.
-            enlarge = size[0] > box[2] - box[0]
-            method = Image.Resampling.NEAREST if enlarge else Image.Resampling.LANCZOS
-            part = image.resize(size, method, box=box, reducing_gap=None if enlarge else 3.0)
-            pixels: RenderableType = Pixels.from_image(part)
+            pixels: RenderableType = Pixels.from_image(draw_part(image, box, size))
         except Exception as exc:  # Pillow can fail late on odd files
             pixels = Text(f"Cannot draw this image: {type(exc).__name__}: {exc}", style="red")
         self.app.call_from_thread(self._drawn, key, image, pixels)
 
-    def _drawn(self, key: tuple, image: Image.Image, pixels: RenderableType) -> None:
+    def _drawn(self, key: tuple, image: Picture, pixels: RenderableType) -> None:
         if image is not self.image:
             return  # a drawing of the previous frame
         self._rendered[key] = pixels

@@ -1,8 +1,8 @@
-"""The right-hand pane: loads an artifact in a worker and shows it with its viewer."""
+"""The run screen's right-hand pane: opens an artifact in a worker (core's opener) and shows
+the model with the viewer of its kind."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import partial
 
 from rich.text import Text
@@ -15,21 +15,13 @@ from textual.worker import get_current_worker
 
 from ...core.errors import TuiError
 from ...core.model import Artifact, RunDetail
+from ...core.opening import Opened, open_artifact
 from ...core.sources.base import Source
 from ..text import human_size
-from ..viewers import Viewer, ViewerContext, viewer_for
-from .error_panel import ErrorPanel
-
+from ..viewers import VIEWERS, Viewer
+from ..widgets.error_panel import ErrorPanel
 
 LOADING_DELAY = 0.2  # seconds
-
-
-@dataclass
-class _Prepared:
-    artifact: Artifact
-    viewer: type[Viewer]
-    model: object
-    size: int | None  # of the bytes read: file_size is stale for logs on real servers
 
 
 class ViewerPane(Container, can_focus=False):
@@ -54,7 +46,7 @@ class ViewerPane(Container, can_focus=False):
     def __init__(self, source: Source, detail: RunDetail | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.source = source
-        # The run, for viewers that read sibling artifacts; kept current by the run screen.
+        # The run, for openers that read sibling artifacts; kept current by the run screen.
         self.detail = detail
         self.artifact: Artifact | None = None
         self.border_title = "Viewer"
@@ -98,13 +90,9 @@ class ViewerPane(Container, can_focus=False):
 
     @work(thread=True, exclusive=True, group="viewer-load", exit_on_error=False)
     def _load(self, artifact: Artifact) -> None:
-        viewer = viewer_for(artifact.kind)
         worker = get_current_worker()
         try:
-            data = self.source.read_bytes(artifact) if viewer.wants_bytes(artifact) else None
-            if worker.is_cancelled:
-                return
-            model = viewer.prepare(artifact, data, ViewerContext(self.source, self.detail))
+            opened = open_artifact(artifact, self.source, self.detail)
         except TuiError as exc:
             self.app.call_from_thread(self._failed, artifact, str(exc))
             return
@@ -112,24 +100,23 @@ class ViewerPane(Container, can_focus=False):
             self.app.call_from_thread(self._failed, artifact, f"{type(exc).__name__}: {exc}")
             return
         if not worker.is_cancelled:
-            size = len(data) if data is not None else None
-            self.app.call_from_thread(self._prepared, _Prepared(artifact, viewer, model, size))
+            self.app.call_from_thread(self._opened, artifact, opened)
 
-    def _prepared(self, prepared: _Prepared) -> None:
-        if prepared.artifact is not self.artifact:
+    def _opened(self, artifact: Artifact, opened: Opened) -> None:
+        if artifact is not self.artifact:
             return  # the user has moved on
         had_focus = self.has_focus_within
-        if prepared.size is not None:
-            self.border_title = f"{prepared.artifact.artifact_type} {human_size(prepared.size)}"
+        if opened.size is not None:  # of the bytes read now: file_size is stale for logs on real servers
+            self.border_title = f"{artifact.artifact_type} {human_size(opened.size)}"
         try:
-            widget = prepared.viewer(prepared.artifact, prepared.model, context=ViewerContext(self.source, self.detail))
+            widget = VIEWERS[opened.kind](artifact, opened.model)
         except Exception as exc:  # a viewer bug shows as a panel, not a crash
-            self._failed(prepared.artifact, f"{type(exc).__name__}: {exc}")
+            self._failed(artifact, f"{type(exc).__name__}: {exc}")
             return
         self._replace(widget)
         if had_focus:
             self.call_after_refresh(widget.focus)
-        self.post_message(self.Shown(prepared.artifact, True))
+        self.post_message(self.Shown(artifact, True))
 
     def _failed(self, artifact: Artifact, reason: str) -> None:
         if artifact is not self.artifact:
