@@ -75,7 +75,8 @@ def test_a_file_over_the_limit_is_not_read(tmp_path: Path, monkeypatch):
             raise AssertionError("read a file too big to show")
 
     opened = open_artifact(detail.artifacts[0], NoReads(), detail)
-    assert opened.kind == "binary" and opened.model is None
+    assert opened.kind == "binary" and opened.model.content is None
+    assert opened.model.size == 100  # measured on the disk, without reading it
 
 
 def test_a_big_local_log_opens_with_its_head_and_its_true_size(tmp_path: Path, monkeypatch):

@@ -64,8 +64,8 @@ def test_recording_without_pyav(snap_compare, monkeypatch):
     monkeypatch.setitem(sys.modules, "av", None)
     # The table names the file by its absolute path: make it the same on every checkout.
     rows = metadata.metadata_rows
-    monkeypatch.setattr(metadata, "metadata_rows", lambda a: [
-        (k, v.replace(str(DEMO), "<demo>")) for k, v in rows(a)
+    monkeypatch.setattr(metadata, "metadata_rows", lambda a, size=None: [
+        (k, v.replace(str(DEMO), "<demo>")) for k, v in rows(a, size)
     ])
 
     async def before(pilot):

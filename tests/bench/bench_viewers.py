@@ -119,6 +119,21 @@ def main() -> None:
         longest_stall(lambda: json.dumps(json.loads(big_json), indent=2)),
         longest_stall(lambda: text_document(big_json, Format.JSON)),
     )
+    import base64
+
+    from tui.core.formats.har import entry_body, parse_har
+
+    body = json.dumps([{"n": i, "pad": "x" * 40} for i in range(140_000)]).encode()  # about 7.6 MB
+    har = {"log": {"entries": [{"startedDateTime": "2026-01-01T00:00:00Z", "time": 1,
+                                "request": {"method": "GET", "url": "https://x/"},
+                                "response": {"status": 200, "content": {"mimeType": "application/json",
+                                             "encoding": "base64", "text": base64.b64encode(body).decode()}}}]}}
+    entry = parse_har(json.dumps(har).encode()).entries[0]
+    report(
+        f"HAR detail of a {len(body) / 1e6:.1f} MB base64 JSON body",
+        timed(lambda: json.dumps(json.loads(entry.body() or b""), indent=2)[: 256 * 1024], repeat=1),
+        timed(lambda: entry_body(entry)),
+    )
     print("(a ratio above 1 means ours is faster or stalls less; the 'prepare' line is the cost of")
     print(" safety and chunking, expected below 1)")
 

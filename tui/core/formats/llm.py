@@ -1,6 +1,6 @@
 """LLM artifacts: prompts, requests, responses and parsed actions, ready for reading.
 
-Pure functions over bytes (no textual / rich): the viewers call them from prepare(), in a worker.
+Pure functions over bytes (no textual / rich): the openers (tui.core.opening) call them in a worker.
 
 - Prompts mix prose, JSON and HTML-like element trees: `prompt_segments` says which lexer suits
   each run of lines, so each piece is highlighted as what it is and prose stays plain.

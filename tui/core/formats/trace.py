@@ -73,7 +73,7 @@ class Trace:
     network: list[Entry]
     frames: list[Frame]
     archive: zipfile.ZipFile  # kept open on the bytes to read frames on demand
-    first_image: object = None  # the first frame, decoded by the viewer's prepare() (a worker)
+    first_image: object = None  # the first frame, decoded by the trace opener (tui.core.opening, a worker)
 
     def frame_for(self, action: Action) -> Frame | None:
         """The frame closest to the end of the action (its start while it never ended)."""

@@ -9,6 +9,7 @@ from .context import Opening
 from .models import (
     ActionsModel,
     ElementsModel,
+    FileModel,
     HtmlModel,
     IdMapModel,
     Opened,
@@ -23,6 +24,7 @@ __all__ = [
     "OPENERS",
     "ActionsModel",
     "ElementsModel",
+    "FileModel",
     "HtmlModel",
     "IdMapModel",
     "Opened",

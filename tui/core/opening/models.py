@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..formats.elements import ElementTree
+from ..formats.files import FileContent
 from ..formats.llm import ActionsDocument, LlmDocument
 from ..formats.media import Picture
 from ..formats.text import TextDocument
@@ -44,6 +45,13 @@ class Recording:
     decoder: FrameDecoder | None
     first: tuple[float, Picture] | None  # the first frame, decoded when opened
     why_no_frames: str | None  # PyAV missing, or unable to read this file
+    size: int | None = None  # bytes, as read
+
+
+@dataclass(frozen=True)
+class FileModel:
+    content: FileContent | None  # None: too big to read for what is shown
+    size: int | None  # bytes, measured when opened (file_size can be stale)
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,14 @@ work here so a viewer only shows.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from ..catalog import ArtifactKind, Category, Format
 from ..errors import ParseError, TuiError
 from ..formats import llm
 from ..formats.elements import id_map, map_lines, parse_id_map, parse_tree
-from ..formats.files import FileContent, sniff
+from ..formats.files import sniff
 from ..formats.har import Har, parse_har
 from ..formats.html import pretty_html_bytes
 from ..formats.logs import (
@@ -36,6 +37,7 @@ from .context import GivenBytes, Opening, Reader
 from .models import (
     ActionsModel,
     ElementsModel,
+    FileModel,
     HtmlModel,
     IdMapModel,
     Opened,
@@ -82,14 +84,16 @@ def open_html(job: Opening) -> HtmlModel:
     return HtmlModel(pretty, TextDocument(original.lines, "html", note=HTML_ORIGINAL_NOTE, width=original.width))
 
 
-def open_file(job: Opening) -> FileContent | None:
-    """A file's content when it is small enough to read for what is shown; else None (details only)."""
+def open_file(job: Opening) -> FileModel:
+    """A file's content when it is small enough to read for what is shown (else its details
+    alone), and its true size."""
     size = local_size(job.artifact)
     if size is None:
         size = job.artifact.file_size
     if size is not None and size > CONTENT_LIMIT:
-        return None
-    return sniff(job.data())
+        return FileModel(None, size)
+    data = job.data()
+    return FileModel(sniff(data), len(data))
 
 
 # --- images and recordings ---------------------------------------------------------------------------
@@ -125,6 +129,10 @@ def open_screenshot(job: Opening) -> Screenshot:
 
 def open_recording(job: Opening) -> Recording:
     data = job.data()
+    return replace(_recording(data), size=len(data))
+
+
+def _recording(data: bytes) -> Recording:
     info = probe_video(data)
     if not have_decoder():
         return Recording(info, None, None, f"To step through its frames, install PyAV:\n  {INSTALL_HINT}")

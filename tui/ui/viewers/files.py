@@ -11,7 +11,8 @@ from textual.widgets import Static
 
 from ...core.formats.files import FileContent
 from ...core.formats.text import TextDocument
-from ...core.model import script_location
+from ...core.model import Artifact, script_location
+from ...core.opening import FileModel
 from ...core.opening.openers import CONTENT_LIMIT
 from ..text import human_size, safe_text
 from ..widgets.line_view import LineView
@@ -46,12 +47,16 @@ class FileViewer(Viewer[FileContent | None], can_focus=True):
     """
     HELP_TITLE = "File details"
 
-    MODEL = (FileContent, type(None))  # None: too big to read, the details alone
+    MODEL = FileModel  # its content becomes the model (None: too big to read, the details alone)
     model: FileContent | None
+
+    def __init__(self, artifact: Artifact, model: FileModel, **kwargs) -> None:
+        super().__init__(artifact, model.content, **kwargs)
+        self.measured_size = model.size  # (Widget.size is the widget's own)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(metadata_table(self.artifact))
+            yield Static(metadata_table(self.artifact, self.measured_size))
         content = self.model
         if content is None:
             yield Static(Text(f"Larger than {human_size(CONTENT_LIMIT)}: only its details are shown.", style="dim"), classes="note")

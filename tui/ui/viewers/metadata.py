@@ -9,13 +9,9 @@ from ...core.model import Artifact
 from ..text import human_size, human_time, safe_text
 
 
-def metadata_rows(artifact: Artifact) -> list[tuple[str, str]]:
-    size = artifact.file_size
-    if artifact.path is not None:
-        try:
-            size = artifact.path.stat().st_size  # the file is the truth; file_size can be stale
-        except OSError:
-            pass
+def metadata_rows(artifact: Artifact, size: int | None = None) -> list[tuple[str, str]]:
+    """`size`: as measured when the artifact was opened (file_size can be stale)."""
+    size = artifact.file_size if size is None else size
     kind = artifact.kind
     rows = [
         ("Type", artifact.artifact_type + ("" if kind.known else " (unknown to this version)")),
@@ -35,10 +31,10 @@ def metadata_rows(artifact: Artifact) -> list[tuple[str, str]]:
     return rows
 
 
-def metadata_table(artifact: Artifact) -> Table:
+def metadata_table(artifact: Artifact, size: int | None = None) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column(overflow="fold")
-    for key, value in metadata_rows(artifact):
+    for key, value in metadata_rows(artifact, size):
         table.add_row(Text(key), safe_text(value))
     return table

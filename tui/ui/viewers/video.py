@@ -86,7 +86,7 @@ class VideoViewer(ZoomActions, Viewer[Recording], can_focus=True):
         yield Static(safe_text(info_line(model.info)), classes="note")
         if model.first is None:
             yield Static(safe_text(model.why_no_frames or "No frames to show."), classes="hint")
-            yield Static(metadata_table(self.artifact), classes="hint")
+            yield Static(metadata_table(self.artifact, self.model.size), classes="hint")
             return
         yield Static(self.position_text(), classes="note time")
         yield ImageView(model.first[1])
