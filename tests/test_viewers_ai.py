@@ -114,7 +114,8 @@ async def test_w_wraps_long_lines_to_the_width_and_back():
             assert line.startswith(piece, position), (number, piece)
             position += len(piece)
             if number < len(rows) - 1:
-                assert line[position] == " "
+                # a fold inside a word only cuts a word longer than the width
+                assert line[position] == " " or (" " not in piece and len(piece) == view._wrap_width)
                 position = len(line) - len(line[position:].lstrip(" "))
         await pilot.press("w")
         await settle(pilot)
