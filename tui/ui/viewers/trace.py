@@ -14,16 +14,17 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import ContentSwitcher, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import ContentSwitcher, Static
 
 from ...core.formats.media import downscale, open_image
 from ...core.formats.har import Entry
 from ...core.formats.trace import Action, Console, Frame, Trace, parse_trace
 from ...core.model import Artifact
 from ..text import safe_text
+from ..widgets.cursor_view import CursorView, ListRows
 from ..widgets.image_view import ImageView
 from .base import Viewer, ViewerContext, register
+from .find import FIND_CSS, FindBar, find_count, find_input
 from .network import RequestTable, entry_detail
 
 LEVEL_STYLE = {"error": "bold red", "pageerror": "bold red", "warning": "yellow", "log": "", "info": ""}
@@ -131,7 +132,7 @@ class FilmStrip(Horizontal):
 
 
 @register("trace")
-class TraceViewer(Viewer):
+class TraceViewer(FindBar, Viewer):
     HELP_TITLE = "Playwright trace"
     DEFAULT_CSS = """
     TraceViewer { layout: vertical; }
@@ -140,13 +141,10 @@ class TraceViewer(Viewer):
     TraceViewer #trace-right { width: 2fr; padding-left: 1; }
     TraceViewer ContentSwitcher { height: 1fr; }
     TraceViewer ContentSwitcher > * { height: 1fr; }
-    TraceViewer OptionList, TraceViewer OptionList:focus {
-        text-wrap: nowrap; text-overflow: ellipsis; border: none; padding: 0;
-    }
     TraceViewer ImageView { height: 1fr; }
     TraceViewer .frame-note { color: $text-muted; height: 1; }
     TraceViewer #trace-detail { height: 1fr; border-top: solid $panel-lighten-2; }
-    """
+    """ + FIND_CSS
 
     BINDINGS = [
         Binding("a", "show('actions')", "Actions"),
@@ -174,8 +172,8 @@ class TraceViewer(Viewer):
         yield Static(self._note(), classes="note")
         with Horizontal():
             with ContentSwitcher(initial="actions", id="trace-left"):
-                yield OptionList(*[Option(action_prompt(trace, a)) for a in trace.actions], id="actions")
-                yield OptionList(*[Option(console_prompt(trace, c)) for c in trace.console], id="console")
+                yield CursorView(ListRows([action_prompt(trace, a) for a in trace.actions]), cursor=True, id="actions")
+                yield CursorView(ListRows([console_prompt(trace, c) for c in trace.console]), cursor=True, id="console")
                 yield RequestTable(list(trace.network), min((e.started for e in trace.network), default=0.0),
                                    max((e.started + e.duration for e in trace.network), default=1.0), id="network")
             with Vertical(id="trace-right"):
@@ -185,6 +183,8 @@ class TraceViewer(Viewer):
                     yield FilmStrip(trace)
                 with VerticalScroll(id="trace-detail"):
                     yield Static(Text("Select an action.", style="dim"), id="trace-detail-text")
+        yield find_count()
+        yield find_input("Find")
 
     def _note(self) -> Text:
         trace = self.model
@@ -197,8 +197,6 @@ class TraceViewer(Viewer):
         return text
 
     def on_mount(self) -> None:
-        if self.model.actions:
-            self.query_one("#actions", OptionList).highlighted = 0
         self._frame_note()
         if self.frame_index is not None:
             self.call_after_refresh(lambda: self.query_one(FilmStrip).show(self.frame_index))
@@ -211,9 +209,10 @@ class TraceViewer(Viewer):
     def _detail(self, text: Text) -> None:
         self.query_one("#trace-detail-text", Static).update(text)
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    def on_cursor_view_highlighted(self, event: CursorView.Highlighted) -> None:
         event.stop()
-        self._selected(event.option_list.id, event.option_index)
+        if event.view.id == self.current_list:  # the hidden lists say so too when mounted
+            self._selected(event.view.id, event.row)
 
     def _selected(self, list_id: str | None, index: int | None) -> None:
         """The detail and the frame follow the highlighted action or console message."""
@@ -298,23 +297,19 @@ class TraceViewer(Viewer):
     # --- actions ---------------------------------------------------------------------------------------
     def action_show(self, name: str) -> None:
         self.query_one(ContentSwitcher).current = name
-        widget = self.query_one(f"#{name}")
+        widget = self.query_one(f"#{name}", CursorView)
         widget.focus()
-        if name == "network":
+        if isinstance(widget, RequestTable):
             self._show_entry(widget.current)
         else:
-            options = widget
-            if options.option_count and options.highlighted is None:
-                options.highlighted = 0
-            else:
-                self._selected(name, options.highlighted)
+            self._selected(name, widget.cursor_row if widget.row_count else None)
 
     def action_frame(self, step: int) -> None:
         if self.frame_index is not None:
             self.show_frame(self.frame_index + step)
 
-    def start_find(self) -> bool:
-        return False
+    def find_focus(self) -> CursorView:
+        return self.query_one(f"#{self.current_list}", CursorView)
 
     def focus(self, scroll_visible: bool = True) -> TraceViewer:
         self.query_one(f"#{self.current_list}").focus(scroll_visible)

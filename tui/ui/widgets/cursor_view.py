@@ -648,3 +648,34 @@ class CursorView(ScrollView, can_focus=True):
             self._go(self._pending)
         else:
             self._status()
+
+
+class ListRows:
+    """Ready-made rows (a list of Text), for short lists such as a trace's actions. The texts
+    are built from safe data by the viewer; they are cut to the pane, never wrapped."""
+
+    def __init__(self, rows: list[Text]) -> None:
+        self.rows = rows
+
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def render_row(self, index: int, width: int, style: StyleOf) -> Text:
+        text = self.rows[index].copy()
+        text.truncate(width, overflow="ellipsis")
+        return text
+
+    def row_plain(self, index: int, width: int) -> str:
+        return self.render_row(index, width, lambda name: Style()).plain
+
+    def row_label(self, index: int) -> str:
+        return ""
+
+    def gutter_width(self) -> int:
+        return 0
+
+    def content_width(self) -> int:
+        return 0
+
+    def width_dependent(self) -> bool:
+        return True
