@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from ..widgets.cursor_view import CursorView
 
-FIND_BINDINGS = [
+FIND_BINDINGS: list[BindingType] = [
     Binding("n", "find_next", "Next match", show=False),
     Binding("N", "find_previous", "Previous match", show=False),
 ]

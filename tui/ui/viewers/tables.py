@@ -17,7 +17,7 @@ from ...core.model import Artifact
 from ..text import safe_text
 from ..widgets.line_view import LineView
 from .base import Viewer, ViewerContext, register
-from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_input
+from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_count, find_input
 
 TABLE_ROWS = 3000
 KEY_WIDTH = 70  # a hashed href key is 65 characters
@@ -85,6 +85,7 @@ class IdMapViewer(FindBar, Viewer):
             for row_key, value in self.model:
                 table.add_row(safe_text(short_key(row_key), "cyan"), safe_text(value))
             yield table
+        yield find_count()
         yield find_input("Find key or value")
 
     @property

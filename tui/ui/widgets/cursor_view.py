@@ -606,7 +606,7 @@ class CursorView(ScrollView, can_focus=True):
             elif self.counted:
                 status = "no match" if not self.matches else f"{total} matches"
             else:
-                status = f"counting… {total}"
+                status = f"counting… {total}" if self.matches else "counting…"
         self.post_message(self.FindChanged(self, status))
 
     def _start_count(self, query: str) -> None:
