@@ -134,6 +134,7 @@ class FilmStrip(Horizontal):
 @register("trace")
 class TraceViewer(FindBar, Viewer):
     HELP_TITLE = "Playwright trace"
+    HELP_WIDGETS = (CursorView,)
     DEFAULT_CSS = """
     TraceViewer { layout: vertical; }
     TraceViewer .note { color: $text-muted; padding: 0 1; height: 1; }
