@@ -140,7 +140,7 @@ class CursorView(ScrollView, can_focus=True):
         Binding("G,end", "bottom", "Bottom", show=False, id="cursor.bottom"),
         Binding("h,left", "scroll_left", "Left", show=False, id="cursor.left"),
         Binding("l,right", "scroll_right", "Right", show=False, id="cursor.right"),
-        Binding("slash", "find", "Find", show=False, id="cursor.find"),
+        Binding("slash", "find", "Find", id="cursor.find"),
         Binding("n", "find_next(1)", "Next match", show=False, id="cursor.find_next"),
         Binding("N", "find_next(-1)", "Previous match", show=False, id="cursor.find_previous"),
     ]

@@ -114,7 +114,7 @@ class LogView(CursorView):
         self._unfiltered_count = len(log.lines)
         self._parsed: OrderedDict[int, Text] = OrderedDict()  # styled lines, the visible ones
         self._gutter = len(str(len(log.lines))) + 1
-        self._width = min(max(map(len, log.lines), default=0), MAX_LINE) + 1
+        self._width = min(max(map(len, log.lines), default=0), MAX_LINE)
         super().__init__(LogRows(self), cursor=True, **kwargs)
 
     @property
@@ -130,7 +130,7 @@ class LogView(CursorView):
         self._unfiltered_count = len(log.lines)
         self._gutter = len(str(len(log.lines))) + 1
         widest = min(max(map(len, log.lines[-1000:]), default=0), MAX_LINE)  # a sample of the new lines
-        self._width = max(self._width, widest + 1)
+        self._width = max(self._width, widest)
         self.rows_changed()
 
     def styled_line(self, number: int) -> Text:
