@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from apptools import settle, until
 from rich.color import Color
 from rich.text import Text
+from test_har_format import big_har
 from textual.app import App, ComposeResult
 from textual.widgets import ContentSwitcher, Input, Static
 
-from apptools import settle, until
-from test_har_format import big_har
 from tui.core.formats.logs import skyvern_log
 from tui.core.formats.text import TextDocument
 from tui.core.model import Artifact
@@ -20,7 +20,6 @@ from tui.ui.viewers.network import HarViewer, RequestTable
 from tui.ui.viewers.text import TextViewer
 from tui.ui.viewers.trace import TraceViewer
 from tui.ui.widgets.cursor_view import CursorView, ListRows, word_starts
-from tui.ui.widgets.line_view import LineView
 from tui.ui.widgets.log_view import LogView
 
 DATA = Path(__file__).parent / "data"

@@ -11,17 +11,13 @@ import json
 from typing import ClassVar
 
 from PIL import Image
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual import events, work  # noqa: F401
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from ...core.formats.har import SORT_COLUMNS, Entry, Har, compile_filter, parse_har, sort_entries, to_curl

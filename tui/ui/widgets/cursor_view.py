@@ -491,9 +491,7 @@ class CursorView(ScrollView, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # n/N are find keys only once something was searched: before that the key goes on to
         # the viewer (its own binding, if it has one for the letter).
-        if action == "find_next" and not self.match_query:
-            return False
-        return True
+        return not (action == "find_next" and not self.match_query)
 
     def find(self, query: str, forward: bool = True) -> None:
         """Search for `query` (smart case) from the cursor, or the top of the view: every match
