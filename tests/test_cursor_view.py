@@ -312,3 +312,20 @@ async def test_trace_letters_typed_after_slash_are_the_query_not_commands():
         assert str(trace.query_one(".find-count", Static).content) == "1 of 2"
         await pilot.press("n")  # once something was searched, n is the next match
         assert actions.cursor_row == clicks[1] and trace.model.actions[clicks[1]].title in detail(app)
+
+
+async def test_trace_list_colours_come_from_its_component_classes():
+    class RedTraceApp(TraceApp):
+        CSS = "TraceList > .trace-list--failed { color: #ff0000; }"
+
+    app = RedTraceApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        trace = app.query_one(TraceViewer)
+        actions = trace.query_one("#actions", CursorView)
+        failed = next(i for i, a in enumerate(trace.model.actions) if a.error)
+        actions.move_cursor(failed)
+        await pilot.pause()
+        y = failed - int(actions.scroll_y)
+        red = [s.text for s in actions.render_line(y) if s.style and s.style.color == Color.parse("#ff0000")]
+        assert red == [trace.model.actions[failed].title]

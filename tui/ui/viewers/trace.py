@@ -8,6 +8,10 @@ Frames are decoded in a worker thread, one at a time, when they are shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rich.style import Style
 from rich.text import Text
 from rich_pixels import Pixels
 from textual import work
@@ -21,7 +25,7 @@ from ...core.formats.har import Entry
 from ...core.formats.trace import Action, Console, Frame, Trace, parse_trace
 from ...core.model import Artifact
 from ..text import safe_text
-from ..widgets.cursor_view import CursorView, ListRows
+from ..widgets.cursor_view import CursorView, StyleOf
 from ..widgets.image_view import ImageView
 from .base import Viewer, ViewerContext, register
 from .find import FIND_CSS, FindBar, find_count, find_input
@@ -36,23 +40,84 @@ def _ms(value: float | None) -> str:
     return f"{value:.0f} ms" if value < 1000 else f"{value / 1000:.2f} s"
 
 
-def action_prompt(trace: Trace, action: Action) -> Text:
+def _styled(value: str, style: Style) -> Text:
+    text = safe_text(value)
+    text.stylize(style)
+    return text
+
+
+def action_prompt(trace: Trace, action: Action, style: StyleOf) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{(action.start - trace.start) / 1000:6.2f}s ", style="dim")
-    text.append_text(safe_text(action.title, "bold red" if action.error else "bold"))
+    text.append(f"{(action.start - trace.start) / 1000:6.2f}s ", style=style("trace-list--time"))
+    text.append_text(_styled(action.title, style("trace-list--failed" if action.error else "trace-list--title")))
     if action.selector:
         text.append(" ")
-        text.append_text(safe_text(action.selector, "cyan"))
-    text.append(f" {_ms(action.duration)}", style="dim")
+        text.append_text(_styled(action.selector, style("trace-list--selector")))
+    text.append(f" {_ms(action.duration)}", style=style("trace-list--time"))
     return text
 
 
-def console_prompt(trace: Trace, message: Console) -> Text:
+LEVEL_CLASSES = {"error": "trace-list--error", "pageerror": "trace-list--error", "warning": "trace-list--warning"}
+
+
+def console_prompt(trace: Trace, message: Console, style: StyleOf) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{(message.time - trace.start) / 1000:6.2f}s ", style="dim")
-    text.append(f"{message.level:<9} ", style=LEVEL_STYLE.get(message.level, ""))
+    text.append(f"{(message.time - trace.start) / 1000:6.2f}s ", style=style("trace-list--time"))
+    level = LEVEL_CLASSES.get(message.level)
+    text.append(f"{message.level:<9} ", style=style(level) if level else "")
     text.append_text(safe_text(message.text.splitlines()[0] if message.text else ""))
     return text
+
+
+class TraceRows:
+    """Actions or console messages as rows, styled by the list's component classes."""
+
+    def __init__(self, items: list[Any], make: Callable[[Any, StyleOf], Text]) -> None:
+        self.items = items
+        self.make = make
+
+    def row_count(self) -> int:
+        return len(self.items)
+
+    def render_row(self, index: int, width: int, style: StyleOf) -> Text:
+        text = self.make(self.items[index], style)
+        text.truncate(width, overflow="ellipsis")
+        return text
+
+    def row_plain(self, index: int, width: int) -> str:
+        return self.render_row(index, width, lambda name: Style()).plain
+
+    def row_label(self, index: int) -> str:
+        return ""
+
+    def gutter_width(self) -> int:
+        return 0
+
+    def content_width(self) -> int:
+        return 0
+
+    def width_dependent(self) -> bool:
+        return True
+
+
+class TraceList(CursorView):
+    """The trace's actions or console messages: a list like any other (j/k, /, n/N)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "trace-list--time", "trace-list--title", "trace-list--failed", "trace-list--selector",
+        "trace-list--error", "trace-list--warning",
+    }
+    DEFAULT_CSS = """
+    TraceList > .trace-list--time { color: $text-muted; }
+    TraceList > .trace-list--title { text-style: bold; }
+    TraceList > .trace-list--failed { color: $text-error; text-style: bold; }
+    TraceList > .trace-list--selector { color: $text-accent; }
+    TraceList > .trace-list--error { color: $text-error; text-style: bold; }
+    TraceList > .trace-list--warning { color: $text-warning; }
+    """
+
+    def __init__(self, items: list[Any], make: Callable[[Any, StyleOf], Text], **kwargs) -> None:
+        super().__init__(TraceRows(items, make), cursor=True, **kwargs)
 
 
 def action_detail(trace: Trace, action: Action) -> Text:
@@ -173,8 +238,8 @@ class TraceViewer(FindBar, Viewer):
         yield Static(self._note(), classes="note")
         with Horizontal():
             with ContentSwitcher(initial="actions", id="trace-left"):
-                yield CursorView(ListRows([action_prompt(trace, a) for a in trace.actions]), cursor=True, id="actions")
-                yield CursorView(ListRows([console_prompt(trace, c) for c in trace.console]), cursor=True, id="console")
+                yield TraceList(trace.actions, lambda a, style: action_prompt(trace, a, style), id="actions")
+                yield TraceList(trace.console, lambda c, style: console_prompt(trace, c, style), id="console")
                 yield RequestTable(list(trace.network), min((e.started for e in trace.network), default=0.0),
                                    max((e.started + e.duration for e in trace.network), default=1.0), id="network")
             with Vertical(id="trace-right"):
