@@ -94,6 +94,8 @@ async def test_list_keys_move_page_and_go_to_the_ends():
         assert view.cursor_row == 0 and view.scroll_y == 0
         # the cursor row takes its colour from the CSS (a theme), not from Python
         assert any(bg == Color.parse("#0000ff") for _, bg in backgrounds(view, 0))
+        # nothing here opens a find bar: `/` is left to the screen (which says so), n/N too
+        assert not view.check_action("find", ()) and not view.check_action("find_next", (1,))
 
 
 async def test_find_marks_every_match_on_screen_and_counts_them():
@@ -282,6 +284,7 @@ async def test_trace_opens_on_the_selected_action_and_moves_with_j_k():
         actions = trace.query_one("#actions", CursorView)
         assert app.focused is actions or trace.focus()
         assert trace.model.actions[0].title in detail(app)  # the first screen shows row 0
+        assert actions.check_action("find", ())  # the viewer opens its find bar for the list
         await pilot.press("j")
         assert actions.cursor_row == 1 and trace.model.actions[1].title in detail(app)
         await pilot.press("G")

@@ -491,7 +491,13 @@ class CursorView(ScrollView, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # n/N are find keys only once something was searched: before that the key goes on to
         # the viewer (its own binding, if it has one for the letter).
-        return not (action == "find_next" and not self.match_query)
+        if action == "find_next":
+            return bool(self.match_query)
+        # `/` is ours only where something opens a find bar for us; elsewhere it goes on to
+        # the screen, which says there is nothing to find.
+        if action == "find":
+            return any(callable(getattr(node, "open_find", None)) for node in self.ancestors)
+        return True
 
     def find(self, query: str, forward: bool = True) -> None:
         """Search for `query` (smart case) from the cursor, or the top of the view: every match
