@@ -332,3 +332,18 @@ async def test_trace_list_colours_come_from_its_component_classes():
         y = failed - int(actions.scroll_y)
         red = [s.text for s in actions.render_line(y) if s.style and s.style.color == Color.parse("#ff0000")]
         assert red == [trace.model.actions[failed].title]
+
+
+async def test_a_count_whose_rows_shrink_under_it_stops_quietly_and_the_new_one_counts():
+    app = ListApp([f"row {i} x" for i in range(200_000)])
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(CursorView)
+        view.find("x")
+        source = view.source
+        assert isinstance(source, ListRows)
+        source.rows = source.rows[:10]  # a filter took most rows away while counting
+        view.rows_changed()
+        await until(pilot, lambda: view.counted, tries=2000)
+        await pilot.pause()
+        assert view.matches == [(i, len(f"row {i} ")) for i in range(10)]
+        assert all(w.state.name != "ERROR" for w in app.workers)

@@ -388,7 +388,10 @@ class CursorView(ScrollView, can_focus=True):
     @work(thread=True, exclusive=True, group="cursor-wrap", exit_on_error=False)
     def _build_wrap_in_thread(self, width: int, top: int) -> None:
         source = self.source
-        starts = self._row_starts(width)
+        try:
+            starts = self._row_starts(width)
+        except IndexError:
+            return  # the rows changed meanwhile: rows_changed() builds the index again
         self.app.call_from_thread(self._wrap_built, source, width, starts, top)
 
     def _wrap_built(self, source: RowSource, width: int, starts: list[int], top: int) -> None:
@@ -629,7 +632,11 @@ class CursorView(ScrollView, can_focus=True):
         last = time.monotonic()
         capped = False
         for index in range(source.row_count()):
-            for column in find_all(source.row_plain(index, width), query):
+            try:
+                plain = source.row_plain(index, width)
+            except IndexError:
+                return  # the rows changed under the count: rows_changed() started a new one
+            for column in find_all(plain, query):
                 if len(matches) >= MAX_MATCHES:
                     capped = True
                     break
