@@ -103,6 +103,8 @@ async def test_skyvern_log_filters_by_level_and_text_and_jumps_between_errors(tm
         await pilot.press("t", *["backspace"] * 4, "enter")  # an empty text filter shows everything again
         await settle(pilot)
         assert view.rows == [0, 1, 2, 3, 4]
+        view.scroll_to(x=0, animate=False)  # find scrolled sideways to the match, off screen
+        await pilot.pause()
         rendered = "".join(s.text for s in view.render_line(0))
         assert "[info     ] Starting agent" in rendered and "\x1b" not in rendered
 

@@ -31,7 +31,7 @@ def test_har(snap_compare):
 def test_har_filtered_failed(snap_compare):
     async def before(pilot):
         await _open(pilot)
-        await pilot.press("slash", *"failed", "enter")
+        await pilot.press("f", *"failed", "enter")  # f filters; / finds
         await settle(pilot)
 
     assert snap_compare(demo_app(), terminal_size=SIZE, run_before=before)

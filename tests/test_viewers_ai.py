@@ -106,8 +106,17 @@ async def test_w_wraps_long_lines_to_the_width_and_back():
         assert 0 <= top < view.size.height
         rows = [row_text(view, y)[gutter:] for y in range(top, min(top + last - first, view.size.height))]
         assert all(len(r.rstrip()) <= view._wrap_width for r in rows)
-        rows = [r[: view._wrap_width] for r in rows[:-1]] + [rows[-1].rstrip()]  # the rest is padding
-        assert "".join(rows) == view.lines[long][: len("".join(rows))]
+        # Put together, the rows are the line: folded at spaces (never inside a word that fits),
+        # in order, nothing lost at the folds.
+        line, position = view.lines[long], 0
+        for number, row in enumerate(rows):
+            piece = row[: view._wrap_width].rstrip()
+            assert line.startswith(piece, position), (number, piece)
+            position += len(piece)
+            if number < len(rows) - 1:
+                # a fold inside a word only cuts a word longer than the width
+                assert line[position] == " " or (" " not in piece and len(piece) == view._wrap_width)
+                position = len(line) - len(line[position:].lstrip(" "))
         await pilot.press("w")
         await settle(pilot)
         assert not view.wrap and view.virtual_size.height == count

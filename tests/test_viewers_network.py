@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 from textual.app import App, ComposeResult
-from textual.widgets import ContentSwitcher, Input, OptionList, Static
+from textual.widgets import ContentSwitcher, Input, Static
 
 from apptools import SIZE, demo_app, settle
 from tui.core.formats.har import parse_har
@@ -15,6 +15,7 @@ from tui.core.model import Artifact
 from tui.core.opening import open_data
 from tui.ui.screens.run import RunScreen
 from tui.ui.viewers.network import EntryDetail, HarViewer, RequestTable
+from tui.ui.widgets.cursor_view import CursorView
 from tui.ui.viewers.trace import TraceViewer
 from tui.ui.widgets.image_view import ImageView
 
@@ -72,11 +73,11 @@ async def test_demo_har_table_detail_and_focus():
         assert "GET" in line and "200" in line and "/app.js" in line and "ms" in line
 
 
-async def test_demo_har_filter_with_slash_and_escape():
+async def test_demo_har_filter_with_f_and_escape():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_network(pilot)
-        await pilot.press("slash")
+        await pilot.press("f")  # the filter's key (`/` finds, as everywhere)
         box = app.screen.query_one("#har-filter", Input)
         assert app.focused is box and box.display
         await pilot.press(*"failed", "enter")
@@ -173,9 +174,9 @@ async def test_demo_trace_actions_frames_console_network():
     async with app.run_test(size=SIZE) as pilot:
         await open_network(pilot, down=1)
         trace = viewer(app, TraceViewer)
-        actions = trace.query_one("#actions", OptionList)
+        actions = trace.query_one("#actions", CursorView)
         assert app.focused is actions
-        assert actions.option_count == 12
+        assert actions.row_count == 12
         note = plain(trace.query_one(".note", Static).content)
         assert "v10 · " in note and "12 actions" in note and "11 frames" in note
         assert trace.query_one(ImageView)
@@ -192,8 +193,8 @@ async def test_demo_trace_actions_frames_console_network():
         await pilot.press("o")
         await settle(pilot)
         assert trace.query_one(ContentSwitcher).current == "console"
-        console = trace.query_one("#console", OptionList)
-        assert app.focused is console and console.option_count == 10
+        console = trace.query_one("#console", CursorView)
+        assert app.focused is console and console.row_count == 10
         await pilot.press("down", "down")
         await settle(pilot)
         detail = plain(trace.query_one("#trace-detail-text", Static).content)
@@ -232,9 +233,9 @@ async def test_v7_trace_shows_the_failed_action_and_page_error():
         detail = plain(trace.query_one("#trace-detail-text", Static).content)
         assert "#no-such-button" in detail and "Timeout 300ms exceeded" in detail
         await pilot.press("o")
-        console = trace.query_one("#console", OptionList)
+        console = trace.query_one("#console", CursorView)
         levels = [c.level for c in trace.model.console]
-        console.highlighted = levels.index("pageerror")
+        console.move_cursor(levels.index("pageerror"))
         await pilot.pause()
         assert "boom from setTimeout" in plain(trace.query_one("#trace-detail-text", Static).content)
 

@@ -75,6 +75,51 @@ def report(name: str, baseline: float, ours: float) -> None:
     print(f"{name:<46} baseline {baseline * 1000:9.1f} ms   ours {ours * 1000:9.1f} ms   x{baseline / ours:7.1f}")
 
 
+def cursor_view_figures(log) -> tuple[float, float, float]:
+    """Seconds to draw the first screen of a LogView, to make 100 cursor moves drawing the
+    screen after each, and to count every match of a query (in its worker)."""
+    import asyncio
+
+    from textual.app import App
+
+    from tui.ui.widgets.log_view import LogView
+
+    class LogApp(App):
+        def compose(self):
+            yield LogView(log)
+
+    figures: list[float] = []
+
+    async def run() -> None:
+        app = LogApp()
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = app.query_one(LogView)
+            await pilot.pause()
+
+            def draw() -> None:
+                for y in range(view.size.height):
+                    view.render_line(y)
+
+            view._strips.clear()
+            view._parsed.clear()
+            start = time.perf_counter()
+            draw()
+            figures.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            for _ in range(100):
+                view.action_down()
+                draw()
+            figures.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            view.find("no such text")  # a full pass: nothing stops it early
+            while not view.counted:
+                await asyncio.sleep(0.01)
+            figures.append(time.perf_counter() - start)
+
+    asyncio.run(run())
+    return figures[0], figures[1], figures[2]
+
+
 def main() -> None:
     data = screenshot_bytes()
     image = open_image(data)
@@ -134,6 +179,10 @@ def main() -> None:
         timed(lambda: json.dumps(json.loads(entry.body() or b""), indent=2)[: 256 * 1024], repeat=1),
         timed(lambda: entry_body(entry)),
     )
+    small, huge = cursor_view_figures(skyvern_log(event * 1_000)), cursor_view_figures(skyvern_log(million))
+    report("first screen of the log view: 1,000,000 lines vs 1,000", small[0], huge[0])
+    report("100 cursor moves + redraw: 1,000,000 lines vs 1,000", small[1], huge[1])
+    print(f"find, counted in a worker over 1,000,000 lines: {huge[2] * 1000:.0f} ms (1,000: {small[2] * 1000:.1f} ms)")
     print("(a ratio above 1 means ours is faster or stalls less; the 'prepare' line is the cost of")
     print(" safety and chunking, expected below 1)")
 

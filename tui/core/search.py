@@ -25,3 +25,21 @@ def next_match(count: int, start: int, forward: bool, matches: Callable[[int], b
         if matches(index):
             return index
     return None
+
+
+def find_all(text: str, query: str) -> list[int]:
+    """Where `query` starts in `text`, left to right, not overlapping (smart case). Linear:
+    str.find over the text, never a regex built from the query."""
+    if not query:
+        return []
+    if query == query.lower():
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a letter such as 'İ' lowers to two: keep the offsets
+            lowered = "".join(char.lower()[:1] for char in text)
+        text = lowered
+    found: list[int] = []
+    start = text.find(query)
+    while start >= 0:
+        found.append(start)
+        start = text.find(query, start + len(query))
+    return found

@@ -135,7 +135,7 @@ class LlmRequestViewer(LlmPromptViewer):
             line = self.model.lines[index]
             start = line.find(image.label)
             if start >= 0:
-                marked[index] = [*spans.get(index, []), (start, start + len(image.label), "bold white on dark_magenta")]
+                marked[index] = [*spans.get(index, []), (start, start + len(image.label), "image")]
         return marked
 
     def action_show_image(self) -> None:

@@ -13,13 +13,14 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
-from ...core.search import next_match, text_matcher
+from ...core.search import next_match
 from ...core.formats.logs import ConsoleMessage, RawEvent, SkyvernLog, event_json
 from ...core.model import Artifact
 from ...core.opening import read_rest_of_log
 from ..text import highlight_code, safe_text
 from ..widgets.log_view import LEVEL_STYLES, LogView
 from .base import Viewer
+from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_count, find_input
 
 # The level filter cycles through these: (label, lowest severity shown).
 LEVEL_FILTERS = (("all levels", 0), ("warning and worse", 2), ("errors", 3))
@@ -33,23 +34,22 @@ def short_time(timestamp: str) -> str:
     return timestamp
 
 
-class SkyvernLogViewer(Viewer[SkyvernLog]):
+class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
     HELP_TITLE = "Skyvern log"
     HELP_WIDGETS = (LogView,)
     DEFAULT_CSS = """
     SkyvernLogViewer { layout: vertical; }
     SkyvernLogViewer .note { color: $text-muted; padding: 0 1; }
-    SkyvernLogViewer Input { dock: bottom; display: none; border: none; height: 1; padding: 0 1; }
-    SkyvernLogViewer Input.-open { display: block; }
-    """
+    SkyvernLogViewer Input.prompt { dock: bottom; display: none; border: none; height: 1; padding: 0 1; }
+    SkyvernLogViewer Input.prompt.-open { display: block; }
+    """ + FIND_CSS
 
     BINDINGS = [
         Binding("v", "cycle_level", "Level filter"),
         Binding("t", "text_filter", "Text filter"),
         Binding("e", "error(1)", "Next error"),
         Binding("E", "error(-1)", "Previous error"),
-        Binding("n", "find(1)", "Next match", show=False),
-        Binding("N", "find(-1)", "Previous match", show=False),
+        *FIND_BINDINGS,
     ]
 
     MODEL = SkyvernLog
@@ -87,13 +87,13 @@ class SkyvernLogViewer(Viewer[SkyvernLog]):
         super().__init__(artifact, model, **kwargs)
         self.level_filter = 0
         self.text_filter = ""
-        self.query_text = ""
-        self._input_mode = "find"
 
     def compose(self) -> ComposeResult:
         yield Static(self._summary(), classes="note")
         yield LogView(self.model)
         yield Input(classes="prompt")
+        yield find_count()
+        yield find_input("Find")
 
     @property
     def view(self) -> LogView:
@@ -133,69 +133,49 @@ class SkyvernLogViewer(Viewer[SkyvernLog]):
         self.level_filter = (self.level_filter + 1) % len(LEVEL_FILTERS)
         self._refilter()
 
-    def _open_input(self, mode: str, placeholder: str, value: str) -> None:
-        self._input_mode = mode
-        prompt = self.query_one(Input)
-        prompt.placeholder = placeholder
-        prompt.value = value
+    def action_text_filter(self) -> None:
+        prompt = self.query_one("Input.prompt", Input)
+        prompt.placeholder = "Show only lines containing… (empty: all; enter applies)"
+        prompt.value = self.text_filter
         prompt.add_class("-open")
         prompt.focus()
 
-    def action_text_filter(self) -> None:
-        self._open_input("filter", "Show only lines containing… (empty: all; enter applies)", self.text_filter)
+    def find_focus(self) -> LogView:
+        return self.view
 
-    def start_find(self) -> bool:
-        self._open_input("find", "Find (enter: next match, n/N later)", self.query_text)
-        return True
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
+    @on(Input.Submitted, ".prompt")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         event.input.remove_class("-open")
-        if self._input_mode == "filter":
-            self.text_filter = event.value.strip()
-            self._refilter()
-        else:
-            self.query_text = event.value
-            self.view.match_query = event.value
-            self.action_find(1, from_cursor=False)
+        self.text_filter = event.value.strip()
+        self._refilter()
         self.view.focus()
 
     def on_key(self, event: events.Key) -> None:
-        prompt = self.query_one(Input)
+        prompt = self.query_one("Input.prompt", Input)
         if event.key == "escape" and prompt.has_focus:
             event.stop()
             event.prevent_default()
             prompt.remove_class("-open")
             self.view.focus()
+            return
+        super().on_key(event)
 
-    def _seek(self, test, direction: int, from_cursor: bool = True) -> bool:
+    def _seek(self, test, direction: int) -> bool:
         """Move the cursor to the next shown line (by number) that passes `test`."""
         view = self.view
         if not view.rows:
             return False
-        start = view.cursor if from_cursor else view.cursor - direction
-        found = next_match(len(view.rows), start, direction > 0, lambda index: test(view.rows[index]))
+        found = next_match(len(view.rows), view.cursor, direction > 0, lambda index: test(view.rows[index]))
         if found is None:
             return False
-        view.cursor = found
-        view._keep_cursor_in_view()
-        view.refresh()
+        view.move_cursor(found)
         return True
 
     def action_error(self, direction: int) -> None:
         severities = self.model.severities
         if not self._seek(lambda number: severities[number] - 1 >= 3, direction):
             self.notify("No errors among the lines shown.", severity="information")
-
-    def action_find(self, direction: int, from_cursor: bool = True) -> None:
-        if not self.query_text:
-            self.notify("Press / and type something to find first.", severity="warning")
-            return
-        lines = self.model.lines
-        holds = text_matcher(self.query_text)
-        if not self._seek(lambda number: holds(lines[number]), direction, from_cursor):
-            self.notify(f"Not found: {self.query_text}", severity="warning", markup=False)
 
     def show_end(self) -> None:
         self.view.action_edge(1)

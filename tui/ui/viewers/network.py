@@ -7,17 +7,15 @@ the table and the detail text for the requests of a trace.
 
 from __future__ import annotations
 
-from rich.segment import Segment
+from typing import ClassVar
+
 from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
-from textual.strip import Strip
 from textual.widgets import Input, Static
 
 from ...core.formats.bodies import BodyPreview
@@ -27,12 +25,12 @@ from ...core.model import Artifact
 from ...core.opening.network import entry_image
 from ...core.textsafe import visible_controls
 from ..text import human_size, safe_text
+from ..widgets.cursor_view import CursorView, StyleOf
 from ..widgets.image_view import ImageView
 from .base import Viewer
+from .find import FIND_CSS, FindBar, find_count, find_input
 
 WATERFALL = 16  # cells of the waterfall column
-CURSOR_FOCUSED = Style(bgcolor="#264f78", bold=True)
-CURSOR_BLURRED = Style(bgcolor="#333333")
 STATUS_STYLE = {0: "bold red", 2: "green", 3: "cyan", 4: "bold red", 5: "bold red"}
 
 
@@ -47,18 +45,56 @@ def _ms(value: float) -> str:
     return f"{value:.0f} ms" if value < 1000 else f"{value / 1000:.2f} s"
 
 
-class RequestTable(ScrollView, can_focus=True):
+class RequestRows:
+    """The requests as rows of a CursorView; the columns shown depend on the pane's width."""
+
+    def __init__(self, table: RequestTable) -> None:
+        self.table = table
+
+    def row_count(self) -> int:
+        return len(self.table.rows)
+
+    def render_row(self, index: int, width: int, style: StyleOf) -> Text:
+        return self.table.row_text(self.table.rows[index], width, style)
+
+    def row_plain(self, index: int, width: int) -> str:
+        return self.table.row_text(self.table.rows[index], width, lambda name: Style()).plain
+
+    def row_label(self, index: int) -> str:
+        return ""
+
+    def gutter_width(self) -> int:
+        return 0
+
+    def content_width(self) -> int:
+        return 0
+
+    def width_dependent(self) -> bool:
+        return True
+
+
+STATUS_CLASSES = {0: "request-table--failed", 2: "request-table--ok", 3: "request-table--redirect",
+                  4: "request-table--failed", 5: "request-table--failed"}
+
+
+class RequestTable(CursorView):
     """Rows of requests; only the visible ones are drawn. The cursor row is highlighted."""
 
-    DEFAULT_CSS = "RequestTable { height: 1fr; } RequestTable:focus { background-tint: $accent 5%; }"
-    BINDINGS = [
-        Binding("down,j", "move(1)", "Next request", show=False),
-        Binding("up,k", "move(-1)", "Previous request", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("home,g", "jump(0)", "First request", show=False),
-        Binding("end,G", "jump(-1)", "Last request", show=False),
-    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "request-table--ok", "request-table--redirect", "request-table--failed", "request-table--type",
+        "request-table--bar", "request-table--bar-failed",
+    }
+    DEFAULT_CSS = """
+    RequestTable { height: 1fr; }
+    RequestTable:focus { background-tint: $accent 5%; }
+    RequestTable > .request-table--ok { color: $text-success; }
+    RequestTable > .request-table--redirect { color: $text-accent; }
+    RequestTable > .request-table--failed { color: $text-error; text-style: bold; }
+    RequestTable > .request-table--type { color: $text-muted; }
+    RequestTable > .request-table--bar { color: $accent; }
+    RequestTable > .request-table--bar-failed { color: $error; }
+    """
+    EMPTY = "No request matches."
 
     class Moved(Message):
         def __init__(self, table: RequestTable, entry: Entry | None) -> None:
@@ -66,33 +102,39 @@ class RequestTable(ScrollView, can_focus=True):
             self.table = table
             self.entry = entry
 
+        @property
+        def control(self) -> RequestTable:
+            return self.table
+
     def __init__(self, rows: list[Entry], start: float, end: float, **kwargs) -> None:
-        super().__init__(**kwargs)
         self.rows = rows
-        self.cursor = 0
         self.start_ms = start
         self.span_ms = max(end - start, 1.0)
+        super().__init__(RequestRows(self), cursor=True, **kwargs)
+
+    @property
+    def cursor(self) -> int:
+        return self.cursor_row or 0
 
     # --- the rows ------------------------------------------------------------------------------
     def set_rows(self, rows: list[Entry], keep: Entry | None = None) -> None:
         """New rows (after a filter or sort); the cursor stays on `keep` when it is still shown."""
         self.rows = rows
-        self.cursor = next((i for i, e in enumerate(rows) if e is keep), 0) if keep is not None else 0
-        self.virtual_size = Size(self.size.width, len(rows))
-        self.refresh()
-        self._show_cursor()
+        self.cursor_row = next((i for i, e in enumerate(rows) if e is keep), 0) if keep is not None else 0
+        self.current_match = None
+        self.rows_changed()
+        self.scroll_to_row(self.cursor)
         self.post_message(self.Moved(self, self.current))
 
     @property
     def current(self) -> Entry | None:
         return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
 
-    def on_mount(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows))
-        self.post_message(self.Moved(self, self.current))
-
-    def on_resize(self) -> None:
-        self.virtual_size = Size(self.size.width, len(self.rows))
+    def on_cursor_view_highlighted(self, event: CursorView.Highlighted) -> None:
+        # Said as a request, for the viewers (the HAR detail, the trace's network list).
+        if event.view is self:
+            event.stop()
+            self.post_message(self.Moved(self, self.current))
 
     # --- drawing -------------------------------------------------------------------------------
     def _bar(self, entry: Entry) -> str:
@@ -102,71 +144,33 @@ class RequestTable(ScrollView, can_focus=True):
         length = min(length, WATERFALL - first)
         return " " * first + "█" * length + " " * (WATERFALL - first - length)
 
-    def row_text(self, entry: Entry, width: int) -> Text:
+    def row_text(self, entry: Entry, width: int, style: StyleOf | None = None) -> Text:
         """One row. A narrow pane drops the waterfall, then the type, the host, the size."""
+        style = style or self.style_of
         status = str(entry.status) if entry.status else "—"
         show_bar, show_type, show_host, show_size = width >= 96, width >= 70, width >= 70, width >= 44
         fixed = 7 + 5 + 9 + (9 if show_size else 0) + (10 if show_type else 0) + (WATERFALL + 2 if show_bar else 0)
         url_width = max(width - fixed - 1, 6)
         text = Text(no_wrap=True)
         text.append(_fit(entry.method, 7))
-        text.append(_fit(status, 4, right=True) + " ", style=STATUS_STYLE.get(entry.status // 100, ""))
+        status_class = STATUS_CLASSES.get(entry.status // 100)
+        text.append(_fit(status, 4, right=True) + " ", style=style(status_class) if status_class else "")
         if show_type:
-            text.append(" " + _fit(entry.type, 9), style="dim")
+            text.append(" " + _fit(entry.type, 9), style=style("request-table--type"))
         text.append(" " + _fit(entry.host + entry.path if show_host else entry.path, url_width))
         if show_size:
             text.append(" " + _fit(human_size(entry.size) if entry.size else "—", 8, right=True))
         text.append(" " + _fit(_ms(entry.duration), 8, right=True))
         if show_bar:
             text.append("  ")
-            text.append(self._bar(entry), style="red" if entry.failed else "cyan")
+            text.append(self._bar(entry), style=style("request-table--bar-failed" if entry.failed else "request-table--bar"))
         return text
 
-    def render_line(self, y: int) -> Strip:
-        width = self.size.width
-        index = self.scroll_offset.y + y
-        if index >= len(self.rows):
-            if index == 0 and not self.rows:
-                return Strip([Segment(_fit("No request matches.", width), Style(dim=True))])
-            return Strip.blank(width, self.rich_style)
-        text = self.row_text(self.rows[index], width)
-        if index == self.cursor:
-            # a background, not reverse: reversing the coloured status cell made it a green block
-            text.stylize(CURSOR_FOCUSED if self.has_focus else CURSOR_BLURRED)
-        segments = list(text.render(self.app.console))
-        return Strip(segments).crop_extend(0, width, self.rich_style)
-
-    def on_focus(self) -> None:
-        self.refresh()
-
-    def on_blur(self) -> None:
-        self.refresh()
-
-    # --- moving ----------------------------------------------------------------------------------
-    def _show_cursor(self) -> None:
-        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, force=True)
+    def action_jump(self, where: int) -> None:
+        self.action_top() if where == 0 else self.action_bottom()
 
     def move_to(self, index: int) -> None:
-        if not self.rows:
-            return
-        index = min(max(index, 0), len(self.rows) - 1)
-        if index != self.cursor:
-            self.cursor = index
-            self.refresh()
-            self._show_cursor()
-            self.post_message(self.Moved(self, self.current))
-
-    def action_move(self, step: int) -> None:
-        self.move_to(self.cursor + step)
-
-    def action_page(self, direction: int) -> None:
-        self.move_to(self.cursor + direction * max(self.size.height - 1, 1))
-
-    def action_jump(self, where: int) -> None:
-        self.move_to(0 if where == 0 else len(self.rows) - 1)
-
-    def on_click(self, event: events.Click) -> None:
-        self.move_to(self.scroll_offset.y + event.y)
+        self.move_cursor(index)
 
 
 # --- the detail of one request -------------------------------------------------------------------
@@ -282,17 +286,17 @@ class EntryDetail(VerticalScroll, can_focus=True):
             self.mount(ImageView(image))
 
 
-class HarViewer(Viewer[Har]):
+class HarViewer(FindBar, Viewer[Har]):
     HELP_TITLE = "Network (HAR)"
     HELP_WIDGETS = (RequestTable,)
     DEFAULT_CSS = """
     HarViewer { layout: vertical; }
     HarViewer .note { color: $text-muted; padding: 0 1; height: 1; }
-    HarViewer Input { display: none; }
-    HarViewer Input.shown { display: block; }
+    HarViewer #har-filter { display: none; }
+    HarViewer #har-filter.shown { display: block; }
     HarViewer RequestTable { height: 1fr; }
     HarViewer EntryDetail { height: 1fr; }
-    """
+    """ + FIND_CSS
 
     BINDINGS = [
         Binding("f,slash", "filter", "Filter requests"),
@@ -316,6 +320,8 @@ class HarViewer(Viewer[Har]):
                     id="har-filter")
         yield RequestTable(list(self.model.entries), self.model.start, self.model.end)
         yield EntryDetail()
+        yield find_count()
+        yield find_input("Find")
 
     def on_mount(self) -> None:
         self._update_note()
@@ -348,17 +354,19 @@ class HarViewer(Viewer[Har]):
         self._update_note()
 
     # --- actions -----------------------------------------------------------------------------
-    def start_find(self) -> bool:
-        self.action_filter()
-        return True
+    def find_focus(self) -> RequestTable:
+        return self.table
 
     def action_filter(self) -> None:
-        box = self.query_one(Input)
+        box = self.query_one("#har-filter", Input)
         box.add_class("shown")
         box.value = self.query_text
         box.focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "har-filter":
+            super().on_input_submitted(event)  # the find bar
+            return
         event.stop()
         self.query_text = event.value.strip()
         self.refilter()
@@ -367,12 +375,14 @@ class HarViewer(Viewer[Har]):
         self.table.focus()
 
     def on_key(self, event: events.Key) -> None:
-        box = self.query_one(Input)
+        box = self.query_one("#har-filter", Input)
         if event.key == "escape" and box.has_focus:
             event.stop()
             if not self.query_text:
                 box.remove_class("shown")
             self.table.focus()
+            return
+        super().on_key(event)
 
     def action_sort(self) -> None:
         self.sort_column = SORT_COLUMNS[(SORT_COLUMNS.index(self.sort_column) + 1) % len(SORT_COLUMNS)]

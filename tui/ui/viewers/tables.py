@@ -17,7 +17,7 @@ from ...core.opening import IdMapModel
 from ..text import safe_text
 from ..widgets.line_view import LineView
 from .base import Viewer
-from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_input
+from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_count, find_input
 
 SHORT_KEY = 24
 
@@ -72,6 +72,7 @@ class IdMapViewer(FindBar, Viewer[list[tuple[str, str]]]):
             for row_key, value in self.model:
                 table.add_row(safe_text(short_key(row_key), "cyan"), safe_text(value))
             yield table
+        yield find_count()
         yield find_input("Find key or value")
 
     @property

@@ -5,24 +5,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
 
 from ...core.formats.text import TextDocument
-from ...core.search import next_match, text_matcher
 from ..widgets.line_view import LineView
 from .base import Viewer
-from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_input
-
-
-def find_line(lines: list[str], query: str, start: int, forward: bool = True) -> int | None:
-    """The next line (wrapping around) after `start` that holds `query` (smart case)."""
-    if not lines or not query:
-        return None
-    holds = text_matcher(query)
-    return next_match(len(lines), start, forward, lambda index: holds(lines[index]))
+from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_count, find_input
 
 
 class TextViewer(FindBar, Viewer[TextDocument]):
@@ -44,6 +34,7 @@ class TextViewer(FindBar, Viewer[TextDocument]):
             yield Static(Text(self.model.warning), classes="warning")
         yield Static(Text(self.summary()), classes="note")
         yield self.make_line_view()
+        yield find_count()
         yield find_input("Find")
 
     def summary(self, wrapped: bool = False) -> str:
@@ -71,27 +62,3 @@ class TextViewer(FindBar, Viewer[TextDocument]):
         view = self.line_view
         view.set_wrap(not view.wrap)
         self.query_one(".note", Static).update(Text(self.summary(view.wrap)))
-
-    def search(self, query: str, forward: bool, from_match: bool) -> None:
-        view = self.line_view
-        if from_match and view.match_line is not None:
-            start = view.match_line
-        else:
-            # From the top of what is on screen, so the first match may be the top line.
-            start = view.top_line - 1
-        self._run_search(view.lines, query, start, forward)
-
-    @work(thread=True, exclusive=True, group="find", exit_on_error=False)
-    def _run_search(self, lines: list[str], query: str, start: int, forward: bool) -> None:
-        # The lines on show: a viewer may show the document another way than its model's lines.
-        found = find_line(lines, query, start, forward)
-        self.app.call_from_thread(self._show_match, query, found)
-
-    def _show_match(self, query: str, found: int | None) -> None:
-        view = self.line_view
-        if found is None:
-            view.set_match(None, "")
-            self.notify(f"Not found: {query}", severity="warning")
-            return
-        view.set_match(found, query)
-        view.focus()

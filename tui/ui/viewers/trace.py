@@ -8,22 +8,27 @@ Frames are decoded in a worker thread, one at a time, when they are shown.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from rich.style import Style
 from rich.text import Text
 from rich_pixels import Pixels
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import ContentSwitcher, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import ContentSwitcher, Static
 
 from ...core.formats.media import Picture, open_image, thumbnail
 from ...core.formats.har import Entry
 from ...core.formats.trace import Action, Console, Frame, Trace
 from ...core.model import Artifact
 from ..text import safe_text
+from ..widgets.cursor_view import CursorView, StyleOf
 from ..widgets.image_view import ImageView
 from .base import Viewer
+from .find import FIND_CSS, FindBar, find_count, find_input
 from .network import RequestTable, entry_detail
 
 LEVEL_STYLE = {"error": "bold red", "pageerror": "bold red", "warning": "yellow", "log": "", "info": ""}
@@ -35,23 +40,84 @@ def _ms(value: float | None) -> str:
     return f"{value:.0f} ms" if value < 1000 else f"{value / 1000:.2f} s"
 
 
-def action_prompt(trace: Trace, action: Action) -> Text:
+def _styled(value: str, style: Style) -> Text:
+    text = safe_text(value)
+    text.stylize(style)
+    return text
+
+
+def action_prompt(trace: Trace, action: Action, style: StyleOf) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{(action.start - trace.start) / 1000:6.2f}s ", style="dim")
-    text.append_text(safe_text(action.title, "bold red" if action.error else "bold"))
+    text.append(f"{(action.start - trace.start) / 1000:6.2f}s ", style=style("trace-list--time"))
+    text.append_text(_styled(action.title, style("trace-list--failed" if action.error else "trace-list--title")))
     if action.selector:
         text.append(" ")
-        text.append_text(safe_text(action.selector, "cyan"))
-    text.append(f" {_ms(action.duration)}", style="dim")
+        text.append_text(_styled(action.selector, style("trace-list--selector")))
+    text.append(f" {_ms(action.duration)}", style=style("trace-list--time"))
     return text
 
 
-def console_prompt(trace: Trace, message: Console) -> Text:
+LEVEL_CLASSES = {"error": "trace-list--error", "pageerror": "trace-list--error", "warning": "trace-list--warning"}
+
+
+def console_prompt(trace: Trace, message: Console, style: StyleOf) -> Text:
     text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{(message.time - trace.start) / 1000:6.2f}s ", style="dim")
-    text.append(f"{message.level:<9} ", style=LEVEL_STYLE.get(message.level, ""))
+    text.append(f"{(message.time - trace.start) / 1000:6.2f}s ", style=style("trace-list--time"))
+    level = LEVEL_CLASSES.get(message.level)
+    text.append(f"{message.level:<9} ", style=style(level) if level else "")
     text.append_text(safe_text(message.text.splitlines()[0] if message.text else ""))
     return text
+
+
+class TraceRows:
+    """Actions or console messages as rows, styled by the list's component classes."""
+
+    def __init__(self, items: list[Any], make: Callable[[Any, StyleOf], Text]) -> None:
+        self.items = items
+        self.make = make
+
+    def row_count(self) -> int:
+        return len(self.items)
+
+    def render_row(self, index: int, width: int, style: StyleOf) -> Text:
+        text = self.make(self.items[index], style)
+        text.truncate(width, overflow="ellipsis")
+        return text
+
+    def row_plain(self, index: int, width: int) -> str:
+        return self.render_row(index, width, lambda name: Style()).plain
+
+    def row_label(self, index: int) -> str:
+        return ""
+
+    def gutter_width(self) -> int:
+        return 0
+
+    def content_width(self) -> int:
+        return 0
+
+    def width_dependent(self) -> bool:
+        return True
+
+
+class TraceList(CursorView):
+    """The trace's actions or console messages: a list like any other (j/k, /, n/N)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "trace-list--time", "trace-list--title", "trace-list--failed", "trace-list--selector",
+        "trace-list--error", "trace-list--warning",
+    }
+    DEFAULT_CSS = """
+    TraceList > .trace-list--time { color: $text-muted; }
+    TraceList > .trace-list--title { text-style: bold; }
+    TraceList > .trace-list--failed { color: $text-error; text-style: bold; }
+    TraceList > .trace-list--selector { color: $text-accent; }
+    TraceList > .trace-list--error { color: $text-error; text-style: bold; }
+    TraceList > .trace-list--warning { color: $text-warning; }
+    """
+
+    def __init__(self, items: list[Any], make: Callable[[Any, StyleOf], Text], **kwargs) -> None:
+        super().__init__(TraceRows(items, make), cursor=True, **kwargs)
 
 
 def action_detail(trace: Trace, action: Action) -> Text:
@@ -130,8 +196,9 @@ class FilmStrip(Horizontal):
         self.app.call_from_thread(self.show, center)
 
 
-class TraceViewer(Viewer[Trace]):
+class TraceViewer(FindBar, Viewer[Trace]):
     HELP_TITLE = "Playwright trace"
+    HELP_WIDGETS = (CursorView,)
     DEFAULT_CSS = """
     TraceViewer { layout: vertical; }
     TraceViewer .note { color: $text-muted; padding: 0 1; height: 1; }
@@ -139,13 +206,10 @@ class TraceViewer(Viewer[Trace]):
     TraceViewer #trace-right { width: 2fr; padding-left: 1; }
     TraceViewer ContentSwitcher { height: 1fr; }
     TraceViewer ContentSwitcher > * { height: 1fr; }
-    TraceViewer OptionList, TraceViewer OptionList:focus {
-        text-wrap: nowrap; text-overflow: ellipsis; border: none; padding: 0;
-    }
     TraceViewer ImageView { height: 1fr; }
     TraceViewer .frame-note { color: $text-muted; height: 1; }
     TraceViewer #trace-detail { height: 1fr; border-top: solid $panel-lighten-2; }
-    """
+    """ + FIND_CSS
 
     BINDINGS = [
         Binding("a", "show('actions')", "Actions"),
@@ -167,8 +231,8 @@ class TraceViewer(Viewer[Trace]):
         yield Static(self._note(), classes="note")
         with Horizontal():
             with ContentSwitcher(initial="actions", id="trace-left"):
-                yield OptionList(*[Option(action_prompt(trace, a)) for a in trace.actions], id="actions")
-                yield OptionList(*[Option(console_prompt(trace, c)) for c in trace.console], id="console")
+                yield TraceList(trace.actions, lambda a, style: action_prompt(trace, a, style), id="actions")
+                yield TraceList(trace.console, lambda c, style: console_prompt(trace, c, style), id="console")
                 yield RequestTable(list(trace.network), min((e.started for e in trace.network), default=0.0),
                                    max((e.started + e.duration for e in trace.network), default=1.0), id="network")
             with Vertical(id="trace-right"):
@@ -178,6 +242,8 @@ class TraceViewer(Viewer[Trace]):
                     yield FilmStrip(trace)
                 with VerticalScroll(id="trace-detail"):
                     yield Static(Text("Select an action.", style="dim"), id="trace-detail-text")
+        yield find_count()
+        yield find_input("Find")
 
     def _note(self) -> Text:
         trace = self.model
@@ -190,8 +256,6 @@ class TraceViewer(Viewer[Trace]):
         return text
 
     def on_mount(self) -> None:
-        if self.model.actions:
-            self.query_one("#actions", OptionList).highlighted = 0
         self._frame_note()
         if self.frame_index is not None:
             self.call_after_refresh(lambda: self.query_one(FilmStrip).show(self.frame_index))
@@ -204,9 +268,10 @@ class TraceViewer(Viewer[Trace]):
     def _detail(self, text: Text) -> None:
         self.query_one("#trace-detail-text", Static).update(text)
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+    def on_cursor_view_highlighted(self, event: CursorView.Highlighted) -> None:
         event.stop()
-        self._selected(event.option_list.id, event.option_index)
+        if event.view.id == self.current_list:  # the hidden lists say so too when mounted
+            self._selected(event.view.id, event.row)
 
     def _selected(self, list_id: str | None, index: int | None) -> None:
         """The detail and the frame follow the highlighted action or console message."""
@@ -293,23 +358,19 @@ class TraceViewer(Viewer[Trace]):
     # --- actions ---------------------------------------------------------------------------------------
     def action_show(self, name: str) -> None:
         self.query_one(ContentSwitcher).current = name
-        widget = self.query_one(f"#{name}")
+        widget = self.query_one(f"#{name}", CursorView)
         widget.focus()
-        if name == "network":
+        if isinstance(widget, RequestTable):
             self._show_entry(widget.current)
         else:
-            options = widget
-            if options.option_count and options.highlighted is None:
-                options.highlighted = 0
-            else:
-                self._selected(name, options.highlighted)
+            self._selected(name, widget.cursor_row if widget.row_count else None)
 
     def action_frame(self, step: int) -> None:
         if self.frame_index is not None:
             self.show_frame(self.frame_index + step)
 
-    def start_find(self) -> bool:
-        return False
+    def find_focus(self) -> CursorView:
+        return self.query_one(f"#{self.current_list}", CursorView)
 
     def focus(self, scroll_visible: bool = True) -> TraceViewer:
         self.query_one(f"#{self.current_list}").focus(scroll_visible)
