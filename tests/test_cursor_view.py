@@ -15,6 +15,7 @@ from textual.widgets import ContentSwitcher, Input, Static
 from tui.core.formats.logs import skyvern_log
 from tui.core.formats.text import TextDocument
 from tui.core.model import Artifact
+from tui.core.opening import open_data
 from tui.core.search import find_all
 from tui.ui.viewers.network import HarViewer, RequestTable
 from tui.ui.viewers.text import TextViewer
@@ -231,7 +232,7 @@ async def test_log_keys_are_the_list_keys():
 class HarApp(App):
     def __init__(self) -> None:
         super().__init__()
-        self.har = HarViewer.prepare(Artifact("a_h", "har"), big_har(300), None)
+        self.har = open_data(Artifact("a_h", "har"), big_har(300)).model
 
     def compose(self) -> ComposeResult:
         yield HarViewer(Artifact("a_h", "har"), self.har)
@@ -266,7 +267,7 @@ async def test_har_table_keys_and_find():
 class TraceApp(App):
     def __init__(self) -> None:
         super().__init__()
-        self.trace = TraceViewer.prepare(Artifact("a_t", "trace"), (DATA / "network" / "trace_v7.zip").read_bytes(), None)
+        self.trace = open_data(Artifact("a_t", "trace"), (DATA / "network" / "trace_v7.zip").read_bytes()).model
 
     def compose(self) -> ComposeResult:
         yield TraceViewer(Artifact("a_t", "trace"), self.trace)
