@@ -313,7 +313,7 @@ async def test_a_huge_body_is_prepared_in_a_worker_and_cut():
 
     raw = json.dumps([{"n": i, "pad": "x" * 40} for i in range(150_000)]).encode()  # about 8 MB
     entries = [
-        {"startedDateTime": "2026-01-01T00:00:0%dZ" % i, "time": 1, "request": {"method": "GET", "url": f"https://x/{i}"},
+        {"startedDateTime": f"2026-01-01T00:00:0{i}Z", "time": 1, "request": {"method": "GET", "url": f"https://x/{i}"},
          "response": {"status": 200, "content": {"mimeType": "application/json", "encoding": "base64",
                                                    "text": base64.b64encode(raw).decode()}}}
         for i in range(2)

@@ -1,8 +1,8 @@
 """An image drawn with half-block characters, fitted to the widget, zoomable and pannable.
 
 Each cell shows two pixels (upper and lower half block), so a pane of W x H cells holds
-W x 2H pixels. Only the visible part is drawn: Pillow crops the view out of the full image
-and scales it to the cells in one `resize(box=...)`, then rich-pixels turns it into
+W x 2H pixels. Only the visible part is drawn: core's `media.draw_part` crops the view out of
+the full image and scales it to the cells in one Pillow `resize(box=...)`, then rich-pixels turns it into
 segments. rich-pixels on a full 1920x1080 picture takes seconds; on a pane's worth it takes
 milliseconds. Both run in a worker thread and each (size, zoom, position) is drawn once.
 """
