@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from .textsafe import safe_value
+
 
 class TuiError(Exception):
-    """Base of every error the app knows how to explain."""
+    """Base of every error the app knows how to explain. Its message is safe to print: it
+    quotes server details, file names and ids, so control characters are made visible here."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*(safe_value(arg) for arg in args))
 
 
 class SourceError(TuiError):

@@ -19,6 +19,7 @@ from typing import Any, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import ParseError
+from ..textsafe import safe_fields, visible_controls
 
 TYPES = ("document", "xhr/fetch", "script", "stylesheet", "image", "font", "media", "other")
 TIMING_PHASES = ("blocked", "dns", "connect", "ssl", "send", "wait", "receive")
@@ -56,6 +57,11 @@ class Entry:
     body_file: str = ""  # in a trace: the zip member holding the body (content._file or _sha1)
     _search: str = field(default="", repr=False)
 
+    def __post_init__(self) -> None:
+        # The body as stored (maybe base64) and its zip member are not text to show: body()
+        # gives the bytes and body_text() below the safe text. _search is only matched against.
+        safe_fields(self, keep=("body_text", "body_file", "_search"))
+
     @property
     def failed(self) -> bool:
         return self.status == 0 or self.status >= 400
@@ -81,6 +87,9 @@ class Har:
     entries: list[Entry]
     creator: str = ""
     pages: list[dict] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        safe_fields(self, keep=("entries",))  # each entry is made safe by itself
 
     @property
     def start(self) -> float:
@@ -315,3 +324,15 @@ def to_curl(entry: Entry) -> str:
     if entry.request_body is not None:
         words += ["--data-raw", shlex.quote(entry.request_body)]
     return " ".join(words)
+
+
+# --- bodies as text ----------------------------------------------------------------------------
+def body_text(data: bytes, mime: str) -> str:
+    """A body as safe text: JSON pretty-printed, else decoded UTF-8 (invalid bytes replaced)."""
+    raw = data.decode("utf-8", "replace")
+    if "json" in mime.lower() or raw[:1] in ("{", "["):
+        try:
+            raw = json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
+        except (ValueError, RecursionError):
+            pass
+    return visible_controls(raw)
