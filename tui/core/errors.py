@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .textsafe import safe_value
+from .textsafe import safe_value, visible_controls
 
 
 class TuiError(Exception):
@@ -54,3 +54,11 @@ class InvalidRequest(ApiError):
 
 class ApiUnavailable(ApiError):
     """No usable answer: refused connection, DNS failure, timeout, cut-off body, 5xx."""
+
+
+def describe_error(exc: BaseException) -> str:
+    """A failure as safe text for a person: our own errors by their message, anything else (a
+    bug, an OSError naming a file) by its type and message, control characters made visible."""
+    if isinstance(exc, TuiError):
+        return str(exc)
+    return visible_controls(f"{type(exc).__name__}: {exc}")

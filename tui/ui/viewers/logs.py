@@ -27,7 +27,6 @@ from ...core.formats.logs import (
     skyvern_log_raw,
 )
 from ...core.model import Artifact
-from ...core.textsafe import visible_controls
 from ..text import highlight_code, safe_text
 from ..widgets.log_view import LEVEL_STYLES, LogView
 from .base import Viewer, ViewerContext, register
@@ -333,7 +332,7 @@ class SkyvernLogRawViewer(RecordTableViewer):
         )
 
     def detail(self, event: RawEvent):
-        code = visible_controls(json.dumps(event.data, indent=2, ensure_ascii=False, default=str))
+        code = json.dumps(event.data, indent=2, ensure_ascii=False, default=str)  # data made safe by core
         return highlight_code(code, "json")
 
 

@@ -7,7 +7,6 @@ the table and the detail text for the requests of a trace.
 
 from __future__ import annotations
 
-import json
 
 from PIL import Image
 from rich.segment import Segment
@@ -23,10 +22,9 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Input, Static
 
-from ...core.formats.har import SORT_COLUMNS, Entry, Har, compile_filter, parse_har, sort_entries, to_curl
+from ...core.formats.har import SORT_COLUMNS, Entry, Har, body_text, compile_filter, parse_har, sort_entries, to_curl
 from ...core.formats.media import open_image
 from ...core.model import Artifact
-from ...core.textsafe import visible_controls
 from ..text import human_size, safe_text
 from ..widgets.image_view import ImageView
 from .base import Viewer, ViewerContext, register
@@ -39,7 +37,6 @@ STATUS_STYLE = {0: "bold red", 2: "green", 3: "cyan", 4: "bold red", 5: "bold re
 
 
 def _fit(text: str, width: int, right: bool = False) -> str:
-    text = visible_controls(text)
     if len(text) > width:
         return text[: max(width - 1, 0)] + "…"
     return text.rjust(width) if right else text.ljust(width)
@@ -185,17 +182,6 @@ def _pairs(text: Text, pairs: list[tuple[str, str]]) -> None:
         text.append(": ")
         text.append_text(safe_text(value))
         text.append("\n")
-
-
-def body_text(data: bytes, mime: str) -> str:
-    """A body as text: JSON pretty-printed, else decoded UTF-8 (invalid bytes replaced)."""
-    raw = data.decode("utf-8", "replace")
-    if "json" in mime.lower() or raw[:1] in ("{", "["):
-        try:
-            return json.dumps(json.loads(raw), indent=2, ensure_ascii=False)
-        except ValueError:
-            pass
-    return raw
 
 
 def entry_detail(entry: Entry, image_below: bool = True) -> Text:

@@ -94,7 +94,7 @@ class TextViewer(FindBar, Viewer):
         view = self.line_view
         if found is None:
             view.set_match(None, "")
-            self.notify(f"Not found: {query}", severity="warning")
+            self.notify(f"Not found: {query}", severity="warning", markup=False)
             return
         view.set_match(found, query)
         view.focus()

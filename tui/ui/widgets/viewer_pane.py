@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import LoadingIndicator, Static
 from textual.worker import get_current_worker
 
-from ...core.errors import TuiError
+from ...core.errors import TuiError, describe_error
 from ...core.model import Artifact, RunDetail
 from ...core.sources.base import Source
 from ..text import human_size
@@ -70,8 +70,8 @@ class ViewerPane(Container, can_focus=False):
     def open(self, artifact: Artifact) -> None:
         self.artifact = artifact
         size = human_size(artifact.file_size) if artifact.file_size is not None else ""
-        self.border_title = f"{artifact.artifact_type} {size}".strip()
-        self.border_subtitle = artifact.artifact_id
+        self.border_title = Text(f"{artifact.artifact_type} {size}".strip())
+        self.border_subtitle = Text(artifact.artifact_id)
         self._replace(Static(Text(f"Loading {artifact.artifact_type}…", style="dim"), classes="empty"))
         # Most artifacts load in a blink: the spinner only shows for the slow ones.
         self.set_timer(LOADING_DELAY, partial(self._still_loading, artifact))
@@ -109,7 +109,7 @@ class ViewerPane(Container, can_focus=False):
             self.app.call_from_thread(self._failed, artifact, str(exc))
             return
         except Exception as exc:  # a viewer bug must not take the app down
-            self.app.call_from_thread(self._failed, artifact, f"{type(exc).__name__}: {exc}")
+            self.app.call_from_thread(self._failed, artifact, describe_error(exc))
             return
         if not worker.is_cancelled:
             size = len(data) if data is not None else None
@@ -120,11 +120,11 @@ class ViewerPane(Container, can_focus=False):
             return  # the user has moved on
         had_focus = self.has_focus_within
         if prepared.size is not None:
-            self.border_title = f"{prepared.artifact.artifact_type} {human_size(prepared.size)}"
+            self.border_title = Text(f"{prepared.artifact.artifact_type} {human_size(prepared.size)}")
         try:
             widget = prepared.viewer(prepared.artifact, prepared.model, context=ViewerContext(self.source, self.detail))
         except Exception as exc:  # a viewer bug shows as a panel, not a crash
-            self._failed(prepared.artifact, f"{type(exc).__name__}: {exc}")
+            self._failed(prepared.artifact, describe_error(exc))
             return
         self._replace(widget)
         if had_focus:
