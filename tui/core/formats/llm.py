@@ -61,7 +61,7 @@ def parse_href_map(data: bytes) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ParseError(f"The hashed_href_map is a JSON {type(value).__name__}, not an object.")
     # URLs are data: made one visible line each, so a resolved line stays one line.
-    return {str(k): visible_controls(str(v)).replace("\n", "␊") for k, v in value.items()}
+    return {visible_controls(str(k)): visible_controls(str(v)).replace("\n", "␊") for k, v in value.items()}
 
 
 def resolve_line(line: str, hrefs: dict[str, str]) -> tuple[str, list[Span], list[Span]]:

@@ -229,6 +229,8 @@ def parse_trace(data: bytes) -> Trace:
                 snapshot = event.get("snapshot")
                 if event.get("type") == "resource-snapshot" and isinstance(snapshot, dict):
                     network.append(parse_entry(snapshot, len(network)))
+    for action in actions:
+        safe_fields(action)  # again: its end, error and logs came after it was made
     actions.sort(key=lambda a: a.start)
     console.sort(key=lambda c: c.time)
     frames.sort(key=lambda f: f.time)
