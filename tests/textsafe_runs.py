@@ -108,7 +108,7 @@ def hostile_run(folder: Path, run_id: str = "tsk_hostile") -> LocalSource:
     """The run: hostile run fields, a hostile step status, hostile ids, types and uris."""
     make_run(folder, ARTIFACTS, run_id=run_id)
     (folder / "run.json").write_text(json.dumps({
-        "run_id": run_id, "status": H, "title": H, "run_type": TITLE + "task", "failure_reason": "PWNED " + H,
+        "run_id": run_id, "status": H, "title": H, "run_type": TITLE + "[reverse]task", "failure_reason": "PWNED " + H,
         "step_count": 1,
     }))
     (folder / "steps.json").write_text(json.dumps([{"step_id": "stp_1", "task_id": run_id, "order": 0,
