@@ -184,3 +184,19 @@ def test_a_downloaded_run_whose_every_field_is_hostile(tmp_path):
     assert_safe(detail)
     assert detail.run.failure_reason and "PWNED" in detail.run.failure_reason  # shown, but inert
     assert not UNSAFE.search(source.label)
+
+
+def test_safe_value_copies_only_what_changes_and_cuts_deep_nesting():
+    from tui.core.textsafe import TOO_DEEP, safe_value
+
+    clean = {"a": ["b", ("c", 1)], "d": None}
+    assert safe_value(clean) is clean  # nothing to change: no copy
+    dirty = {"a\x1b": ["b", ("c\x9b", 1)]}
+    assert safe_value(dirty) == {"a␛": ["b", ("c<9B>", 1)]} and "a\x1b" in dirty  # a copy
+    deep: list = []
+    for _ in range(10_000):
+        deep = [deep]
+    cut = safe_value(deep)  # no RecursionError
+    for _ in range(64):
+        cut = cut[0]
+    assert cut == TOO_DEEP

@@ -49,22 +49,33 @@ def has_controls(text: str) -> bool:
 def safe_value(value: Any, depth: int = 0) -> Any:
     """`value` with every string in it (dict keys too, in lists, tuples and dicts) made safe.
 
-    Other values are returned as they are; containers are always rebuilt, as they may be the
-    caller's raw data.
+    Other values are returned as they are. A container is copied only when something in it
+    changed (the common case, clean data, costs a walk and no copy).
     """
     if isinstance(value, str):
         return visible_controls(value)
-    if isinstance(value, (int, float, bool)) or value is None:
-        return value
-    if isinstance(value, (list, tuple, dict)) and depth >= MAX_DEPTH:
-        return TOO_DEEP
-    if isinstance(value, list):
-        return [safe_value(item, depth + 1) for item in value]
-    if isinstance(value, tuple):
-        return tuple(safe_value(item, depth + 1) for item in value)
-    if isinstance(value, dict):
-        return {safe_value(k, depth + 1): safe_value(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple, dict)):
+        if depth >= MAX_DEPTH:
+            return TOO_DEEP
+        # Clean strings are the leaves of almost every call: checked inline, not by a call.
+        search, deeper = _CONTROL.search, depth + 1
+        if isinstance(value, dict):
+            pairs = [
+                (k if type(k) is str and not search(k) else safe_value(k, deeper),
+                 v if type(v) is str and not search(v) else safe_value(v, deeper))
+                for k, v in value.items()
+            ]
+            if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, value.items())):
+                return value
+            return dict(pairs)
+        items = [x if type(x) is str and not search(x) else safe_value(x, deeper) for x in value]
+        if all(new is old for new, old in zip(items, value)):
+            return value
+        return items if isinstance(value, list) else tuple(items)
     return value
+
+
+_FIELDS: dict[tuple[type, frozenset[str]], tuple[str, ...]] = {}
 
 
 def safe_fields(model: Any, keep: Iterable[str] = ()) -> None:
@@ -74,9 +85,16 @@ def safe_fields(model: Any, keep: Iterable[str] = ()) -> None:
     stored): they keep their exact value and must never be displayed.
     """
     kept = frozenset(keep)
-    for spec in dataclasses.fields(model):
-        if spec.name in kept:
-            continue
-        value = getattr(model, spec.name)
+    names = _FIELDS.get((type(model), kept))
+    if names is None:
+        names = tuple(f.name for f in dataclasses.fields(model) if f.name not in kept)
+        _FIELDS[(type(model), kept)] = names
+    search = _CONTROL.search
+    for name in names:
+        value = getattr(model, name)
+        if type(value) is str and not search(value):
+            continue  # the common case, without a call
         if isinstance(value, (str, list, tuple, dict)):
-            object.__setattr__(model, spec.name, safe_value(value))
+            safe = safe_value(value)
+            if safe is not value:
+                object.__setattr__(model, name, safe)
