@@ -10,13 +10,19 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from textsafe_hostile import UNSAFE, hostile, unsafe_strings
 
-from textsafe_hostile import ALL, UNSAFE, hostile, unsafe_strings
 from tui.core.catalog import Format
 from tui.core.errors import ApiError, SourceError, describe_error
 from tui.core.formats import elements, files, har, llm, logs, text, trace
-from tui.core.model import Artifact, Run, RunDetail, Step, group_artifacts, script_location
-from tui.core.sources.local import LocalSource
+from tui.core.model import (
+    Artifact,
+    Run,
+    RunDetail,
+    Step,
+    group_artifacts,
+    script_location,
+)
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from apptools import make_run
 from textsafe_hostile import ALL, CLIPBOARD, LINK, TITLE
+
 from tui.core.sources.local import LocalSource
 
 H = ALL  # every payload at once
