@@ -53,4 +53,12 @@ async def test_every_artifact_of_a_hostile_run_opens_without_a_crash(tmp_path):
         screen.open_artifact(next(a for a in screen.detail.artifacts if a.artifact_id.startswith("a_1[/x]")), focus=False)
         await settle(pilot)
         assert "a_1[/x]" in _shown_text(app.export_screenshot())
+        # The command palette lists every artifact by type and id: it parses markup.
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"open")
+        await settle(pilot)
+        await pilot.pause(0.3)
+        palette = _shown_text(app.export_screenshot())
+        assert "a_1[/x]" in palette and "Open" in palette
         assert app.is_running

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape as escape_markup
 
 from ..core.catalog import CATEGORIES
 
@@ -24,11 +25,12 @@ class RunCommands(Provider):
         ]
         for group in screen.detail.groups():
             for artifact in group.artifacts:
+                # The palette parses both strings as markup: data is escaped (an id a_1[/x]).
                 commands.append(
                     (
-                        f"Open {artifact.artifact_type} · {group.label}",
+                        escape_markup(f"Open {artifact.artifact_type} · {group.label}"),
                         partial(screen.reveal_artifact, artifact),
-                        artifact.artifact_id,
+                        escape_markup(artifact.artifact_id),
                     )
                 )
         return commands
