@@ -12,7 +12,7 @@ from tui.ui.failures import ReportsWorkerFailures, describe_failure
 
 
 class Failing(ReportsWorkerFailures, Static):
-    @work(thread=True, exit_on_error=False, description="reading the tree")
+    @work(thread=True, exit_on_error=False, name="reading the tree")
     def explode(self) -> None:
         raise RuntimeError("children\x1b]2;owned\x07")
 

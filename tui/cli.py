@@ -14,6 +14,7 @@ from .core.errors import TuiError
 from .core.sources.base import Source
 from .core.sources.demo import demo_source
 from .core.sources.local import LocalSource
+from .core.textsafe import visible_controls
 
 DESCRIPTION = """\
 Browse the artifacts of Skyvern runs in the terminal: screenshots, LLM prompts and
@@ -109,7 +110,7 @@ def build_command_parser(command: str) -> argparse.ArgumentParser:
 
 
 def _fail(message: str, status: int) -> int:
-    print(f"skyvern-tui: error: {message}", file=sys.stderr)
+    print(visible_controls(f"skyvern-tui: error: {message}"), file=sys.stderr)
     return status
 
 

@@ -5,16 +5,34 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import re
 import sys
 import threading
+from typing import TextIO
 
 from .arguments import UsageError, api_source, run_id_arg
 from .core.errors import TuiError
+from .core.textsafe import visible_controls
 
+# Characters json.dumps(ensure_ascii=False) leaves as they are that a terminal obeys (DEL, C1):
+# written as \u escapes, which JSON allows in any string and which are the same data.
+_JSON_CONTROLS = re.compile(r"[\x7f-\x9f]")
+
+
+def say(text: str, file: TextIO | None = None, end: str = "\n") -> None:
+    """Print a line that quotes data (ids, types, server errors): the same rule as the models,
+    control characters made visible, so a value cannot set the title or write the clipboard."""
+    print(visible_controls(text), file=file or sys.stdout, end=end, flush=end != "\n")
+
+
+def json_text(value: object) -> str:
+    """JSON for a terminal or a pipe: the same data, with no raw control character in it."""
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    return _JSON_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _error(message: str, status: int = 1) -> int:
-    print(f"skyvern-tui: error: {message}", file=sys.stderr)
+    say(f"skyvern-tui: error: {message}", sys.stderr)
     return status
 
 
@@ -47,14 +65,14 @@ def list_artifacts(source, run_id: str, args: argparse.Namespace) -> int:
     wanted = set(args.types)
     artifacts = [a for a in detail.artifacts if not wanted or a.artifact_type in wanted]
     if args.json:
-        print(json.dumps([dict(a.raw) for a in artifacts], indent=2, ensure_ascii=False))
+        say(json_text([dict(a.raw) for a in artifacts]))
         return 0
     labels = {a.artifact_id: g.label for g in detail.groups() for a in g.artifacts}
     for artifact in artifacts:
         created = artifact.created_at.strftime("%Y-%m-%d %H:%M:%S") if artifact.created_at else "-"
         size = "-" if artifact.file_size is None else str(artifact.file_size)
-        print(f"{created}  {artifact.artifact_id:<24} {artifact.artifact_type:<32} {labels.get(artifact.artifact_id, ''):<18} {size:>9}")
-    print(f"{len(artifacts)} artifacts", file=sys.stderr)
+        say(f"{created}  {artifact.artifact_id:<24} {artifact.artifact_type:<32} {labels.get(artifact.artifact_id, ''):<18} {size:>9}")
+    say(f"{len(artifacts)} artifacts", sys.stderr)
     return 0
 
 
@@ -67,9 +85,10 @@ def download(source, run_id: str, args: argparse.Namespace) -> int:
     def progress(done: int, total: int, artifact) -> None:
         line = f"downloaded {done}/{total}  {artifact.artifact_type if artifact else ''}"
         if interactive:
-            print(f"\r{line:<70}", end="", file=sys.stderr, flush=True)
+            print("\r", end="", file=sys.stderr)  # our own carriage return, then the safe line
+            say(f"{line:<70}", sys.stderr, end="")
         elif done == total or done % 20 == 0:
-            print(line, file=sys.stderr)
+            say(line, sys.stderr)
 
     try:
         result = download_run(source, run_id, args.dest, types=tuple(args.types), workers=args.workers, progress=progress, cancel=cancel)
@@ -83,9 +102,9 @@ def download(source, run_id: str, args: argparse.Namespace) -> int:
         return _error(f"cancelled: {result.count} of {result.total} artifacts saved in {args.dest}", 130)
     if result.failed:
         for artifact_id, why in sorted(result.failed.items()):
-            print(f"skyvern-tui: {artifact_id}: {why}", file=sys.stderr)
+            say(f"skyvern-tui: {artifact_id}: {why}", sys.stderr)
         return _error(f"{len(result.failed)} of {result.total} artifacts could not be downloaded; the others are in {args.dest}")
-    print(f"Saved {result.count} artifacts of {run_id} to {args.dest}. Browse it offline: skyvern-tui --local {args.dest}")
+    say(f"Saved {result.count} artifacts of {run_id} to {args.dest}. Browse it offline: skyvern-tui --local {args.dest}")
     return 0
 
 
@@ -100,7 +119,7 @@ def login(args: argparse.Namespace) -> int:
     if not key:
         return _error("no API key given", 2)
     path = save_profile(args.profile, args.base_url, key, make_default=args.make_default)
-    print(f"Saved profile {args.profile!r} ({args.base_url}) to {path} (readable by you only).")
+    say(f"Saved profile {args.profile!r} ({args.base_url}) to {path} (readable by you only).")
     return 0
 
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from .textsafe import safe_value, visible_controls
+
 
 class TuiError(Exception):
-    """Base of every error the app knows how to explain."""
+    """Base of every error the app knows how to explain. Its message is safe to print: it
+    quotes server details, file names and ids, so control characters are made visible here."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*(safe_value(arg) for arg in args))
 
 
 class SourceError(TuiError):
@@ -46,3 +54,11 @@ class InvalidRequest(ApiError):
 
 class ApiUnavailable(ApiError):
     """No usable answer: refused connection, DNS failure, timeout, cut-off body, 5xx."""
+
+
+def describe_error(exc: BaseException) -> str:
+    """A failure as safe text for a person: our own errors by their message, anything else (a
+    bug, an OSError naming a file) by its type and message, control characters made visible."""
+    if isinstance(exc, TuiError):
+        return str(exc)
+    return visible_controls(f"{type(exc).__name__}: {exc}")

@@ -1,4 +1,9 @@
-"""Run, Step and Artifact, and the grouping of a run's artifacts by step."""
+"""Run, Step and Artifact, and the grouping of a run's artifacts by step.
+
+Every string of these models is made safe to print when the model is built (`safe_fields` in
+`__post_init__`): ids, types, statuses, titles and reasons come from a server or a folder.
+Only `raw`, the server's answer as it came (for `--json`), is kept as is and never shown.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import ArtifactKind, Category, kind_of
+from .textsafe import safe_fields, visible_controls
 
 TERMINAL_STATUSES = frozenset({"completed", "failed", "terminated", "canceled", "timed_out"})
 
@@ -20,6 +26,9 @@ class ScriptLocation:
     script_id: str
     version: str
     path: str
+
+    def __post_init__(self) -> None:
+        safe_fields(self)
 
 
 def script_location(uri: str | None) -> ScriptLocation | None:
@@ -72,6 +81,15 @@ class Artifact:
     path: Path | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
+    def __post_init__(self) -> None:
+        safe_fields(self, keep=("raw",))
+
+    @property
+    def location(self) -> str:
+        """Where the bytes are (the local path, else the uri), safe to show: a file name on
+        disk can hold anything."""
+        return visible_controls(str(self.path)) if self.path is not None else (self.uri or "")
+
     @property
     def ext(self) -> str:
         name = (self.path.name if self.path else None) or (self.uri or "").rsplit("/", 1)[-1]
@@ -117,6 +135,9 @@ class Step:
     status: str | None = None
     created_at: datetime | None = None
 
+    def __post_init__(self) -> None:
+        safe_fields(self)
+
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Step:
         return cls(
@@ -145,6 +166,9 @@ class Run:
     # Which source listed it ("demo", a folder, a server), for the picker.
     source: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        safe_fields(self, keep=("raw",))
 
     @property
     def terminal(self) -> bool:
@@ -185,6 +209,9 @@ class ArtifactGroup:
     label: str
     artifacts: tuple[Artifact, ...]
     step: Step | None = None
+
+    def __post_init__(self) -> None:
+        safe_fields(self, keep=("artifacts",))
 
 
 RUN_GROUP_KEY = "run"

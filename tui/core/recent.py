@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+from .textsafe import safe_fields
+
 LIMIT = 30
 
 
@@ -17,6 +19,9 @@ class RecentRun:
     source: str
     title: str = ""
     opened_at: str = ""
+
+    def __post_init__(self) -> None:
+        safe_fields(self)  # read back from a file; matched against runs whose ids are safe too
 
 
 class RecentRuns:

@@ -6,7 +6,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from ..core.errors import TuiError
+from ..core.errors import describe_error
 from ..core.model import RunDetail
 from ..core.recent import RecentRuns
 from ..core.sources.base import Source, is_remote
@@ -65,7 +65,7 @@ class SkyvernTUI(App):
             try:
                 detail = source.load_run(run_id)
             except Exception as exc:
-                reason = str(exc) if isinstance(exc, TuiError) else f"{type(exc).__name__}: {exc}"
+                reason = describe_error(exc)
                 reasons.append(reason if len(sources) == 1 else f"{source.label}: {reason}")
                 continue
             self.call_from_thread(self._show_run, source, detail)

@@ -7,6 +7,7 @@ from functools import partial
 from typing import Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape as escape_markup
 
 from ..core.catalog import CATEGORIES
 from ..core.model import Artifact, RunDetail
@@ -36,11 +37,12 @@ class RunCommands(Provider):
         ]
         for group in screen.detail.groups():
             for artifact in group.artifacts:
+                # The palette parses both strings as markup: data is escaped (an id a_1[/x]).
                 commands.append(
                     (
-                        f"Open {artifact.artifact_type} · {group.label}",
+                        escape_markup(f"Open {artifact.artifact_type} · {group.label}"),
                         partial(screen.reveal_artifact, artifact),
-                        artifact.artifact_id,
+                        escape_markup(artifact.artifact_id),
                     )
                 )
         return commands

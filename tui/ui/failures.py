@@ -14,17 +14,12 @@ from textual.app import App
 from textual.dom import DOMNode
 from textual.worker import Worker, WorkerState
 
-from ..core.errors import TuiError
-from ..core.textsafe import visible_controls
+from ..core.errors import describe_error
 
 
 def describe_failure(error: BaseException | None) -> str:
     """One line for a person: our own errors say what to do, anything else names its type."""
-    if error is None:
-        return "it stopped without saying why"
-    if isinstance(error, TuiError):
-        return visible_controls(str(error))
-    return visible_controls(f"{type(error).__name__}: {error}")
+    return "it stopped without saying why" if error is None else describe_error(error)
 
 
 class ReportsWorkerFailures:
@@ -38,7 +33,8 @@ class ReportsWorkerFailures:
         if self.show_worker_failure(worker, reason):
             return
         app = self if isinstance(self, App) else cast(DOMNode, self).app
-        what = visible_controls(worker.description or worker.name or "background work")
+        # The name is ours (the function's); a default description would quote its arguments.
+        what = worker.name or "Background work"
         app.notify(reason, title=f"{what} failed", severity="error", timeout=10, markup=False)
 
     def show_worker_failure(self, worker: Worker, reason: str) -> bool:

@@ -1,4 +1,9 @@
-"""The one way artifact data becomes Rich text: never markup, never terminal control."""
+"""The one way data becomes Rich text: never parsed as markup.
+
+Core has made every string of its models safe (control characters visible) when it built them;
+here data only becomes `Text`, so a widget that parses markup (a border title, a Static, a
+notification) shows `[/x]` or `[reverse]` as the letters they are.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +13,10 @@ from rich.style import Style
 from rich.syntax import Syntax
 from rich.text import Span, Text
 
-from ..core.textsafe import visible_controls
-
 
 def safe_text(value: object, style: str = "") -> Text:
-    """Text for data: markup is not parsed and control characters are made visible."""
-    return Text(visible_controls(str(value)), style=style, no_wrap=False)
+    """Text for data (already made safe by core): markup is never parsed."""
+    return Text(str(value), style=style, no_wrap=False)
 
 
 SYNTAX_THEME = "monokai"

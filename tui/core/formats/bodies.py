@@ -12,6 +12,8 @@ import binascii
 import json
 from dataclasses import dataclass
 
+from ..textsafe import safe_fields
+
 SHOWN = 256 * 1024  # characters of a body shown
 PRETTY_LIMIT = 1 << 20  # bytes of JSON pretty-printed; a bigger body is shown as it came
 
@@ -22,6 +24,9 @@ class BodyPreview:
     more: int  # how much is left out (0: nothing)
     unit: str  # of `more`: "characters" or "bytes"
     note: str = ""  # how the text was transformed or why it was not
+
+    def __post_init__(self) -> None:
+        safe_fields(self)  # a body is data: shown, never obeyed
 
 
 def decoded_head(text: str, encoding: str | None, limit: int) -> tuple[bytes, int]:

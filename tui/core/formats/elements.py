@@ -14,7 +14,7 @@ from typing import Any
 
 from ..errors import ParseError
 from ..search import next_match, text_matcher
-from ..textsafe import visible_controls
+from ..textsafe import safe_value, visible_controls
 
 # Attributes worth showing in a one-line label, in this order (the detail panel shows all).
 KEY_ATTRIBUTES = (
@@ -56,6 +56,10 @@ class Element:
     raw: dict[str, Any] = field(repr=False)  # every other field, for the detail panel
     children: list[int] = field(default_factory=list)
     end: int = 0  # one past the last element below it (a subtree is a run of indexes)
+
+    def __post_init__(self) -> None:
+        # The named fields are made safe as they are read (_s); the rest of the node is data too.
+        self.raw = safe_value(self.raw)
 
     def key_attributes(self) -> list[tuple[str, str]]:
         """A few telling attributes, trimmed, for a one-line label."""

@@ -7,6 +7,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
+from ..textsafe import safe_fields
 from .text import split_lines
 
 MAX_MEMBERS = 2000  # listed of a zip; a bigger archive says how many more
@@ -19,6 +20,10 @@ class FileContent:
     members: list[tuple[str, int, int]] = field(default_factory=list)  # name, size, compressed
     more_members: int = 0
     note: str = ""
+
+    def __post_init__(self) -> None:
+        # `lines` come from split_lines (safe already); member names and the note are data.
+        safe_fields(self, keep=("lines",))
 
 
 def looks_like_text(data: bytes) -> bool:

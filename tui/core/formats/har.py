@@ -15,10 +15,12 @@ import re
 import shlex
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from ..errors import ParseError
+from ..textsafe import safe_fields
 from .bodies import PRETTY_LIMIT, BodyPreview, decoded_head, preview_body
 
 TYPES = ("document", "xhr/fetch", "script", "stylesheet", "image", "font", "media", "other")
@@ -57,6 +59,11 @@ class Entry:
     body_file: str = ""  # in a trace: the zip member holding the body (content._file or _sha1)
     _search: str = field(default="", repr=False)
 
+    def __post_init__(self) -> None:
+        # The body as stored (maybe base64) and its zip member are not text to show: body()
+        # gives the bytes and body_text() below the safe text. _search is only matched against.
+        safe_fields(self, keep=("body_text", "body_file", "_search"))
+
     @property
     def failed(self) -> bool:
         return self.status == 0 or self.status >= 400
@@ -82,6 +89,9 @@ class Har:
     entries: list[Entry]
     creator: str = ""
     pages: list[dict] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        safe_fields(self, keep=("entries",))  # each entry is made safe by itself
 
     @property
     def start(self) -> float:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ParseError
-from ..textsafe import visible_controls
+from ..textsafe import safe_fields, visible_controls
 from .text import TextDocument, split_lines
 
 HREF_PLACEHOLDER = re.compile(r"\{\{\s*(_[0-9a-f]{64})\s*\}\}")
@@ -61,7 +61,7 @@ def parse_href_map(data: bytes) -> dict[str, str]:
     if not isinstance(value, dict):
         raise ParseError(f"The hashed_href_map is a JSON {type(value).__name__}, not an object.")
     # URLs are data: made one visible line each, so a resolved line stays one line.
-    return {str(k): visible_controls(str(v)).replace("\n", "␊") for k, v in value.items()}
+    return {visible_controls(str(k)): visible_controls(str(v)).replace("\n", "␊") for k, v in value.items()}
 
 
 def resolve_line(line: str, hrefs: dict[str, str]) -> tuple[str, list[Span], list[Span]]:
@@ -106,6 +106,10 @@ class HrefLines:
     resolved: list[str]
     resolved_spans: dict[int, list[Span]]
     placeholder_spans: dict[int, list[Span]]
+
+    def __post_init__(self) -> None:
+        # Both line lists come from split_lines (and safe URLs): not scanned again.
+        safe_fields(self, keep=("original", "resolved", "resolved_spans", "placeholder_spans"))
 
     @property
     def count(self) -> int:
@@ -228,6 +232,9 @@ class InlineImage:
     size: int  # decoded bytes
     b64: str
 
+    def __post_init__(self) -> None:
+        safe_fields(self, keep=("b64",))  # the image's bytes as stored, never shown
+
     @property
     def label(self) -> str:
         dims = f" {self.width}x{self.height}" if self.width else ""
@@ -251,6 +258,9 @@ class LlmDocument(TextDocument):
     header: str = ""
     # The artifact as it came (pretty-printed), for the raw view; None when `lines` are raw.
     raw: TextDocument | None = None
+
+    def __post_init__(self) -> None:
+        safe_fields(self, keep=("lines", "segments", "images"))  # lines: from split_lines
 
 
 def _doc(lines: list[str], hrefs: dict[str, str], **kwargs) -> LlmDocument:
@@ -401,12 +411,18 @@ class Action:
     confidence: str
     fields: dict[str, Any]
 
+    def __post_init__(self) -> None:
+        safe_fields(self)  # fields too: the detail area shows every key and value
+
 
 @dataclass(frozen=True)
 class ActionsDocument:
     goal: dict[str, Any]  # every top-level field but the actions
     actions: list[Action]
     raw: TextDocument
+
+    def __post_init__(self) -> None:
+        safe_fields(self, keep=("actions",))
 
 
 def _option_text(option: Any) -> str:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ParseError
-from ..textsafe import visible_controls
+from ..textsafe import safe_fields, visible_controls
 from .text import split_lines
 
 LEVELS = ("debug", "info", "warning", "error", "critical")
@@ -30,6 +30,9 @@ class LogLine:
     # Character spans of the event text and of each key and value, for highlighting.
     event_span: tuple[int, int] | None = None
     pairs: tuple[tuple[int, int, int, int], ...] = ()  # key start, key end, value start, value end
+
+    def __post_init__(self) -> None:
+        safe_fields(self, keep=("event_span", "pairs"))
 
     @property
     def severity(self) -> int:
@@ -63,7 +66,11 @@ _LEVEL = re.compile(r"\S+\s+\[([a-zA-Z]+)")
 
 @dataclass
 class SkyvernLog:
-    """The raw lines (parsed one by one when shown) and each line's severity + 1 (0: no level)."""
+    """The lines (parsed one by one when shown) and each line's severity + 1 (0: no level).
+
+    The lines are made safe as they are split (`split_lines`), once, in the same pass as the
+    split: a 150 MB log gets no second pass, and a line parsed later is a safe string already.
+    """
 
     lines: list[str]
     severities: bytearray
@@ -143,6 +150,9 @@ class RawEvent:
     file: str
     data: dict[str, Any]
 
+    def __post_init__(self) -> None:
+        safe_fields(self)
+
     @property
     def severity(self) -> int:
         return SEVERITY.get(self.level, 1)
@@ -170,10 +180,10 @@ def skyvern_log_raw(data: bytes) -> list[RawEvent]:
         file = re.sub(r"\s+", "", file.strip("[]"))
         events.append(
             RawEvent(
-                visible_controls(str(item.get("timestamp") or "")),
+                str(item.get("timestamp") or ""),
                 str(item.get("level") or "").lower(),
-                visible_controls(str(item.get("event") or item.get("msg") or "")),
-                visible_controls(file),
+                str(item.get("event") or item.get("msg") or ""),
+                file,
                 item,
             )
         )
@@ -186,6 +196,9 @@ class ConsoleMessage:
     type: str
     text: str
     location: str  # url:line:column
+
+    def __post_init__(self) -> None:
+        safe_fields(self)
 
 
 # 2026-11-28T16:02:22.596420Z[error]Uncaught ... url=http://... lineNumber=3 columnNumber=10

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 
 from ..catalog import Format
-from ..textsafe import visible_controls
+from ..textsafe import safe_fields, visible_controls
 
 # Pygments lexer names by format.
 LEXERS = {
@@ -38,6 +38,10 @@ class TextDocument:
     note: str | None = None
     # Characters in the longest line (measured here, in the worker, not on the event loop).
     width: int = 0
+
+    def __post_init__(self) -> None:
+        # `lines` come from split_lines, which makes them safe as it splits: not scanned again.
+        safe_fields(self, keep=("lines",))
 
 
 def split_lines(data: bytes | str) -> list[str]:

@@ -20,6 +20,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from ..errors import ParseError
+from ..textsafe import safe_fields
 from .har import Entry, parse_entry
 
 MAX_MEMBERS = 20_000
@@ -42,6 +43,9 @@ class Action:
     logs: list[str] = field(default_factory=list)
     context: int = 0
 
+    def __post_init__(self) -> None:
+        safe_fields(self)
+
     @property
     def duration(self) -> float | None:
         return None if self.end is None else max(self.end - self.start, 0.0)
@@ -54,6 +58,9 @@ class Console:
     text: str
     location: str
 
+    def __post_init__(self) -> None:
+        safe_fields(self)
+
 
 @dataclass
 class Frame:
@@ -61,6 +68,9 @@ class Frame:
     member: str  # path inside the zip
     width: int
     height: int
+
+    def __post_init__(self) -> None:
+        safe_fields(self, keep=("member",))  # a locator, never shown
 
 
 @dataclass
@@ -74,6 +84,10 @@ class Trace:
     frames: list[Frame]
     archive: zipfile.ZipFile  # kept open on the bytes to read frames on demand
     first_image: object = None  # the first frame, decoded by the trace opener (tui.core.opening, a worker)
+
+    def __post_init__(self) -> None:
+        # Actions, console messages, entries and frames are made safe by their own classes.
+        safe_fields(self, keep=("actions", "console", "network", "frames"))
 
     def frame_for(self, action: Action) -> Frame | None:
         """The frame closest to the end of the action (its start while it never ended)."""
@@ -215,6 +229,8 @@ def parse_trace(data: bytes) -> Trace:
                 snapshot = event.get("snapshot")
                 if event.get("type") == "resource-snapshot" and isinstance(snapshot, dict):
                     network.append(parse_entry(snapshot, len(network)))
+    for action in actions:
+        safe_fields(action)  # again: its end, error and logs came after it was made
     actions.sort(key=lambda a: a.start)
     console.sort(key=lambda c: c.time)
     frames.sort(key=lambda f: f.time)

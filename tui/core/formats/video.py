@@ -17,6 +17,7 @@ import threading
 from dataclasses import dataclass
 
 from ..errors import ParseError
+from ..textsafe import safe_fields
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,9 @@ class VideoInfo:
     codec: str | None
     frames: int | None = None
     duration_estimated: bool = False  # taken from the last frame, not written in the header
+
+    def __post_init__(self) -> None:
+        safe_fields(self)
 
 
 def probe_video(data: bytes) -> VideoInfo:

@@ -19,6 +19,7 @@ from ..content import ContentLoader
 from ..errors import ApiError, ApiUnavailable, AuthError, RunNotFound
 from ..http import HttpClient, json_of, raise_for_status
 from ..model import TERMINAL_STATUSES, Artifact, Run, RunDetail, Step
+from ..textsafe import visible_controls
 
 DEFAULT_BASE_URL = "http://localhost:8000"
 MIN_SEARCH_CHARS = 3  # the server ignores (or refuses) shorter search keys
@@ -71,7 +72,7 @@ class ApiSource:
             max_retry_after=settings.max_retry_after,
             transport=transport,
         )
-        self.label = settings.label or httpx.URL(self.http.base_url).netloc.decode()
+        self.label = visible_controls(settings.label or httpx.URL(self.http.base_url).netloc.decode())
         if isinstance(cache, (str, Path)):
             cache = ArtifactCache(cache)
         self.loader = ContentLoader(self.http, cache, settings.local_files)

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..errors import ArtifactUnavailable, RunNotFound, SourceError
 from ..model import Artifact, Run, RunDetail, Step, parse_time
+from ..textsafe import visible_controls
 
 RUN_FILE = "run.json"
 ARTIFACTS_FILE = "artifacts.json"
@@ -350,7 +351,7 @@ class LocalSource:
 
     def __init__(self, root: Path, label: str | None = None) -> None:
         self.root = Path(root).expanduser()
-        self.label = label or str(self.root)
+        self.label = visible_controls(label or str(self.root))  # a folder name can hold anything
         if not _is_dir(self.root):
             raise SourceError(f"no such folder: {self.root}")
         self._tree_cache: dict[str, _TreeRun] | None = None

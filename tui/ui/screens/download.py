@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, ProgressBar, Static
 
 from ...core.download import download_run
+from ...core.errors import describe_error
 from ...core.sources.base import Source
 from ..text import safe_text
 
@@ -37,7 +38,7 @@ class DownloadScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = f"Download {self.run_id}"
+            box.border_title = Text(f"Download {self.run_id}")
             yield Static(Text("Folder to save the run in (enter starts, escape cancels):"))
             yield Input(value=str(Path.cwd() / self.run_id), id="dest")
             yield ProgressBar(show_eta=False)
@@ -68,7 +69,7 @@ class DownloadScreen(ModalScreen[None]):
         try:
             result = download_run(self.source, self.run_id, dest, progress=progress, cancel=self.cancel_event)
         except Exception as exc:
-            self.app.call_from_thread(self._finished, f"Download failed: {exc}", "error")
+            self.app.call_from_thread(self._finished, f"Download failed: {describe_error(exc)}", "error")
             return
         if result.cancelled:
             message, severity = f"Download cancelled: {result.count} of {result.total} artifacts in {dest}.", "warning"

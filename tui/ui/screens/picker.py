@@ -18,7 +18,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
-from ...core.errors import TuiError
+from ...core.errors import TuiError, describe_error
 from ...core.ids import run_id_from
 from ...core.model import Run
 from ...core.recent import RecentRun
@@ -135,7 +135,7 @@ class PickerScreen(Screen):
             except TuiError as exc:
                 problems.append(f"{source.label}: {exc}")
             except Exception as exc:  # a bug in one source must not hide the others
-                problems.append(f"{source.label}: {type(exc).__name__}: {exc}")
+                problems.append(f"{source.label}: {describe_error(exc)}")
         self.app.call_from_thread(self._local_loaded, found, problems)
 
     def _local_loaded(self, found: list[tuple[Run, Source]], problems: list[str]) -> None:
@@ -158,7 +158,7 @@ class PickerScreen(Screen):
                 )
                 results[index] = (runs, None)
             except Exception as exc:
-                reason = str(exc) if isinstance(exc, TuiError) else f"{type(exc).__name__}: {exc}"
+                reason = describe_error(exc)
                 results[index] = ([], f"{source.label}: {reason}")
         self.app.call_from_thread(self._pages_loaded, results, first)
 

@@ -14,6 +14,7 @@ from textual.worker import get_current_worker
 from textual.widgets import Footer, OptionList
 
 from ...core.catalog import CATEGORIES, GROWING_TYPES, Category
+from ...core.errors import describe_error
 from ...core.model import Artifact, RunDetail, newest
 from ...core.sources.base import Source, is_remote
 from ..commands import RunCommands
@@ -83,7 +84,8 @@ class RunScreen(Screen):
         if self.live:
             self._poller = self.set_interval(self.app.poll_seconds, self._poll)
             self.refresh_bindings()
-            self.notify(f"Live run ({self.detail.run.status}): checking every {self.app.poll_seconds:g}s. f follows the newest.")
+            self.notify(f"Live run ({self.detail.run.status}): checking every {self.app.poll_seconds:g}s. f follows the newest.",
+                        markup=False)
 
     # --- live runs ------------------------------------------------------------------------
     @property
@@ -106,7 +108,7 @@ class RunScreen(Screen):
     def _poll_failed(self, exc: Exception) -> None:
         # Said once per run of failures, not at every tick.
         if not self._poll_failing:
-            self.notify(f"{exc} Trying again every {self.app.poll_seconds:g}s.", title="Checking the run failed",
+            self.notify(f"{describe_error(exc)} Trying again every {self.app.poll_seconds:g}s.", title="Checking the run failed",
                         severity="warning", markup=False)
         self._poll_failing = True
 

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widgets import LoadingIndicator, Static
 from textual.worker import get_current_worker
 
-from ...core.errors import TuiError
+from ...core.errors import TuiError, describe_error
 from ...core.model import Artifact, RunDetail
 from ...core.opening import Opened, open_artifact
 from ...core.sources.base import Source
@@ -62,8 +62,8 @@ class ViewerPane(Container, can_focus=False):
     def open(self, artifact: Artifact) -> None:
         self.artifact = artifact
         size = human_size(artifact.file_size) if artifact.file_size is not None else ""
-        self.border_title = f"{artifact.artifact_type} {size}".strip()
-        self.border_subtitle = artifact.artifact_id
+        self.border_title = Text(f"{artifact.artifact_type} {size}".strip())
+        self.border_subtitle = Text(artifact.artifact_id)
         self._replace(Static(Text(f"Loading {artifact.artifact_type}…", style="dim"), classes="empty"))
         # Most artifacts load in a blink: the spinner only shows for the slow ones.
         self.set_timer(LOADING_DELAY, partial(self._still_loading, artifact))
@@ -97,7 +97,7 @@ class ViewerPane(Container, can_focus=False):
             self.app.call_from_thread(self._failed, artifact, str(exc))
             return
         except Exception as exc:  # a viewer bug must not take the app down
-            self.app.call_from_thread(self._failed, artifact, f"{type(exc).__name__}: {exc}")
+            self.app.call_from_thread(self._failed, artifact, describe_error(exc))
             return
         if not worker.is_cancelled:
             self.app.call_from_thread(self._opened, artifact, opened)
@@ -107,11 +107,11 @@ class ViewerPane(Container, can_focus=False):
             return  # the user has moved on
         had_focus = self.has_focus_within
         if opened.size is not None:  # of the bytes read now: file_size is stale for logs on real servers
-            self.border_title = f"{artifact.artifact_type} {human_size(opened.size)}"
+            self.border_title = Text(f"{artifact.artifact_type} {human_size(opened.size)}")
         try:
             widget = VIEWERS[opened.kind](artifact, opened.model)
         except Exception as exc:  # a viewer bug shows as a panel, not a crash
-            self._failed(artifact, f"{type(exc).__name__}: {exc}")
+            self._failed(artifact, describe_error(exc))
             return
         self._replace(widget)
         if had_focus:

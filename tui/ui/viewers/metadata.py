@@ -24,10 +24,8 @@ def metadata_rows(artifact: Artifact, size: int | None = None) -> list[tuple[str
         ("Task", artifact.task_id or "—"),
         ("Workflow run", artifact.workflow_run_id or "—"),
     ]
-    if artifact.path is not None:
-        rows.append(("Path", str(artifact.path)))
-    elif artifact.uri:
-        rows.append(("URI", artifact.uri))
+    if artifact.path is not None or artifact.uri:
+        rows.append(("Path" if artifact.path is not None else "URI", artifact.location))
     return rows
 
 

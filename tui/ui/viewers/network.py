@@ -23,7 +23,6 @@ from ...core.formats.har import SORT_COLUMNS, Entry, Har, compile_filter, entry_
 from ...core.formats.media import Picture
 from ...core.model import Artifact
 from ...core.opening.network import entry_image
-from ...core.textsafe import visible_controls
 from ..text import human_size, safe_text
 from ..widgets.cursor_view import CursorView, StyleOf
 from ..widgets.image_view import ImageView
@@ -35,7 +34,6 @@ STATUS_STYLE = {0: "bold red", 2: "green", 3: "cyan", 4: "bold red", 5: "bold re
 
 
 def _fit(text: str, width: int, right: bool = False) -> str:
-    text = visible_controls(text)
     if len(text) > width:
         return text[: max(width - 1, 0)] + "…"
     return text.rjust(width) if right else text.ljust(width)
