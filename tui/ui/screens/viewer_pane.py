@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Container, Vertical
 from textual.message import Message
 from textual.widgets import LoadingIndicator, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from ...core.errors import TuiError, describe_error
 from ...core.model import Artifact, RunDetail
@@ -20,11 +20,12 @@ from ...core.sources.base import Source
 from ..text import human_size
 from ..viewers import VIEWERS, Viewer
 from ..widgets.error_panel import ErrorPanel
+from ..failures import ReportsWorkerFailures
 
 LOADING_DELAY = 0.2  # seconds
 
 
-class ViewerPane(Container, can_focus=False):
+class ViewerPane(ReportsWorkerFailures, Container, can_focus=False):
     """Holds at most one viewer; shows progress while loading and a panel when it fails."""
 
     ALLOW_MAXIMIZE = True
@@ -117,6 +118,13 @@ class ViewerPane(Container, can_focus=False):
         if had_focus:
             self.call_after_refresh(widget.focus)
         self.post_message(self.Shown(artifact, True))
+
+    def show_worker_failure(self, worker: Worker, reason: str) -> bool:
+        # A load that failed past its own error handling still gets the panel it belongs in.
+        if worker.group == "viewer-load" and self.artifact is not None:
+            self._failed(self.artifact, reason)
+            return True
+        return False
 
     def _failed(self, artifact: Artifact, reason: str) -> None:
         if artifact is not self.artifact:

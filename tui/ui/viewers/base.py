@@ -20,11 +20,12 @@ from textual.widget import Widget
 
 from ...core.formats.media import Picture
 from ...core.model import Artifact
+from ..failures import ReportsWorkerFailures
 
 M = TypeVar("M")
 
 
-class Viewer(Widget, Generic[M]):
+class Viewer(ReportsWorkerFailures, Widget, Generic[M]):
     """Shows one artifact, from the model its opener made."""
 
     DEFAULT_CSS = "Viewer { height: 1fr; width: 1fr; }"

@@ -28,6 +28,7 @@ from ..widgets.cursor_view import CursorView, StyleOf
 from ..widgets.image_view import ImageView
 from .base import Viewer
 from .find import FIND_CSS, FindBar, find_count, find_input
+from ..failures import ReportsWorkerFailures
 
 WATERFALL = 16  # cells of the waterfall column
 STATUS_STYLE = {0: "bold red", 2: "green", 3: "cyan", 4: "bold red", 5: "bold red"}
@@ -239,7 +240,7 @@ def entry_detail(entry: Entry, image_below: bool = True) -> Text:
     return text
 
 
-class EntryDetail(VerticalScroll, can_focus=True):
+class EntryDetail(ReportsWorkerFailures, VerticalScroll, can_focus=True):
     """The detail of the selected request; a body image is drawn under the text."""
 
     entry: Entry | None = None

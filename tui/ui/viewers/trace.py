@@ -30,6 +30,7 @@ from ..widgets.image_view import ImageView
 from .base import Viewer
 from .find import FIND_CSS, FindBar, find_count, find_input
 from .network import RequestTable, entry_detail
+from ..failures import ReportsWorkerFailures
 
 LEVEL_STYLE = {"error": "bold red", "pageerror": "bold red", "warning": "yellow", "log": "", "info": ""}
 
@@ -152,7 +153,7 @@ def console_detail(message: Console) -> Text:
 STRIP = 5  # frames in the film strip: the one shown, two before, two after
 
 
-class FilmStrip(Horizontal):
+class FilmStrip(ReportsWorkerFailures, Horizontal):
     """Small pictures of the frames around the one shown, so the page's changes read at a glance."""
 
     DEFAULT_CSS = """

@@ -33,6 +33,7 @@ from textual.strip import Strip
 from textual.worker import get_current_worker
 
 from ...core.search import find_all
+from ..failures import ReportsWorkerFailures
 
 StyleOf = Callable[[str], Style]
 
@@ -108,7 +109,7 @@ def word_starts(line: str, width: int) -> list[int]:
     return starts
 
 
-class CursorView(ScrollView, can_focus=True):
+class CursorView(ReportsWorkerFailures, ScrollView, can_focus=True):
     """Rows of a RowSource with an optional cursor row, find-match marking and word wrap."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

@@ -19,11 +19,12 @@ from textual.message import Message
 from textual.widget import Widget
 
 from ...core.formats.media import Picture, ViewPort, draw_part
+from ..failures import ReportsWorkerFailures
 
 CACHE_SIZE = 24  # drawings kept: enough to pan back and forth without redrawing
 
 
-class ImageView(Widget):
+class ImageView(ReportsWorkerFailures, Widget):
     DEFAULT_CSS = "ImageView { width: 1fr; height: 1fr; content-align: center middle; }"
 
     class Changed(Message):
