@@ -3,13 +3,18 @@ whose every field is hostile, every category and every artifact opened (Pilot)."
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 
-from apptools import SIZE, local_app, settle
-from textsafe_hostile import UNSAFE
+from apptools import SIZE, local_app, make_run, settle
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from textsafe_hostile import UNSAFE, hostile
 from textsafe_runs import hostile_run
 
 from tui.core.catalog import CATEGORIES
+from tui.core.sources.local import LocalSource
 from tui.ui.screens.run import RunScreen
 from tui.ui.widgets.error_panel import ErrorPanel
 
@@ -62,3 +67,31 @@ async def test_every_artifact_of_a_hostile_run_opens_without_a_crash(tmp_path):
         palette = _shown_text(app.export_screenshot())
         assert "a_1[/x]" in palette and "Open" in palette
         assert app.is_running
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(hostile, min_size=6, max_size=6))
+def test_hostile_run_fields_never_crash_the_run_screen(tmp_path_factory, values):
+    """Random hostile ids, types, statuses and titles: the run opens, its list and the pane draw."""
+    folder = tmp_path_factory.mktemp("run")
+    make_run(folder, [("skyvern_log", "a.log", values[0].encode()), ("llm_prompt", "a.txt", values[1].encode())])
+    (folder / "run.json").write_text(json.dumps({"run_id": "tsk_h", "status": values[2], "title": values[3],
+                                                 "run_type": values[4], "failure_reason": values[5]}))
+    listed = json.loads((folder / "artifacts.json").read_text())
+    listed.append({"artifact_id": values[0], "artifact_type": values[1], "step_id": values[2], "uri": values[3]})
+    (folder / "artifacts.json").write_text(json.dumps(listed))
+    source = LocalSource(folder, label=values[5])
+
+    async def scenario() -> None:
+        app = local_app(source, "tsk_h")
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, RunScreen)
+            for artifact in screen.detail.artifacts:
+                screen.open_artifact(artifact, focus=False)
+                await settle(pilot)
+                assert not UNSAFE.search(_shown_text(app.export_screenshot()))
+            assert app.is_running
+
+    asyncio.run(scenario())

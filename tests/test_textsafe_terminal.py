@@ -149,7 +149,7 @@ def hostile_server():
 
 def _cli(args: list[str], home: Path, fake: FakeSkyvern) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run([str(COMMAND), *args, "--base-url", fake.base_url, "--api-key", API_KEY],
-                          capture_output=True, cwd=home, env=_env(home), timeout=120)
+                          capture_output=True, cwd=home, env=_env(home), timeout=120, check=False)
 
 
 def test_artifacts_command_prints_hostile_types_and_ids_inert(hostile_server: FakeSkyvern, tmp_path: Path):
