@@ -15,6 +15,7 @@ from typing import Any
 
 from .catalog import ArtifactKind, Category, kind_of
 from .textsafe import safe_fields, visible_controls
+from .fields import mapping
 
 TERMINAL_STATUSES = frozenset({"completed", "failed", "terminated", "canceled", "timed_out"})
 
@@ -184,7 +185,7 @@ class Run:
     @classmethod
     def from_api(cls, data: Mapping[str, Any], **extra: Any) -> Run:
         """From GET /v1/runs/{id} or an item of GET /v1/runs (the two name a few things apart)."""
-        request = data.get("run_request") if isinstance(data.get("run_request"), Mapping) else {}
+        request = mapping(data.get("run_request"))
         title = _str(data.get("title")) or _str(request.get("title")) or _str(request.get("prompt"))
         return cls(
             run_id=_str(data.get("run_id")) or _str(data.get("task_run_id")) or "",
@@ -277,9 +278,9 @@ def group_artifacts(artifacts: Iterable[Artifact], steps: Iterable[Step] = ()) -
 
     groups: list[ArtifactGroup] = []
     for step in ordered:
-        number = task_ids.index(step.task_id) + 1 if several_tasks else None
+        task_number = task_ids.index(step.task_id) + 1 if several_tasks else None
         groups.append(
-            ArtifactGroup(step.step_id, step_label(step, number), tuple(by_step[step.step_id]), step)
+            ArtifactGroup(step.step_id, step_label(step, task_number), tuple(by_step[step.step_id]), step)
         )
     # Last, as Skyvern writes them last: the recording, HAR and logs of the whole run.
     if run_level:

@@ -22,6 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from ..errors import ParseError
 from ..textsafe import safe_fields
 from .bodies import PRETTY_LIMIT, BodyPreview, decoded_head, preview_body
+from ..fields import mapping
 
 TYPES = ("document", "xhr/fetch", "script", "stylesheet", "image", "font", "media", "other")
 TIMING_PHASES = ("blocked", "dns", "connect", "ssl", "send", "wait", "receive")
@@ -162,9 +163,9 @@ def classify(mime: str, resource_type: str = "", url: str = "") -> str:
 
 def parse_entry(raw: dict, index: int = 0) -> Entry:
     """One HAR entry (also the `snapshot` of a trace's resource-snapshot line)."""
-    request = raw.get("request") if isinstance(raw.get("request"), dict) else {}
-    response = raw.get("response") if isinstance(raw.get("response"), dict) else {}
-    content = response.get("content") if isinstance(response.get("content"), dict) else {}
+    request = mapping(raw.get("request"))
+    response = mapping(raw.get("response"))
+    content = mapping(response.get("content"))
     url = str(request.get("url", ""))
     parts = urlsplit(url)
     path = parts.path or "/"
@@ -175,8 +176,8 @@ def parse_entry(raw: dict, index: int = 0) -> Entry:
     size = int(_num(content.get("size"), -1))
     if size < 0:
         size = max(int(_num(response.get("bodySize"), 0)), 0)
-    timings_raw = raw.get("timings") if isinstance(raw.get("timings"), dict) else {}
-    post = request.get("postData") if isinstance(request.get("postData"), dict) else {}
+    timings_raw = mapping(raw.get("timings"))
+    post = mapping(request.get("postData"))
     text = content.get("text")
     method = str(request.get("method", "")).upper()
     entry = Entry(

@@ -23,6 +23,7 @@ from typing import Any
 from ..errors import ParseError
 from ..textsafe import safe_fields, visible_controls
 from .text import TextDocument, split_lines
+from ..fields import mapping
 
 HREF_PLACEHOLDER = re.compile(r"\{\{\s*(_[0-9a-f]{64})\s*\}\}")
 HREF_MARK = "↗"  # put before a resolved URL, so it reads as "this was a placeholder"
@@ -359,7 +360,7 @@ def _content_lines(content: Any) -> tuple[list[str], str]:
 def response_header(response: dict) -> str:
     choices = response.get("choices")
     choice = choices[0] if isinstance(choices, list) and choices and isinstance(choices[0], dict) else {}
-    usage = response.get("usage") if isinstance(response.get("usage"), dict) else {}
+    usage = mapping(response.get("usage"))
     parts = [f"model {response.get('model') or '?'}", f"finish {choice.get('finish_reason') or '?'}"]
     if usage:
         parts.append("tokens {} prompt / {} completion / {} total".format(

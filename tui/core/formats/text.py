@@ -92,11 +92,12 @@ def text_document(data: bytes, fmt: Format) -> TextDocument:
     """Text as it came; JSON pretty-printed (and left as it came, with a warning, if broken)."""
     lexer = LEXERS.get(fmt, "text")
     warning = note = None
+    content: bytes | str = data
     if fmt is Format.JSON:
         try:
-            data = pretty_json(data)
+            content = pretty_json(data)
             note = "pretty-printed"
         except ValueError as exc:
             lexer, warning = "text", f"Not valid JSON ({exc}); shown as text."
-    lines = split_lines(data)
+    lines = split_lines(content)
     return TextDocument(lines, lexer, warning, note, max(map(len, lines), default=0))

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from ..errors import ParseError
 from ..textsafe import safe_fields
 from .har import Entry, parse_entry
+from ..fields import mapping
 
 MAX_MEMBERS = 20_000
 MAX_TRACE_BYTES = 256 * 1024 * 1024  # one inflated .trace/.network file
@@ -191,7 +192,7 @@ def parse_trace(data: bytes) -> Trace:
         for event in events:
             kind = event.get("type")
             if kind == "before":
-                params = event.get("params") if isinstance(event.get("params"), dict) else {}
+                params = mapping(event.get("params"))
                 title_ = event.get("title") or event.get("apiName") or f"{event.get('class', '')}.{event.get('method', '')}"
                 action = Action(str(event.get("callId")), str(title_), _selector(params),
                                 float(event.get("startTime") or 0) + offset, None, "", params, context=number)
@@ -202,18 +203,18 @@ def parse_trace(data: bytes) -> Trace:
                 action.end = float(event.get("endTime") or 0) + offset
                 error = event.get("error")
                 if isinstance(error, dict):
-                    inner = error.get("error") if isinstance(error.get("error"), dict) else error
+                    inner = mapping(error.get("error")) or error
                     action.error = str(inner.get("message") or inner.get("value") or error)
             elif kind == "log" and event.get("callId") in calls:
                 calls[event["callId"]].logs.append(str(event.get("message", "")))
             elif kind == "console":
-                loc = event.get("location") if isinstance(event.get("location"), dict) else {}
+                loc = mapping(event.get("location"))
                 where = f"{loc.get('url', '')}:{loc.get('lineNumber', '')}" if loc.get("url") else ""
                 console.append(Console(float(event.get("time") or 0) + offset,
                                        str(event.get("messageType") or "log"), str(event.get("text", "")), where))
             elif kind == "event" and event.get("method") == "pageError":
-                err = (event.get("params") or {}).get("error") or {}
-                inner = err.get("error") if isinstance(err.get("error"), dict) else err
+                err = mapping(mapping(event.get("params")).get("error"))
+                inner = mapping(err.get("error")) or err
                 text = inner.get("stack") or inner.get("message") or json.dumps(err)
                 console.append(Console(float(event.get("time") or 0) + offset, "pageerror", str(text), ""))
             elif kind == "screencast-frame":

@@ -14,6 +14,8 @@ from __future__ import annotations
 import io
 import struct
 import threading
+from collections.abc import Iterator
+from typing import Any
 from dataclasses import dataclass
 
 from ..errors import ParseError
@@ -343,15 +345,15 @@ class FrameDecoder:
         import av  # optional dependency: imported only when a recording is opened
 
         try:
-            self._container = av.open(io.BytesIO(data))
+            self._container = av.open(io.BytesIO(data), mode="r")
             self._stream = self._container.streams.video[0]
         except (av.FFmpegError, IndexError) as exc:
             raise ParseError(f"PyAV cannot read this recording: {exc}") from exc
         self._stream.thread_type = "AUTO"
         self._lock = threading.Lock()
-        self._frames = None  # the decode iterator
-        self._ahead = None  # a frame decoded past the one asked for, not shown yet
-        self._last: tuple[float, object] | None = None  # (time, av.VideoFrame) of the last frame decoded
+        self._frames: Iterator[Any] | None = None  # the decode iterator (av.VideoFrame)
+        self._ahead: Any = None  # a frame decoded past the one asked for, not shown yet
+        self._last: tuple[float, Any] | None = None  # (time, av.VideoFrame) of the last frame decoded
 
     def frame_at(self, seconds: float):
         """(actual time, PIL RGB image) of the frame shown at `seconds`; None when there is none."""

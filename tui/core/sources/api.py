@@ -160,7 +160,8 @@ class ApiSource:
     def _artifact_holder(self, run_id: str, run: dict[str, Any]) -> str:
         """The id whose artifacts to list: a task v2 keeps them under its workflow run."""
         # The server's own id for it (the one asked for may have been redirected or aliased).
-        run_id = run.get("run_id") if isinstance(run.get("run_id"), str) and run["run_id"] else run_id
+        own = run.get("run_id")
+        run_id = own if isinstance(own, str) and own else run_id
         if not run_id.startswith("tsk_v2_"):
             return run_id
         match = _WORKFLOW_RUN_IN_URL.search(str(run.get("app_url") or ""))

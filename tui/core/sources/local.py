@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from ..errors import ArtifactUnavailable, RunNotFound, SourceError
 from ..model import Artifact, Run, RunDetail, Step, parse_time
@@ -125,7 +126,7 @@ class _TreeRun:
                 chosen[artifact.artifact_id] = artifact
         self.artifacts = list(chosen.values())
 
-    def add_file(self, path: Path, root: Path, **ids: str | None) -> None:
+    def add_file(self, path: Path, root: Path, **ids: Any) -> None:  # task_id, step_id, ... (str | None)
         parsed = parse_file_name(path.name)
         if parsed is None:
             # Not named by Skyvern (a generated script's own files): keep it as a file.
