@@ -71,7 +71,7 @@ async def test_tree_opens_with_the_roots_only_and_focus_in_the_tree():
         await settle(pilot)
         viewer = await open_artifact(pilot, PARTS_TREE)
         assert isinstance(viewer, ElementTreeViewer)
-        tree = viewer.tree
+        tree = viewer.tree_view
         assert tree.has_focus
         model = viewer.model.tree
         assert tree.nodes_added == len(model.roots)  # nothing below the roots until expanded
@@ -92,7 +92,7 @@ async def test_space_expands_a_node_and_e_c_expand_and_collapse_all_below():
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         viewer = await open_artifact(pilot, PARTS_TREE)
-        tree = viewer.tree
+        tree = viewer.tree_view
         model = viewer.model.tree
         table_index = next(i for i in model.roots if model.elements[i].tag == "table")
         await find(pilot, "<table")
@@ -121,7 +121,7 @@ async def test_find_by_id_text_and_attribute_with_next_and_previous():
         model = viewer.model.tree
         await find(pilot, "#AAAb")
         assert selected_id(viewer) == "AAAb"
-        assert viewer.tree.has_focus  # the match is selected and the tree takes the keys again
+        assert viewer.tree_view.has_focus  # the match is selected and the tree takes the keys again
         assert "css           [unique_id='AAAb']" in detail_text(viewer)
         assert "href = confirm.html?part=spur-gear-24t" in detail_text(viewer)
         # Text of the four "Order" links: n goes forward, N back, both wrap around.
@@ -163,8 +163,8 @@ async def test_navigate_message_opens_the_tree_and_goes_to_the_element():
         viewer = screen.viewer_pane.viewer
         assert isinstance(viewer, ElementTreeViewer) and viewer.artifact is tree_artifact
         assert selected_id(viewer) == "AAAh"
-        assert viewer.tree.has_focus
-        node = viewer.tree.cursor_node
+        assert viewer.tree_view.has_focus
+        node = viewer.tree_view.cursor_node
         assert node.parent.is_expanded and node.parent.parent.is_expanded  # revealed
         assert "[unique_id='AAAh']" in detail_text(viewer)
         # go_to of an id the tree does not hold says so and keeps the cursor.

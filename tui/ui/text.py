@@ -14,7 +14,7 @@ from rich.syntax import Syntax
 from rich.text import Span, Text
 
 
-def safe_text(value: object, style: str = "") -> Text:
+def safe_text(value: object, style: str | Style = "") -> Text:
     """Text for data (already made safe by core): markup is never parsed."""
     return Text(str(value), style=style, no_wrap=False)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from ..errors import ParseError
 from ..textsafe import safe_fields
 from .har import Entry, parse_entry
+from .media import Picture
 from ..fields import mapping
 
 MAX_MEMBERS = 20_000
@@ -84,7 +85,7 @@ class Trace:
     network: list[Entry]
     frames: list[Frame]
     archive: zipfile.ZipFile  # kept open on the bytes to read frames on demand
-    first_image: object = None  # the first frame, decoded by the trace opener (tui.core.opening, a worker)
+    first_image: Picture | None = None  # the first frame, decoded by the trace opener (tui.core.opening, a worker)
 
     def __post_init__(self) -> None:
         # Actions, console messages, entries and frames are made safe by their own classes.

@@ -238,12 +238,12 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
         yield find_input("Find id, #id, <tag, attribute=value or text")
 
     @property
-    def tree(self) -> LazyElementTree:
+    def tree_view(self) -> LazyElementTree:
         return self.query_one(LazyElementTree)
 
     @property
     def selected(self) -> Element | None:
-        node = self.tree.cursor_node
+        node = self.tree_view.cursor_node
         if node is None or not isinstance(node.data, int):
             return None
         return self.model.tree.elements[node.data]
@@ -261,12 +261,12 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
         element = self.selected
         if element is None:
             return
-        left = self.tree.expand_below(element.index)
+        left = self.tree_view.expand_below(element.index)
         if left:
             self.notify(f"Expanded the first {EXPAND_ALL_CAP:,} elements; press e again for more.")
 
     def action_collapse_below(self) -> None:
-        node = self.tree.cursor_node
+        node = self.tree_view.cursor_node
         if node is not None:
             node.collapse_all()
 
@@ -279,7 +279,7 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
         return True
 
     def _show(self, index: int) -> None:
-        tree = self.tree
+        tree = self.tree_view
         node = tree.reveal(index)
         tree.move_to(node)
         tree.focus()
@@ -294,7 +294,7 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
 
     # --- find -----------------------------------------------------------------------------
     def find_focus(self) -> LazyElementTree:
-        return self.tree
+        return self.tree_view
 
     def search(self, query: str, forward: bool, from_match: bool) -> None:
         element = self.selected

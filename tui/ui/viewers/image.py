@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static
+from textual.widget import Widget
 
 from ...core.opening import Screenshot
 from ..text import human_clock, safe_text
@@ -31,6 +32,7 @@ class ZoomActions:
     """Actions of ZOOM_BINDINGS and PAN_BINDINGS for a widget holding an ImageView (or not yet)."""
 
     def _image_view(self) -> ImageView | None:
+        assert isinstance(self, Widget), "a mixin of widgets"
         found = self.query(ImageView)
         return found.first() if found else None
 

@@ -183,8 +183,8 @@ class LlmResponseViewer(LlmPromptViewer):
         self.raw = not self.raw
         self.placeholders = False
         view = self.line_view
-        if self.raw:
-            raw = self.model.raw
+        raw = self.model.raw
+        if self.raw and raw is not None:
             view.set_lines(raw.lines, None, raw.width, lexer="json", segments=[])
         else:
             hrefs = self.model.hrefs
@@ -193,7 +193,7 @@ class LlmResponseViewer(LlmPromptViewer):
         self.query_one(".note", Static).update(Text(self.summary(view.wrap)))
 
     def summary(self, wrapped: bool = False) -> str:
-        if self.raw:
+        if self.raw and self.model.raw is not None:
             wrap = " · wrapped (w)" if wrapped else ""
             return f"{len(self.model.raw.lines):,} lines · the raw response JSON (r: the content){wrap}"
         return super().summary(wrapped) + " · r: raw JSON"

@@ -2,6 +2,9 @@
 browser_console_log (message table, filtered by type)."""
 
 from __future__ import annotations
+from collections.abc import Callable
+from typing import Any
+
 
 import time
 
@@ -203,12 +206,21 @@ class RecordTableViewer(Viewer[list]):
         self.filter_index = 0
         self.rows: list = []
 
-    def filters(self) -> list[tuple[str, object]]:
+    def filters(self) -> list[tuple[str, Callable[[Any], bool]]]:
+        """(label, which records to keep) for each step of the `v` filter."""
+        raise NotImplementedError
+
+    def cells(self, record: Any) -> tuple[Text | str, ...]:
+        """The table row of a record."""
+        raise NotImplementedError
+
+    def detail(self, record: Any) -> Text:
+        """Every field of a record, for the pane under the table."""
         raise NotImplementedError
 
     def compose(self) -> ComposeResult:
         yield Static(classes="note")
-        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text | str] = DataTable(cursor_type="row", zebra_stripes=True)
         table.add_columns(*self.COLUMNS)
         yield table
         with VerticalScroll():

@@ -66,7 +66,7 @@ class IdMapViewer(FindBar, Viewer[list[tuple[str, str]]]):
         if self.text_lines is not None:
             yield LineView(self.text_lines)
         else:
-            table = DataTable(cursor_type="row", zebra_stripes=True)
+            table: DataTable[Text | str] = DataTable(cursor_type="row", zebra_stripes=True)
             table.add_column(key, key="key")
             table.add_column("value", key="value")
             for row_key, value in self.model:

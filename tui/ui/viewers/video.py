@@ -145,10 +145,11 @@ class VideoViewer(ZoomActions, Viewer[Recording], can_focus=True):
 
     @work(thread=True, exclusive=True, group="video-frame", exit_on_error=False)
     def _decode(self, seconds: float) -> None:
-        if get_current_worker().is_cancelled:
-            return  # a newer key press is on its way
+        decoder = self.model.decoder
+        if get_current_worker().is_cancelled or decoder is None:
+            return  # a newer key press is on its way, or no PyAV to decode with
         try:
-            frame = self.model.decoder.frame_at(seconds)
+            frame = decoder.frame_at(seconds)
         except Exception as exc:  # a damaged frame: say so, keep the last good one
             self.app.call_from_thread(self.notify, f"Cannot decode the frame at {clock(seconds)}: {exc}",
                                       severity="warning", markup=False)
