@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -10,28 +11,28 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.worker import get_current_worker
 from textual.widgets import Footer, OptionList
+from textual.worker import get_current_worker
 
 from ...core.catalog import CATEGORIES, GROWING_TYPES, Category
 from ...core.model import Artifact, RunDetail, newest
 from ...core.sources.base import Source, is_remote
 from ..commands import RunCommands
+from ..viewers import Viewer
 from ..widgets.artifact_list import ArtifactList
+from ..widgets.error_panel import ErrorPanel
 from ..widgets.run_header import RunHeader, header_renderable
 from ..widgets.sidebar import CategorySidebar
-from ..viewers import Viewer
 from ..widgets.viewer_pane import ViewerPane
 
-
 PREFETCH_WORKERS = 8  # parallel downloads at most
+# The viewer follows the list's cursor once it rests this long, so holding j over big
+# artifacts does not open each one on the way.
+FOLLOW_CURSOR_DELAY = 0.15  # seconds
 
 
 class RunScreen(Screen):
     COMMANDS = Screen.COMMANDS | {RunCommands}
-    DEFAULT_CSS = """
-    RunScreen.-narrow CategorySidebar { display: none; }
-    """
 
     # Below this width the sidebar gives its room to the viewer; 1-6 still switch categories
     # and the list's title names the category.
@@ -39,14 +40,15 @@ class RunScreen(Screen):
 
     BINDINGS = [
         *(
-            Binding(str(i), f"category('{c.value}')", f"Show {c.label}", show=False)
+            Binding(str(i), f"category('{c.value}')", f"Show {c.label}", show=False, id=f"run.category_{i}")
             for i, c in enumerate(CATEGORIES, start=1)
         ),
-        Binding("escape", "back", "Back"),
-        Binding("slash", "find", "Find"),
-        Binding("z", "zoom", "Zoom viewer"),
-        Binding("f", "follow", "Follow newest"),
-        Binding("d", "download", "Download run"),
+        Binding("escape", "back", "Back", id="run.back"),
+        Binding("slash", "find", "Find", id="run.find"),
+        Binding("z", "zoom", "Zoom viewer", id="run.zoom"),
+        # `F` as in less(1) (`f` filters in the HAR and log viewers).
+        Binding("F", "follow", "Follow newest", id="run.follow"),
+        Binding("d", "download", "Download run", id="run.download"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, **kwargs) -> None:
@@ -54,6 +56,7 @@ class RunScreen(Screen):
         self.source = source
         self.detail = detail
         self._focus_viewer_when_shown = False
+        self._cursor_timer: Timer | None = None  # opens the artifact the list's cursor rests on
         self.shown_category: Category | None = None
         # Live runs: artifacts that arrived while watching, and whether to follow the newest.
         self.new_ids: set[str] = set()
@@ -82,7 +85,7 @@ class RunScreen(Screen):
         if self.live:
             self._poller = self.set_interval(self.app.poll_seconds, self._poll)
             self.refresh_bindings()
-            self.notify(f"Live run ({self.detail.run.status}): checking every {self.app.poll_seconds:g}s. f follows the newest.")
+            self.notify(f"Live run ({self.detail.run.status}): checking every {self.app.poll_seconds:g}s. F follows the newest.")
 
     # --- live runs ------------------------------------------------------------------------
     @property
@@ -229,8 +232,28 @@ class RunScreen(Screen):
         if artifact is not None and open_first:
             self.open_artifact(artifact, focus=False)
 
+    @on(OptionList.OptionHighlighted, "ArtifactList")
+    def _artifact_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        # The viewer follows the cursor, debounced: the next move cancels the pending open.
+        self._stop_cursor_timer()
+        artifact = self.artifact_list.artifact
+        if artifact is not None and artifact is not self.viewer_pane.artifact:
+            self._cursor_timer = self.set_timer(FOLLOW_CURSOR_DELAY, partial(self._open_under_cursor, artifact))
+
+    def _stop_cursor_timer(self) -> None:
+        if self._cursor_timer is not None:
+            self._cursor_timer.stop()
+            self._cursor_timer = None
+
+    def _open_under_cursor(self, artifact: Artifact) -> None:
+        self._cursor_timer = None
+        if self.artifact_list.artifact is artifact:
+            self.open_artifact(artifact, focus=False)
+
     @on(OptionList.OptionSelected, "ArtifactList")
     def _artifact_selected(self, event: OptionList.OptionSelected) -> None:
+        # enter: open it now (no waiting for the cursor to rest) and go into the viewer.
+        self._stop_cursor_timer()
         artifact = self.artifact_list.artifact
         if artifact is not None:
             self.open_artifact(artifact, focus=True)
@@ -248,9 +271,9 @@ class RunScreen(Screen):
 
     def open_artifact(self, artifact: Artifact, focus: bool) -> None:
         pane = self.viewer_pane
-        if pane.artifact is artifact and not pane.failed:
-            # Already shown or on its way: do not read it again.
-            if focus and not pane.focus_viewer():
+        if pane.artifact is artifact and not (pane.failed and focus):
+            # Already shown or on its way: do not read it again (enter on a failed one retries).
+            if focus and not self._focus_pane():
                 self._focus_viewer_when_shown = True
             return
         self._focus_viewer_when_shown = focus
@@ -274,16 +297,29 @@ class RunScreen(Screen):
     def _viewer_shown(self, event: ViewerPane.Shown) -> None:
         if self._pending_target and event.ok:
             self.call_after_refresh(self._go_to_pending)
-        if self._focus_viewer_when_shown and event.ok:
-            self.call_after_refresh(self.viewer_pane.focus_viewer)
+        if self._focus_viewer_when_shown:
+            self.call_after_refresh(self._focus_pane)
         viewer = self.viewer_pane.viewer
         if self.follow and viewer is not None:
             self.call_after_refresh(viewer.show_end)
         self._focus_viewer_when_shown = False
 
+    def _focus_pane(self) -> bool:
+        """Move the focus into the viewer pane, whatever it shows: a viewer or an error panel."""
+        if self.viewer_pane.focus_viewer():
+            return True
+        panels = self.viewer_pane.query(ErrorPanel)
+        if panels:
+            panels.first().focus()
+            return True
+        return False
+
     def action_back(self) -> None:
-        # Back one level: from the viewer to the list, from the list to the run picker.
-        if self.viewer_pane.has_focus_within:
+        # Back one level: out of the zoom, from the viewer (or its error panel) to the list,
+        # from the list to the run picker.
+        if self.maximized is not None:
+            self.minimize()
+        elif self.viewer_pane.has_focus_within:
             self.artifact_list.focus()
         else:
             self.app.back_to_picker()
@@ -291,8 +327,17 @@ class RunScreen(Screen):
     def action_zoom(self) -> None:
         if self.maximized is not None:
             self.minimize()
+            return
+        # The keys go with the zoom: the viewer takes the focus (a hidden list would keep it).
+        # From the list, zoom shows the artifact under the cursor, as enter does, even while
+        # the viewer has not caught up with the cursor yet.
+        artifact = self.artifact_list.artifact
+        if self.artifact_list.has_focus and artifact is not None:
+            self._stop_cursor_timer()
+            self.open_artifact(artifact, focus=True)
         else:
-            self.maximize(self.viewer_pane, container=False)
+            self._focus_pane()
+        self.maximize(self.viewer_pane, container=False)
 
     def action_find(self) -> None:
         viewer = self.viewer_pane.viewer

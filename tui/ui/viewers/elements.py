@@ -14,7 +14,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
@@ -22,6 +21,7 @@ from ...core.errors import TuiError
 from ...core.formats.elements import Element, ElementTree, id_map, parse_tree
 from ...core.model import Artifact
 from ..text import safe_text
+from ..widgets.detail_scroll import DetailScroll
 from .base import Viewer, ViewerContext, register
 from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_input
 
@@ -227,8 +227,9 @@ class ElementTreeViewer(FindBar, Viewer):
     """ + FIND_CSS
 
     BINDINGS = [
-        Binding("e", "expand_below", "Expand all below"),
-        Binding("c", "collapse_below", "Collapse all below"),
+        # `e` is "element" in the prompt and action viewers, `c` the trace's console.
+        Binding("x", "expand_below", "Expand all below", id="tree.expand_all"),
+        Binding("X", "collapse_below", "Collapse all below", id="tree.collapse_all"),
         *FIND_BINDINGS,
     ]
 
@@ -252,7 +253,7 @@ class ElementTreeViewer(FindBar, Viewer):
         note = f"{len(tree):,} elements · {interactable:,} interactable (●) · {css}"
         yield Static(Text(note), classes="note")
         yield LazyElementTree(tree)
-        with VerticalScroll(classes="detail"):
+        with DetailScroll(classes="detail"):
             yield Static(Text("Move to an element to see its details.", style="dim"), classes="detail-text")
         yield find_input("Find id, #id, <tag, attribute=value or text")
 
@@ -282,7 +283,7 @@ class ElementTreeViewer(FindBar, Viewer):
             return
         left = self.tree.expand_below(element.index)
         if left:
-            self.notify(f"Expanded the first {EXPAND_ALL_CAP:,} elements; press e again for more.")
+            self.notify(f"Expanded the first {EXPAND_ALL_CAP:,} elements; press x again for more.")
 
     def action_collapse_below(self) -> None:
         node = self.tree.cursor_node

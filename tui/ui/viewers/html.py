@@ -30,7 +30,7 @@ class HtmlModel:
 @register("html")
 class HtmlViewer(TextViewer):
     HELP_TITLE = "HTML"
-    BINDINGS = [Binding("r", "toggle_original", "Original / indented")]
+    BINDINGS = [Binding("r", "toggle_original", "Original / indented", id="html.raw")]
 
     def __init__(self, artifact: Artifact, model: HtmlModel, **kwargs) -> None:
         # TextViewer shows and searches self.model; `r` swaps which document that is.

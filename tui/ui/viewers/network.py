@@ -16,7 +16,6 @@ from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -28,6 +27,7 @@ from ...core.formats.media import open_image
 from ...core.model import Artifact
 from ...core.textsafe import visible_controls
 from ..text import human_size, safe_text
+from ..widgets.detail_scroll import DetailScroll
 from ..widgets.image_view import ImageView
 from .base import Viewer, ViewerContext, register
 
@@ -54,12 +54,12 @@ class RequestTable(ScrollView, can_focus=True):
 
     DEFAULT_CSS = "RequestTable { height: 1fr; } RequestTable:focus { background-tint: $accent 5%; }"
     BINDINGS = [
-        Binding("down,j", "move(1)", "Next request", show=False),
-        Binding("up,k", "move(-1)", "Previous request", show=False),
-        Binding("pagedown", "page(1)", "Page down", show=False),
-        Binding("pageup", "page(-1)", "Page up", show=False),
-        Binding("home,g", "jump(0)", "First request", show=False),
-        Binding("end,G", "jump(-1)", "Last request", show=False),
+        Binding("down,j", "move(1)", "Next request", show=False, id="requests.down"),
+        Binding("up,k", "move(-1)", "Previous request", show=False, id="requests.up"),
+        Binding("space,pagedown", "page(1)", "Page down", show=False, id="requests.page_down"),
+        Binding("b,pageup", "page(-1)", "Page up", show=False, id="requests.page_up"),
+        Binding("home,g", "jump(0)", "First request", show=False, id="requests.top"),
+        Binding("end,G", "jump(-1)", "Last request", show=False, id="requests.bottom"),
     ]
 
     class Moved(Message):
@@ -255,7 +255,7 @@ def entry_image(entry: Entry) -> Image.Image | None:
         return None
 
 
-class EntryDetail(VerticalScroll, can_focus=True):
+class EntryDetail(DetailScroll, can_focus=True):
     """The detail of the selected request; a body image is drawn under the text."""
 
     entry: Entry | None = None
@@ -305,10 +305,11 @@ class HarViewer(Viewer):
     """
 
     BINDINGS = [
-        Binding("f,slash", "filter", "Filter requests"),
-        Binding("s", "sort", "Sort by the next column"),
-        Binding("S", "reverse", "Reverse the sort"),
-        Binding("c", "copy_curl", "Copy as curl (secrets redacted)"),
+        # `/` reaches the filter too, through the run screen's find (start_find).
+        Binding("f", "filter", "Filter requests", id="har.filter"),
+        Binding("s", "sort", "Sort by the next column", id="har.sort"),
+        Binding("S", "reverse", "Reverse the sort", id="har.reverse"),
+        Binding("y", "copy_curl", "Copy as curl (secrets redacted)", id="har.copy"),
     ]
 
     model: Har
@@ -346,7 +347,7 @@ class HarViewer(Viewer):
         if self.model.entries and not any(e.has_body for e in self.model.entries):
             note += " · bodies omitted"
         text = safe_text(note)
-        text.append("   / filter  s S sort  c curl", style="dim")
+        text.append("   f filter  s S sort  y curl", style="dim")
         self.query_one(".note", Static).update(text)
 
     def refilter(self) -> None:

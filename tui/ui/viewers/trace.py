@@ -13,7 +13,7 @@ from rich_pixels import Pixels
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -22,6 +22,7 @@ from ...core.formats.har import Entry
 from ...core.formats.trace import Action, Console, Frame, Trace, parse_trace
 from ...core.model import Artifact
 from ..text import safe_text
+from ..widgets.detail_scroll import DetailScroll
 from ..widgets.image_view import ImageView
 from .base import Viewer, ViewerContext, register
 from .network import RequestTable, entry_detail
@@ -149,11 +150,12 @@ class TraceViewer(Viewer):
     """
 
     BINDINGS = [
-        Binding("a", "show('actions')", "Actions"),
-        Binding("o", "show('console')", "Console and page errors"),
-        Binding("n", "show('network')", "Network requests"),
-        Binding("left_square_bracket", "frame(-1)", "Previous frame"),
-        Binding("right_square_bracket", "frame(1)", "Next frame"),
+        # Keys of their own: `o` is "open outside" and `n` "next match" everywhere else.
+        Binding("a", "show('actions')", "Actions", id="trace.actions"),
+        Binding("c", "show('console')", "Console and page errors", id="trace.console"),
+        Binding("R", "show('network')", "Network requests", id="trace.requests"),
+        Binding("left_square_bracket", "frame(-1)", "Previous frame", id="trace.previous"),
+        Binding("right_square_bracket", "frame(1)", "Next frame", id="trace.next"),
     ]
 
     model: Trace
@@ -183,7 +185,7 @@ class TraceViewer(Viewer):
                 if trace.first_image is not None:
                     yield ImageView(trace.first_image)
                     yield FilmStrip(trace)
-                with VerticalScroll(id="trace-detail"):
+                with DetailScroll(id="trace-detail"):
                     yield Static(Text("Select an action.", style="dim"), id="trace-detail-text")
 
     def _note(self) -> Text:
@@ -193,7 +195,7 @@ class TraceViewer(Viewer):
         text = safe_text(f"v{trace.version} · {len(trace.actions)} actions ({failed} failed) · "
                          f"{len(trace.console)} console ({errors} errors) · {len(trace.network)} requests · "
                          f"{len(trace.frames)} frames")
-        text.append("  a o n [ ]", style="dim")
+        text.append("  a c R [ ]", style="dim")
         return text
 
     def on_mount(self) -> None:

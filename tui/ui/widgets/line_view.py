@@ -78,14 +78,14 @@ class LineView(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("j,down", "down", "Down", show=False),
-        Binding("k,up", "up", "Up", show=False),
-        Binding("h,left", "scroll_left", "Left", show=False),
-        Binding("l,right", "scroll_right", "Right", show=False),
-        Binding("g,home", "top", "Top", show=False),
-        Binding("G,end", "bottom", "Bottom", show=False),
-        Binding("space,pagedown", "page(1)", "Page down", show=False),
-        Binding("b,pageup", "page(-1)", "Page up", show=False),
+        Binding("j,down", "down", "Down", show=False, id="lines.down"),
+        Binding("k,up", "up", "Up", show=False, id="lines.up"),
+        Binding("h,left", "scroll_left", "Left", show=False, id="lines.left"),
+        Binding("l,right", "scroll_right", "Right", show=False, id="lines.right"),
+        Binding("g,home", "top", "Top", show=False, id="lines.top"),
+        Binding("G,end", "bottom", "Bottom", show=False, id="lines.bottom"),
+        Binding("space,pagedown", "page(1)", "Page down", show=False, id="lines.page_down"),
+        Binding("b,pageup", "page(-1)", "Page up", show=False, id="lines.page_up"),
     ]
 
     def __init__(

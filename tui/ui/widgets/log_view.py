@@ -54,14 +54,14 @@ class LogView(ScrollView, can_focus=True):
     DEFAULT_CSS = "LogView { background: $surface; }"
 
     BINDINGS = [
-        Binding("j,down", "move(1)", "Next line", show=False),
-        Binding("k,up", "move(-1)", "Previous line", show=False),
-        Binding("space,pagedown", "page(1)", "Page down", show=False),
-        Binding("b,pageup", "page(-1)", "Page up", show=False),
-        Binding("g,home", "edge(0)", "First line", show=False),
-        Binding("G,end", "edge(1)", "Last line", show=False),
-        Binding("h,left", "scroll_left", "Left", show=False),
-        Binding("l,right", "scroll_right", "Right", show=False),
+        Binding("j,down", "move(1)", "Next line", show=False, id="logview.down"),
+        Binding("k,up", "move(-1)", "Previous line", show=False, id="logview.up"),
+        Binding("space,pagedown", "page(1)", "Page down", show=False, id="logview.page_down"),
+        Binding("b,pageup", "page(-1)", "Page up", show=False, id="logview.page_up"),
+        Binding("g,home", "edge(0)", "First line", show=False, id="logview.top"),
+        Binding("G,end", "edge(1)", "Last line", show=False, id="logview.bottom"),
+        Binding("h,left", "scroll_left", "Left", show=False, id="logview.left"),
+        Binding("l,right", "scroll_right", "Right", show=False, id="logview.right"),
     ]
 
     def __init__(self, log: SkyvernLog, **kwargs) -> None:
