@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import threading
 from pathlib import Path
 
 from rich.console import Console
@@ -503,3 +504,54 @@ async def test_a_detail_pane_scrolls_with_the_keys_of_any_text():
         await pilot.press("b")
         await pilot.pause()
         assert pane.scroll_y == 2
+
+
+async def test_zoom_right_after_a_move_zooms_the_artifact_under_the_cursor_with_the_focus():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("j", "j", "z")  # before the viewer caught up with the cursor
+        await settle(pilot)
+        assert screen.maximized is screen.viewer_pane
+        assert screen.viewer_pane.artifact is screen.artifact_list.artifacts[2]
+        assert screen.viewer_pane.has_focus_within
+
+
+class GatedSource(LocalSource):
+    """Reads wait for the gate: the test decides when a viewer has finished loading."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder, label="test run")
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def read_bytes(self, artifact):
+        assert self.gate.wait(20)
+        return super().read_bytes(artifact)
+
+
+async def test_keys_typed_after_enter_while_the_viewer_loads_go_to_the_viewer(tmp_path: Path):
+    text = "\n".join(f"line {n}" for n in range(300)).encode()
+    make_run(tmp_path / "run", [("llm_prompt", "a.txt", text), ("llm_prompt", "b.txt", text), ("llm_prompt", "c.txt", text)])
+    source = GatedSource(tmp_path / "run")
+    app = local_app(source, "tsk_test")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        artifacts = screen.artifact_list.artifacts
+        source.gate.clear()
+        await pilot.press("j", "enter", "G")  # G typed before the viewer is there
+        assert screen.artifact_list.artifact is artifacts[1]
+        source.gate.set()
+        await settle(pilot)
+        assert screen.artifact_list.artifact is artifacts[1]  # the list did not take them
+        viewer = screen.viewer_pane.viewer
+        assert viewer.artifact is artifacts[1] and viewer.has_focus_within
+        view = viewer.query_one(LineView)
+        assert view.max_scroll_y > 100 and view.scroll_y == view.max_scroll_y  # G went to the viewer
+        source.gate.clear()
+        await pilot.press("escape", "j", "enter", "escape", "k")  # escape while loading: back in the list
+        source.gate.set()
+        await settle(pilot)
+        assert screen.artifact_list.has_focus and screen.artifact_list.artifact is artifacts[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from functools import partial
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -29,6 +29,7 @@ PREFETCH_WORKERS = 8  # parallel downloads at most
 # The viewer follows the list's cursor once it rests this long, so holding j over big
 # artifacts does not open each one on the way.
 FOLLOW_CURSOR_DELAY = 0.15  # seconds
+REPLAY_GAP = 0.03  # seconds between the keys typed while a viewer loaded, given to it once shown
 
 
 class RunScreen(Screen):
@@ -57,6 +58,10 @@ class RunScreen(Screen):
         self.detail = detail
         self._focus_viewer_when_shown = False
         self._cursor_timer: Timer | None = None  # opens the artifact the list's cursor rests on
+        # Keys typed after enter (or z) while the viewer loads: they are the viewer's, not the list's.
+        self._typing_ahead = False
+        self._typed_ahead: list[events.Key] = []
+        self._replaying: events.Key | None = None
         self.shown_category: Category | None = None
         # Live runs: artifacts that arrived while watching, and whether to follow the newest.
         self.new_ids: set[str] = set()
@@ -274,10 +279,48 @@ class RunScreen(Screen):
         if pane.artifact is artifact and not (pane.failed and focus):
             # Already shown or on its way: do not read it again (enter on a failed one retries).
             if focus and not self._focus_pane():
-                self._focus_viewer_when_shown = True
+                self._wait_for_viewer()
             return
-        self._focus_viewer_when_shown = focus
+        self._focus_viewer_when_shown = False
         pane.open(artifact)
+        if focus:
+            self._wait_for_viewer()
+
+    def _wait_for_viewer(self) -> None:
+        """Focus the viewer once shown; meanwhile no pane has the focus, so what is typed waits."""
+        self._focus_viewer_when_shown = True
+        self._typing_ahead = True
+        self.set_focus(None)
+
+    def on_key(self, event: events.Key) -> None:
+        if not self._typing_ahead or event is self._replaying:
+            return
+        event.stop()
+        event.prevent_default()
+        if event.key == "escape":  # back: stay in the list, forget what was typed
+            self._typing_ahead = self._focus_viewer_when_shown = False
+            self._typed_ahead = []
+            self.artifact_list.focus()
+            return
+        self._typed_ahead.append(events.Key(event.key, event.character))
+
+    def _enter_pane(self) -> None:
+        if not self._focus_pane():
+            self.artifact_list.focus()  # nothing to focus in the pane: never leave the focus nowhere
+        self.call_after_refresh(self._replay_typed)  # once the focus has moved
+
+    def _replay_typed(self) -> None:
+        """What was typed ahead, to the viewer that now has the focus, a key at a time (a widget
+        may finish a key after a refresh, as a scroll does); anything typed meanwhile waits its
+        turn behind them."""
+        if not self._typed_ahead:
+            self._typing_ahead = False
+            self._replaying = None
+            return
+        key = self._replaying = self._typed_ahead.pop(0)
+        key.set_sender(self.app)
+        self.app.post_message(key)
+        self.set_timer(REPLAY_GAP, self._replay_typed)
 
     @on(Viewer.Navigate)
     def _navigate(self, event: Viewer.Navigate) -> None:
@@ -298,7 +341,7 @@ class RunScreen(Screen):
         if self._pending_target and event.ok:
             self.call_after_refresh(self._go_to_pending)
         if self._focus_viewer_when_shown:
-            self.call_after_refresh(self._focus_pane)
+            self.call_after_refresh(self._enter_pane)
         viewer = self.viewer_pane.viewer
         if self.follow and viewer is not None:
             self.call_after_refresh(viewer.show_end)
