@@ -555,3 +555,32 @@ async def test_keys_typed_after_enter_while_the_viewer_loads_go_to_the_viewer(tm
         source.gate.set()
         await settle(pilot)
         assert screen.artifact_list.has_focus and screen.artifact_list.artifact is artifacts[1]
+
+
+def _burst(app, *keys: str) -> None:
+    """Keys as a terminal delivers a fast typist's (or a paste's): all queued before any is handled."""
+    from textual import events
+
+    for key in keys:
+        event = events.Key(key, {"enter": "\r", "plus": "+"}.get(key, key if len(key) == 1 else None))
+        event.set_sender(app)
+        app.post_message(event)
+
+
+async def test_a_burst_of_keys_after_enter_or_zoom_reaches_the_viewer():
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        _burst(app, "j", "j", "z", "plus", "plus")
+        await until(pilot, lambda: screen.maximized is not None and not screen._typing_ahead)
+        await settle(pilot)
+        view = screen.viewer_pane.viewer.query_one(ImageView)
+        assert screen.viewer_pane.artifact is screen.artifact_list.artifacts[2] and view.port.zoomed
+        await pilot.press("escape", "escape")
+        assert screen.artifact_list.has_focus
+        _burst(app, "5", "enter", "f", "x", "h", "r", "enter")
+        await until(pilot, lambda: getattr(screen.viewer_pane.viewer, "query_text", None) == "xhr")
+        await until(pilot, lambda: not screen._typing_ahead)  # the last keys given, typing is direct again
+        await pilot.press("escape")
+        assert screen.artifact_list.has_focus

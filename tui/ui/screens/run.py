@@ -18,6 +18,7 @@ from ...core.catalog import CATEGORIES, GROWING_TYPES, Category
 from ...core.model import Artifact, RunDetail, newest
 from ...core.sources.base import Source, is_remote
 from ..commands import RunCommands
+from ..keymap import remapped
 from ..viewers import Viewer
 from ..widgets.artifact_list import ArtifactList
 from ..widgets.error_panel import ErrorPanel
@@ -29,7 +30,8 @@ PREFETCH_WORKERS = 8  # parallel downloads at most
 # The viewer follows the list's cursor once it rests this long, so holding j over big
 # artifacts does not open each one on the way.
 FOLLOW_CURSOR_DELAY = 0.15  # seconds
-REPLAY_GAP = 0.03  # seconds between the keys typed while a viewer loaded, given to it once shown
+TYPED_AHEAD_LIMIT = 1.0  # seconds: keys wait this long at most for a viewer that was never asked for
+REPLAY_WAIT = 0.25  # seconds at most between the keys typed while a viewer loaded, given to it once shown
 
 
 class RunScreen(Screen):
@@ -278,7 +280,9 @@ class RunScreen(Screen):
         pane = self.viewer_pane
         if pane.artifact is artifact and not (pane.failed and focus):
             # Already shown or on its way: do not read it again (enter on a failed one retries).
-            if focus and not self._focus_pane():
+            if focus and pane.viewer is not None:
+                self._enter_pane()
+            elif focus:
                 self._wait_for_viewer()
             return
         self._focus_viewer_when_shown = False
@@ -293,6 +297,13 @@ class RunScreen(Screen):
         self.set_focus(None)
 
     def on_key(self, event: events.Key) -> None:
+        if not self._typing_ahead and self.artifact_list.has_focus and event.key in self._keys_into_viewer():
+            # Keys come faster than messages: the keys typed after this enter (or zoom) may
+            # reach the list before the viewer is asked for. From here on they wait for it.
+            if self.artifact_list.artifact is not None:
+                self._typing_ahead = True
+                self.set_timer(TYPED_AHEAD_LIMIT, self._unstick_typed)
+            return
         if not self._typing_ahead or event is self._replaying:
             return
         event.stop()
@@ -304,23 +315,41 @@ class RunScreen(Screen):
             return
         self._typed_ahead.append(events.Key(event.key, event.character))
 
+    def _keys_into_viewer(self) -> set[str]:
+        zoom = next(b for b in self.BINDINGS if isinstance(b, Binding) and b.id == "run.zoom")
+        keys = remapped(zoom, getattr(self.app, "keys", {})) if self.maximized is None else ""
+        return {"enter", *(k.strip() for k in keys.split(",") if k.strip())}
+
+    def _unstick_typed(self) -> None:
+        # The key that went into the viewer opened nothing (nothing there to open): give back
+        # what was typed to the list.
+        if self._typing_ahead and not self._focus_viewer_when_shown and self._replaying is None:
+            self.artifact_list.focus()
+            self.call_after_refresh(self._replay_typed)
+
     def _enter_pane(self) -> None:
         if not self._focus_pane():
             self.artifact_list.focus()  # nothing to focus in the pane: never leave the focus nowhere
         self.call_after_refresh(self._replay_typed)  # once the focus has moved
 
     def _replay_typed(self) -> None:
-        """What was typed ahead, to the viewer that now has the focus, a key at a time (a widget
-        may finish a key after a refresh, as a scroll does); anything typed meanwhile waits its
-        turn behind them."""
-        if not self._typed_ahead:
+        self.run_worker(self._give_typed(), group="typed-ahead", exclusive=True, exit_on_error=False)
+
+    async def _give_typed(self) -> None:
+        """What was typed ahead, to the viewer that now has the focus, a key at a time, each once
+        the one before has been handled (it may have moved the focus, into a filter box, say);
+        anything typed meanwhile waits its turn behind them."""
+        from textual._wait import wait_for_idle  # what Textual's Pilot waits with between keys
+
+        try:
+            while self._typed_ahead:
+                await wait_for_idle(0, REPLAY_WAIT)  # the focus has moved; the key before is done
+                key = self._replaying = self._typed_ahead.pop(0)
+                key.set_sender(self.app)
+                self.app.post_message(key)
+        finally:
             self._typing_ahead = False
             self._replaying = None
-            return
-        key = self._replaying = self._typed_ahead.pop(0)
-        key.set_sender(self.app)
-        self.app.post_message(key)
-        self.set_timer(REPLAY_GAP, self._replay_typed)
 
     @on(Viewer.Navigate)
     def _navigate(self, event: Viewer.Navigate) -> None:
