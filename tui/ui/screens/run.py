@@ -64,6 +64,7 @@ class RunScreen(Screen):
         self._typing_ahead = False
         self._typed_ahead: list[events.Key] = []
         self._replaying: events.Key | None = None
+        self._unstick_timer: Timer | None = None
         self.shown_category: Category | None = None
         # Live runs: artifacts that arrived while watching, and whether to follow the newest.
         self.new_ids: set[str] = set()
@@ -292,6 +293,7 @@ class RunScreen(Screen):
 
     def _wait_for_viewer(self) -> None:
         """Focus the viewer once shown; meanwhile no pane has the focus, so what is typed waits."""
+        self._stop_unstick_timer()  # the viewer was asked for: its Shown takes it from here
         self._focus_viewer_when_shown = True
         self._typing_ahead = True
         self.set_focus(None)
@@ -302,7 +304,8 @@ class RunScreen(Screen):
             # reach the list before the viewer is asked for. From here on they wait for it.
             if self.artifact_list.artifact is not None:
                 self._typing_ahead = True
-                self.set_timer(TYPED_AHEAD_LIMIT, self._unstick_typed)
+                self._stop_unstick_timer()
+                self._unstick_timer = self.set_timer(TYPED_AHEAD_LIMIT, self._unstick_typed)
             return
         if not self._typing_ahead or event is self._replaying:
             return
@@ -320,7 +323,13 @@ class RunScreen(Screen):
         keys = remapped(zoom, getattr(self.app, "keys", {})) if self.maximized is None else ""
         return {"enter", *(k.strip() for k in keys.split(",") if k.strip())}
 
+    def _stop_unstick_timer(self) -> None:
+        if self._unstick_timer is not None:
+            self._unstick_timer.stop()
+            self._unstick_timer = None
+
     def _unstick_typed(self) -> None:
+        self._unstick_timer = None
         # The key that went into the viewer opened nothing (nothing there to open): give back
         # what was typed to the list.
         if self._typing_ahead and not self._focus_viewer_when_shown and self._replaying is None:
@@ -328,6 +337,7 @@ class RunScreen(Screen):
             self.call_after_refresh(self._replay_typed)
 
     def _enter_pane(self) -> None:
+        self._stop_unstick_timer()
         if not self._focus_pane():
             self.artifact_list.focus()  # nothing to focus in the pane: never leave the focus nowhere
         self.call_after_refresh(self._replay_typed)  # once the focus has moved
