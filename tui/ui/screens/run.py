@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from functools import partial
 
 from textual import events, on, work
+from textual._wait import wait_for_idle  # what Textual's Pilot waits with between keys
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -349,8 +350,6 @@ class RunScreen(Screen):
         """What was typed ahead, to the viewer that now has the focus, a key at a time, each once
         the one before has been handled (it may have moved the focus, into a filter box, say);
         anything typed meanwhile waits its turn behind them."""
-        from textual._wait import wait_for_idle  # what Textual's Pilot waits with between keys
-
         try:
             while self._typed_ahead:
                 await wait_for_idle(0, REPLAY_WAIT)  # the focus has moved; the key before is done
