@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import threading
 from pathlib import Path
 
 from rich.console import Console
 from textual.command import CommandList, CommandPalette
-from textual.widgets import DataTable, LoadingIndicator
+from textual.widgets import DataTable, Footer, LoadingIndicator
 
 from apptools import SIZE, demo_app, local_app, make_run, settle, until
 from tui.core.catalog import CATEGORIES, Category
@@ -19,10 +20,11 @@ from tui.core.sources.local import LocalSource
 from tui.ui.app import SkyvernTUI
 from tui.ui.screens.help import HelpScreen
 from tui.ui.screens.picker import PickerScreen
-from tui.ui.screens.run import RunScreen
+from tui.ui.screens.run import FOLLOW_CURSOR_DELAY, RunScreen
 from tui.ui.viewers import viewer_for
 from tui.ui.viewers.image import ImageViewer
 from tui.ui.viewers.files import FileViewer, ScriptViewer
+from tui.ui.viewers.llm import LlmPromptViewer
 from tui.ui.viewers.text import TextViewer
 from tui.ui.widgets.error_panel import ErrorPanel
 from tui.ui.widgets.image_view import ImageView
@@ -326,7 +328,7 @@ async def test_a_live_run_is_polled_new_artifacts_marked_and_followed_until_it_e
         await settle(pilot)
         screen = app.screen
         assert screen.detail.run.status == "running" and screen._poller is not None
-        await pilot.press("4", "f")  # logs, and follow the newest
+        await pilot.press("4", "F")  # logs, and follow the newest
         before = screen.detail.counts[Category.LOGS]
         for _ in range(2):
             screen._poll()
@@ -392,3 +394,193 @@ async def test_picker_pages_server_runs_as_the_cursor_reaches_the_end_and_search
         assert server.calls[calls:] == [(1, ("failed",), "number 4")]
         shown = [run.run_id for run, _ in app.screen.shown]
         assert shown == ["wr_042", "wr_045", "wr_048"]
+
+
+# --- one way to move: the viewer follows the cursor, enter goes in, escape comes back ---------
+
+
+
+def _footer_keys(app) -> set[str]:
+    return {item.key for item in app.screen.query_one(Footer).query("FooterKey")}
+
+
+async def test_the_viewer_follows_the_list_cursor_and_enter_goes_into_it(monkeypatch):
+    app = demo_app()
+    opened: list[str] = []
+    original = ViewerPane.open
+    monkeypatch.setattr(ViewerPane, "open", lambda pane, a: (opened.append(a.artifact_id), original(pane, a))[1])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.artifact_list.has_focus
+        artifacts = screen.artifact_list.artifacts
+        assert len(artifacts) > 3
+        opened.clear()
+        await pilot.press("j", "j", "j")  # no pause: each move cancels the open of the one before
+        await pilot.pause(FOLLOW_CURSOR_DELAY + 0.2)
+        await settle(pilot)
+        assert opened == [artifacts[3].artifact_id]
+        assert screen.viewer_pane.artifact is artifacts[3] and screen.viewer_pane.viewer is not None
+        assert screen.artifact_list.has_focus  # following does not take the focus
+        await pilot.press("enter")
+        await settle(pilot)
+        assert screen.viewer_pane.has_focus_within and opened == [artifacts[3].artifact_id]  # not read again
+
+
+async def test_zoom_from_the_list_takes_the_viewer_keys_along_and_escape_steps_back():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        viewer = screen.viewer_pane.viewer
+        assert isinstance(viewer, ImageViewer) and screen.artifact_list.has_focus
+        await pilot.press("z")
+        assert screen.maximized is screen.viewer_pane and screen.viewer_pane.has_focus_within
+        view = viewer.query_one(ImageView)
+        await pilot.press("plus")  # the zoom key of the viewer works: it has the focus
+        await settle(pilot)
+        assert view.port.zoomed
+        assert {"plus", "left_square_bracket"} <= _footer_keys(app)
+        await pilot.press("escape")  # out of the zoom, still in the viewer
+        assert screen.maximized is None and screen.viewer_pane.has_focus_within
+        await pilot.press("z", "z")  # z again restores too
+        assert screen.maximized is None
+        await pilot.press("escape")
+        assert screen.artifact_list.has_focus and isinstance(app.screen, RunScreen)
+
+
+async def test_escape_steps_back_from_an_error_panel(tmp_path: Path):
+    source = make_run(tmp_path / "run", [("screenshot_llm", "shot.png", b"not a png"), ("screenshot_llm", "b.png", b"nor this")])
+    app = local_app(source, "tsk_test")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.viewer_pane.failed
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.focused, ErrorPanel) and screen.viewer_pane.has_focus_within
+        await pilot.press("escape")
+        assert screen.artifact_list.has_focus and isinstance(app.screen, RunScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, PickerScreen)
+
+
+async def test_the_footer_shows_the_keys_of_the_prompt_viewer():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen.viewer_pane.viewer, LlmPromptViewer)
+        assert {"w", "p", "e"} <= _footer_keys(app)
+
+
+async def test_a_detail_pane_scrolls_with_the_keys_of_any_text():
+    from textual.app import App, ComposeResult
+    from textual.widgets import Static
+
+    from tui.ui.widgets.detail_scroll import DetailScroll
+
+    class Detail(App):
+        def compose(self) -> ComposeResult:
+            with DetailScroll():
+                yield Static("\n".join(f"line {n}" for n in range(200)))
+
+    app = Detail()
+    async with app.run_test(size=(40, 10)) as pilot:
+        pane = app.query_one(DetailScroll)
+        pane.focus()
+        await pilot.press("G")
+        await pilot.pause()
+        assert pane.scroll_y == pane.max_scroll_y > 0
+        await pilot.press("g", "j", "j")
+        await pilot.pause()
+        assert pane.scroll_y == 2
+        await pilot.press("space")
+        await pilot.pause()
+        assert pane.scroll_y > 5
+        await pilot.press("b")
+        await pilot.pause()
+        assert pane.scroll_y == 2
+
+
+async def test_zoom_right_after_a_move_zooms_the_artifact_under_the_cursor_with_the_focus():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("j", "j", "z")  # before the viewer caught up with the cursor
+        await settle(pilot)
+        assert screen.maximized is screen.viewer_pane
+        assert screen.viewer_pane.artifact is screen.artifact_list.artifacts[2]
+        assert screen.viewer_pane.has_focus_within
+
+
+class GatedSource(LocalSource):
+    """Reads wait for the gate: the test decides when a viewer has finished loading."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder, label="test run")
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def read_bytes(self, artifact):
+        assert self.gate.wait(20)
+        return super().read_bytes(artifact)
+
+
+async def test_keys_typed_after_enter_while_the_viewer_loads_go_to_the_viewer(tmp_path: Path):
+    text = "\n".join(f"line {n}" for n in range(300)).encode()
+    make_run(tmp_path / "run", [("llm_prompt", "a.txt", text), ("llm_prompt", "b.txt", text), ("llm_prompt", "c.txt", text)])
+    source = GatedSource(tmp_path / "run")
+    app = local_app(source, "tsk_test")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        artifacts = screen.artifact_list.artifacts
+        source.gate.clear()
+        await pilot.press("j", "enter", "G")  # G typed before the viewer is there
+        assert screen.artifact_list.artifact is artifacts[1]
+        source.gate.set()
+        await settle(pilot)
+        assert screen.artifact_list.artifact is artifacts[1]  # the list did not take them
+        viewer = screen.viewer_pane.viewer
+        assert viewer.artifact is artifacts[1] and viewer.has_focus_within
+        view = viewer.query_one(LineView)
+        assert view.max_scroll_y > 100 and view.scroll_y == view.max_scroll_y  # G went to the viewer
+        source.gate.clear()
+        await pilot.press("escape", "j", "enter", "escape", "k")  # escape while loading: back in the list
+        source.gate.set()
+        await settle(pilot)
+        assert screen.artifact_list.has_focus and screen.artifact_list.artifact is artifacts[1]
+
+
+def _burst(app, *keys: str) -> None:
+    """Keys as a terminal delivers a fast typist's (or a paste's): all queued before any is handled."""
+    from textual import events
+
+    for key in keys:
+        event = events.Key(key, {"enter": "\r", "plus": "+"}.get(key, key if len(key) == 1 else None))
+        event.set_sender(app)
+        app.post_message(event)
+
+
+async def test_a_burst_of_keys_after_enter_or_zoom_reaches_the_viewer():
+    app = demo_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        _burst(app, "j", "j", "z", "plus", "plus")
+        await until(pilot, lambda: screen.maximized is not None and not screen._typing_ahead)
+        await settle(pilot)
+        view = screen.viewer_pane.viewer.query_one(ImageView)
+        assert screen.viewer_pane.artifact is screen.artifact_list.artifacts[2] and view.port.zoomed
+        await pilot.press("escape", "escape")
+        assert screen.artifact_list.has_focus
+        _burst(app, "5", "enter", "f", "x", "h", "r", "enter")
+        await until(pilot, lambda: getattr(screen.viewer_pane.viewer, "query_text", None) == "xhr")
+        await until(pilot, lambda: not screen._typing_ahead)  # the last keys given, typing is direct again
+        await pilot.press("escape")
+        assert screen.artifact_list.has_focus

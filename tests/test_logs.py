@@ -81,11 +81,11 @@ async def test_skyvern_log_filters_by_level_and_text_and_jumps_between_errors(tm
         assert isinstance(viewer, SkyvernLogViewer)
         view = viewer.query_one(LogView)
         assert view.rows == [0, 1, 2, 3, 4] and view.has_focus
-        await pilot.press("e")
+        await pilot.press("right_square_bracket")
         assert view.current_line == 2
-        await pilot.press("e")
+        await pilot.press("right_square_bracket")
         assert view.current_line == 4
-        await pilot.press("E")
+        await pilot.press("left_square_bracket")
         assert view.current_line == 2
         await pilot.press("v")  # warning and worse
         await settle(pilot)  # filters run in a worker
@@ -93,14 +93,14 @@ async def test_skyvern_log_filters_by_level_and_text_and_jumps_between_errors(tm
         await pilot.press("v")  # errors
         await settle(pilot)
         assert view.rows == [2, 4]
-        await pilot.press("v", "t", *"step", "enter")  # all levels, containing "step"
+        await pilot.press("v", "f", *"step", "enter")  # all levels, containing "step"
         await settle(pilot)
         assert view.rows == [0, 3, 4]
         await pilot.press("slash", *"stp_2", "enter")
         assert view.current_line == 3
         await pilot.press("n")
         assert view.current_line == 4
-        await pilot.press("t", *["backspace"] * 4, "enter")  # an empty text filter shows everything again
+        await pilot.press("f", *["backspace"] * 4, "enter")  # an empty text filter shows everything again
         await settle(pilot)
         assert view.rows == [0, 1, 2, 3, 4]
         view.scroll_to(x=0, animate=False)  # find scrolled sideways to the match, off screen
@@ -164,7 +164,7 @@ async def test_a_million_line_log_opens_parsing_only_what_is_on_screen(tmp_path:
         assert viewer.opened_early  # its first lines were shown before the rest was indexed
         assert viewer.model.complete and len(view.rows) == 1_000_000
         assert 0 < len(view._parsed) <= view.size.height  # only the lines on screen were parsed
-        await pilot.press("e")  # the one error is a million lines down
+        await pilot.press("right_square_bracket")  # the one error is a million lines down
         assert view.current_line == 999_999
         assert len(view._parsed) <= 2 * view.size.height
 
@@ -206,7 +206,7 @@ async def test_a_followed_log_of_a_live_run_shows_its_new_lines(tmp_path: Path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
-        await pilot.press("enter", "f")
+        await pilot.press("enter", "F")
         await settle(pilot)
         before = len(screen.viewer_pane.viewer.model.lines)
         screen._poll()  # what the timer does

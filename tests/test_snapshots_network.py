@@ -49,7 +49,7 @@ def test_trace_actions(snap_compare):
 def test_trace_console(snap_compare):
     async def before(pilot):
         await _open(pilot, down=1)
-        await pilot.press("o", "down", "down")
+        await pilot.press("c", "down", "down")
         await settle(pilot)
 
     assert snap_compare(demo_app(), terminal_size=SIZE, run_before=before)
@@ -58,7 +58,7 @@ def test_trace_console(snap_compare):
 def test_trace_network(snap_compare):
     async def before(pilot):
         await _open(pilot, down=1)
-        await pilot.press("n", "end")
+        await pilot.press("R", "end")
         await settle(pilot)
 
     assert snap_compare(demo_app(), terminal_size=SIZE, run_before=before)

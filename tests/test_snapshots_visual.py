@@ -54,7 +54,7 @@ def test_flip_caption(snap_compare):
 def test_recording_frame(snap_compare):
     async def before(pilot):
         await _open_recording(pilot)
-        await pilot.press("pagedown")
+        await pilot.press("greater_than_sign")  # 10 s on
         await settle(pilot)
 
     assert snap_compare(demo_app(), terminal_size=SIZE, run_before=before)

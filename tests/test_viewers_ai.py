@@ -164,7 +164,7 @@ async def test_request_elides_the_screenshot_and_enter_on_its_line_opens_it():
         assert isinstance(app.screen, RunScreen)
 
 
-async def test_request_i_jumps_to_the_next_image_and_opens_it():
+async def test_request_enter_jumps_to_the_next_image_and_opens_it():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -174,7 +174,7 @@ async def test_request_i_jumps_to_the_next_image_and_opens_it():
         assert view.cursor_line == len(view.lines) - 1
         await pilot.press("g")
         assert view.cursor_line == 0 and view.scroll_y == 0
-        await pilot.press("i")
+        await pilot.press("enter")
         await settle(pilot)
         assert view.cursor_line == next(iter(viewer.model.images))
         assert isinstance(app.screen, ImageScreen)
@@ -226,14 +226,14 @@ async def test_actions_table_detail_and_j_k():
         assert table.cursor_row == 0 and "type the demo user" in str(detail.render())
 
 
-async def test_actions_g_opens_the_element_tree_of_the_same_step():
+async def test_actions_e_opens_the_element_tree_of_the_same_step():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         viewer = await open_ai(pilot, PARSED)
         step = viewer.artifact.step_id
         await pilot.press("j", "j")  # CLICK AAAH
-        await pilot.press("g")
+        await pilot.press("e")
         await settle(pilot)
         pane = app.screen.viewer_pane
         assert pane.artifact.artifact_type == "visible_elements_tree"
@@ -308,7 +308,7 @@ async def test_every_ai_key_has_a_description_and_a_help_section():
         listed = {b.key: b.description for b in sections.get(cls.HELP_TITLE, [])}
         for binding in cls.BINDINGS:
             assert binding.description and listed.get(binding.key) == binding.description, (cls, binding.key)
-    assert {"p", "enter,i", "r", "g"} <= {b.key for title, bs in sections.items() if title.startswith("LLM") for b in bs}
+    assert {"p", "enter", "r", "e"} <= {b.key for title, bs in sections.items() if title.startswith("LLM") for b in bs}
 
 
 def test_wrap_rows_count_cells_not_characters():

@@ -125,7 +125,7 @@ async def test_copy_as_curl_is_redacted():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await open_network(pilot)
-        await pilot.press("c")
+        await pilot.press("y")
         await settle(pilot)
         assert app.clipboard.startswith("curl http://127.0.0.1:8765/ -H")
         assert "Copied the request as curl" in " ".join(str(n.message) for n in app._notifications)
@@ -163,7 +163,7 @@ async def test_bodies_json_image_and_secrets():
         assert app.query_one(EntryDetail).query(ImageView)  # the PNG body drawn
         await pilot.press("f")
         app.query_one(Input).value = ""
-        await pilot.press(*"token", "enter", "c")
+        await pilot.press(*"token", "enter", "y")
         await pilot.pause()
         assert "token=REDACTED" in app.clipboard and "sk-live-123" not in app.clipboard
         assert "Authorization: REDACTED" in app.clipboard
@@ -190,7 +190,7 @@ async def test_demo_trace_actions_frames_console_network():
         await settle(pilot)
         assert trace.frame_index == before + 1
         assert f"frame {before + 2}/11" in plain(trace.query_one(".frame-note", Static).content)
-        await pilot.press("o")
+        await pilot.press("c")
         await settle(pilot)
         assert trace.query_one(ContentSwitcher).current == "console"
         console = trace.query_one("#console", CursorView)
@@ -199,7 +199,7 @@ async def test_demo_trace_actions_frames_console_network():
         await settle(pilot)
         detail = plain(trace.query_one("#trace-detail-text", Static).content)
         assert "error" in detail and "404" in detail
-        await pilot.press("n")
+        await pilot.press("R")
         await settle(pilot)
         table = trace.query_one("#network", RequestTable)
         assert app.focused is table and len(table.rows) == 10
@@ -232,7 +232,7 @@ async def test_v7_trace_shows_the_failed_action_and_page_error():
         await settle(pilot)
         detail = plain(trace.query_one("#trace-detail-text", Static).content)
         assert "#no-such-button" in detail and "Timeout 300ms exceeded" in detail
-        await pilot.press("o")
+        await pilot.press("c")
         console = trace.query_one("#console", CursorView)
         levels = [c.level for c in trace.model.console]
         console.move_cursor(levels.index("pageerror"))

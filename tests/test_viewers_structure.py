@@ -87,7 +87,7 @@ async def test_tree_opens_with_the_roots_only_and_focus_in_the_tree():
         assert "frame         main.frame" in detail_text(viewer)
 
 
-async def test_space_expands_a_node_and_e_c_expand_and_collapse_all_below():
+async def test_space_expands_a_node_and_x_X_expand_and_collapse_all_below():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -103,12 +103,12 @@ async def test_space_expands_a_node_and_e_c_expand_and_collapse_all_below():
         assert table.is_expanded
         assert [str(n.label).split(" ")[0] for n in table.children] == ["<thead", "<tbody"]
         assert tree.node_of(model.by_id["AAAV"]) is None  # deeper levels still unbuilt
-        await pilot.press("e")
+        await pilot.press("x")
         await settle(pilot)
         link = tree.node_of(model.by_id["AAAV"])
         assert link is not None and link.parent.is_expanded and link.parent.parent.is_expanded
         assert tree.nodes_added == len(model)  # the whole table is below the cap
-        await pilot.press("c")
+        await pilot.press("X")
         await settle(pilot)
         assert not table.is_expanded and not link.parent.is_expanded
 
@@ -297,6 +297,10 @@ async def test_a_broken_tree_and_map_show_an_error_panel_and_a_tree_without_css_
             await settle(pilot)
             panel = screen.viewer_pane.query_one(ErrorPanel)
             assert reason in panel.reason
+        # enter went into the error panel; escape comes back to the list.
+        assert isinstance(app.focused, ErrorPanel)
+        await pilot.press("escape")
+        assert screen.artifact_list.has_focus
         # The trimmed tree of the same step opens; its css map is broken, so it says there is none.
         while screen.artifact_list.artifact.artifact_id != "a_602148236263207774":
             await pilot.press("j")

@@ -190,12 +190,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.truecolor:
         # Textual reads this once, when it is imported: set it before the ui import below.
         os.environ["TEXTUAL_COLOR_SYSTEM"] = "truecolor"
-    from .config import state_dir
+    from .config import load_ui_settings, state_dir
     from .core.recent import RecentRuns
     from .ui.app import SkyvernTUI  # the interface is imported only when it is needed
 
     recent = RecentRuns(state_dir() / "recent.json")
-    SkyvernTUI(sources, initial, recent, poll_seconds=max(1.0, args.poll)).run()
+    try:
+        ui = load_ui_settings()
+        app = SkyvernTUI(sources, initial, recent, poll_seconds=max(1.0, args.poll), theme=ui.theme, keymap=ui.keys)
+    except TuiError as exc:  # an unknown theme or binding id in the config file
+        return _fail(str(exc), 2)
+    app.run()
     return 0
 
 

@@ -3,6 +3,10 @@
 The config file is TOML in the user config directory, with named profiles:
 
     default = "local"
+    theme = "nord"            # any Textual theme (the command palette lists them)
+
+    [keys]                    # remap a key by its binding id (README, "Keys")
+    "app.help" = "f2"
 
     [profiles.local]
     base_url = "http://localhost:8000"
@@ -56,14 +60,40 @@ def state_dir() -> Path:
     return Path(platformdirs.user_state_dir(APP_NAME))
 
 
-def load_profiles(path: Path) -> tuple[dict[str, dict], str | None]:
-    """The profiles of the config file and the name of the default one."""
+@dataclass(frozen=True)
+class UiSettings:
+    """How the interface looks and which keys do what (the config file's theme and [keys])."""
+
+    theme: str | None = None
+    keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys ("f2", "ctrl+h,f2")
+
+
+def _read(path: Path) -> dict:
     if not path.exists():
-        return {}, None
+        return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read the config file {path}: {exc}") from exc
+
+
+def load_ui_settings(path: Path | None = None) -> UiSettings:
+    """The theme and key remapping of the config file (their names are checked by the app,
+    which knows the themes and the bindings)."""
+    path = path or config_path()
+    data = _read(path)
+    theme = data.get("theme")
+    if theme is not None and not isinstance(theme, str):
+        raise ConfigError(f"{path}: theme must be a string, the name of a theme")
+    keys = data.get("keys", {})
+    if not isinstance(keys, dict) or not all(isinstance(k, str) and v and isinstance(v, str) for k, v in keys.items()):
+        raise ConfigError(f'{path}: [keys] holds lines such as "app.help" = "f2" (binding id = keys)')
+    return UiSettings(theme or None, dict(keys))
+
+
+def load_profiles(path: Path) -> tuple[dict[str, dict], str | None]:
+    """The profiles of the config file and the name of the default one."""
+    data = _read(path)
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict) or not all(isinstance(p, dict) for p in profiles.values()):
         raise ConfigError(f"{path}: [profiles.NAME] tables expected")
@@ -107,10 +137,18 @@ def save_profile(name: str, base_url: str, api_key: str, path: Path | None = Non
     """Add or replace a profile; the file is written readable by its owner only."""
     path = path or config_path()
     profiles, default = load_profiles(path)
+    ui = load_ui_settings(path)  # kept as they are: the file is written anew
     profiles[name] = {"base_url": base_url.rstrip("/"), "api_key": api_key}
     if make_default or default is None:
         default = name
-    lines = [f"default = {_toml_string(default)}", ""]
+    lines = [f"default = {_toml_string(default)}"]
+    if ui.theme:
+        lines.append(f"theme = {_toml_string(ui.theme)}")
+    lines.append("")
+    if ui.keys:
+        lines.append("[keys]")
+        lines += [f"{_toml_string(k)} = {_toml_string(v)}" for k, v in ui.keys.items()]
+        lines.append("")
     for profile_name, values in sorted(profiles.items()):
         lines.append(f"[profiles.{_toml_string(profile_name)}]")
         for key, value in values.items():

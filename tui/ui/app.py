@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from difflib import get_close_matches
+
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.dom import DOMNode
 
+from ..config import ConfigError
 from ..core.errors import describe_error
 from ..core.model import RunDetail
 from ..core.recent import RecentRuns
 from ..core.sources.base import Source, is_remote
+from .keymap import binding_ids, unknown_ids, with_mirrors
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.run import RunScreen
@@ -17,17 +23,23 @@ from .viewers import VIEWERS
 from .widgets.artifact_list import ArtifactList
 
 
+def _bindings(cls: type[DOMNode]) -> list[Binding]:
+    return [b for b in cls.BINDINGS if isinstance(b, Binding)]
+
+
 class SkyvernTUI(App):
     TITLE = "skyvern-tui"
+    # Shared styles; packaged next to this module (the wheel takes every file under tui/).
+    CSS_PATH = "app.tcss"
     # Data from web pages is shown as it is; a fade-in animation only slows a person down.
     ANIMATION_LEVEL = "none"
 
     BINDINGS = [
-        Binding("q", "quit", "Quit"),
-        Binding("question_mark", "help", "Help"),
-        Binding("ctrl+p", "command_palette", "Commands", show=False),
-        Binding("tab", "focus_next", "Next pane", show=False),
-        Binding("shift+tab", "focus_previous", "Previous pane", show=False),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="app.palette"),
+        Binding("tab", "focus_next", "Next pane", show=False, id="app.focus_next"),
+        Binding("shift+tab", "focus_previous", "Previous pane", show=False, id="app.focus_previous"),
     ]
 
     def __init__(
@@ -36,8 +48,26 @@ class SkyvernTUI(App):
         initial: tuple[Source, str] | None = None,
         recent: RecentRuns | None = None,
         poll_seconds: float = 5.0,
+        theme: str | None = None,
+        keymap: Mapping[str, str] | None = None,
     ) -> None:
+        """Raises ConfigError for a theme or a binding id (of the config file) that does not exist."""
         super().__init__()
+        if theme is not None:
+            if theme not in self.available_themes:
+                names = ", ".join(sorted(self.available_themes))
+                raise ConfigError(f"no theme {theme!r} (themes: {names})")
+            self.theme = theme
+        keymap = dict(keymap or {})
+        if unknown := unknown_ids(keymap):
+            known = sorted(binding_ids())
+            hints = [f"{u!r}" + (f" (did you mean {m[0]!r}?)" if (m := get_close_matches(u, known, 1)) else "")
+                     for u in unknown]
+            raise ConfigError(f"[keys]: no binding {', '.join(hints)}; the ids are listed in the README, under Keys")
+        keymap = with_mirrors(keymap)
+        self.set_keymap(keymap)
+        # The remapped keys, as Textual spells them, for the help screen.
+        self.keys = self._normalize_keymap(keymap)
         # How often a live run (not yet ended) is asked for its news.
         self.poll_seconds = poll_seconds
         self.sources = sources
@@ -89,18 +119,24 @@ class SkyvernTUI(App):
             self.pop_screen()
 
     def action_help(self) -> None:
+        # The help key closes the help it opened.
         if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
             return
-        sections = [
-            ("Everywhere", self.BINDINGS),
-            ("Run picker", PickerScreen.BINDINGS),
-            ("Run", RunScreen.BINDINGS),
-            ("Lists", ArtifactList.BINDINGS + [Binding("enter", "", "Open the artifact")]),
+        everywhere = _bindings(type(self))
+        if isinstance(self.screen, PickerScreen):
+            # Letters type into the picker's filter, so `q` does not quit there (ctrl+q does).
+            everywhere = [b for b in everywhere if b.id != "app.quit"]
+        sections: list[tuple[str, list[Binding]]] = [
+            ("Everywhere", everywhere),
+            ("Run picker", _bindings(PickerScreen)),
+            ("Run", _bindings(RunScreen)),
+            ("Lists", _bindings(ArtifactList) + [Binding("enter", "", "Open the artifact (the viewer follows the cursor)")]),
         ]
         # One section per viewer, from its own bindings and those of the widgets it is made of.
         viewers = sorted(set(VIEWERS.values()), key=lambda cls: cls.HELP_TITLE or cls.__name__)
         for viewer in viewers:
-            bindings = [b for widget in (*viewer.HELP_WIDGETS, viewer) for b in widget.BINDINGS]
+            bindings = [b for widget in (*viewer.HELP_WIDGETS, viewer) for b in _bindings(widget)]
             if bindings:
                 sections.append((viewer.HELP_TITLE or viewer.__name__, bindings))
-        self.push_screen(HelpScreen(sections))
+        self.push_screen(HelpScreen(sections, self.keys))

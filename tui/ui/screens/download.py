@@ -27,7 +27,7 @@ class DownloadScreen(ModalScreen[None]):
     DownloadScreen .hint { color: $text-muted; }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="download.back")]
 
     def __init__(self, source: Source, run_id: str, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -18,7 +18,11 @@ class ImageScreen(ModalScreen[None]):
     ImageScreen Vertical { width: 95%; height: 95%; border: round $accent; background: $surface; }
     """
 
-    BINDINGS = [Binding("escape,q", "dismiss", "Close")]
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close", id="image_screen.back"),
+        # A modal screen hides the app's keys: quit again here (moved with app.quit by the keymap).
+        Binding("q", "app.quit", "Quit", show=False, id="image_screen.quit"),
+    ]
 
     def __init__(self, image: Picture, title: str, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -77,14 +77,15 @@ class PickerScreen(Screen):
     """
 
     BINDINGS = [
-        Binding("enter", "open_run", "Open", priority=True),
-        Binding("down", "cursor(1)", "Next run", show=False, priority=True),
-        Binding("up", "cursor(-1)", "Previous run", show=False, priority=True),
-        Binding("pagedown", "cursor(10)", "Page down", show=False, priority=True),
-        Binding("pageup", "cursor(-10)", "Page up", show=False, priority=True),
-        Binding("slash", "focus_filter", "Filter"),
-        Binding("ctrl+r", "refresh", "Refresh"),
-        Binding("ctrl+q", "app.quit", "Quit"),
+        Binding("enter", "open_run", "Open", priority=True, id="picker.open"),
+        Binding("down", "cursor(1)", "Next run", show=False, priority=True, id="picker.down"),
+        Binding("up", "cursor(-1)", "Previous run", show=False, priority=True, id="picker.up"),
+        Binding("pagedown", "cursor(10)", "Page down", show=False, priority=True, id="picker.page_down"),
+        Binding("pageup", "cursor(-10)", "Page up", show=False, priority=True, id="picker.page_up"),
+        Binding("slash", "focus_filter", "Filter", id="picker.find"),
+        Binding("ctrl+r", "refresh", "Refresh", id="picker.refresh"),
+        # Letters type into the filter here, so `q` cannot quit: ctrl+q does.
+        Binding("ctrl+q", "app.quit", "Quit", id="picker.quit"),
     ]
 
     def __init__(self, sources: list[Source], recent: list[RecentRun] | None = None, **kwargs) -> None:

@@ -3,37 +3,42 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from functools import partial
 
-from textual import on, work
+from textual import events, on, work
+from textual._wait import wait_for_idle  # what Textual's Pilot waits with between keys
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.worker import get_current_worker
 from textual.widgets import Footer, OptionList
+from textual.worker import get_current_worker
 
 from ...core.catalog import CATEGORIES, GROWING_TYPES, Category
 from ...core.errors import describe_error
 from ...core.model import Artifact, RunDetail, newest
 from ...core.sources.base import Source, is_remote
 from ..commands import RunCommands
+from ..keymap import remapped
+from ..viewers import Viewer
 from ..widgets.artifact_list import ArtifactList
+from ..widgets.error_panel import ErrorPanel
 from ..widgets.run_header import RunHeader, header_renderable
 from ..widgets.sidebar import CategorySidebar
-from ..viewers import Viewer
 from .image import ImageScreen
 from .viewer_pane import ViewerPane
 
-
 PREFETCH_WORKERS = 8  # parallel downloads at most
+# The viewer follows the list's cursor once it rests this long, so holding j over big
+# artifacts does not open each one on the way.
+FOLLOW_CURSOR_DELAY = 0.15  # seconds
+TYPED_AHEAD_LIMIT = 1.0  # seconds: keys wait this long at most for a viewer that was never asked for
+REPLAY_WAIT = 0.25  # seconds at most between the keys typed while a viewer loaded, given to it once shown
 
 
 class RunScreen(Screen):
     COMMANDS = Screen.COMMANDS | {RunCommands}
-    DEFAULT_CSS = """
-    RunScreen.-narrow CategorySidebar { display: none; }
-    """
 
     # Below this width the sidebar gives its room to the viewer; 1-6 still switch categories
     # and the list's title names the category.
@@ -41,14 +46,15 @@ class RunScreen(Screen):
 
     BINDINGS = [
         *(
-            Binding(str(i), f"category('{c.value}')", f"Show {c.label}", show=False)
+            Binding(str(i), f"category('{c.value}')", f"Show {c.label}", show=False, id=f"run.category_{i}")
             for i, c in enumerate(CATEGORIES, start=1)
         ),
-        Binding("escape", "back", "Back"),
-        Binding("slash", "find", "Find"),
-        Binding("z", "zoom", "Zoom viewer"),
-        Binding("f", "follow", "Follow newest"),
-        Binding("d", "download", "Download run"),
+        Binding("escape", "back", "Back", id="run.back"),
+        Binding("slash", "find", "Find", id="run.find"),
+        Binding("z", "zoom", "Zoom viewer", id="run.zoom"),
+        # `F` as in less(1) (`f` filters in the HAR and log viewers).
+        Binding("F", "follow", "Follow newest", id="run.follow"),
+        Binding("d", "download", "Download run", id="run.download"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, **kwargs) -> None:
@@ -56,6 +62,12 @@ class RunScreen(Screen):
         self.source = source
         self.detail = detail
         self._focus_viewer_when_shown = False
+        self._cursor_timer: Timer | None = None  # opens the artifact the list's cursor rests on
+        # Keys typed after enter (or z) while the viewer loads: they are the viewer's, not the list's.
+        self._typing_ahead = False
+        self._typed_ahead: list[events.Key] = []
+        self._replaying: events.Key | None = None
+        self._unstick_timer: Timer | None = None
         self.shown_category: Category | None = None
         # Live runs: artifacts that arrived while watching, and whether to follow the newest.
         self.new_ids: set[str] = set()
@@ -84,7 +96,7 @@ class RunScreen(Screen):
         if self.live:
             self._poller = self.set_interval(self.app.poll_seconds, self._poll)
             self.refresh_bindings()
-            self.notify(f"Live run ({self.detail.run.status}): checking every {self.app.poll_seconds:g}s. f follows the newest.",
+            self.notify(f"Live run ({self.detail.run.status}): checking every {self.app.poll_seconds:g}s. F follows the newest.",
                         markup=False)
 
     # --- live runs ------------------------------------------------------------------------
@@ -232,8 +244,28 @@ class RunScreen(Screen):
         if artifact is not None and open_first:
             self.open_artifact(artifact, focus=False)
 
+    @on(OptionList.OptionHighlighted, "ArtifactList")
+    def _artifact_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        # The viewer follows the cursor, debounced: the next move cancels the pending open.
+        self._stop_cursor_timer()
+        artifact = self.artifact_list.artifact
+        if artifact is not None and artifact is not self.viewer_pane.artifact:
+            self._cursor_timer = self.set_timer(FOLLOW_CURSOR_DELAY, partial(self._open_under_cursor, artifact))
+
+    def _stop_cursor_timer(self) -> None:
+        if self._cursor_timer is not None:
+            self._cursor_timer.stop()
+            self._cursor_timer = None
+
+    def _open_under_cursor(self, artifact: Artifact) -> None:
+        self._cursor_timer = None
+        if self.artifact_list.artifact is artifact:
+            self.open_artifact(artifact, focus=False)
+
     @on(OptionList.OptionSelected, "ArtifactList")
     def _artifact_selected(self, event: OptionList.OptionSelected) -> None:
+        # enter: open it now (no waiting for the cursor to rest) and go into the viewer.
+        self._stop_cursor_timer()
         artifact = self.artifact_list.artifact
         if artifact is not None:
             self.open_artifact(artifact, focus=True)
@@ -251,13 +283,85 @@ class RunScreen(Screen):
 
     def open_artifact(self, artifact: Artifact, focus: bool) -> None:
         pane = self.viewer_pane
-        if pane.artifact is artifact and not pane.failed:
-            # Already shown or on its way: do not read it again.
-            if focus and not pane.focus_viewer():
-                self._focus_viewer_when_shown = True
+        if pane.artifact is artifact and not (pane.failed and focus):
+            # Already shown or on its way: do not read it again (enter on a failed one retries).
+            if focus and pane.viewer is not None:
+                self._enter_pane()
+            elif focus:
+                self._wait_for_viewer()
             return
-        self._focus_viewer_when_shown = focus
+        self._focus_viewer_when_shown = False
         pane.open(artifact)
+        if focus:
+            self._wait_for_viewer()
+
+    def _wait_for_viewer(self) -> None:
+        """Focus the viewer once shown; meanwhile no pane has the focus, so what is typed waits."""
+        self._stop_unstick_timer()  # the viewer was asked for: its Shown takes it from here
+        self._focus_viewer_when_shown = True
+        self._typing_ahead = True
+        self.set_focus(None)
+
+    def on_key(self, event: events.Key) -> None:
+        if not self._typing_ahead and self.artifact_list.has_focus and event.key in self._keys_into_viewer():
+            # Keys come faster than messages: the keys typed after this enter (or zoom) may
+            # reach the list before the viewer is asked for. From here on they wait for it.
+            if self.artifact_list.artifact is not None:
+                self._typing_ahead = True
+                self._stop_unstick_timer()
+                self._unstick_timer = self.set_timer(TYPED_AHEAD_LIMIT, self._unstick_typed)
+            return
+        if not self._typing_ahead or event is self._replaying:
+            return
+        event.stop()
+        event.prevent_default()
+        if event.key == "escape":  # back: stay in the list, forget what was typed
+            self._typing_ahead = self._focus_viewer_when_shown = False
+            self._typed_ahead = []
+            self.artifact_list.focus()
+            return
+        self._typed_ahead.append(events.Key(event.key, event.character))
+
+    def _keys_into_viewer(self) -> set[str]:
+        zoom = next(b for b in self.BINDINGS if isinstance(b, Binding) and b.id == "run.zoom")
+        keys = remapped(zoom, getattr(self.app, "keys", {})) if self.maximized is None else ""
+        return {"enter", *(k.strip() for k in keys.split(",") if k.strip())}
+
+    def _stop_unstick_timer(self) -> None:
+        if self._unstick_timer is not None:
+            self._unstick_timer.stop()
+            self._unstick_timer = None
+
+    def _unstick_typed(self) -> None:
+        self._unstick_timer = None
+        # The key that went into the viewer opened nothing (nothing there to open): give back
+        # what was typed to the list.
+        if self._typing_ahead and not self._focus_viewer_when_shown and self._replaying is None:
+            self.artifact_list.focus()
+            self.call_after_refresh(self._replay_typed)
+
+    def _enter_pane(self) -> None:
+        self._stop_unstick_timer()
+        if not self._focus_pane():
+            self.artifact_list.focus()  # nothing to focus in the pane: never leave the focus nowhere
+        self.call_after_refresh(self._replay_typed)  # once the focus has moved
+
+    def _replay_typed(self) -> None:
+        self.run_worker(self._give_typed(), group="typed-ahead", exclusive=True, exit_on_error=False)
+
+    async def _give_typed(self) -> None:
+        """What was typed ahead, to the viewer that now has the focus, a key at a time, each once
+        the one before has been handled (it may have moved the focus, into a filter box, say);
+        anything typed meanwhile waits its turn behind them."""
+        try:
+            while self._typed_ahead:
+                await wait_for_idle(0, REPLAY_WAIT)  # the focus has moved; the key before is done
+                key = self._replaying = self._typed_ahead.pop(0)
+                key.set_sender(self.app)
+                self.app.post_message(key)
+        finally:
+            self._typing_ahead = False
+            self._replaying = None
 
     @on(Viewer.Navigate)
     def _navigate(self, event: Viewer.Navigate) -> None:
@@ -282,16 +386,29 @@ class RunScreen(Screen):
     def _viewer_shown(self, event: ViewerPane.Shown) -> None:
         if self._pending_target and event.ok:
             self.call_after_refresh(self._go_to_pending)
-        if self._focus_viewer_when_shown and event.ok:
-            self.call_after_refresh(self.viewer_pane.focus_viewer)
+        if self._focus_viewer_when_shown:
+            self.call_after_refresh(self._enter_pane)
         viewer = self.viewer_pane.viewer
         if self.follow and viewer is not None:
             self.call_after_refresh(viewer.show_end)
         self._focus_viewer_when_shown = False
 
+    def _focus_pane(self) -> bool:
+        """Move the focus into the viewer pane, whatever it shows: a viewer or an error panel."""
+        if self.viewer_pane.focus_viewer():
+            return True
+        panels = self.viewer_pane.query(ErrorPanel)
+        if panels:
+            panels.first().focus()
+            return True
+        return False
+
     def action_back(self) -> None:
-        # Back one level: from the viewer to the list, from the list to the run picker.
-        if self.viewer_pane.has_focus_within:
+        # Back one level: out of the zoom, from the viewer (or its error panel) to the list,
+        # from the list to the run picker.
+        if self.maximized is not None:
+            self.minimize()
+        elif self.viewer_pane.has_focus_within:
             self.artifact_list.focus()
         else:
             self.app.back_to_picker()
@@ -299,8 +416,17 @@ class RunScreen(Screen):
     def action_zoom(self) -> None:
         if self.maximized is not None:
             self.minimize()
+            return
+        # The keys go with the zoom: the viewer takes the focus (a hidden list would keep it).
+        # From the list, zoom shows the artifact under the cursor, as enter does, even while
+        # the viewer has not caught up with the cursor yet.
+        artifact = self.artifact_list.artifact
+        if self.artifact_list.has_focus and artifact is not None:
+            self._stop_cursor_timer()
+            self.open_artifact(artifact, focus=True)
         else:
-            self.maximize(self.viewer_pane, container=False)
+            self._focus_pane()
+        self.maximize(self.viewer_pane, container=False)
 
     def action_find(self) -> None:
         viewer = self.viewer_pane.viewer

@@ -13,13 +13,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 
 from ...core.formats.elements import Element, ElementTree, attribute_text
 from ...core.opening import ElementsModel
 from ..text import safe_text
+from ..widgets.detail_scroll import DetailScroll
 from .base import Viewer
 from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_input
 
@@ -218,8 +218,9 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
     """ + FIND_CSS
 
     BINDINGS = [
-        Binding("e", "expand_below", "Expand all below"),
-        Binding("c", "collapse_below", "Collapse all below"),
+        # `e` is "element" in the prompt and action viewers, `c` the trace's console.
+        Binding("x", "expand_below", "Expand all below", id="tree.expand_all"),
+        Binding("X", "collapse_below", "Collapse all below", id="tree.collapse_all"),
         *FIND_BINDINGS,
     ]
 
@@ -233,7 +234,7 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
         note = f"{len(tree):,} elements · {interactable:,} interactable (●) · {css}"
         yield Static(Text(note), classes="note")
         yield LazyElementTree(tree)
-        with VerticalScroll(classes="detail"):
+        with DetailScroll(classes="detail"):
             yield Static(Text("Move to an element to see its details.", style="dim"), classes="detail-text")
         yield find_input("Find id, #id, <tag, attribute=value or text")
 
@@ -263,7 +264,7 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
             return
         left = self.tree_view.expand_below(element.index)
         if left:
-            self.notify(f"Expanded the first {EXPAND_ALL_CAP:,} elements; press e again for more.")
+            self.notify(f"Expanded the first {EXPAND_ALL_CAP:,} elements; press x again for more.")
 
     def action_collapse_below(self) -> None:
         node = self.tree_view.cursor_node

@@ -16,8 +16,8 @@ from textual.widgets import Input, Static
 from ..widgets.cursor_view import CursorView
 
 FIND_BINDINGS: list[BindingType] = [
-    Binding("n", "find_next", "Next match", show=False),
-    Binding("N", "find_previous", "Previous match", show=False),
+    Binding("n", "find_next", "Next match", show=False, id="find.next_match"),
+    Binding("N", "find_previous", "Previous match", show=False, id="find.previous_match"),
 ]
 
 # For a viewer's DEFAULT_CSS: the bar sits at the bottom, hidden until opened; the count of

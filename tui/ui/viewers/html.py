@@ -15,7 +15,7 @@ from .text import TextViewer
 
 class HtmlViewer(TextViewer):
     HELP_TITLE = "HTML"
-    BINDINGS = [Binding("r", "toggle_original", "Original / indented")]
+    BINDINGS = [Binding("r", "toggle_original", "Original / indented", id="html.raw")]
     MODEL = HtmlModel  # shows model.pretty or model.original as its TextDocument
 
     def __init__(self, artifact: Artifact, model: HtmlModel, **kwargs) -> None:

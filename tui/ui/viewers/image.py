@@ -15,15 +15,16 @@ from .base import Viewer
 
 # Zoom and pan, shared by the viewers that show an ImageView (screenshots, video frames).
 ZOOM_BINDINGS = [
-    Binding("plus,equals_sign", "zoom_in", "Zoom in"),
-    Binding("minus", "zoom_out", "Zoom out"),
-    Binding("0", "fit", "Fit to the pane"),
+    Binding("plus", "zoom_in", "Zoom in", id="image.zoom_in"),
+    Binding("minus", "zoom_out", "Zoom out", id="image.zoom_out"),
+    # `=` rather than `0`: the digits pick categories (0 is kept for the run overview).
+    Binding("equals_sign", "fit", "Fit to the pane", id="image.fit"),
 ]
 PAN_BINDINGS = [
-    Binding("h", "pan(-1, 0)", "Pan left (zoomed)", show=False),
-    Binding("l", "pan(1, 0)", "Pan right (zoomed)", show=False),
-    Binding("k", "pan(0, -1)", "Pan up (zoomed)", show=False),
-    Binding("j", "pan(0, 1)", "Pan down (zoomed)", show=False),
+    Binding("h,left", "pan(-1, 0)", "Pan left (zoomed)", show=False, id="image.left"),
+    Binding("l,right", "pan(1, 0)", "Pan right (zoomed)", show=False, id="image.right"),
+    Binding("k,up", "pan(0, -1)", "Pan up (zoomed)", show=False, id="image.up"),
+    Binding("j,down", "pan(0, 1)", "Pan down (zoomed)", show=False, id="image.down"),
 ]
 PAN_STEP = 0.25  # of the view
 
@@ -67,14 +68,10 @@ class ImageViewer(ZoomActions, Viewer[Screenshot], can_focus=True):
     HELP_TITLE = "Screenshot"
 
     BINDINGS = [
-        Binding("left_square_bracket", "flip(-1)", "Previous screenshot"),
-        Binding("right_square_bracket", "flip(1)", "Next screenshot"),
+        Binding("left_square_bracket", "flip(-1)", "Previous screenshot", id="screenshot.previous"),
+        Binding("right_square_bracket", "flip(1)", "Next screenshot", id="screenshot.next"),
         *ZOOM_BINDINGS,
         *PAN_BINDINGS,
-        Binding("left", "pan(-1, 0)", "Pan left (zoomed)", show=False),
-        Binding("right", "pan(1, 0)", "Pan right (zoomed)", show=False),
-        Binding("up", "pan(0, -1)", "Pan up (zoomed)", show=False),
-        Binding("down", "pan(0, 1)", "Pan down (zoomed)", show=False),
     ]
 
     MODEL = Screenshot

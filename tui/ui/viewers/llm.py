@@ -62,8 +62,8 @@ class LlmPromptViewer(TextViewer):
     HELP_TITLE = "LLM prompt"
 
     BINDINGS = [
-        Binding("p", "toggle_placeholders", "Show href placeholders / URLs", show=False),
-        Binding("e", "element", "Show an element of the prompt in the tree", show=False),
+        Binding("p", "toggle_placeholders", "Href placeholders / URLs", id="prompt.placeholders"),
+        Binding("e", "element", "Element in the tree", id="prompt.element"),
     ]
 
     MODEL = PromptModel  # shows model.doc; model.tree is where "show the element" goes
@@ -124,7 +124,8 @@ class LlmRequestViewer(LlmPromptViewer):
     HELP_TITLE = "LLM request"
 
     BINDINGS = [
-        Binding("enter,i", "show_image", "Show the image of the line (or the next one)", show=False),
+        # `enter` goes in (the image of the line, or the next one); `i` is kept for "info".
+        Binding("enter", "show_image", "Image of the line", id="request.open"),
     ]
     cursor = True
 
@@ -169,7 +170,7 @@ class LlmResponseViewer(LlmPromptViewer):
     HELP_TITLE = "LLM response"
 
     DEFAULT_CSS = "LlmResponseViewer .header { padding: 0 1; color: $accent; text-style: bold; }"
-    BINDINGS = [Binding("r", "toggle_raw", "Raw JSON on/off", show=False)]
+    BINDINGS = [Binding("r", "toggle_raw", "Raw JSON on/off", id="response.raw")]
 
     def __init__(self, artifact: Artifact, model: PromptModel, **kwargs) -> None:
         super().__init__(artifact, model, **kwargs)
@@ -222,11 +223,12 @@ class LlmActionsViewer(Viewer[ActionsModel]):
     """
 
     BINDINGS = [
-        Binding("g", "go_to_element", "Go to element in the tree", show=False),
-        Binding("r", "toggle_raw", "Raw JSON on/off", show=False),
-        Binding("p", "toggle_placeholders", "Show href placeholders / URLs", show=False),
-        Binding("j", "move(1)", "Next action", show=False),
-        Binding("k", "move(-1)", "Previous action", show=False),
+        # `e` as in the prompt viewer (`g` is "go to the top" everywhere).
+        Binding("e", "go_to_element", "Element in the tree", id="actions.element"),
+        Binding("r", "toggle_raw", "Raw JSON on/off", id="actions.raw"),
+        Binding("p", "toggle_placeholders", "Href placeholders / URLs", id="actions.placeholders"),
+        Binding("j", "move(1)", "Next action", show=False, id="actions.down"),
+        Binding("k", "move(-1)", "Previous action", show=False, id="actions.up"),
     ]
 
     MODEL = ActionsModel

@@ -13,7 +13,6 @@ from textual import events, on, work
 from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
 from ...core.search import next_match
@@ -21,6 +20,7 @@ from ...core.formats.logs import ConsoleMessage, RawEvent, SkyvernLog, event_jso
 from ...core.model import Artifact
 from ...core.opening import read_rest_of_log
 from ..text import highlight_code, safe_text
+from ..widgets.detail_scroll import DetailScroll
 from ..widgets.log_view import LEVEL_STYLES, LogView
 from .base import Viewer
 from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_count, find_input
@@ -48,10 +48,12 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
     """ + FIND_CSS
 
     BINDINGS = [
-        Binding("v", "cycle_level", "Level filter"),
-        Binding("t", "text_filter", "Text filter"),
-        Binding("e", "error(1)", "Next error"),
-        Binding("E", "error(-1)", "Previous error"),
+        Binding("v", "cycle_level", "Level filter", id="log.level"),
+        # `f` filters as in the HAR viewer (`t` is kept for the step story).
+        Binding("f", "text_filter", "Text filter", id="log.filter"),
+        # Errors are the log's "previous / next", as screenshots and frames are elsewhere.
+        Binding("right_square_bracket", "error(1)", "Next error", id="log.next"),
+        Binding("left_square_bracket", "error(-1)", "Previous error", id="log.previous"),
         *FIND_BINDINGS,
     ]
 
@@ -114,7 +116,7 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
         if self.text_filter:
             text.append(" containing ", style="dim")
             text.append_text(safe_text(self.text_filter, "bold"))
-        text.append("  (v level, t text, e/E errors)", style="dim")
+        text.append("  (v level, f text, [ ] errors)", style="dim")
         return text
 
     def _refilter(self) -> None:
@@ -195,9 +197,9 @@ class RecordTableViewer(Viewer[list]):
     """
 
     BINDINGS = [
-        Binding("v", "cycle_filter", "Filter"),
-        Binding("j", "row(1)", "Next row", show=False),
-        Binding("k", "row(-1)", "Previous row", show=False),
+        Binding("v", "cycle_filter", "Level filter", id="records.level"),
+        Binding("j", "row(1)", "Next row", show=False, id="records.down"),
+        Binding("k", "row(-1)", "Previous row", show=False, id="records.up"),
     ]
     COLUMNS: tuple[str, ...] = ()
 
@@ -223,7 +225,7 @@ class RecordTableViewer(Viewer[list]):
         table: DataTable[Text | str] = DataTable(cursor_type="row", zebra_stripes=True)
         table.add_columns(*self.COLUMNS)
         yield table
-        with VerticalScroll():
+        with DetailScroll():
             yield Static(classes="detail")
 
     def on_mount(self) -> None:

@@ -14,7 +14,6 @@ from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Static
 
@@ -25,6 +24,7 @@ from ...core.model import Artifact
 from ...core.opening.network import entry_image
 from ..text import human_size, safe_text
 from ..widgets.cursor_view import CursorView, StyleOf
+from ..widgets.detail_scroll import DetailScroll
 from ..widgets.image_view import ImageView
 from .base import Viewer
 from .find import FIND_CSS, FindBar, find_count, find_input
@@ -240,7 +240,7 @@ def entry_detail(entry: Entry, image_below: bool = True) -> Text:
     return text
 
 
-class EntryDetail(ReportsWorkerFailures, VerticalScroll, can_focus=True):
+class EntryDetail(ReportsWorkerFailures, DetailScroll, can_focus=True):
     """The detail of the selected request; a body image is drawn under the text."""
 
     entry: Entry | None = None
@@ -298,10 +298,11 @@ class HarViewer(FindBar, Viewer[Har]):
     """ + FIND_CSS
 
     BINDINGS = [
-        Binding("f,slash", "filter", "Filter requests"),
-        Binding("s", "sort", "Sort by the next column"),
-        Binding("S", "reverse", "Reverse the sort"),
-        Binding("c", "copy_curl", "Copy as curl (secrets redacted)"),
+        # `/` reaches the filter too, through the run screen's find (start_find).
+        Binding("f", "filter", "Filter requests", id="har.filter"),
+        Binding("s", "sort", "Sort by the next column", id="har.sort"),
+        Binding("S", "reverse", "Reverse the sort", id="har.reverse"),
+        Binding("y", "copy_curl", "Copy as curl (secrets redacted)", id="har.copy"),
     ]
 
     MODEL = Har
@@ -338,7 +339,7 @@ class HarViewer(FindBar, Viewer[Har]):
         if self.model.entries and not any(e.has_body for e in self.model.entries):
             note += " · bodies omitted"
         text = safe_text(note)
-        text.append("   / filter  s S sort  c curl", style="dim")
+        text.append("   f filter  s S sort  y curl", style="dim")
         self.query_one(".note", Static).update(text)
 
     def refilter(self) -> None:

@@ -24,7 +24,7 @@ class TextViewer(FindBar, Viewer[TextDocument]):
     TextViewer .note { color: $text-muted; padding: 0 1; }
     """ + FIND_CSS
 
-    BINDINGS = [*FIND_BINDINGS, Binding("w", "toggle_wrap", "Wrap long lines", show=False)]
+    BINDINGS = [*FIND_BINDINGS, Binding("w", "toggle_wrap", "Wrap long lines", id="text.wrap")]
 
     MODEL: ClassVar[type | tuple[type, ...]] = TextDocument
     model: TextDocument

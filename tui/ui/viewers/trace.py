@@ -17,7 +17,7 @@ from rich_pixels import Pixels
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import ContentSwitcher, Static
 
 from ...core.formats.media import Picture, open_image, thumbnail
@@ -26,6 +26,7 @@ from ...core.formats.trace import Action, Console, Frame, Trace
 from ...core.model import Artifact
 from ..text import safe_text
 from ..widgets.cursor_view import CursorView, StyleOf
+from ..widgets.detail_scroll import DetailScroll
 from ..widgets.image_view import ImageView
 from .base import Viewer
 from .find import FIND_CSS, FindBar, find_count, find_input
@@ -213,11 +214,12 @@ class TraceViewer(FindBar, Viewer[Trace]):
     """ + FIND_CSS
 
     BINDINGS = [
-        Binding("a", "show('actions')", "Actions"),
-        Binding("o", "show('console')", "Console and page errors"),
-        Binding("n", "show('network')", "Network requests"),
-        Binding("left_square_bracket", "frame(-1)", "Previous frame"),
-        Binding("right_square_bracket", "frame(1)", "Next frame"),
+        # Keys of their own: `o` is "open outside" and `n` "next match" everywhere else.
+        Binding("a", "show('actions')", "Actions", id="trace.actions"),
+        Binding("c", "show('console')", "Console and page errors", id="trace.console"),
+        Binding("R", "show('network')", "Network requests", id="trace.requests"),
+        Binding("left_square_bracket", "frame(-1)", "Previous frame", id="trace.previous"),
+        Binding("right_square_bracket", "frame(1)", "Next frame", id="trace.next"),
     ]
 
     MODEL = Trace
@@ -241,7 +243,7 @@ class TraceViewer(FindBar, Viewer[Trace]):
                 if trace.first_image is not None:
                     yield ImageView(trace.first_image)
                     yield FilmStrip(trace)
-                with VerticalScroll(id="trace-detail"):
+                with DetailScroll(id="trace-detail"):
                     yield Static(Text("Select an action.", style="dim"), id="trace-detail-text")
         yield find_count()
         yield find_input("Find")
@@ -253,7 +255,7 @@ class TraceViewer(FindBar, Viewer[Trace]):
         text = safe_text(f"v{trace.version} · {len(trace.actions)} actions ({failed} failed) · "
                          f"{len(trace.console)} console ({errors} errors) · {len(trace.network)} requests · "
                          f"{len(trace.frames)} frames")
-        text.append("  a o n [ ]", style="dim")
+        text.append("  a c R [ ]", style="dim")
         return text
 
     def on_mount(self) -> None:

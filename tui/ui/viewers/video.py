@@ -61,14 +61,15 @@ class VideoViewer(ZoomActions, Viewer[Recording], can_focus=True):
     HELP_TITLE = "Recording (frames need PyAV)"
 
     BINDINGS = [
-        Binding("left_square_bracket,comma", "step(-1)", "Previous frame"),
-        Binding("right_square_bracket,full_stop", "step(1)", "Next frame"),
-        Binding("left", "jump(-1)", "Back 1 s"),
-        Binding("right", "jump(1)", "Forward 1 s"),
-        Binding("pageup", "jump(-10)", "Back 10 s"),
-        Binding("pagedown", "jump(10)", "Forward 10 s"),
-        Binding("home", "seek(0)", "First frame", show=False),
-        Binding("end", "seek(-1)", "Last frame", show=False),
+        Binding("left_square_bracket", "step(-1)", "Previous frame", id="video.previous"),
+        Binding("right_square_bracket", "step(1)", "Next frame", id="video.next"),
+        # Arrows pan a zoomed frame as in a screenshot; time moves on keys of its own.
+        Binding("comma", "jump(-1)", "Back 1 s", id="video.back_1s"),
+        Binding("full_stop", "jump(1)", "Forward 1 s", id="video.forward_1s"),
+        Binding("less_than_sign", "jump(-10)", "Back 10 s", id="video.back_10s"),
+        Binding("greater_than_sign", "jump(10)", "Forward 10 s", id="video.forward_10s"),
+        Binding("g,home", "seek(0)", "First frame", show=False, id="video.top"),
+        Binding("G,end", "seek(-1)", "Last frame", show=False, id="video.bottom"),
         *ZOOM_BINDINGS,
         *PAN_BINDINGS,
     ]

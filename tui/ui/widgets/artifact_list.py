@@ -34,14 +34,16 @@ def artifact_prompt(artifact: Artifact, new: bool = False) -> Text:
 class ArtifactList(OptionList):
     """Step headings are disabled options, so the cursor moves over artifacts only."""
 
-    DEFAULT_CSS = f"""
-    ArtifactList {{ width: {LIST_WIDTH}; border: round $panel-lighten-2; height: 1fr; }}
-    ArtifactList:focus {{ border: round $accent; }}
-    """
+    # Its border and focus colours are in app.tcss, with the other panes'.
+    DEFAULT_CSS = f"ArtifactList {{ width: {LIST_WIDTH}; }}"
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
+        Binding("j,down", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, id="list.page_down"),
+        Binding("b,pageup", "page_up", "Page up", show=False, id="list.page_up"),
+        Binding("g,home", "first", "First", show=False, id="list.top"),
+        Binding("G,end", "last", "Last", show=False, id="list.bottom"),
     ]
 
     def __init__(self, **kwargs) -> None:

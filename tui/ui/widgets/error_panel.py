@@ -10,7 +10,8 @@ from textual.widgets import Static
 from ..text import safe_text
 
 
-class ErrorPanel(Static):
+class ErrorPanel(Static, can_focus=True):
+    # Focusable, so `enter` goes into the pane and `escape` comes back out whatever it shows.
     DEFAULT_CSS = "ErrorPanel { padding: 1 2; height: auto; }"
 
     def __init__(self, title: str, reason: str, hint: str = "", **kwargs) -> None:

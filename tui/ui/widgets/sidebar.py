@@ -24,14 +24,16 @@ def category_prompt(number: int, category: Category, count: int) -> Table:
 
 
 class CategorySidebar(OptionList):
-    DEFAULT_CSS = """
-    CategorySidebar { width: 24; border: round $panel-lighten-2; height: 1fr; }
-    CategorySidebar:focus { border: round $accent; }
-    """
+    # Its border and focus colours are in app.tcss, with the other panes'.
+    DEFAULT_CSS = "CategorySidebar { width: 24; }"
 
     BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
+        Binding("j,down", "cursor_down", "Down", show=False, id="sidebar.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="sidebar.up"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, id="sidebar.page_down"),
+        Binding("b,pageup", "page_up", "Page up", show=False, id="sidebar.page_up"),
+        Binding("g,home", "first", "First", show=False, id="sidebar.top"),
+        Binding("G,end", "last", "Last", show=False, id="sidebar.bottom"),
     ]
 
     def __init__(self, counts: dict[Category, int], **kwargs) -> None:
