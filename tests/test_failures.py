@@ -71,3 +71,34 @@ def test_describe_failure() -> None:
     assert describe_failure(ParseError("bad [/x]")) == "bad [/x]"
     assert describe_failure(ValueError("v")) == "ValueError: v"
     assert describe_failure(None) == "it stopped without saying why"
+
+
+def test_every_node_that_starts_workers_reports_their_failures() -> None:
+    """Walk tui.ui: a class with a @work method is a ReportsWorkerFailures, and no worker can end
+    the app (exit_on_error=False everywhere)."""
+    import ast
+    import importlib
+    from pathlib import Path
+
+    import tui.ui
+
+    root = Path(tui.ui.__file__).parent
+    starters, ending = [], []
+    for path in sorted(root.rglob("*.py")):
+        module = "tui.ui." + ".".join(path.relative_to(root).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            for item in node.body:
+                if not isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                    continue
+                works = [d for d in item.decorator_list if "work" in ast.unparse(d)]
+                if works or "run_worker(" in ast.unparse(item):
+                    starters.append((module, node.name))
+                ending += [f"{module}.{node.name}.{item.name}" for d in works
+                           if "exit_on_error=False" not in ast.unparse(d)]
+    assert len(starters) > 10  # the walk sees the app's workers
+    missing = [f"{m}.{c}" for m, c in starters
+               if not issubclass(getattr(importlib.import_module(m), c), ReportsWorkerFailures)]
+    assert missing == []
+    assert ending == []

@@ -37,7 +37,7 @@ def test_every_binding_has_an_id_naming_one_binding():
 
 def test_the_walk_finds_the_bindings_of_screens_viewers_and_widgets():
     owners = {owner.__name__ for owner, _ in all_bindings()}
-    assert {"SkyvernTUI", "RunScreen", "PickerScreen", "HelpScreen", "HarViewer", "LineView", "ArtifactList"} <= owners
+    assert {"SkyvernTUI", "RunScreen", "PickerScreen", "HelpScreen", "HarViewer", "CursorView", "ArtifactList"} <= owners
 
 
 def test_one_key_one_meaning_across_the_app():

@@ -16,18 +16,20 @@ from ..core.model import RunDetail
 from ..core.recent import RecentRuns
 from ..core.sources.base import Source, is_remote
 from .keymap import binding_ids, unknown_ids, with_mirrors
+from .messages import BackToPicker, OpenRun
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.run import RunScreen
 from .viewers import VIEWERS
 from .widgets.artifact_list import ArtifactList
+from .failures import ReportsWorkerFailures
 
 
 def _bindings(cls: type[DOMNode]) -> list[Binding]:
     return [b for b in cls.BINDINGS if isinstance(b, Binding)]
 
 
-class SkyvernTUI(App):
+class SkyvernTUI(ReportsWorkerFailures, App):
     TITLE = "skyvern-tui"
     # Shared styles; packaged next to this module (the wheel takes every file under tui/).
     CSS_PATH = "app.tcss"
@@ -107,7 +109,7 @@ class SkyvernTUI(App):
     def _show_run(self, source: Source, detail: RunDetail) -> None:
         if isinstance(self.screen, RunScreen):
             self.pop_screen()
-        self.push_screen(RunScreen(source, detail))
+        self.push_screen(RunScreen(source, detail, self.poll_seconds))
         if self.recent is not None:
             try:
                 self.recent.add(detail.run.run_id, source.label, detail.run.title or "")
@@ -117,6 +119,15 @@ class SkyvernTUI(App):
     def back_to_picker(self) -> None:
         if isinstance(self.screen, RunScreen):
             self.pop_screen()
+
+    def on_back_to_picker(self, message: BackToPicker) -> None:
+        self.back_to_picker()
+
+    def on_open_run(self, message: OpenRun) -> None:
+        if message.source is None:
+            self.open_run_anywhere(message.run_id)
+        else:
+            self.open_run(message.source, message.run_id)
 
     def action_help(self) -> None:
         # The help key closes the help it opened.

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Protocol, TypeGuard
 
 from ..model import Artifact, Run, RunDetail
 
@@ -24,6 +25,15 @@ class Source(Protocol):
         ...
 
 
-def is_remote(source: Source) -> bool:
+class PagedSource(Source, Protocol):
+    """A server: it lists its runs a page at a time, filtered and searched on its side."""
+
+    def list_runs_page(
+        self, page: int = 1, page_size: int = 20, statuses: Sequence[str] = (), search: str | None = None
+    ) -> list[Run]:
+        ...
+
+
+def is_remote(source: Source) -> TypeGuard[PagedSource]:
     """A server (it pages its run list): runs there can still change and bytes cost a fetch."""
     return hasattr(source, "list_runs_page")

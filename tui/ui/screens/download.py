@@ -11,15 +11,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.notifications import SeverityLevel
 from textual.widgets import Input, ProgressBar, Static
 
 from ...core.download import download_run
 from ...core.errors import describe_error
 from ...core.sources.base import Source
 from ..text import safe_text
+from ..failures import ReportsWorkerFailures
 
 
-class DownloadScreen(ModalScreen[None]):
+class DownloadScreen(ReportsWorkerFailures, ModalScreen[None]):
     DEFAULT_CSS = """
     DownloadScreen { align: center middle; }
     DownloadScreen Vertical { width: 76; height: auto; border: round $accent; padding: 1 2; background: $surface; }
@@ -84,7 +86,7 @@ class DownloadScreen(ModalScreen[None]):
         self.query_one(ProgressBar).update(total=total, progress=done)
         self._hint(f"{done} of {total} artifacts (escape cancels)")
 
-    def _finished(self, message: str, severity: str) -> None:
+    def _finished(self, message: str, severity: SeverityLevel) -> None:
         self.notify(message, severity=severity, markup=False, timeout=8)
         self.dismiss()
 

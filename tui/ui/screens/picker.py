@@ -23,7 +23,9 @@ from ...core.ids import run_id_from
 from ...core.model import Run
 from ...core.recent import RecentRun
 from ...core.sources.base import Source, is_remote
+from ..messages import OpenRun
 from ..text import human_duration, human_time, safe_text, status_text
+from ..failures import ReportsWorkerFailures
 
 COLUMNS = ("Run", "Title", "Status", "Created", "Took", "Artifacts", "Source")
 PAGE_SIZE = 25
@@ -70,7 +72,7 @@ class _Paging:
     runs: list[Run] = field(default_factory=list)
 
 
-class PickerScreen(Screen):
+class PickerScreen(ReportsWorkerFailures, Screen):
     DEFAULT_CSS = """
     PickerScreen .status { color: $text-muted; padding: 0 1; height: auto; }
     PickerScreen DataTable { height: 1fr; }
@@ -153,6 +155,8 @@ class PickerScreen(Screen):
                 continue
             page = 1 if first else paging.page + 1
             source = self.sources[index]
+            if not is_remote(source):
+                continue
             try:
                 runs = source.list_runs_page(
                     page=page, page_size=PAGE_SIZE, statuses=query.statuses, search=query.search
@@ -254,7 +258,7 @@ class PickerScreen(Screen):
         if typed and typed not in listed:
             # A pasted id or URL: ask the sources that can have it.
             self._set_status(f"Opening {typed}…")
-            self.app.open_run_anywhere(typed)
+            self.post_message(OpenRun(typed))
             return
         table = self.query_one(DataTable)
         if not self.shown or not 0 <= table.cursor_row < len(self.shown):
@@ -262,4 +266,4 @@ class PickerScreen(Screen):
             return
         run, source = self.shown[table.cursor_row]
         self._set_status(f"Opening {run.run_id}…")
-        self.app.open_run(source, run.run_id)
+        self.post_message(OpenRun(run.run_id, source))

@@ -21,6 +21,7 @@ from ...core.model import Artifact, RunDetail, newest
 from ...core.sources.base import Source, is_remote
 from ..commands import RunCommands
 from ..keymap import remapped
+from ..messages import BackToPicker
 from ..viewers import Viewer
 from ..widgets.artifact_list import ArtifactList
 from ..widgets.error_panel import ErrorPanel
@@ -28,6 +29,7 @@ from ..widgets.run_header import RunHeader, header_renderable
 from ..widgets.sidebar import CategorySidebar
 from .image import ImageScreen
 from .viewer_pane import ViewerPane
+from ..failures import ReportsWorkerFailures
 
 PREFETCH_WORKERS = 8  # parallel downloads at most
 # The viewer follows the list's cursor once it rests this long, so holding j over big
@@ -37,7 +39,7 @@ TYPED_AHEAD_LIMIT = 1.0  # seconds: keys wait this long at most for a viewer tha
 REPLAY_WAIT = 0.25  # seconds at most between the keys typed while a viewer loaded, given to it once shown
 
 
-class RunScreen(Screen):
+class RunScreen(ReportsWorkerFailures, Screen):
     COMMANDS = Screen.COMMANDS | {RunCommands}
 
     # Below this width the sidebar gives its room to the viewer; 1-6 still switch categories
@@ -57,9 +59,10 @@ class RunScreen(Screen):
         Binding("d", "download", "Download run", id="run.download"),
     ]
 
-    def __init__(self, source: Source, detail: RunDetail, **kwargs) -> None:
+    def __init__(self, source: Source, detail: RunDetail, poll_seconds: float = 5.0, **kwargs) -> None:
         super().__init__(**kwargs)
         self.source = source
+        self.poll_seconds = poll_seconds  # how often a live run is asked for its news
         self.detail = detail
         self._focus_viewer_when_shown = False
         self._cursor_timer: Timer | None = None  # opens the artifact the list's cursor rests on
@@ -94,9 +97,9 @@ class RunScreen(Screen):
         first = next((c for c in CATEGORIES if counts[c]), Category.VISUAL)
         self.action_category(first.value)
         if self.live:
-            self._poller = self.set_interval(self.app.poll_seconds, self._poll)
+            self._poller = self.set_interval(self.poll_seconds, self._poll)
             self.refresh_bindings()
-            self.notify(f"Live run ({self.detail.run.status}): checking every {self.app.poll_seconds:g}s. F follows the newest.",
+            self.notify(f"Live run ({self.detail.run.status}): checking every {self.poll_seconds:g}s. F follows the newest.",
                         markup=False)
 
     # --- live runs ------------------------------------------------------------------------
@@ -120,7 +123,7 @@ class RunScreen(Screen):
     def _poll_failed(self, exc: Exception) -> None:
         # Said once per run of failures, not at every tick.
         if not self._poll_failing:
-            self.notify(f"{describe_error(exc)} Trying again every {self.app.poll_seconds:g}s.", title="Checking the run failed",
+            self.notify(f"{describe_error(exc)} Trying again every {self.poll_seconds:g}s.", title="Checking the run failed",
                         severity="warning", markup=False)
         self._poll_failing = True
 
@@ -411,7 +414,7 @@ class RunScreen(Screen):
         elif self.viewer_pane.has_focus_within:
             self.artifact_list.focus()
         else:
-            self.app.back_to_picker()
+            self.post_message(BackToPicker())
 
     def action_zoom(self) -> None:
         if self.maximized is not None:

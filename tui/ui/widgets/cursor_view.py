@@ -142,8 +142,8 @@ class CursorView(ReportsWorkerFailures, ScrollView, can_focus=True):
         Binding("h,left", "scroll_left", "Left", show=False, id="cursor.left"),
         Binding("l,right", "scroll_right", "Right", show=False, id="cursor.right"),
         Binding("slash", "find", "Find", id="cursor.find"),
-        Binding("n", "find_next(1)", "Next match", show=False, id="cursor.find_next"),
-        Binding("N", "find_next(-1)", "Previous match", show=False, id="cursor.find_previous"),
+        Binding("n", "find_next(1)", "Next match", show=False, id="cursor.next_match"),
+        Binding("N", "find_next(-1)", "Previous match", show=False, id="cursor.previous_match"),
     ]
 
     EMPTY = "Nothing to show."

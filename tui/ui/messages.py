@@ -1,0 +1,20 @@
+"""Messages that screens send up to the app, so that no screen needs to know the app's class."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from ..core.sources.base import Source
+
+
+class OpenRun(Message):
+    """Open a run: from `source`, or, with no source, from whichever source has it (a pasted id)."""
+
+    def __init__(self, run_id: str, source: Source | None = None) -> None:
+        super().__init__()
+        self.run_id = run_id
+        self.source = source
+
+
+class BackToPicker(Message):
+    """Leave the run for the run picker."""
