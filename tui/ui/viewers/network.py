@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
@@ -23,7 +22,7 @@ from ...core.formats.media import Picture
 from ...core.model import Artifact
 from ...core.opening.network import entry_image
 from ..text import human_size, safe_text
-from ..widgets.cursor_view import CursorView, StyleOf
+from ..widgets.cursor_view import CursorView, FittedRows, StyleOf
 from ..widgets.detail_scroll import DetailScroll
 from ..widgets.image_view import ImageView
 from .base import Viewer
@@ -44,7 +43,7 @@ def _ms(value: float) -> str:
     return f"{value:.0f} ms" if value < 1000 else f"{value / 1000:.2f} s"
 
 
-class RequestRows:
+class RequestRows(FittedRows):
     """The requests as rows of a CursorView; the columns shown depend on the pane's width."""
 
     def __init__(self, table: RequestTable) -> None:
@@ -55,21 +54,6 @@ class RequestRows:
 
     def render_row(self, index: int, width: int, style: StyleOf) -> Text:
         return self.table.row_text(self.table.rows[index], width, style)
-
-    def row_plain(self, index: int, width: int) -> str:
-        return self.table.row_text(self.table.rows[index], width, lambda name: Style()).plain
-
-    def row_label(self, index: int) -> str:
-        return ""
-
-    def gutter_width(self) -> int:
-        return 0
-
-    def content_width(self) -> int:
-        return 0
-
-    def width_dependent(self) -> bool:
-        return True
 
 
 STATUS_CLASSES = {0: "request-table--failed", 2: "request-table--ok", 3: "request-table--redirect",

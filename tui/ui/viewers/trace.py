@@ -25,7 +25,7 @@ from ...core.formats.har import Entry
 from ...core.formats.trace import Action, Console, Frame, Trace
 from ...core.model import Artifact
 from ..text import safe_text
-from ..widgets.cursor_view import CursorView, StyleOf
+from ..widgets.cursor_view import CursorView, FittedRows, StyleOf
 from ..widgets.detail_scroll import DetailScroll
 from ..widgets.image_view import ImageView
 from .base import Viewer
@@ -71,7 +71,7 @@ def console_prompt(trace: Trace, message: Console, style: StyleOf) -> Text:
     return text
 
 
-class TraceRows:
+class TraceRows(FittedRows):
     """Actions or console messages as rows, styled by the list's component classes."""
 
     def __init__(self, items: list[Any], make: Callable[[Any, StyleOf], Text]) -> None:
@@ -85,21 +85,6 @@ class TraceRows:
         text = self.make(self.items[index], style)
         text.truncate(width, overflow="ellipsis")
         return text
-
-    def row_plain(self, index: int, width: int) -> str:
-        return self.render_row(index, width, lambda name: Style()).plain
-
-    def row_label(self, index: int) -> str:
-        return ""
-
-    def gutter_width(self) -> int:
-        return 0
-
-    def content_width(self) -> int:
-        return 0
-
-    def width_dependent(self) -> bool:
-        return True
 
 
 class TraceList(CursorView):

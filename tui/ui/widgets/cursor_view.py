@@ -662,20 +662,15 @@ class CursorView(ReportsWorkerFailures, ScrollView, can_focus=True):
             self._status()
 
 
-class ListRows:
-    """Ready-made rows (a list of Text), for short lists such as a trace's actions. The texts
-    are built from safe data by the viewer; they are cut to the pane, never wrapped."""
-
-    def __init__(self, rows: list[Text]) -> None:
-        self.rows = rows
+class FittedRows:
+    """A row source whose rows are cut to the pane: no gutter, no sideways scroll, and find
+    searches what is drawn. Subclasses say how many rows there are and how one is drawn."""
 
     def row_count(self) -> int:
-        return len(self.rows)
+        raise NotImplementedError
 
     def render_row(self, index: int, width: int, style: StyleOf) -> Text:
-        text = self.rows[index].copy()
-        text.truncate(width, overflow="ellipsis")
-        return text
+        raise NotImplementedError
 
     def row_plain(self, index: int, width: int) -> str:
         return self.render_row(index, width, lambda name: Style()).plain
@@ -691,3 +686,19 @@ class ListRows:
 
     def width_dependent(self) -> bool:
         return True
+
+
+class ListRows(FittedRows):
+    """Ready-made rows (a list of Text), for short lists such as a trace's actions. The texts
+    are built from safe data by the viewer; they are cut to the pane, never wrapped."""
+
+    def __init__(self, rows: list[Text]) -> None:
+        self.rows = rows
+
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def render_row(self, index: int, width: int, style: StyleOf) -> Text:
+        text = self.rows[index].copy()
+        text.truncate(width, overflow="ellipsis")
+        return text
