@@ -14,7 +14,7 @@ def test_skyvern_log_with_errors(snap_compare, tmp_path: Path):
 
     async def before(pilot):
         await settle(pilot)
-        await pilot.press("enter", "e")
+        await pilot.press("enter", "right_square_bracket")  # the next error
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=before)

@@ -69,7 +69,6 @@ class RequestTable(CursorView):
     }
     DEFAULT_CSS = """
     RequestTable { height: 1fr; }
-    RequestTable:focus { background-tint: $accent 5%; }
     RequestTable > .request-table--ok { color: $text-success; }
     RequestTable > .request-table--redirect { color: $text-accent; }
     RequestTable > .request-table--failed { color: $text-error; text-style: bold; }

@@ -73,6 +73,11 @@ class RowSource(Protocol):
         """Whether a row's text changes with the pane's width (a table's columns do)."""
         ...
 
+    def row_background(self, index: int) -> str | None:
+        """A component class that tints the whole row (an error line), or None. The cursor and
+        the matches are drawn over it."""
+        ...
+
 
 def word_starts(line: str, width: int) -> list[int]:
     """The offsets where each screen row of `line` starts when it is folded at `width` cells,
@@ -124,8 +129,8 @@ class CursorView(ReportsWorkerFailures, ScrollView, can_focus=True):
     DEFAULT_CSS = """
     CursorView { background: $surface; }
     CursorView:focus { background-tint: $foreground 3%; }
-    CursorView > .cursor-view--cursor { background: $accent 40%; }
-    CursorView > .cursor-view--cursor-blurred { background: $foreground 15%; }
+    CursorView > .cursor-view--cursor { background: $block-cursor-background; }
+    CursorView > .cursor-view--cursor-blurred { background: $block-cursor-blurred-background; }
     CursorView > .cursor-view--gutter { color: $text-muted; }
     CursorView > .cursor-view--match { background: $warning 35%; }
     CursorView > .cursor-view--current-match { background: $warning; color: $background; text-style: bold; }
@@ -264,8 +269,13 @@ class CursorView(ReportsWorkerFailures, ScrollView, can_focus=True):
         self.refresh()
 
     def style_of(self, name: str) -> Style:
-        """A component class as a Rich style (the source's classes are the view's too)."""
-        return self.get_component_rich_style(name, partial=True, default=Style())
+        """A component class as a Rich style (the source's classes are the view's too): only what
+        the class sets, with a translucent background (`$error 15%`) blended over the view's own,
+        since a Rich style has no alpha (a partial style would draw it opaque)."""
+        partial = self.get_component_rich_style(name, partial=True, default=Style())
+        if partial.bgcolor is None:
+            return partial
+        return partial + Style(bgcolor=self.get_component_rich_style(name).bgcolor)
 
     @property
     def _text_width(self) -> int:
@@ -350,6 +360,8 @@ class CursorView(ReportsWorkerFailures, ScrollView, can_focus=True):
         strip = strip.extend_cell_length(width)
         if on_cursor:
             strip = strip.apply_style(self._cursor_style())
+        elif tint := self.source.row_background(index):
+            strip = strip.apply_style(self.style_of(tint))
         return strip.apply_style(self.rich_style)
 
     # --- wrapping ------------------------------------------------------------------------------
@@ -686,6 +698,9 @@ class FittedRows:
 
     def width_dependent(self) -> bool:
         return True
+
+    def row_background(self, index: int) -> str | None:
+        return None
 
 
 class ListRows(FittedRows):

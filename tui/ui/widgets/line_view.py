@@ -81,6 +81,9 @@ class TextRows:
     def width_dependent(self) -> bool:
         return False
 
+    def row_background(self, index: int) -> str | None:
+        return None
+
     def restyle(self) -> None:
         self.view._blocks.clear()
 

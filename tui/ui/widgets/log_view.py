@@ -53,8 +53,6 @@ def styled(line: LogLine, style: StyleOf) -> Text:
     for key_start, key_end, value_start, value_end in line.pairs:
         text.stylize(style("log-view--key"), key_start, key_end)
         text.stylize(style("log-view--value"), value_start, value_end)
-    if line.severity >= 3:
-        text.stylize(style("log-view--error-line"))
     return text
 
 
@@ -84,6 +82,10 @@ class LogRows:
 
     def width_dependent(self) -> bool:
         return False
+
+    def row_background(self, index: int) -> str | None:
+        # The index's severities are the level + 1 (0: no level): error and critical are 4, 5.
+        return "log-view--error-line" if self.view.log_data.severities[self.view.rows[index]] >= 4 else None
 
     def restyle(self) -> None:
         self.view._parsed.clear()
