@@ -584,3 +584,24 @@ async def test_a_burst_of_keys_after_enter_or_zoom_reaches_the_viewer():
         await until(pilot, lambda: not screen._typing_ahead)  # the last keys given, typing is direct again
         await pilot.press("escape")
         assert screen.artifact_list.has_focus
+
+
+async def test_a_query_typed_after_slash_on_a_pane_with_nothing_to_find_runs_no_command():
+    """`/` then letters, typed at speed, on a screenshot: `d` must not download, `q` not quit."""
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen.viewer_pane.viewer, ImageViewer)
+        await pilot.press("enter", "slash", *"download q", "enter")
+        await settle(pilot)
+        assert app.is_running and app.screen is screen  # no download dialog, no quit
+        assert not screen.workers or all(w.group != "download" for w in app.workers)
+        await pilot.press("slash")
+        await settle(pilot)
+        bar = app.screen
+        assert type(bar).__name__ == "NothingToFind"
+        assert "Nothing to find in this screenshot_llm" in str(bar.query_one("Input").placeholder)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and screen.viewer_pane.has_focus_within  # back where it was

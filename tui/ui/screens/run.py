@@ -28,6 +28,7 @@ from ..widgets.error_panel import ErrorPanel
 from ..widgets.run_header import RunHeader, header_renderable
 from ..widgets.sidebar import CategorySidebar
 from .image import ImageScreen
+from .nothing_to_find import NothingToFind
 from .viewer_pane import ViewerPane
 from ..failures import ReportsWorkerFailures
 
@@ -434,4 +435,5 @@ class RunScreen(ReportsWorkerFailures, Screen):
     def action_find(self) -> None:
         viewer = self.viewer_pane.viewer
         if viewer is None or not viewer.start_find():
-            self.notify("Nothing to find in this pane: open a text artifact first.", severity="warning")
+            what = f"this {viewer.artifact.artifact_type}" if viewer is not None else "this pane"
+            self.app.push_screen(NothingToFind(what))
