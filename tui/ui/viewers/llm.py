@@ -284,7 +284,7 @@ class LlmActionsViewer(Viewer[ActionsModel]):
         text = Text()
         text.append(f"action {action.index} of {len(actions)}", style="bold")
         if action.element_id:
-            text.append(f"   g: go to {action.element_id} in the element tree", style="dim")
+            text.append(f"   e: go to {action.element_id} in the element tree", style="dim")
         for key, value in action.fields.items():
             text.append(f"\n{key}: ", style="bold")
             text.append_text(self._text(llm.value_text(value)))
