@@ -586,8 +586,9 @@ async def test_a_burst_of_keys_after_enter_or_zoom_reaches_the_viewer():
         assert screen.artifact_list.has_focus
 
 
-async def test_a_query_typed_after_slash_on_a_pane_with_nothing_to_find_runs_no_command():
+async def test_a_query_typed_after_slash_on_a_pane_with_nothing_to_find_runs_no_command(tmp_path, monkeypatch):
     """`/` then letters, typed at speed, on a screenshot: `d` must not download, `q` not quit."""
+    monkeypatch.chdir(tmp_path)  # were it to fail, the download dialog would save the run here
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
