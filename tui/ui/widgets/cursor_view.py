@@ -16,9 +16,10 @@ from __future__ import annotations
 import time
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import accumulate
-from typing import ClassVar, Protocol
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 from rich.cells import cell_len, get_character_cell_size
 from rich.segment import Segment
@@ -30,12 +31,14 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.worker import get_current_worker
 
 from ...core.search import find_all
 from ..failures import ReportsWorkerFailures
 
 StyleOf = Callable[[str], Style]
+Item = TypeVar("Item")
 
 CACHED_STRIPS = 512
 WRAP_IN_THREAD = 200_000  # rows: from here on the wrap index is built in a worker
@@ -717,3 +720,92 @@ class ListRows(FittedRows):
         text = self.rows[index].copy()
         text.truncate(width, overflow="ellipsis")
         return text
+
+
+# --- tables: rows of cells under a header line ----------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    """A table column: its title and width in cells; width 0 shares what the fixed ones leave
+    (never narrower than `least`)."""
+
+    title: str
+    width: int = 0
+    right: bool = False
+    least: int = 6
+
+
+def column_widths(columns: Sequence[Column], width: int) -> list[int]:
+    """The cells of each column in a pane `width` wide (one space between columns)."""
+    shared = [c for c in columns if not c.width]
+    rest = max(0, width - sum(c.width for c in columns) - (len(columns) - 1))
+    each, extra = divmod(rest, len(shared)) if shared else (0, 0)
+    widths = []
+    for column in columns:
+        if column.width:
+            widths.append(column.width)
+        else:
+            widths.append(max(column.least, each + (1 if extra > 0 else 0)))
+            extra -= 1
+    return widths
+
+
+def fit_cell(cell: Text, width: int, right: bool = False) -> Text:
+    """A cell on one line, cut with an ellipsis or padded to exactly `width` cells."""
+    if "\n" in cell.plain:
+        cell = Text(" ").join(cell.split("\n", allow_blank=True))
+    else:
+        cell = cell.copy()
+    cell.no_wrap = True
+    cell.truncate(width, overflow="ellipsis")
+    pad = width - cell.cell_len
+    if pad > 0:
+        if right:
+            cell = Text(" " * pad) + cell
+        else:
+            cell.append(" " * pad)
+    return cell
+
+
+class ColumnRows(FittedRows, Generic[Item]):
+    """Items shown as columns of cells cut to the pane; `cells` draws an item's cells with the
+    view's component classes (through `style`), so a theme restyles them."""
+
+    def __init__(self, columns: Sequence[Column], items: Sequence[Item],
+                 cells: Callable[[Item, StyleOf], Sequence[Text]]) -> None:
+        self.columns = tuple(columns)
+        self.items = items
+        self.cells = cells
+
+    def row_count(self) -> int:
+        return len(self.items)
+
+    def render_row(self, index: int, width: int, style: StyleOf) -> Text:
+        return self._line(self.cells(self.items[index], style), width)
+
+    def header(self, width: int) -> Text:
+        return self._line([Text(column.title) for column in self.columns], width)
+
+    def _line(self, cells: Sequence[Text], width: int) -> Text:
+        text = Text(no_wrap=True, end="")
+        widths = column_widths(self.columns, width)
+        for index, (column, cell_width, cell) in enumerate(zip(self.columns, widths, cells, strict=True)):
+            if index:
+                text.append(" ")
+            text.append_text(fit_cell(cell, cell_width, column.right))
+        text.truncate(width, overflow="ellipsis")
+        return text
+
+
+class TableHeader(Widget):
+    """The column titles over a table's CursorView, fitted to the same width as its rows."""
+
+    DEFAULT_CSS = """
+    TableHeader { height: 1; color: $text-muted; text-style: bold; background: $panel; }
+    """
+
+    def __init__(self, rows: ColumnRows, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.rows = rows
+
+    def render(self) -> Text:
+        return self.rows.header(self.size.width)
