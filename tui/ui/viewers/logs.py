@@ -253,6 +253,7 @@ class RecordTableViewer(FindBar, Viewer[list]):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="note")
+        self.rows = self._kept()  # before the table mounts, so its first row is a record
         rows: ColumnRows[Any] = ColumnRows(self.COLUMNS, self.rows, self.cells)
         yield TableHeader(rows)
         yield RecordTable(rows)
@@ -271,9 +272,13 @@ class RecordTableViewer(FindBar, Viewer[list]):
     def on_mount(self) -> None:
         self._fill()
 
+    def _kept(self) -> list:
+        keep = self.filters()[self.filter_index][1]
+        return [record for record in self.model if keep(record)]
+
     def _fill(self) -> None:
-        label, keep = self.filters()[self.filter_index]
-        self.rows = [record for record in self.model if keep(record)]
+        label = self.filters()[self.filter_index][0]
+        self.rows = self._kept()
         table = self.table
         table.rows.items = self.rows
         table.rows_changed(keep_cursor=False)
@@ -289,7 +294,8 @@ class RecordTableViewer(FindBar, Viewer[list]):
 
     def on_cursor_view_highlighted(self, event: CursorView.Highlighted) -> None:
         event.stop()
-        self._show_detail(event.row if event.row is not None else -1)
+        row = self.table.cursor_row
+        self._show_detail(row if row is not None and self.table.row_count else -1)
 
     def _show_detail(self, row: int) -> None:
         detail = self.query_one(".detail", Static)
@@ -301,7 +307,7 @@ class RecordTableViewer(FindBar, Viewer[list]):
 
 class SkyvernLogRawViewer(RecordTableViewer):
     HELP_TITLE = "Skyvern raw log (events)"
-    COLUMNS = (Column("Time", 12), Column("Level", 9), Column("Event", least=20), Column("File", 24))
+    COLUMNS = (Column("Time", 12), Column("Level", 9), Column("Event", least=12), Column("File", 16))
     MODEL = list
     model: list[RawEvent]
 
@@ -329,7 +335,7 @@ CONSOLE_CLASSES = {"error": "record-table--error", "warning": "record-table--war
 
 class ConsoleLogViewer(RecordTableViewer):
     HELP_TITLE = "Browser console log"
-    COLUMNS = (Column("Time", 12), Column("Type", 9), Column("Message", least=20), Column("Source", 24))
+    COLUMNS = (Column("Time", 12), Column("Type", 7), Column("Message", least=12), Column("Source", 16))
     MODEL = list
     model: list[ConsoleMessage]
 

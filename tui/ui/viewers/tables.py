@@ -66,9 +66,12 @@ class IdMapViewer(FindBar, Viewer[list[tuple[str, str]]]):
         key = "hash" if self.artifact.artifact_type == "hashed_href_map" else "element id"
         count = f"{len(self.model):,} {'entry' if len(self.model) == 1 else 'entries'}"
         yield Static(Text(f"{count} ({key} → value) · / find"), classes="note")
-        rows = ColumnRows((Column(key, key_width(self.model)), Column("value")), self.model, map_cells)
-        yield TableHeader(rows)
-        yield IdMapTable(rows, cursor=True)
+        # Values (xpaths, URLs) are drawn whole: the table scrolls sideways to their ends.
+        widest = max((len(value) for _, value in self.model), default=0)
+        rows = ColumnRows((Column(key, key_width(self.model)), Column("value")), self.model, map_cells, widest)
+        table = IdMapTable(rows, cursor=True)
+        yield TableHeader(rows, table)
+        yield table
         yield find_count()
         yield find_input("Find key or value")
 

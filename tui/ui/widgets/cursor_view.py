@@ -768,13 +768,17 @@ def fit_cell(cell: Text, width: int, right: bool = False) -> Text:
 
 class ColumnRows(FittedRows, Generic[Item]):
     """Items shown as columns of cells cut to the pane; `cells` draws an item's cells with the
-    view's component classes (through `style`), so a theme restyles them."""
+    view's component classes (through `style`), so a theme restyles them.
+
+    With `widest_last` (the cells of the longest last cell) the last column is drawn whole and
+    the view scrolls sideways to it, as for long URLs and xpaths; the others are then fixed."""
 
     def __init__(self, columns: Sequence[Column], items: Sequence[Item],
-                 cells: Callable[[Item, StyleOf], Sequence[Text]]) -> None:
+                 cells: Callable[[Item, StyleOf], Sequence[Text]], widest_last: int | None = None) -> None:
         self.columns = tuple(columns)
         self.items = items
         self.cells = cells
+        self.widest_last = widest_last
 
     def row_count(self) -> int:
         return len(self.items)
@@ -782,30 +786,56 @@ class ColumnRows(FittedRows, Generic[Item]):
     def render_row(self, index: int, width: int, style: StyleOf) -> Text:
         return self._line(self.cells(self.items[index], style), width)
 
+    def content_width(self) -> int:
+        if self.widest_last is None:
+            return 0
+        return sum(column.width + 1 for column in self.columns[:-1]) + self.widest_last
+
+    def width_dependent(self) -> bool:
+        return self.widest_last is None
+
     def header(self, width: int) -> Text:
         return self._line([Text(column.title) for column in self.columns], width)
 
     def _line(self, cells: Sequence[Text], width: int) -> Text:
         text = Text(no_wrap=True, end="")
-        widths = column_widths(self.columns, width)
-        for index, (column, cell_width, cell) in enumerate(zip(self.columns, widths, cells, strict=True)):
+        columns = self.columns
+        widths = column_widths(columns, width)
+        open_last = self.widest_last is not None
+        for index, (column, cell_width, cell) in enumerate(zip(columns, widths, cells, strict=True)):
             if index:
                 text.append(" ")
-            text.append_text(fit_cell(cell, cell_width, column.right))
-        text.truncate(width, overflow="ellipsis")
+            if open_last and index == len(columns) - 1:
+                text.append_text(fit_cell(cell, max(cell.cell_len, 1)))  # whole, on one line
+            else:
+                text.append_text(fit_cell(cell, cell_width, column.right))
+        if not open_last:
+            text.truncate(width, overflow="ellipsis")
         return text
 
 
 class TableHeader(Widget):
-    """The column titles over a table's CursorView, fitted to the same width as its rows."""
+    """The column titles over a table's CursorView, fitted to the same width as its rows (and
+    scrolled sideways with them, when the last column is drawn whole)."""
 
     DEFAULT_CSS = """
     TableHeader { height: 1; color: $text-muted; text-style: bold; background: $panel; }
     """
 
-    def __init__(self, rows: ColumnRows, **kwargs) -> None:
+    def __init__(self, rows: ColumnRows, view: CursorView | None = None, **kwargs) -> None:
         super().__init__(**kwargs)
         self.rows = rows
+        self.view = view
+
+    def on_mount(self) -> None:
+        if self.view is not None:
+            self.watch(self.view, "scroll_x", self._scrolled, init=False)
+
+    def _scrolled(self, _x: float) -> None:
+        self.refresh()
 
     def render(self) -> Text:
-        return self.rows.header(self.size.width)
+        header = self.rows.header(self.size.width)
+        if self.view is not None and self.view.scroll_x:
+            header = header[int(self.view.scroll_x):]
+        return header
