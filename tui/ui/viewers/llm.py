@@ -27,6 +27,7 @@ from ..text import safe_text
 from ..widgets.cursor_view import Column, ColumnRows, CursorView, StyleOf, TableHeader
 from ..widgets.line_view import SPAN_STYLES, LineView
 from .base import Viewer
+from .find import FIND_CSS, FindBar, find_count, find_input
 from .text import TextViewer
 
 
@@ -228,9 +229,10 @@ class ActionTable(CursorView):
     EMPTY = "No actions."
 
 
-class LlmActionsViewer(Viewer[ActionsModel]):
+class LlmActionsViewer(FindBar, Viewer[ActionsModel]):
     """Goal fields on top, the actions as a table, the selected action's fields below."""
     HELP_TITLE = "LLM actions (parsed, rendered)"
+    HELP_WIDGETS = (ActionTable,)
 
     DEFAULT_CSS = """
     LlmActionsViewer { layout: vertical; }
@@ -241,7 +243,7 @@ class LlmActionsViewer(Viewer[ActionsModel]):
     LlmActionsViewer.-raw LineView { display: block; }
     LlmActionsViewer.-raw .goal, LlmActionsViewer.-raw TableHeader, LlmActionsViewer.-raw ActionTable,
     LlmActionsViewer.-raw .detail-box { display: none; }
-    """
+    """ + FIND_CSS
 
     BINDINGS = [
         # `e` as in the prompt viewer (`g` is "go to the top" everywhere).
@@ -266,6 +268,12 @@ class LlmActionsViewer(Viewer[ActionsModel]):
             yield Static(self._detail_text(0), classes="detail")
         raw = self.model.doc.raw
         yield LineView(raw.lines, raw.lexer, raw.width)
+        yield find_count()
+        yield find_input("Find")
+
+    def find_focus(self) -> CursorView:
+        """The table, or the raw JSON while it is shown."""
+        return self.query_one(LineView) if self.has_class("-raw") else self.table
 
     # --- contents ---
     def _text(self, value: str) -> Text:

@@ -750,20 +750,20 @@ def column_widths(columns: Sequence[Column], width: int) -> list[int]:
 
 
 def fit_cell(cell: Text, width: int, right: bool = False) -> Text:
-    """A cell on one line, cut with an ellipsis or padded to exactly `width` cells."""
+    """A cell on one line, cut with an ellipsis or padded to exactly `width` cells (the padding
+    takes none of the cell's style, so a reversed level does not run on into the next column)."""
     if "\n" in cell.plain:
         cell = Text(" ").join(cell.split("\n", allow_blank=True))
-    else:
-        cell = cell.copy()
-    cell.no_wrap = True
-    cell.truncate(width, overflow="ellipsis")
-    pad = width - cell.cell_len
+    fitted = Text(no_wrap=True, end="")
+    fitted.append_text(cell)
+    fitted.truncate(width, overflow="ellipsis")
+    pad = width - fitted.cell_len
     if pad > 0:
         if right:
-            cell = Text(" " * pad) + cell
+            fitted = Text(" " * pad, no_wrap=True, end="") + fitted
         else:
-            cell.append(" " * pad)
-    return cell
+            fitted.append(" " * pad)
+    return fitted
 
 
 class ColumnRows(FittedRows, Generic[Item]):
