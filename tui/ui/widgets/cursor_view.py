@@ -273,12 +273,18 @@ class CursorView(ReportsWorkerFailures, ScrollView, can_focus=True):
 
     def style_of(self, name: str) -> Style:
         """A component class as a Rich style (the source's classes are the view's too): only what
-        the class sets, with a translucent background (`$error 15%`) blended over the view's own,
-        since a Rich style has no alpha (a partial style would draw it opaque)."""
+        the class sets, with a translucent background (`$error 15%`) or colour blended over the
+        view's own, since a Rich style has no alpha (a partial style would draw it opaque)."""
         partial = self.get_component_rich_style(name, partial=True, default=Style())
-        if partial.bgcolor is None:
+        if partial.bgcolor is None and partial.color is None:
             return partial
-        return partial + Style(bgcolor=self.get_component_rich_style(name).bgcolor)
+        # A translucent colour too (`$text-muted` is the foreground at 60%): blended, not opaque.
+        full = self.get_component_rich_style(name)
+        if partial.color is not None:
+            partial += Style(color=full.color)
+        if partial.bgcolor is not None:
+            partial += Style(bgcolor=full.bgcolor)
+        return partial
 
     @property
     def _text_width(self) -> int:
