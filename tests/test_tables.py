@@ -243,3 +243,32 @@ async def test_actions_table_finds_with_n_and_the_detail_follows():
         await find(pilot, viewer, "AAAH")
         raw = viewer.query_one(LineView)
         assert raw.has_focus and raw.match_line is not None and "AAAH" in raw.lines[raw.match_line]
+
+
+# --- the run picker -----------------------------------------------------------------------------------
+async def test_picker_runs_table_moves_from_the_filter_line_and_a_click_opens_the_run():
+    from apptools import demo_app
+    from tui.ui.screens.picker import PickerScreen, RunTable
+    from tui.ui.screens.run import RunScreen
+
+    app = demo_app(open_run=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PickerScreen)
+        table = screen.query_one(RunTable)
+        assert table.row_count == 1 and screen.query_one("#filter", Input).has_focus
+        header = str(screen.query_one(TableHeader).render()).split()
+        assert header[:3] == ["Run", "Title", "Status"]
+        row = table.source.render_row(0, 120, table.style_of)
+        run = screen.shown[0][0]
+        assert row.plain.startswith(run.run_id)
+        status = next(span for span in row.spans if row.plain[span.start:span.end] == run.status)
+        assert status.style == table.style_of("run-table--completed")
+        # the muted source label is the theme's muted colour, blended, not the opaque foreground
+        assert table.style_of("run-table--muted").color != table.rich_style.color
+        await pilot.press("down", "up")  # one run: the cursor stays on it
+        assert table.cursor_row == 0
+        await pilot.click(RunTable, offset=(2, 0))
+        await settle(pilot)
+        assert isinstance(app.screen, RunScreen)
