@@ -10,7 +10,7 @@ from pathlib import Path
 
 from rich.console import Console
 from textual.command import CommandList, CommandPalette
-from textual.widgets import DataTable, Footer, LoadingIndicator
+from textual.widgets import Footer, LoadingIndicator
 
 from apptools import SIZE, demo_app, local_app, make_run, settle, until
 from tui.core.catalog import CATEGORIES, Category
@@ -19,7 +19,7 @@ from tui.core.sources.demo import demo_source
 from tui.core.sources.local import LocalSource
 from tui.ui.app import SkyvernTUI
 from tui.ui.screens.help import HelpScreen
-from tui.ui.screens.picker import PickerScreen
+from tui.ui.screens.picker import PickerScreen, RunTable
 from tui.ui.screens.run import FOLLOW_CURSOR_DELAY, RunScreen
 from tui.ui.viewers import viewer_for
 from tui.ui.viewers.image import ImageViewer
@@ -115,7 +115,7 @@ async def test_escape_goes_back_to_the_picker_and_enter_reopens():
         assert isinstance(app.screen, RunScreen)
         await pilot.press("escape")
         assert isinstance(app.screen, PickerScreen)
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(RunTable)
         assert table.row_count == 1
         await pilot.press("enter")
         await settle(pilot)
@@ -126,7 +126,7 @@ async def test_picker_filters_as_you_type():
     app = demo_app(open_run=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(RunTable)
         assert table.row_count == 1
         await pilot.press(*"zzzz-no-such-run")
         assert table.row_count == 0
@@ -375,7 +375,7 @@ async def test_picker_pages_server_runs_as_the_cursor_reaches_the_end_and_search
     app = SkyvernTUI([demo_source(), server])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        table = app.screen.query_one(DataTable)
+        table = app.screen.query_one(RunTable)
         assert table.row_count == PAGE_SIZE + 1  # the first page and the demo
         await pilot.press("pagedown", "pagedown", "pagedown")
         await settle(pilot)

@@ -6,14 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable
 
 from apptools import SIZE, local_app, make_run, settle
 from conftest import DEMO
 from tui.core.errors import ParseError
 from tui.core.formats.logs import LEVELS, browser_console_log, parse_log_line, skyvern_log, skyvern_log_raw
 from tui.core.sources.local import LocalSource
-from tui.ui.viewers.logs import ConsoleLogViewer, SkyvernLogRawViewer, SkyvernLogViewer
+from tui.ui.viewers.logs import ConsoleLogViewer, RecordTable, SkyvernLogRawViewer, SkyvernLogViewer
 from tui.ui.widgets.log_view import LogView
 
 FILES = DEMO / "files"
@@ -124,7 +123,7 @@ async def test_console_log_table_filters_by_type_and_shows_detail():
         await settle(pilot)
         viewer = screen.viewer_pane.viewer
         assert isinstance(viewer, ConsoleLogViewer)
-        table = viewer.query_one(DataTable)
+        table = viewer.query_one(RecordTable)
         total = table.row_count
         assert total == len(viewer.model) == 10
         while viewer.filters()[viewer.filter_index][0] != "type error":
@@ -144,7 +143,7 @@ async def test_raw_log_table_and_detail():
         await settle(pilot)
         viewer = screen.viewer_pane.viewer
         assert isinstance(viewer, SkyvernLogRawViewer)
-        table = viewer.query_one(DataTable)
+        table = viewer.query_one(RecordTable)
         assert table.row_count == len(viewer.model) > 5
         await pilot.press("j", "j")
         detail = viewer.query_one(".detail").content

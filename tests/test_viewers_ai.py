@@ -7,17 +7,19 @@ from itertools import pairwise
 from pathlib import Path
 
 from apptools import SIZE, demo_app, local_app, settle
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tui.core.sources.local import LocalSource
 from tui.ui.screens.image import ImageScreen
 from tui.ui.screens.run import RunScreen
 from tui.ui.viewers.llm import (
+    ActionTable,
     LlmActionsViewer,
     LlmPromptViewer,
     LlmRequestViewer,
     LlmResponseViewer,
 )
+from tui.ui.widgets.cursor_view import TableHeader
 from tui.ui.widgets.line_view import LineView
 
 HASH = "_c57ccd754269127bf805d97fe432a44a322b8706d0b71823ffe7863e337cee05"
@@ -207,12 +209,15 @@ async def test_actions_table_detail_and_j_k():
         await settle(pilot)
         viewer = await open_ai(pilot, PARSED)
         assert isinstance(viewer, LlmActionsViewer)
-        table = viewer.query_one(DataTable)
+        table = viewer.query_one(ActionTable)
         assert table.has_focus
         assert table.row_count == 3
-        assert [str(table.get_row_at(i)[2]) for i in range(3)] == ["AAAE", "AAAG", "AAAH"]
-        assert [str(table.get_row_at(i)[1]) for i in range(3)] == ["INPUT_TEXT", "INPUT_TEXT", "CLICK"]
-        assert str(table.get_row_at(0)[3]) == "demo"
+        cells = [table.source.row_plain(i, 120).split() for i in range(3)]
+        assert [row[2] for row in cells] == ["AAAE", "AAAG", "AAAH"]
+        assert [row[1] for row in cells] == ["INPUT_TEXT", "INPUT_TEXT", "CLICK"]
+        assert cells[0][3] == "demo"
+        header = str(viewer.query_one(TableHeader).render()).split()
+        assert header[:4] == ["#", "action_type", "id", "text"]
         goal = str(viewer.query_one(".goal", Static).render())
         assert "user_goal_stage: On the sign-in page" in goal and "user_goal_achieved: false" in goal
         detail = viewer.query_one(".detail", Static)
@@ -246,7 +251,7 @@ async def test_actions_r_shows_the_raw_json_and_back():
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         viewer = await open_ai(pilot, PARSED)
-        table = viewer.query_one(DataTable)
+        table = viewer.query_one(ActionTable)
         raw = viewer.query_one(LineView)
         assert not raw.display or not raw.visible or raw.region.height == 0
         await pilot.press("r")
@@ -293,7 +298,12 @@ async def test_actions_resolve_placeholders_and_p_shows_them(tmp_path: Path):
         await pilot.pause()
         assert f"see {{{{{HASH}}}}}" in str(goal.render())
         assert f"open {{{{ {HASH} }}}}" in str(detail.render())
-        assert viewer.query_one(DataTable).row_count == 1
+        table = viewer.query_one(ActionTable)
+        assert table.row_count == 1
+        assert f"{{{{ {HASH} }}}}"[:20] in table.source.row_plain(0, 200)  # the cells show the placeholder too
+        await pilot.press("p")
+        await pilot.pause()
+        assert "open ↗https://example.com/xxx" in table.source.row_plain(0, 200)
 
 
 async def test_every_ai_key_has_a_description_and_a_help_section():

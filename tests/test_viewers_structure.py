@@ -8,7 +8,7 @@ from pathlib import Path
 
 from apptools import SIZE, demo_app, local_app, settle
 from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from tui.core.formats.html import pretty_html_bytes
 from tui.core.formats.text import split_lines
@@ -21,7 +21,7 @@ from tui.ui.viewers.base import Viewer
 from tui.ui.viewers.elements import ElementTreeViewer
 from tui.ui.viewers.html import HtmlViewer
 from tui.core.opening.openers import TABLE_ROWS
-from tui.ui.viewers.tables import IdMapViewer
+from tui.ui.viewers.tables import IdMapTable, IdMapViewer
 from tui.ui.widgets.error_panel import ErrorPanel
 from tui.ui.widgets.line_view import LineView
 
@@ -222,11 +222,11 @@ async def test_css_map_is_a_table_with_find():
         await settle(pilot)
         viewer = await open_artifact(pilot, PARTS_CSS)
         assert isinstance(viewer, IdMapViewer)
-        table = viewer.query_one(DataTable)
+        table = viewer.query_one(IdMapTable)
         assert table.has_focus
         expected = json.loads(source.read_bytes(viewer.artifact))
         assert table.row_count == len(expected)
-        assert [str(c) for c in table.get_row_at(0)] == ["AAAB", "[unique_id='AAAB']"]
+        assert table.source.row_plain(0, 80).split() == ["AAAB", "[unique_id='AAAB']"]
         keys = list(expected)
         await find(pilot, "aaah")  # all lower case: case is ignored, AAAH comes first
         assert table.cursor_row == keys.index("AAAH")
@@ -236,14 +236,21 @@ async def test_css_map_is_a_table_with_find():
         await settle(pilot)
         assert table.cursor_row == keys.index("AAAh")
         assert table.has_focus
-        await pilot.press("slash")  # reopen and search on from the match
+        await pilot.press("slash")  # a new query: found from the cursor row on, as in every list
         viewer.query_one("Input.find", Input).value = "unique_id"
         await pilot.press("enter")
+        await settle(pilot)
+        assert table.cursor_row == keys.index("AAAh")
+        column = len("element id") + 2  # after the key column, a space and the "["
+        assert table.matches[:2] == [(0, column), (1, column)]  # every row counted, not only the first
+        await pilot.press("n")
         await settle(pilot)
         assert table.cursor_row == keys.index("AAAh") + 1
         await pilot.press("N")
         await settle(pilot)
         assert table.cursor_row == keys.index("AAAh")
+        status = str(viewer.query_one("Static.find-count").render())
+        assert status == f"{keys.index('AAAh') + 1} of {len(keys)}"
 
 
 class MapApp(App):
@@ -255,24 +262,24 @@ class MapApp(App):
         yield self.viewer
 
 
-async def test_a_map_too_big_for_a_table_is_shown_as_lines_with_find():
+async def test_a_big_map_is_the_same_virtual_table_with_find():
     rows = {f"K{i:06d}": f"/html/body/div[{i}]" for i in range(TABLE_ROWS * 3)}
     artifact = Artifact("a_1", "visible_elements_id_xpath_map")
     model = open_data(artifact, json.dumps(rows).encode()).model
     viewer = IdMapViewer(artifact, model)
     async with MapApp(viewer).run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert not viewer.query(DataTable)
-        view = viewer.query_one(LineView)
-        assert len(view.lines) == len(rows)
-        assert view.lines[5].split() == ["K000005", "/html/body/div[5]"]
+        assert not viewer.query(LineView)
+        view = viewer.query_one(IdMapTable)
+        assert view.row_count == len(rows)
+        assert view.source.row_plain(5, 80).split() == ["K000005", "/html/body/div[5]"]
         viewer.start_find()
         await pilot.press(*"div[8000]", "enter")
         await settle(pilot)
-        assert view.match_line == 8000
+        assert view.match_row == view.cursor_row == 8000
         await pilot.press("n")
         await settle(pilot)
-        assert view.match_line == 8000  # the only match: wraps to itself
+        assert view.match_row == 8000  # the only match: wraps to itself
 
 
 async def test_a_broken_tree_and_map_show_an_error_panel_and_a_tree_without_css_map_still_opens(tmp_path):

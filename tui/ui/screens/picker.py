@@ -9,14 +9,16 @@ runs come a page at a time: reaching the last row loads the next page.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.message import Message
+from textual.widgets import Footer, Input, Static
 
 from ...core.errors import TuiError, describe_error
 from ...core.ids import run_id_from
@@ -24,10 +26,17 @@ from ...core.model import Run
 from ...core.recent import RecentRun
 from ...core.sources.base import Source, is_remote
 from ..messages import OpenRun
-from ..text import human_duration, human_time, safe_text, status_text
+from ..text import human_duration, human_time, safe_text
+from ..widgets.cursor_view import Column, ColumnRows, CursorView, StyleOf, TableHeader
 from ..failures import ReportsWorkerFailures
 
-COLUMNS = ("Run", "Title", "Status", "Created", "Took", "Artifacts", "Source")
+COLUMNS = (Column("Run", 22), Column("Title", least=12), Column("Status", 10), Column("Created", 19),
+           Column("Took", 8), Column("Artifacts", 9, right=True), Column("Source", 16))
+STATUS_CLASSES = {
+    "completed": "run-table--completed", "failed": "run-table--failed", "terminated": "run-table--failed",
+    "timed_out": "run-table--failed", "canceled": "run-table--canceled", "running": "run-table--running",
+    "queued": "run-table--waiting", "created": "run-table--waiting", "paused": "run-table--canceled",
+}
 PAGE_SIZE = 25
 SEARCH_DELAY = 0.4  # seconds of quiet typing before the server is asked
 
@@ -72,10 +81,54 @@ class _Paging:
     runs: list[Run] = field(default_factory=list)
 
 
+def run_cells(row: tuple[Run, Source], style: StyleOf) -> tuple[Text, ...]:
+    run, source = row
+    status = STATUS_CLASSES.get(run.status or "")
+    return (
+        safe_text(run.run_id),
+        safe_text(" ".join((run.title or "").split())),
+        safe_text(run.status or "unknown", style(status) if status else style("run-table--muted")),
+        Text(human_time(run.created_at)),
+        Text(human_duration(run.duration_seconds)),
+        Text("" if run.artifact_count is None else str(run.artifact_count)),
+        safe_text(source.label, style("run-table--muted")),
+    )
+
+
+class RunTable(CursorView):
+    """The runs shown; the focus stays in the filter line, whose arrow keys move this cursor."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "run-table--completed", "run-table--failed", "run-table--canceled", "run-table--running",
+        "run-table--waiting", "run-table--muted",
+    }
+    DEFAULT_CSS = """
+    RunTable { height: 1fr; }
+    RunTable > .run-table--completed { color: $text-success; text-style: bold; }
+    RunTable > .run-table--failed { color: $text-error; text-style: bold; }
+    RunTable > .run-table--canceled { color: $text-warning; text-style: bold; }
+    RunTable > .run-table--running { color: $text-accent; text-style: bold; }
+    RunTable > .run-table--waiting { color: $text-accent; }
+    RunTable > .run-table--muted { color: $text-muted; }
+    """
+    EMPTY = "No run matches."
+
+    class Clicked(Message):
+        """A run was clicked: it opens, as enter does."""
+
+    def __init__(self, rows: ColumnRows[tuple[Run, Source]], **kwargs) -> None:
+        super().__init__(rows, cursor=True, **kwargs)
+        self.rows = rows
+
+    def on_click(self, event: events.Click) -> None:
+        super().on_click(event)  # the cursor to the row clicked
+        if 0 <= int(self.scroll_y) + event.y < self.row_count:
+            self.post_message(self.Clicked())
+
+
 class PickerScreen(ReportsWorkerFailures, Screen):
     DEFAULT_CSS = """
     PickerScreen .status { color: $text-muted; padding: 0 1; height: auto; }
-    PickerScreen DataTable { height: 1fr; }
     """
 
     BINDINGS = [
@@ -106,9 +159,9 @@ class PickerScreen(ReportsWorkerFailures, Screen):
             id="filter",
         )
         yield Static(Text("Loading runs…"), classes="status")
-        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns(*COLUMNS)
-        yield table
+        rows: ColumnRows[tuple[Run, Source]] = ColumnRows(COLUMNS, self.shown, run_cells)
+        yield TableHeader(rows)
+        yield RunTable(rows)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -187,9 +240,7 @@ class PickerScreen(ReportsWorkerFailures, Screen):
 
     def _fill(self) -> None:
         query = Query.parse(self.query_text)
-        table = self.query_one(DataTable)
-        cursor = table.cursor_row
-        table.clear()
+        table = self.table
         rows: list[tuple[Run, Source]] = []
         # Server runs were filtered by the server (its search looks at more than we see).
         for index, paging in self.paging.items():
@@ -197,20 +248,8 @@ class PickerScreen(ReportsWorkerFailures, Screen):
         rows += [(run, source) for run, source in self.local_runs if query.matches(run)]
         rows = self._recent_first(rows) if not self.query_text else rows
         self.shown = rows
-        for run, source in rows:
-            title = safe_text(" ".join((run.title or "").split()))
-            title.truncate(60, overflow="ellipsis")
-            table.add_row(
-                safe_text(run.run_id),
-                title,
-                status_text(run.status),
-                Text(human_time(run.created_at)),
-                Text(human_duration(run.duration_seconds)),
-                Text("" if run.artifact_count is None else str(run.artifact_count), justify="right"),
-                safe_text(source.label, "dim"),
-            )
-        if rows:
-            table.move_cursor(row=min(max(cursor, 0), len(rows) - 1))
+        table.rows.items = rows
+        table.rows_changed()  # the cursor stays where it was, within the rows
         more = any(not p.done for p in self.paging.values())
         runs = "1 run" if len(rows) == 1 else f"{len(rows)} runs"
         sources = "1 source" if len(self.sources) == 1 else f"{len(self.sources)} sources"
@@ -234,22 +273,27 @@ class PickerScreen(ReportsWorkerFailures, Screen):
     def _search_server(self) -> None:
         self._load_pages(Query.parse(self.query_text), first=True)
 
-    @on(DataTable.RowHighlighted)
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    @property
+    def table(self) -> RunTable:
+        return self.query_one(RunTable)
+
+    def on_cursor_view_highlighted(self, event: CursorView.Highlighted) -> None:
         # The last row is in view: fetch the next page of the servers that have more.
-        if event.cursor_row >= len(self.shown) - 1 and any(not p.done for p in self.paging.values()):
+        event.stop()
+        row = event.row
+        if row is not None and row >= len(self.shown) - 1 and any(not p.done for p in self.paging.values()):
             self._load_pages(Query.parse(self.query_text), first=False)
 
     def action_cursor(self, delta: int) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + delta)))
+        table = self.table
+        if table.row_count and table.cursor_row is not None:
+            table.move_cursor(table.cursor_row + delta)
 
     def action_focus_filter(self) -> None:
         self.query_one("#filter", Input).focus()
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self) -> None:
+    def on_run_table_clicked(self, event: RunTable.Clicked) -> None:
+        event.stop()
         self.action_open_run()
 
     def action_open_run(self) -> None:
@@ -260,10 +304,10 @@ class PickerScreen(ReportsWorkerFailures, Screen):
             self._set_status(f"Opening {typed}…")
             self.post_message(OpenRun(typed))
             return
-        table = self.query_one(DataTable)
-        if not self.shown or not 0 <= table.cursor_row < len(self.shown):
+        row = self.table.cursor_row
+        if not self.shown or row is None or not 0 <= row < len(self.shown):
             self.notify("No run to open.", severity="warning")
             return
-        run, source = self.shown[table.cursor_row]
+        run, source = self.shown[row]
         self._set_status(f"Opening {run.run_id}…")
         self.post_message(OpenRun(run.run_id, source))

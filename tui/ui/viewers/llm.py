@@ -8,13 +8,15 @@ placeholders as Skyvern wrote them instead.
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from ...core.errors import ParseError
 from ...core.formats import llm
@@ -22,8 +24,10 @@ from ...core.formats.media import open_image
 from ...core.model import Artifact
 from ...core.opening import ActionsModel, PromptModel
 from ..text import safe_text
+from ..widgets.cursor_view import Column, ColumnRows, CursorView, StyleOf, TableHeader
 from ..widgets.line_view import SPAN_STYLES, LineView
 from .base import Viewer
+from .find import FIND_CSS, FindBar, find_count, find_input
 from .text import TextViewer
 
 
@@ -32,8 +36,12 @@ ELEMENT_ID = re.compile(r'\bid="([A-Za-z0-9]{4})"')
 ELEMENT_ID_ALONE = re.compile(r"[A-Z][A-Za-z0-9]{3}")
 
 
-def href_text(value: str, hrefs: dict[str, str], resolved: bool) -> Text:
-    """Data text with known placeholders shown as their URL (or marked as placeholders)."""
+def href_text(value: str, hrefs: dict[str, str], resolved: bool,
+              href_style: Style | None = None, placeholder_style: Style | None = None) -> Text:
+    """Data text with known placeholders shown as their URL (or marked as placeholders); a line
+    view's table passes the styles of its component classes."""
+    href_style = href_style or SPAN_STYLES["href"]
+    placeholder_style = placeholder_style or SPAN_STYLES["placeholder"]
     text = Text()
     last = 0
     for match in llm.HREF_PLACEHOLDER.finditer(value):
@@ -42,17 +50,11 @@ def href_text(value: str, hrefs: dict[str, str], resolved: bool) -> Text:
             continue
         text.append_text(safe_text(value[last : match.start()]))
         if resolved:
-            text.append_text(safe_text(llm.HREF_MARK + url, SPAN_STYLES["href"]))
+            text.append_text(safe_text(llm.HREF_MARK + url, href_style))
         else:
-            text.append_text(safe_text(match.group(), SPAN_STYLES["placeholder"]))
+            text.append_text(safe_text(match.group(), placeholder_style))
         last = match.end()
     text.append_text(safe_text(value[last:]))
-    return text
-
-
-def _short(text: Text, cells: int) -> Text:
-    """A table cell's text cut to a width (the detail area shows it whole)."""
-    text.truncate(cells, overflow="ellipsis")
     return text
 
 
@@ -207,28 +209,47 @@ class LlmResponseViewer(LlmPromptViewer):
 
 
 # --- parsed / rendered actions -----------------------------------------------------------------------------
-class LlmActionsViewer(Viewer[ActionsModel]):
+ACTION_COLUMNS = (Column("#", 3, right=True), Column("action_type", 14), Column("id", 6),
+                  Column("text / option", least=10), Column("reasoning", least=16), Column("confidence", 10))
+
+
+class ActionTable(CursorView):
+    """The parsed actions, one row each (the detail under it shows the selected one whole)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "action-table--type", "action-table--element", "action-table--href", "action-table--placeholder",
+    }
+    DEFAULT_CSS = """
+    ActionTable { height: auto; max-height: 40%; }
+    ActionTable > .action-table--type { text-style: bold; }
+    ActionTable > .action-table--element { color: $text-accent; }
+    ActionTable > .action-table--href { color: $text-accent; text-style: underline; }
+    ActionTable > .action-table--placeholder { color: $text-secondary; text-style: underline; }
+    """
+    EMPTY = "No actions."
+
+
+class LlmActionsViewer(FindBar, Viewer[ActionsModel]):
     """Goal fields on top, the actions as a table, the selected action's fields below."""
     HELP_TITLE = "LLM actions (parsed, rendered)"
+    HELP_WIDGETS = (ActionTable,)
 
     DEFAULT_CSS = """
     LlmActionsViewer { layout: vertical; }
     LlmActionsViewer .goal { padding: 0 1; max-height: 40%; }
-    LlmActionsViewer DataTable { height: auto; max-height: 40%; }
     LlmActionsViewer .detail-box { height: 1fr; border-top: solid $panel-lighten-2; }
     LlmActionsViewer .detail { padding: 0 1; }
     LlmActionsViewer LineView { display: none; }
     LlmActionsViewer.-raw LineView { display: block; }
-    LlmActionsViewer.-raw .goal, LlmActionsViewer.-raw DataTable, LlmActionsViewer.-raw .detail-box { display: none; }
-    """
+    LlmActionsViewer.-raw .goal, LlmActionsViewer.-raw TableHeader, LlmActionsViewer.-raw ActionTable,
+    LlmActionsViewer.-raw .detail-box { display: none; }
+    """ + FIND_CSS
 
     BINDINGS = [
         # `e` as in the prompt viewer (`g` is "go to the top" everywhere).
         Binding("e", "go_to_element", "Element in the tree", id="actions.element"),
         Binding("r", "toggle_raw", "Raw JSON on/off", id="actions.raw"),
         Binding("p", "toggle_placeholders", "Href placeholders / URLs", id="actions.placeholders"),
-        Binding("j", "move(1)", "Next action", show=False, id="actions.down"),
-        Binding("k", "move(-1)", "Previous action", show=False, id="actions.up"),
     ]
 
     MODEL = ActionsModel
@@ -240,14 +261,19 @@ class LlmActionsViewer(Viewer[ActionsModel]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._goal_text(), classes="goal")
-        table: DataTable = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns(*llm.ACTION_COLUMNS)
-        self._fill(table)
-        yield table
+        rows = ColumnRows(ACTION_COLUMNS, self.model.doc.actions, self._cells)
+        yield TableHeader(rows)
+        yield ActionTable(rows, cursor=True)
         with VerticalScroll(classes="detail-box", can_focus=False):
             yield Static(self._detail_text(0), classes="detail")
         raw = self.model.doc.raw
         yield LineView(raw.lines, raw.lexer, raw.width)
+        yield find_count()
+        yield find_input("Find")
+
+    def find_focus(self) -> CursorView:
+        """The table, or the raw JSON while it is shown."""
+        return self.query_one(LineView) if self.has_class("-raw") else self.table
 
     # --- contents ---
     def _text(self, value: str) -> Text:
@@ -267,14 +293,16 @@ class LlmActionsViewer(Viewer[ActionsModel]):
             text.append("\n(no actions in this response)", style="dim")
         return text
 
-    def _fill(self, table: DataTable) -> None:
-        for action in self.model.doc.actions:
-            table.add_row(
-                str(action.index), safe_text(action.action_type, "bold"),
-                safe_text(action.element_id or "—", "cyan"), _short(self._text(action.text), 30),
-                _short(self._text(action.reasoning.replace("\n", " ")), 60),
-                safe_text(action.confidence), key=str(action.index),
-            )
+    def _cells(self, action: llm.Action, style: StyleOf) -> tuple[Text, ...]:
+        def shown(value: str) -> Text:
+            return href_text(value, self.model.hrefs, not self.placeholders,
+                             style("action-table--href"), style("action-table--placeholder"))
+
+        return (
+            Text(str(action.index)), safe_text(action.action_type, style("action-table--type")),
+            safe_text(action.element_id or "—", style("action-table--element")), shown(action.text),
+            shown(action.reasoning.replace("\n", " ")), safe_text(action.confidence),
+        )
 
     def _detail_text(self, row: int) -> Text:
         actions = self.model.doc.actions
@@ -291,24 +319,21 @@ class LlmActionsViewer(Viewer[ActionsModel]):
         return text
 
     @property
-    def table(self) -> DataTable:
-        return self.query_one(DataTable)
+    def table(self) -> ActionTable:
+        return self.query_one(ActionTable)
 
     @property
     def selected(self) -> llm.Action | None:
         actions = self.model.doc.actions
-        row = self.table.cursor_row
+        row = self.table.cursor_row or 0
         return actions[row] if actions and 0 <= row < len(actions) else None
 
-    @on(DataTable.RowHighlighted)
-    def _row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.query_one(".detail", Static).update(self._detail_text(event.cursor_row))
+    def on_cursor_view_highlighted(self, event: CursorView.Highlighted) -> None:
+        if event.view is self.table:
+            event.stop()
+            self.query_one(".detail", Static).update(self._detail_text(self.table.cursor_row or 0))
 
     # --- keys ---
-    def action_move(self, step: int) -> None:
-        table = self.table
-        if table.row_count:
-            table.move_cursor(row=min(max(0, table.cursor_row + step), table.row_count - 1))
 
     def action_go_to_element(self) -> None:
         action = self.selected
@@ -329,10 +354,6 @@ class LlmActionsViewer(Viewer[ActionsModel]):
 
     def action_toggle_placeholders(self) -> None:
         self.placeholders = not self.placeholders
-        row = self.table.cursor_row
         self.query_one(".goal", Static).update(self._goal_text())
-        self.table.clear()
-        self._fill(self.table)
-        if self.table.row_count:
-            self.table.move_cursor(row=row)
-        self.query_one(".detail", Static).update(self._detail_text(row))
+        self.table.rows_changed()  # the cells are drawn again, with or without the URLs
+        self.query_one(".detail", Static).update(self._detail_text(self.table.cursor_row or 0))

@@ -3,7 +3,7 @@ browser_console_log (message table, filtered by type)."""
 
 from __future__ import annotations
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 
 import time
@@ -13,13 +13,14 @@ from textual import events, on, work
 from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
 
 from ...core.search import next_match
 from ...core.formats.logs import ConsoleMessage, RawEvent, SkyvernLog, event_json
 from ...core.model import Artifact
 from ...core.opening import read_rest_of_log
 from ..text import highlight_code, safe_text
+from ..widgets.cursor_view import Column, ColumnRows, CursorView, StyleOf, TableHeader
 from ..widgets.detail_scroll import DetailScroll
 from ..widgets.log_view import LEVEL_STYLES, LogView
 from .base import Viewer
@@ -186,22 +187,52 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
         self.view.action_edge(1)
 
 
-class RecordTableViewer(Viewer[list]):
+LEVEL_CLASSES = {
+    "debug": "record-table--debug", "info": "record-table--info", "warning": "record-table--warning",
+    "warn": "record-table--warning", "error": "record-table--error", "exception": "record-table--error",
+    "critical": "record-table--critical",
+}
+
+
+class RecordTable(CursorView):
+    """The records as a virtual table: only the rows on screen are drawn, coloured by the
+    component classes below (so a theme restyles them)."""
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "record-table--time", "record-table--source", "record-table--debug", "record-table--info",
+        "record-table--warning", "record-table--error", "record-table--critical",
+    }
+    DEFAULT_CSS = """
+    RecordTable { height: 2fr; }
+    RecordTable > .record-table--time { color: $text-muted; }
+    RecordTable > .record-table--source { color: $text-muted; }
+    RecordTable > .record-table--debug { color: $text-muted; }
+    RecordTable > .record-table--info { color: $text-success; }
+    RecordTable > .record-table--warning { color: $text-warning; text-style: bold; }
+    RecordTable > .record-table--error { color: $text-error; text-style: bold; }
+    RecordTable > .record-table--critical { color: $text-error; text-style: bold reverse; }
+    """
+    EMPTY = "Nothing matches."
+
+    def __init__(self, rows: ColumnRows[Any], **kwargs) -> None:
+        super().__init__(rows, cursor=True, **kwargs)
+        self.rows = rows
+
+
+class RecordTableViewer(FindBar, Viewer[list]):
     """A table of records with a detail area for the selected one, and a cycling filter."""
 
+    HELP_WIDGETS = (RecordTable,)
     DEFAULT_CSS = """
     RecordTableViewer { layout: vertical; }
     RecordTableViewer .note { color: $text-muted; padding: 0 1; }
-    RecordTableViewer DataTable { height: 2fr; }
     RecordTableViewer VerticalScroll { height: 1fr; border-top: solid $panel-lighten-2; padding: 0 1; }
-    """
+    """ + FIND_CSS
 
     BINDINGS = [
         Binding("v", "cycle_filter", "Level filter", id="records.level"),
-        Binding("j", "row(1)", "Next row", show=False, id="records.down"),
-        Binding("k", "row(-1)", "Previous row", show=False, id="records.up"),
     ]
-    COLUMNS: tuple[str, ...] = ()
+    COLUMNS: tuple[Column, ...] = ()
 
     def __init__(self, artifact: Artifact, model, **kwargs) -> None:
         super().__init__(artifact, model, **kwargs)
@@ -212,8 +243,8 @@ class RecordTableViewer(Viewer[list]):
         """(label, which records to keep) for each step of the `v` filter."""
         raise NotImplementedError
 
-    def cells(self, record: Any) -> tuple[Text | str, ...]:
-        """The table row of a record."""
+    def cells(self, record: Any, style: StyleOf) -> tuple[Text, ...]:
+        """The table row of a record, styled with the table's component classes."""
         raise NotImplementedError
 
     def detail(self, record: Any) -> Text:
@@ -222,65 +253,74 @@ class RecordTableViewer(Viewer[list]):
 
     def compose(self) -> ComposeResult:
         yield Static(classes="note")
-        table: DataTable[Text | str] = DataTable(cursor_type="row", zebra_stripes=True)
-        table.add_columns(*self.COLUMNS)
-        yield table
+        self.rows = self._kept()  # before the table mounts, so its first row is a record
+        rows: ColumnRows[Any] = ColumnRows(self.COLUMNS, self.rows, self.cells)
+        yield TableHeader(rows)
+        yield RecordTable(rows)
         with DetailScroll():
             yield Static(classes="detail")
+        yield find_count()
+        yield find_input("Find")
+
+    @property
+    def table(self) -> RecordTable:
+        return self.query_one(RecordTable)
+
+    def find_focus(self) -> RecordTable:
+        return self.table
 
     def on_mount(self) -> None:
         self._fill()
 
+    def _kept(self) -> list:
+        keep = self.filters()[self.filter_index][1]
+        return [record for record in self.model if keep(record)]
+
     def _fill(self) -> None:
-        label, keep = self.filters()[self.filter_index]
-        self.rows = [record for record in self.model if keep(record)]
-        table = self.query_one(DataTable)
-        table.clear()
-        for record in self.rows:
-            table.add_row(*self.cells(record))
+        label = self.filters()[self.filter_index][0]
+        self.rows = self._kept()
+        table = self.table
+        table.rows.items = self.rows
+        table.rows_changed(keep_cursor=False)
+        table.scroll_to(y=0, animate=False)
         self.query_one(".note", Static).update(
             Text(f"{len(self.rows)} of {len(self.model)} shown · {label}  (v changes the filter)", style="")
         )
-        self._show_detail(0)
-
-    def action_row(self, delta: int) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + delta)))
+        self._show_detail(table.cursor_row or 0)
 
     def action_cycle_filter(self) -> None:
         self.filter_index = (self.filter_index + 1) % len(self.filters())
         self._fill()
 
-    @on(DataTable.RowHighlighted)
-    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_detail(event.cursor_row)
+    def on_cursor_view_highlighted(self, event: CursorView.Highlighted) -> None:
+        event.stop()
+        row = self.table.cursor_row
+        self._show_detail(row if row is not None and self.table.row_count else -1)
 
     def _show_detail(self, row: int) -> None:
         detail = self.query_one(".detail", Static)
         detail.update(self.detail(self.rows[row]) if 0 <= row < len(self.rows) else Text("Nothing matches.", style="dim"))
 
     def show_end(self) -> None:
-        table = self.query_one(DataTable)
-        if table.row_count:
-            table.move_cursor(row=table.row_count - 1)
+        self.table.action_bottom()
 
 
 class SkyvernLogRawViewer(RecordTableViewer):
     HELP_TITLE = "Skyvern raw log (events)"
-    COLUMNS = ("Time", "Level", "Event", "File")
+    COLUMNS = (Column("Time", 12), Column("Level", 9), Column("Event", least=12), Column("File", 16))
     MODEL = list
     model: list[RawEvent]
 
     def filters(self):
         return [(label, lambda e, lowest=lowest: e.severity >= lowest) for label, lowest in LEVEL_FILTERS]
 
-    def cells(self, event: RawEvent) -> tuple:
+    def cells(self, event: RawEvent, style: StyleOf) -> tuple[Text, ...]:
+        level = LEVEL_CLASSES.get(event.level)
         return (
-            Text(short_time(event.timestamp), style="dim"),
-            Text(event.level, style=LEVEL_STYLES.get(event.level, "")),
+            Text(short_time(event.timestamp), style=style("record-table--time")),
+            Text(event.level, style=style(level) if level else ""),
             safe_text(event.event),
-            safe_text(event.file, "dim"),
+            safe_text(event.file, style("record-table--source")),
         )
 
     def detail(self, event: RawEvent):
@@ -288,12 +328,14 @@ class SkyvernLogRawViewer(RecordTableViewer):
         return highlight_code(code, "json")
 
 
-CONSOLE_STYLES = {"error": "bold red", "warning": "bold yellow", "info": "cyan", "debug": "dim"}
+CONSOLE_STYLES = {"error": "bold red", "warning": "bold yellow", "info": "cyan", "debug": "dim"}  # the detail pane
+CONSOLE_CLASSES = {"error": "record-table--error", "warning": "record-table--warning",
+                   "info": "record-table--info", "debug": "record-table--debug"}
 
 
 class ConsoleLogViewer(RecordTableViewer):
     HELP_TITLE = "Browser console log"
-    COLUMNS = ("Time", "Type", "Message", "Source")
+    COLUMNS = (Column("Time", 12), Column("Type", 7), Column("Message", least=12), Column("Source", 16))
     MODEL = list
     model: list[ConsoleMessage]
 
@@ -301,13 +343,14 @@ class ConsoleLogViewer(RecordTableViewer):
         kinds = sorted({m.type for m in self.model})
         return [("all types", lambda m: True)] + [(f"type {k}", lambda m, k=k: m.type == k) for k in kinds]
 
-    def cells(self, message: ConsoleMessage) -> tuple:
+    def cells(self, message: ConsoleMessage, style: StyleOf) -> tuple[Text, ...]:
         first_line = message.text.split("\n", 1)[0]
+        kind = CONSOLE_CLASSES.get(message.type)
         return (
-            Text(short_time(message.timestamp), style="dim"),
-            Text(message.type, style=CONSOLE_STYLES.get(message.type, "")),
+            Text(short_time(message.timestamp), style=style("record-table--time")),
+            Text(message.type, style=style(kind) if kind else ""),
             safe_text(first_line[:200]),
-            safe_text(message.location.rsplit("/", 1)[-1], "dim"),
+            safe_text(message.location.rsplit("/", 1)[-1], style("record-table--source")),
         )
 
     def detail(self, message: ConsoleMessage) -> Text:

@@ -16,9 +16,10 @@ from __future__ import annotations
 import time
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import accumulate
-from typing import ClassVar, Protocol
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 from rich.cells import cell_len, get_character_cell_size
 from rich.segment import Segment
@@ -30,12 +31,14 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.worker import get_current_worker
 
 from ...core.search import find_all
 from ..failures import ReportsWorkerFailures
 
 StyleOf = Callable[[str], Style]
+Item = TypeVar("Item")
 
 CACHED_STRIPS = 512
 WRAP_IN_THREAD = 200_000  # rows: from here on the wrap index is built in a worker
@@ -270,12 +273,18 @@ class CursorView(ReportsWorkerFailures, ScrollView, can_focus=True):
 
     def style_of(self, name: str) -> Style:
         """A component class as a Rich style (the source's classes are the view's too): only what
-        the class sets, with a translucent background (`$error 15%`) blended over the view's own,
-        since a Rich style has no alpha (a partial style would draw it opaque)."""
+        the class sets, with a translucent background (`$error 15%`) or colour blended over the
+        view's own, since a Rich style has no alpha (a partial style would draw it opaque)."""
         partial = self.get_component_rich_style(name, partial=True, default=Style())
-        if partial.bgcolor is None:
+        if partial.bgcolor is None and partial.color is None:
             return partial
-        return partial + Style(bgcolor=self.get_component_rich_style(name).bgcolor)
+        # A translucent colour too (`$text-muted` is the foreground at 60%): blended, not opaque.
+        full = self.get_component_rich_style(name)
+        if partial.color is not None:
+            partial += Style(color=full.color)
+        if partial.bgcolor is not None:
+            partial += Style(bgcolor=full.bgcolor)
+        return partial
 
     @property
     def _text_width(self) -> int:
@@ -717,3 +726,122 @@ class ListRows(FittedRows):
         text = self.rows[index].copy()
         text.truncate(width, overflow="ellipsis")
         return text
+
+
+# --- tables: rows of cells under a header line ----------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    """A table column: its title and width in cells; width 0 shares what the fixed ones leave
+    (never narrower than `least`)."""
+
+    title: str
+    width: int = 0
+    right: bool = False
+    least: int = 6
+
+
+def column_widths(columns: Sequence[Column], width: int) -> list[int]:
+    """The cells of each column in a pane `width` wide (one space between columns)."""
+    shared = [c for c in columns if not c.width]
+    rest = max(0, width - sum(c.width for c in columns) - (len(columns) - 1))
+    each, extra = divmod(rest, len(shared)) if shared else (0, 0)
+    widths = []
+    for column in columns:
+        if column.width:
+            widths.append(column.width)
+        else:
+            widths.append(max(column.least, each + (1 if extra > 0 else 0)))
+            extra -= 1
+    return widths
+
+
+def fit_cell(cell: Text, width: int, right: bool = False) -> Text:
+    """A cell on one line, cut with an ellipsis or padded to exactly `width` cells (the padding
+    takes none of the cell's style, so a reversed level does not run on into the next column)."""
+    if "\n" in cell.plain:
+        cell = Text(" ").join(cell.split("\n", allow_blank=True))
+    fitted = Text(no_wrap=True, end="")
+    fitted.append_text(cell)
+    fitted.truncate(width, overflow="ellipsis")
+    pad = width - fitted.cell_len
+    if pad > 0:
+        if right:
+            fitted = Text(" " * pad, no_wrap=True, end="") + fitted
+        else:
+            fitted.append(" " * pad)
+    return fitted
+
+
+class ColumnRows(FittedRows, Generic[Item]):
+    """Items shown as columns of cells cut to the pane; `cells` draws an item's cells with the
+    view's component classes (through `style`), so a theme restyles them.
+
+    With `widest_last` (the cells of the longest last cell) the last column is drawn whole and
+    the view scrolls sideways to it, as for long URLs and xpaths; the others are then fixed."""
+
+    def __init__(self, columns: Sequence[Column], items: Sequence[Item],
+                 cells: Callable[[Item, StyleOf], Sequence[Text]], widest_last: int | None = None) -> None:
+        self.columns = tuple(columns)
+        self.items = items
+        self.cells = cells
+        self.widest_last = widest_last
+
+    def row_count(self) -> int:
+        return len(self.items)
+
+    def render_row(self, index: int, width: int, style: StyleOf) -> Text:
+        return self._line(self.cells(self.items[index], style), width)
+
+    def content_width(self) -> int:
+        if self.widest_last is None:
+            return 0
+        return sum(column.width + 1 for column in self.columns[:-1]) + self.widest_last
+
+    def width_dependent(self) -> bool:
+        return self.widest_last is None
+
+    def header(self, width: int) -> Text:
+        return self._line([Text(column.title) for column in self.columns], width)
+
+    def _line(self, cells: Sequence[Text], width: int) -> Text:
+        text = Text(no_wrap=True, end="")
+        columns = self.columns
+        widths = column_widths(columns, width)
+        open_last = self.widest_last is not None
+        for index, (column, cell_width, cell) in enumerate(zip(columns, widths, cells, strict=True)):
+            if index:
+                text.append(" ")
+            if open_last and index == len(columns) - 1:
+                text.append_text(fit_cell(cell, max(cell.cell_len, 1)))  # whole, on one line
+            else:
+                text.append_text(fit_cell(cell, cell_width, column.right))
+        if not open_last:
+            text.truncate(width, overflow="ellipsis")
+        return text
+
+
+class TableHeader(Widget):
+    """The column titles over a table's CursorView, fitted to the same width as its rows (and
+    scrolled sideways with them, when the last column is drawn whole)."""
+
+    DEFAULT_CSS = """
+    TableHeader { height: 1; color: $text-muted; text-style: bold; background: $panel; }
+    """
+
+    def __init__(self, rows: ColumnRows, view: CursorView | None = None, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.rows = rows
+        self.view = view
+
+    def on_mount(self) -> None:
+        if self.view is not None:
+            self.watch(self.view, "scroll_x", self._scrolled, init=False)
+
+    def _scrolled(self, _x: float) -> None:
+        self.refresh()
+
+    def render(self) -> Text:
+        header = self.rows.header(self.size.width)
+        if self.view is not None and self.view.scroll_x:
+            header = header[int(self.view.scroll_x):]
+        return header
