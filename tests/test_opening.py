@@ -98,7 +98,7 @@ def test_an_unknown_type_opens_as_file_details_and_a_json_one_as_text():
     opened = open_data(Artifact("a_1", "hologram"), b"\x00\x01")
     assert opened.kind == "binary"
     opened = open_data(Artifact("a_2", "visible_elements_id_xpath_map"), b'{"AAAB": "/html"}')
-    assert opened.kind == "id_map" and isinstance(opened.model, IdMapModel) and opened.model.lines is None
+    assert opened.kind == "id_map" and isinstance(opened.model, IdMapModel) and opened.model.rows == [("AAAB", "/html")]
     opened = open_data(Artifact("a_3", "something_new", uri="file:///x/thing.json"), b'{"a": 1}')
     assert opened.kind == "json" and isinstance(opened.model, TextDocument)
 

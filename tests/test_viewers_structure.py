@@ -20,7 +20,6 @@ from tui.ui.screens.run import RunScreen
 from tui.ui.viewers.base import Viewer
 from tui.ui.viewers.elements import ElementTreeViewer
 from tui.ui.viewers.html import HtmlViewer
-from tui.core.opening.openers import TABLE_ROWS
 from tui.ui.viewers.tables import IdMapTable, IdMapViewer
 from tui.ui.widgets.error_panel import ErrorPanel
 from tui.ui.widgets.line_view import LineView
@@ -263,7 +262,7 @@ class MapApp(App):
 
 
 async def test_a_big_map_is_the_same_virtual_table_with_find():
-    rows = {f"K{i:06d}": f"/html/body/div[{i}]" for i in range(TABLE_ROWS * 3)}
+    rows = {f"K{i:06d}": f"/html/body/div[{i}]" for i in range(9_000)}  # far over a screenful: a virtual table
     artifact = Artifact("a_1", "visible_elements_id_xpath_map")
     model = open_data(artifact, json.dumps(rows).encode()).model
     viewer = IdMapViewer(artifact, model)

@@ -213,15 +213,6 @@ def id_map(data: bytes) -> dict[str, str]:
         return {}
 
 
-KEY_WIDTH = 70  # a hashed href key is 65 characters
-
-
-def map_lines(rows: list[tuple[str, str]]) -> list[str]:
-    """An id map's rows as aligned text lines (for maps too long for a table)."""
-    width = min(KEY_WIDTH, max((len(k) for k, _ in rows), default=0))
-    return [f"{key:<{width}}  {value}" for key, value in rows]
-
-
 def attribute_text(value: object) -> str:
     """An attribute value as one string: text as it is, anything else as compact JSON."""
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)

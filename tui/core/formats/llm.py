@@ -399,7 +399,6 @@ def response_document(data: bytes, hrefs: dict[str, str]) -> LlmDocument:
 
 
 # --- parsed actions ---------------------------------------------------------------------------------
-ACTION_COLUMNS = ("#", "action_type", "id", "text / option", "reasoning", "confidence")
 
 
 @dataclass(frozen=True)

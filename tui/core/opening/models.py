@@ -83,5 +83,4 @@ class ActionsModel:
 
 @dataclass(frozen=True)
 class IdMapModel:
-    rows: list[tuple[str, str]]
-    lines: list[str] | None  # the rows as text lines when too many for a table
+    rows: list[tuple[str, str]]  # (element id or hash, value) in the file's order

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from ..catalog import ArtifactKind, Category, Format
 from ..errors import ParseError, TuiError
 from ..formats import llm
-from ..formats.elements import id_map, map_lines, parse_id_map, parse_tree
+from ..formats.elements import id_map, parse_id_map, parse_tree
 from ..formats.files import sniff
 from ..formats.har import Har, parse_har
 from ..formats.html import pretty_html_bytes
@@ -50,7 +50,6 @@ from .models import (
 # --- sizes ----------------------------------------------------------------------------------------
 BIG_LOG = 16 << 20  # from this size a log file on this disk is shown before it is all read
 CONTENT_LIMIT = 8 << 20  # a file is read to be shown up to this size; above it, its details alone
-TABLE_ROWS = 3000  # an id map with more rows is shown as text lines, not a table
 
 HTML_PRETTY_NOTE = "indented for reading · r shows the original"
 HTML_ORIGINAL_NOTE = "original text · r indents it for reading"
@@ -162,7 +161,7 @@ def open_element_tree(job: Opening) -> ElementsModel:
 
 def open_id_map(job: Opening) -> IdMapModel:
     rows = parse_id_map(job.data())
-    return IdMapModel(rows, map_lines(rows) if len(rows) > TABLE_ROWS else None)
+    return IdMapModel(rows)  # a virtual table: its size does not matter
 
 
 # --- AI reasoning ----------------------------------------------------------------------------------------

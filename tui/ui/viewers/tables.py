@@ -56,7 +56,7 @@ class IdMapViewer(FindBar, Viewer[list[tuple[str, str]]]):
     IdMapViewer .note { color: $text-muted; padding: 0 1; height: 1; }
     """ + FIND_CSS
 
-    MODEL = IdMapModel  # its rows are the model (its lines, for a big map, are not needed here)
+    MODEL = IdMapModel  # its rows are the model
     model: list[tuple[str, str]]
 
     def __init__(self, artifact: Artifact, model: IdMapModel, **kwargs) -> None:
