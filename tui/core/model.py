@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .catalog import ArtifactKind, Category, kind_of
+from .catalog import ArtifactKind, Category, kind_of, member_name
 from .textsafe import safe_fields, visible_controls
 from .fields import mapping
 
@@ -64,6 +64,10 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _call_index(bundle_key: str | None) -> int | None:
+    return member_name(bundle_key).call_index if bundle_key else None
+
+
 @dataclass(frozen=True)
 class Artifact:
     artifact_id: str
@@ -78,8 +82,11 @@ class Artifact:
     signed_url: str | None = None
     bundle_key: str | None = None
     file_size: int | None = None
-    # Where the bytes are on this machine, when a local source knows.
+    # Where the bytes are on this machine, when a local source knows (for a member of a
+    # bundled archive on disk: the archive; `bundle_key` names the member).
     path: Path | None = None
+    # Which LLM call of its step it belongs to (the `_N` of a bundled member's name).
+    call_index: int | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -93,7 +100,8 @@ class Artifact:
 
     @property
     def ext(self) -> str:
-        name = (self.path.name if self.path else None) or (self.uri or "").rsplit("/", 1)[-1]
+        # A bundled member's uri and path are its archive's: its own name is the bundle key.
+        name = self.bundle_key or (self.path.name if self.path else None) or (self.uri or "").rsplit("/", 1)[-1]
         if "." in name:
             return name.rsplit(".", 1)[-1].lower()
         return ""
@@ -123,6 +131,7 @@ class Artifact:
             bundle_key=_str(data.get("bundle_key")),
             file_size=_int(data.get("file_size")),
             path=path,
+            call_index=_call_index(_str(data.get("bundle_key"))),
             raw=dict(data),
         )
 
