@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
-from .catalog import Format
+from .catalog import ARCHIVE_TYPES, Format
 from .errors import ArtifactUnavailable, ParseError
 from .formats.zipread import looks_like_zip, open_zip, read_member
 from .model import Artifact
@@ -68,9 +68,11 @@ class BundleReader:
         self.fetches = 0  # archives fetched (not members), for tests and figures
 
     def read(self, artifact: Artifact, fetch: Callable[[Artifact], bytes]) -> bytes:
-        archive_key = artifact.uri if artifact.bundle_key else None
+        archive_key = artifact.uri if artifact.bundle_key or artifact.artifact_type in ARCHIVE_TYPES else None
         if archive_key is None:
             return fetch(artifact)
+        if not artifact.bundle_key:  # the archive row itself: its bytes, kept for its members
+            return self._archive(artifact, archive_key, fetch)
         with self._lock:
             if archive_key in self._extracted:
                 gate = None  # this server extracts members (S3): nothing to share, fetch in parallel
@@ -95,6 +97,21 @@ class BundleReader:
             else:
                 self._keep(archive_key, data)  # the archive itself: its other members are in it
             return member
+
+    def _archive(self, artifact: Artifact, archive_key: str, fetch: Callable[[Artifact], bytes]) -> bytes:
+        with self._lock:
+            gate = self._fetching.setdefault(archive_key, threading.Lock())
+        with gate:
+            with self._lock:
+                kept = self._kept.get(archive_key)
+            if kept is not None:
+                return kept
+            data = fetch(artifact)
+            with self._lock:
+                self.fetches += 1
+            if looks_like_zip(data):
+                self._keep(archive_key, data)
+            return data
 
     def _keep(self, archive_key: str, data: bytes) -> None:
         if len(data) > self.keep_bytes:

@@ -170,6 +170,8 @@ def kind_of(artifact_type: str, ext: str = "") -> ArtifactKind:
     )
 
 
+ARCHIVE_TYPES = frozenset({"step_archive", "task_archive"})
+
 # The members of Skyvern's bundled archives (ARTIFACT_CONTENT_HMAC_KEYRING set): a step_archive
 # zip per step, a task_archive zip per task. A member's name says its type; `{prefix}_{N}` names
 # carry a number (Skyvern's artifact manager, 1.0.56).

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bundles import BundleReader
-from ..catalog import member_name
+from ..catalog import ARCHIVE_TYPES, member_name
 from ..errors import ArtifactUnavailable, ParseError, RunNotFound, SourceError
 from ..formats.zipread import open_zip
 from ..model import Artifact, Run, RunDetail, Step, parse_time
@@ -158,13 +158,10 @@ class _TreeRun:
             self.artifacts += archive_members(archive)
 
 
-# Bundled archives (ARTIFACT_CONTENT_HMAC_KEYRING set): the database lists each member as an
-# artifact of its own; here the archive's directory stands in for those rows.
-ARCHIVE_TYPES = frozenset({"step_archive", "task_archive"})
-
-
 def archive_members(archive: Artifact) -> list[Artifact]:
-    """The members of a step or task archive on disk, as the artifacts the API lists for them:
+    """The members of a step or task archive on disk, as the artifacts the API lists for them
+    (bundling on: ARTIFACT_CONTENT_HMAC_KEYRING set; the archive's directory stands in for the
+    database's member rows):
     the archive's step and time, the type and LLM call from the member's name. Their ids are
     made up (`{archive id}/{member}`): only the database knows the real ones. An unreadable
     archive lists no members; it stays listed itself, and opening it says what is wrong."""
