@@ -156,3 +156,29 @@ def test_the_real_server_on_loopback_reads_the_archives_from_disk(seeded: tuple[
         detail = source.load_run(server.run_id)
         for artifact in detail.artifacts:
             assert source.read_bytes(artifact) == member_bytes(run, by_id[artifact.artifact_id])
+
+
+async def test_every_bundled_artifact_opens_in_its_viewer_through_the_app(seeded: tuple[str, RealServer], tmp_path: Path) -> None:
+    from apptools import SIZE, settle
+    from tui.ui.app import SkyvernTUI
+    from tui.ui.screens.run import RunScreen
+    from tui.ui.viewers.registry import viewer_for
+    from tui.ui.widgets.error_panel import ErrorPanel
+
+    _run, server = seeded
+    settings = ApiSettings(base_url=server.base_url, api_key=server.api_key, local_files=False)
+    with ApiSource(settings, tmp_path / "cache") as source:
+        app = SkyvernTUI([source], (source, server.run_id))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, RunScreen)
+            bundled = [a for a in screen.detail.artifacts if a.bundle_key]
+            assert bundled
+            for artifact in bundled:
+                screen.reveal_artifact(artifact)
+                await settle(pilot)
+                pane = screen.viewer_pane
+                assert not pane.failed and not pane.query(ErrorPanel), (artifact, [str(p.content) for p in pane.query(ErrorPanel)])
+                assert isinstance(pane.viewer, viewer_for(artifact.kind)), (artifact, pane.viewer)
+                assert pane.viewer.artifact == artifact
