@@ -5,7 +5,6 @@ from the folder on disk, from the real server seeded with them, and after a down
 from __future__ import annotations
 
 import json
-import shutil
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -15,7 +14,8 @@ from urllib.parse import unquote
 import httpx
 import pytest
 
-from skyvern_server import RealServer, real_server
+from skyvern_server import BUNDLED_KEYRING, RealServer, real_server
+from tui.core.catalog import member_name
 from tui.core.download import download_run
 from tui.core.model import Artifact, RunDetail
 from tui.core.opening import open_data
@@ -24,7 +24,8 @@ from tui.core.sources.local import LocalSource
 
 BUNDLED = Path(__file__).parent / "data" / "bundled"
 RUNS = sorted(p.name for p in BUNDLED.iterdir() if (p / "artifacts.json").is_file())
-assert RUNS, "no recorded bundled runs"
+BUNDLED_RUNS = [r for r in RUNS if any(row["bundle_key"] for row in json.loads((BUNDLED / r / "artifacts.json").read_text()))]
+assert BUNDLED_RUNS, "no recorded bundled runs"
 
 
 def rows(run: str) -> list[dict]:
@@ -56,13 +57,14 @@ def open_all(detail: RunDetail, read) -> None:
         assert opened.kind in (artifact.kind.viewer, artifact.kind.format.value), (artifact, opened.kind)
 
 
-@pytest.mark.parametrize("run", RUNS)
+@pytest.mark.parametrize("run", BUNDLED_RUNS)
 def test_the_folder_on_disk_lists_every_member_with_the_apis_types_and_steps(run: str) -> None:
     source = LocalSource(BUNDLED / run / "storage")
-    runs = source.list_runs()
-    assert len(runs) == 1
-    detail = source.load_run(runs[0].run_id)
-    api_rows = rows(run)
+    run_id = json.loads((BUNDLED / run / "run.json").read_text())["run_id"]
+    assert run_id in {r.run_id for r in source.list_runs()}
+    detail = source.load_run(run_id)
+    # Generated scripts sit under scripts/ on disk: the folder lists them as runs of their own.
+    api_rows = [r for r in rows(run) if r["artifact_type"] != "script_file"]
     assert Counter(a.artifact_type for a in detail.artifacts) == Counter(r["artifact_type"] for r in api_rows)
     bundled = [r for r in api_rows if r["bundle_key"]]
     assert bundled, "the recording has no bundled rows"
@@ -80,23 +82,6 @@ def test_the_folder_on_disk_lists_every_member_with_the_apis_types_and_steps(run
         assert calls == set(range(len(calls)))
 
 
-def seed_folder(run: str, dest: Path) -> Path:
-    """The recorded run in the layout seed_run reads (run.json, artifacts.json, steps.json,
-    files/{id}_{type}.{ext}): a bundled row's file is its archive, as the server stores it."""
-    src = BUNDLED / run
-    (dest / "files").mkdir(parents=True)
-    for name in ("run.json", "steps.json"):
-        shutil.copyfile(src / name, dest / name)
-    listed = []
-    for row in rows(run):
-        uri = f"file:///recorded/{row['uri']}"  # the recorder stored them relative to storage/
-        ext = uri.rsplit(".", 1)[-1]
-        shutil.copyfile(src / "storage" / row["uri"], dest / "files" / f"{row['artifact_id']}_{row['artifact_type']}.{ext}")
-        listed.append({**row, "uri": uri, "signed_url": None})
-    (dest / "artifacts.json").write_text(json.dumps(listed))
-    return dest
-
-
 class CountingTransport(httpx.HTTPTransport):
     def __init__(self) -> None:
         super().__init__()
@@ -107,11 +92,12 @@ class CountingTransport(httpx.HTTPTransport):
         return super().handle_request(request)
 
 
-@pytest.fixture(scope="module", params=RUNS)
+@pytest.fixture(scope="module", params=BUNDLED_RUNS)
 def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, RealServer]]:
     run = request.param
-    folder = seed_folder(run, tmp_path_factory.mktemp("seed") / run)
-    with real_server(folder) as server:
+    # Seeded from its storage tree as recorded, on a server with the recorder's keyring: it
+    # serves signed URLs of its own and the whole archive for a member row, as it did then.
+    with real_server(BUNDLED / run, keyring=BUNDLED_KEYRING) as server:
         yield run, server
 
 
@@ -182,3 +168,48 @@ async def test_every_bundled_artifact_opens_in_its_viewer_through_the_app(seeded
                 assert not pane.failed and not pane.query(ErrorPanel), (artifact, [str(p.content) for p in pane.query(ErrorPanel)])
                 assert isinstance(pane.viewer, viewer_for(artifact.kind)), (artifact, pane.viewer)
                 assert pane.viewer.artifact == artifact
+
+
+# Bytes that differ between two recordings of one task whatever the bundling (README.md here):
+# the prompt's "current time" line, logs, the video, console and HAR times.
+DIFFER_BETWEEN_RECORDINGS = frozenset({
+    "llm_prompt", "llm_request", "skyvern_log", "skyvern_log_raw", "recording", "browser_console_log", "har",
+})
+
+
+def by_place(detail: RunDetail) -> dict[tuple, Artifact]:
+    """The artifacts of a run by (step order, retry, type, n-th of that type in the step)."""
+    steps = {s.step_id: s for s in detail.steps}
+    per_step: dict[tuple, list[Artifact]] = {}
+    for artifact in detail.artifacts:
+        if artifact.artifact_type.endswith("_archive"):
+            continue
+        step = steps.get(artifact.step_id or "")
+        key = (step.order, step.retry_index) if step else (None, None)
+        per_step.setdefault((*key, artifact.artifact_type), []).append(artifact)
+    placed = {}
+    for key, artifacts in per_step.items():
+        # A member's _N orders it in its step, a flat file its time.
+        artifacts.sort(key=lambda a: (member_name(a.bundle_key).number or 0 if a.bundle_key else 0,
+                                      a.created_at or 0, a.artifact_id))
+        placed.update({(*key, n): a for n, a in enumerate(artifacts)})
+    return placed
+
+
+@pytest.mark.skipif("task_completed_unbundled" not in RUNS, reason="no unbundled twin recorded")
+def test_bundled_and_unbundled_show_the_same_artifacts_with_the_same_bytes() -> None:
+    shown = {}
+    for run in ("task_completed", "task_completed_unbundled"):
+        source = LocalSource(BUNDLED / run / "storage")
+        detail = source.load_run(json.loads((BUNDLED / run / "run.json").read_text())["run_id"])
+        shown[run] = (source, by_place(detail))
+    (bundled_source, bundled), (flat_source, flat) = shown["task_completed"], shown["task_completed_unbundled"]
+    assert sorted(bundled, key=str) == sorted(flat, key=str)
+    assert sum(1 for a in bundled.values() if a.bundle_key) > 100 and not any(a.bundle_key for a in flat.values())
+    compared = 0
+    for place, artifact in bundled.items():
+        if artifact.artifact_type in DIFFER_BETWEEN_RECORDINGS:
+            continue
+        assert bundled_source.read_bytes(artifact) == flat_source.read_bytes(flat[place]), place
+        compared += 1
+    assert compared > 80
