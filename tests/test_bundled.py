@@ -401,3 +401,14 @@ def test_every_member_on_disk_opens_in_its_viewer_and_the_archive_as_a_listing(t
     model = open_data(archive, source.read_bytes(archive)).model
     assert isinstance(model, FileModel) and model.content.kind == "zip"
     assert sorted(name for name, _size, _packed in model.content.members) == sorted(STEP_MEMBERS)
+
+
+def test_the_list_and_the_details_show_the_llm_call_and_the_member():
+    from tui.ui.viewers.metadata import metadata_rows
+    from tui.ui.widgets.artifact_list import artifact_prompt
+
+    prompt = member_row("llm_prompt_1.txt")
+    assert "2·llm_prompt" in artifact_prompt(prompt).plain
+    assert "·" not in artifact_prompt(member_row("screenshot_llm_1.png")).plain  # its N is no LLM call
+    rows = dict(metadata_rows(prompt))
+    assert rows["LLM call"] == "2 of its step" and rows["In archive as"] == "llm_prompt_1.txt"

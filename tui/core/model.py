@@ -64,10 +64,6 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _call_index(bundle_key: str | None) -> int | None:
-    return member_name(bundle_key).call_index if bundle_key else None
-
-
 @dataclass(frozen=True)
 class Artifact:
     artifact_id: str
@@ -85,8 +81,6 @@ class Artifact:
     # Where the bytes are on this machine, when a local source knows (for a member of a
     # bundled archive on disk: the archive; `bundle_key` names the member).
     path: Path | None = None
-    # Which LLM call of its step it belongs to (the `_N` of a bundled member's name).
-    call_index: int | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -97,6 +91,12 @@ class Artifact:
         """Where the bytes are (the local path, else the uri), safe to show: a file name on
         disk can hold anything."""
         return visible_controls(str(self.path)) if self.path is not None else (self.uri or "")
+
+    @property
+    def call_index(self) -> int | None:
+        """Which LLM call of its step a bundled member belongs to (the `_N` of `llm_prompt_N.txt`),
+        so that a call's prompt, request and responses group; None for anything else."""
+        return member_name(self.bundle_key).call_index if self.bundle_key else None
 
     @property
     def ext(self) -> str:
@@ -131,7 +131,6 @@ class Artifact:
             bundle_key=_str(data.get("bundle_key")),
             file_size=_int(data.get("file_size")),
             path=path,
-            call_index=_call_index(_str(data.get("bundle_key"))),
             raw=dict(data),
         )
 

@@ -180,7 +180,6 @@ def archive_members(archive: Artifact) -> list[Artifact]:
             artifact_type=named.artifact_type,
             bundle_key=info.filename,
             file_size=info.file_size,
-            call_index=named.call_index,
             raw={},
         ))
     return members
