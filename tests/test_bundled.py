@@ -200,7 +200,9 @@ def test_an_archive_is_fetched_once_for_all_its_members_even_in_parallel():
     for thread in threads:
         thread.join()
     assert results == STEP_MEMBERS
-    assert len(calls) == 1
+    assert len(calls) == 1 and reader.fetches == 1
+    archive_row = Artifact("a_step", "step_archive", uri=member_row("x").uri)
+    assert reader.read(archive_row, fetch) == archive and len(calls) == 1  # the archive row: kept too
 
 
 def test_kept_archives_are_bounded_in_memory():

@@ -123,8 +123,3 @@ class BundleReader:
             while total > self.keep_bytes and len(self._kept) > 1:
                 _key, dropped = self._kept.popitem(last=False)
                 total -= len(dropped)
-
-    def forget(self) -> None:
-        with self._lock:
-            self._kept.clear()
-            self._extracted.clear()
