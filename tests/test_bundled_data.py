@@ -17,6 +17,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -33,7 +34,11 @@ MEMBER_RE = re.compile(r"^[a-z_]+(_\d+)?\.(png|txt|json|html|har|log)$")
 
 def load(name: str) -> tuple[dict, list[dict], list[dict]]:
     folder = BUNDLED / name
-    return tuple(json.loads((folder / f"{part}.json").read_text()) for part in ("run", "artifacts", "steps"))  # type: ignore[return-value]
+
+    def part(what: str) -> Any:
+        return json.loads((folder / f"{what}.json").read_text())
+
+    return part("run"), part("artifacts"), part("steps")
 
 
 def stored(name: str, a: dict) -> Path:

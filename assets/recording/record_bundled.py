@@ -70,17 +70,8 @@ def make_browsers(folder: Path) -> Path:
     return folder
 
 
-def reset_stub(args: argparse.Namespace, script: str) -> None:
-    req = urllib.request.Request(
-        f"http://127.0.0.1:{args.llm_port}/reset", data=json.dumps({"script": script}).encode(), method="POST"
-    )
-    req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        resp.read()
-
-
 def start_task(api: rd.Api, args: argparse.Namespace, services: rd.Services, prompt: str, title: str, script: str) -> str:
-    reset_stub(args, script)
+    rd.reset_stub(args, script)
     started = api.post_json(
         "/v1/run/tasks",
         {"prompt": prompt, "url": f"http://127.0.0.1:{args.site_port}/", "engine": "skyvern-1.0",
@@ -93,18 +84,6 @@ def start_task(api: rd.Api, args: argparse.Namespace, services: rd.Services, pro
     rd.log(f"task run ended: {run.get('status')} failure_reason={run.get('failure_reason')!r}")
     rd.wait_artifacts_settled(api, run_id)
     return run_id
-
-
-def start_workflow(api: rd.Api, args: argparse.Namespace, services: rd.Services) -> str:
-    # record_demo's workflow run, with the stub told its script explicitly.
-    reset_stub(args, "order")
-    saved = rd.reset_stub
-    rd.reset_stub = lambda _args: None  # already reset above
-    try:
-        wr_id, _wpid = rd.run_workflow(api, args, services)
-    finally:
-        rd.reset_stub = saved
-    return wr_id
 
 
 def relative_uri(uri: str, storage: Path) -> str:
@@ -233,7 +212,7 @@ def record(args: argparse.Namespace, keyring: bool, names: list[str]) -> None:
                 run_id = start_task(api, args, services, TERMINATE_PROMPT, "Order a planetary gearbox on Acme Parts",
                                     "terminate")
             else:
-                run_id = start_workflow(api, args, services)
+                run_id, _wpid = rd.run_workflow(api, args, services)  # the demo's workflow, "order" script
             save_run(api, run_id, tmp / "artifacts", args.out / name)
         ok = True
     finally:
