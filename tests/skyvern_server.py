@@ -11,7 +11,11 @@ Stdlib only (importable by any test, no pytest needed):
 * ``seed_run(server, run_dir)`` inserts a run in the layout of ``assets/demo``
   (``run.json``, ``artifacts.json``, ``steps.json``, ``files/``) as real rows of
   the server's SQLite tables and writes its files in Skyvern's storage layout, so
-  that the server's own endpoints serve it.
+  that the server's own endpoints serve it. A run recorded with its storage tree
+  (``tests/data/bundled/<name>``: ``storage/`` and uris relative to it) is seeded
+  from that tree as it is, archives and ``bundle_key`` rows included; start the
+  server with ``SkyvernServer(venv, keyring=BUNDLED_KEYRING)`` to serve it as a
+  bundling server does.
 
 See ``../shared/skyvern-reference.md`` ("Running a real Skyvern server on loopback").
 """
@@ -34,6 +38,7 @@ import tempfile
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -50,6 +55,9 @@ _MARKER = ".skyvern-tui-venv"  # written into venvs this module creates (so it m
 ORG_ID = "o_777"
 JWT_EXP = 4102444800  # 2100-01-01
 START_TIMEOUT = 120.0
+# ARTIFACT_CONTENT_HMAC_KEYRING for a server that bundles and signs like tests/data/bundled's recorder
+# (Skyvern's format: {"current_kid": KID, "keys": {KID: {"secret": ...}}}); a test-only secret.
+BUNDLED_KEYRING = json.dumps({"current_kid": "k1", "keys": {"k1": {"secret": "skyvern-tui-bundled-test-hmac-secret-0001"}}})
 
 
 def log(msg: str) -> None:
@@ -221,8 +229,11 @@ class SkyvernServer:
     ``storage`` (ARTIFACT_STORAGE_PATH), ``db_path``, ``log_path``, ``env_name`` ("local").
     """
 
-    def __init__(self, venv: Path, *, start_timeout: float = START_TIMEOUT, keep_tmp: bool = False) -> None:
+    def __init__(
+        self, venv: Path, *, start_timeout: float = START_TIMEOUT, keep_tmp: bool = False, keyring: str | None = None
+    ) -> None:
         self.venv = Path(venv)
+        self.keyring = keyring  # ARTIFACT_CONTENT_HMAC_KEYRING: signed content URLs, bundling
         self.start_timeout = start_timeout
         self.keep_tmp = keep_tmp
         self.org_id = ORG_ID
@@ -274,6 +285,10 @@ class SkyvernServer:
                 "no_proxy": "127.0.0.1,localhost",
             }
         )
+        if self.keyring is not None:
+            # The signed URLs name the server's own origin, so SKYVERN_BASE_URL must be this server.
+            env["ARTIFACT_CONTENT_HMAC_KEYRING"] = self.keyring
+            env["SKYVERN_BASE_URL"] = self.base_url
         return env
 
     # lifecycle --------------------------------------------------------------------------
@@ -523,7 +538,8 @@ def seed_run(server: SkyvernServer, run_dir: Path) -> dict:
     org = server.org_id
     old_orgs = {a.get("organization_id") for a in artifacts if a.get("organization_id")}
     old_org = old_orgs.pop() if len(old_orgs) == 1 else org
-    old_root = _old_storage_root(artifacts, old_org)
+    tree = run_dir / "storage"  # a recorded storage tree: uris are relative to it
+    old_root = None if tree.is_dir() else _old_storage_root(artifacts, old_org)
     new_root = str(server.storage)
     req = run.get("run_request") or {}
     title = req.get("title")
@@ -555,7 +571,19 @@ def seed_run(server: SkyvernServer, run_dir: Path) -> dict:
     # 1. the files, in Skyvern's layout under the new storage root
     files: dict[str, Path] = {}
     new_uris: dict[str, str] = {}
+    if old_root is None:
+        if old_org != org:
+            raise RuntimeError(f"seed_run: {tree} belongs to {old_org}, the server to {org}")
+        # The tree as the server wrote it: archives, flat files and unlisted ones alike.
+        shutil.copytree(tree, server.storage, dirs_exist_ok=True)
     for a in artifacts:
+        if old_root is None:
+            dest = server.storage / urllib.parse.unquote(a["uri"])
+            if not dest.is_file():
+                raise RuntimeError(f"seed_run: {a['artifact_id']} has no file {tree / a['uri']}")
+            files[a["artifact_id"]] = dest
+            new_uris[a["artifact_id"]] = f"file://{dest}"
+            continue
         rel = _uri_path(a["uri"])[len(old_root) + 1:]
         if old_org != org:
             rel = "/".join(org if part == old_org else part for part in rel.split("/"))
@@ -569,7 +597,8 @@ def seed_run(server: SkyvernServer, run_dir: Path) -> dict:
         new_uris[a["artifact_id"]] = f"file://{dest}"
 
     def rewrite(value: object) -> object:
-        value = _replace_strings(value, f"file://{old_root}/", f"file://{new_root}/")
+        if old_root is not None:
+            value = _replace_strings(value, f"file://{old_root}/", f"file://{new_root}/")
         return value
 
     first = min((s["created_at"] for s in steps), default=run.get("created_at"))
@@ -792,12 +821,15 @@ class RealServer:
 
 
 @contextmanager
-def real_server(run_dir: Path = DEMO_DIR, venv: Path | None = None, *, keep_tmp: bool = False) -> Iterator[RealServer]:
-    """Ensure the venv, start the server, seed RUN_DIR; yield a RealServer; stop it at the end."""
+def real_server(
+    run_dir: Path = DEMO_DIR, venv: Path | None = None, *, keep_tmp: bool = False, keyring: str | None = None
+) -> Iterator[RealServer]:
+    """Ensure the venv, start the server (with KEYRING as its ARTIFACT_CONTENT_HMAC_KEYRING, if
+    given), seed RUN_DIR; yield a RealServer; stop it at the end."""
     t0 = time.monotonic()
     venv = venv or ensure_skyvern_venv()
     venv_seconds = time.monotonic() - t0
-    with SkyvernServer(venv, keep_tmp=keep_tmp) as server:
+    with SkyvernServer(venv, keep_tmp=keep_tmp, keyring=keyring) as server:
         t1 = time.monotonic()
         try:
             seeded = seed_run(server, Path(run_dir))

@@ -11,6 +11,7 @@ import pytest
 
 from tui.core.errors import ParseError
 from tui.core.formats import trace as trace_mod
+from tui.core.formats import zipread
 from tui.core.formats.trace import parse_trace
 
 DATA = Path(__file__).parent / "data" / "network"
@@ -106,7 +107,7 @@ def test_zip_bomb_is_refused():
 
 
 def test_too_many_members_refused(monkeypatch):
-    monkeypatch.setattr(trace_mod, "MAX_MEMBERS", 5)
+    monkeypatch.setattr(zipread, "MAX_MEMBERS", 5)  # the shared bounded zip reader
     data = _zip({f"resources/{i}": b"x" for i in range(6)} | {"trace.trace": b""})
     with pytest.raises(ParseError, match="members"):
         parse_trace(data)

@@ -457,8 +457,12 @@ def validate_demo(got: dict, folder: Path) -> None:
     log(f"demo ok: {len(arts)} artifacts, {len(types)} types, {len(steps)} steps, {size} bytes")
 
 
-def reset_stub(args: argparse.Namespace) -> None:
-    req = urllib.request.Request(f"http://127.0.0.1:{args.llm_port}/reset", data=b"{}", method="POST")
+def reset_stub(args: argparse.Namespace, script: str = "order") -> None:
+    """Start the stub LLM's script over; SCRIPT names it (stub_llm.py: "order" or "terminate")."""
+    req = urllib.request.Request(
+        f"http://127.0.0.1:{args.llm_port}/reset", data=json.dumps({"script": script}).encode(), method="POST"
+    )
+    req.add_header("Content-Type", "application/json")
     with urllib.request.urlopen(req, timeout=10) as resp:
         resp.read()
 

@@ -17,7 +17,10 @@ The script of the run (one answer per prompt for the page the agent is on):
   anything else  -> small JSON answers (goal checks, summaries, ...)
 
 POST /reset forgets the pages seen, so the next run follows the script from
-the start again (record_demo.py calls it before each run).
+the start again (record_demo.py calls it before each run). Its JSON body may
+name the script of the next run: {"script": "order"} (the default, above) or
+{"script": "terminate"}: sign in, then TERMINATE on the search page (the part
+asked for is not sold there), for a terminated run.
 
 Stdlib only. Usage: python stub_llm.py --port 8766 [--log-dir DIR]
 """
@@ -69,11 +72,13 @@ class Script:
         self.lock = threading.Lock()
         self.seen: dict[str, int] = {}
         self.calls = 0
+        self.script = "order"
 
-    def reset(self) -> None:
+    def reset(self, script: str = "order") -> None:
         """Forget the pages seen (POST /reset): each recorded run starts the script over."""
         with self.lock:
             self.seen.clear()
+            self.script = script
 
     def bump(self, key: str) -> int:
         with self.lock:
@@ -127,6 +132,20 @@ def extract_actions(prompt: str) -> dict:
                 action("The username field is empty; type the demo user.", "INPUT_TEXT", username, text="demo"),
                 action("The password field is empty; type the demo password.", "INPUT_TEXT", password, text="hunter2"),
                 action("Both fields are filled; submit the form.", "CLICK", signin),
+            ],
+        }
+    if category and "Find a part" in prompt and SCRIPT.script == "terminate":
+        SCRIPT.bump("search")
+        return {
+            "user_goal_stage": "Signed in, on the part search page.",
+            "user_goal_achieved": False,
+            "action_plan": "The catalog has no planetary gearbox; stop.",
+            "actions": [
+                action(
+                    "The categories of the catalog are bolts, gears and springs: no planetary gearbox is sold here, "
+                    "so the part asked for cannot be ordered.",
+                    "TERMINATE",
+                ),
             ],
         }
     if category and "Find a part" in prompt:
@@ -256,7 +275,11 @@ class Handler(BaseHTTPRequestHandler):
             self._send(400, {"error": "bad json"})
             return
         if self.path.rstrip("/") == "/reset":
-            SCRIPT.reset()
+            script = body.get("script", "order") if isinstance(body, dict) else "order"
+            if script not in ("order", "terminate"):
+                self._send(400, {"error": f"unknown script {script!r}"})
+                return
+            SCRIPT.reset(script)
             self._send(200, {"reset": True})
             return
         if not self.path.rstrip("/").endswith("/chat/completions"):

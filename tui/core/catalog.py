@@ -6,6 +6,7 @@ Adding a type is one line in TYPES. A type this table does not know still opens:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -167,3 +168,59 @@ def kind_of(artifact_type: str, ext: str = "") -> ArtifactKind:
     return ArtifactKind(
         artifact_type, Category.FILES, ext or "bin", fmt, fmt.value, known=False
     )
+
+
+ARCHIVE_TYPES = frozenset({"step_archive", "task_archive"})
+
+# The members of Skyvern's bundled archives (ARTIFACT_CONTENT_HMAC_KEYRING set): a step_archive
+# zip per step, a task_archive zip per task. A member's name says its type; `{prefix}_{N}` names
+# carry a number (Skyvern's artifact manager, 1.0.56).
+BUNDLE_MEMBERS: dict[str, str] = {
+    "scrape.html": "html_scrape",
+    "id_css_map.json": "visible_elements_id_css_map",
+    "id_frame_map.json": "visible_elements_id_frame_map",
+    "id_xpath_map.json": "visible_elements_id_xpath_map",
+    "element_tree.json": "visible_elements_tree",
+    "element_tree_trimmed.json": "visible_elements_tree_trimmed",
+    "element_tree_in_prompt.txt": "visible_elements_tree_in_prompt",
+    "har.har": "har",
+    "browser_console.log": "browser_console_log",
+    "trace.zip": "trace",
+}
+NUMBERED_MEMBERS: frozenset[str] = frozenset({
+    "screenshot_llm", "screenshot_action", "screenshot_final", "screenshot_pre_submit",
+    "llm_prompt", "llm_request", "llm_response", "llm_response_parsed", "llm_response_rendered",
+    "hashed_href_map", "html_action",
+})
+# Of the numbered members, those whose N counts the step's LLM calls (screenshots count
+# screenshots, html_action counts actions): N groups one LLM call's prompt, request, responses.
+LLM_CALL_MEMBERS: frozenset[str] = frozenset({
+    "llm_prompt", "llm_request", "llm_response", "llm_response_parsed", "llm_response_rendered",
+    "hashed_href_map",
+})
+_NUMBERED = re.compile(r"^(?P<prefix>[a-z_]+)_(?P<n>\d{1,6})\.[A-Za-z0-9]+$")
+
+
+@dataclass(frozen=True)
+class MemberName:
+    """What an archive member's name says: its artifact type and its `_N`, if any."""
+
+    artifact_type: str
+    number: int | None = None
+
+    @property
+    def call_index(self) -> int | None:
+        """The LLM call it belongs to, for the members named by the step's call counter."""
+        return self.number if self.artifact_type in LLM_CALL_MEMBERS else None
+
+
+def member_name(name: str) -> MemberName:
+    """The type of an archive member from its name; an unknown member keeps its stem as type
+    (it lands in "files", shown by its extension), as an unknown type from the API does."""
+    base = name.rsplit("/", 1)[-1]
+    if base in BUNDLE_MEMBERS:
+        return MemberName(BUNDLE_MEMBERS[base])
+    match = _NUMBERED.match(base)
+    if match and match["prefix"] in NUMBERED_MEMBERS:
+        return MemberName(match["prefix"], int(match["n"]))
+    return MemberName(base.rsplit(".", 1)[0] or base)

@@ -7,7 +7,10 @@
 3. an http(s) signed_url, fetched WITHOUT the API key (it is a storage host's URL). An expired
    one (by its X-Amz-Expires / Expires, or a 400/403 answer) is swapped once for a fresh one
    from GET /v1/artifacts/{id};
-4. GET /v1/artifacts/{id}/content with the key: works for any storage, and for bundle members.
+4. GET /v1/artifacts/{id}/content with the key: works for any storage.
+
+A bundled member (a row with a `bundle_key`) arrives as its whole archive from local storage:
+`bundles.BundleReader` takes the member out and fetches an archive once for all its members.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from urllib.request import url2pathname
 
 import httpx
 
+from .bundles import BundleReader
 from .errors import ApiError, ArtifactUnavailable, AuthError
 from .http import HttpClient, is_loopback, json_of, public_url, raise_for_status
 from .model import Artifact
@@ -72,35 +76,48 @@ class ContentLoader:
         self.cache = cache
         self.origin = "{}://{}:{}".format(*http.origin)
         self.local_files = is_loopback(http.base_url) if local_files is None else local_files
+        self.bundles = BundleReader()
 
     def read(self, artifact: Artifact, *, cacheable: bool = True) -> bytes:
         if self.cache is not None:
             hit = self.cache.get(self.origin, artifact.artifact_id)
             if hit is not None:
                 return hit
+        on_disk = self._local_file(artifact) is not None
+        # A bundled member is taken from its archive here; the cache holds the member.
+        data = self.bundles.read(artifact, self._fetch)
+        if self.cache is not None and cacheable and not on_disk:  # on disk: caching would only copy it
+            self.cache.put(self.origin, artifact.artifact_id, data)
+        return data
+
+    def _fetch(self, artifact: Artifact) -> bytes:
         local = self._local(artifact)
         if local is not None:
-            return local  # already on disk: caching would only copy it
+            return local
         data = None
         if _is_http(artifact.signed_url) and not artifact.bundle_key:
             data = self._signed(artifact)
         if data is None:
             data = self._content_endpoint(artifact)
-        if self.cache is not None and cacheable:
-            self.cache.put(self.origin, artifact.artifact_id, data)
         return data
 
-    def _local(self, artifact: Artifact) -> bytes | None:
+    def _local_file(self, artifact: Artifact) -> Path | None:
         if not self.local_files:
             return None
         for url in (artifact.signed_url, artifact.uri):
             path = local_path(url)
             if path is not None and path.is_file():
-                try:
-                    return path.read_bytes()
-                except OSError:
-                    continue
+                return path
         return None
+
+    def _local(self, artifact: Artifact) -> bytes | None:
+        path = self._local_file(artifact)
+        if path is None:
+            return None
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
 
     def _signed(self, artifact: Artifact) -> bytes | None:
         """The bytes from the signed URL, or None to fall back to the content endpoint."""

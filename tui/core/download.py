@@ -2,6 +2,9 @@
 
     dest/run.json, dest/artifacts.json, dest/steps.json, dest/files/{artifact_id}_{type}.{ext}
 
+A bundled member is saved as its own file (`a_2_screenshot_llm.png`), the archive row as the
+zip; artifacts.json keeps their `uri` and `bundle_key` as the server gave them.
+
 Files are fetched in parallel (bounded), each written to a temporary name and renamed, so an
 interrupted download never leaves a half file under a real name. run.json is written last:
 a folder with run.json is a finished download, and a cancelled one is not mistaken for it.
@@ -47,14 +50,22 @@ class DownloadResult:
 
 
 def file_name(entry: dict[str, Any]) -> str | None:
-    """`{artifact_id}_{artifact_type}.{ext}`, ext from the uri's file name ("bin" if none);
-    None when the id or type could climb out of the folder."""
+    """`{artifact_id}_{artifact_type}.{ext}`, ext from the member's or the uri's file name
+    ("bin" if none); None when the id or type could climb out of the folder."""
     artifact_id, artifact_type = str(entry.get("artifact_id") or ""), str(entry.get("artifact_type") or "")
     if not _SAFE.match(artifact_id) or not _SAFE.match(artifact_type) or artifact_id in (".", ".."):
         return None
-    uri_name = str(entry.get("uri") or "").split("?", 1)[0].rsplit("/", 1)[-1]
-    ext = uri_name.rsplit(".", 1)[-1] if "." in uri_name else "bin"
+    ext = entry_ext(entry)
     return f"{artifact_id}_{artifact_type}.{ext if _EXT.match(ext) else 'bin'}"
+
+
+def entry_ext(entry: dict[str, Any]) -> str:
+    """The extension of an artifact's own file: a bundled member's uri is its archive's
+    (`.zip`), its `bundle_key` is its own name (`screenshot_llm_0.png`)."""
+    bundle_key = entry.get("bundle_key")
+    name = bundle_key if isinstance(bundle_key, str) and bundle_key else str(entry.get("uri") or "")
+    name = name.split("?", 1)[0].rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[-1] if "." in name else "bin"
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -128,7 +139,8 @@ def download_run(
             raise SourceError(f"unsafe artifact id or type {entry.get('artifact_id')!r} {entry.get('artifact_type')!r}")
         if cancel.is_set():
             return artifact
-        # The bytes as served, whatever file_size says (stale for skyvern_log / _raw).
+        # The bytes as served, whatever file_size says (stale for skyvern_log / _raw); a
+        # bundled member's own bytes (the source takes it from its archive), not the archive.
         write_atomic(files / name, source.read_bytes(artifact))
         result.written.append(artifact.artifact_id)
         return artifact

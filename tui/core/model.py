@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from .catalog import ArtifactKind, Category, kind_of
+from .catalog import ArtifactKind, Category, kind_of, member_name
 from .textsafe import safe_fields, visible_controls
 from .fields import mapping
 
@@ -78,7 +78,8 @@ class Artifact:
     signed_url: str | None = None
     bundle_key: str | None = None
     file_size: int | None = None
-    # Where the bytes are on this machine, when a local source knows.
+    # Where the bytes are on this machine, when a local source knows (for a member of a
+    # bundled archive on disk: the archive; `bundle_key` names the member).
     path: Path | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -92,8 +93,15 @@ class Artifact:
         return visible_controls(str(self.path)) if self.path is not None else (self.uri or "")
 
     @property
+    def call_index(self) -> int | None:
+        """Which LLM call of its step a bundled member belongs to (the `_N` of `llm_prompt_N.txt`),
+        so that a call's prompt, request and responses group; None for anything else."""
+        return member_name(self.bundle_key).call_index if self.bundle_key else None
+
+    @property
     def ext(self) -> str:
-        name = (self.path.name if self.path else None) or (self.uri or "").rsplit("/", 1)[-1]
+        # A bundled member's uri and path are its archive's: its own name is the bundle key.
+        name = self.bundle_key or (self.path.name if self.path else None) or (self.uri or "").rsplit("/", 1)[-1]
         if "." in name:
             return name.rsplit(".", 1)[-1].lower()
         return ""

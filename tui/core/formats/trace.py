@@ -13,7 +13,6 @@ inflated (a zip bomb is refused), and frames are read one at a time when shown.
 from __future__ import annotations
 
 import base64
-import io
 import json
 import zipfile
 from bisect import bisect_left
@@ -23,14 +22,12 @@ from ..errors import ParseError
 from ..textsafe import safe_fields
 from .har import Entry, parse_entry
 from .media import Picture
+from .zipread import read_member, open_zip
 from ..fields import mapping
 
-MAX_MEMBERS = 20_000
 MAX_TRACE_BYTES = 256 * 1024 * 1024  # one inflated .trace/.network file
-MAX_TOTAL_BYTES = 1024 * 1024 * 1024  # everything the zip claims to inflate to
 MAX_FRAME_BYTES = 16 * 1024 * 1024
 MAX_BODY_BYTES = 16 * 1024 * 1024  # a response body kept in the trace's resources
-MAX_RATIO = 200  # inflated/compressed: text compresses ~10x, bombs ~1000x
 
 
 @dataclass
@@ -118,32 +115,11 @@ class Trace:
 
 
 def _read(archive: zipfile.ZipFile, name: str, limit: int) -> bytes:
-    info = archive.getinfo(name)
-    if info.file_size > limit:
-        raise ParseError(f"Trace member {name} is too large ({info.file_size} bytes, limit {limit}).")
-    with archive.open(info) as handle:
-        data = handle.read(limit + 1)  # the header may lie: never inflate past the limit
-    if len(data) > limit:
-        raise ParseError(f"Trace member {name} inflates past {limit} bytes: refused.")
-    return data
+    return read_member(archive, name, limit, "Trace")
 
 
 def open_archive(data: bytes) -> zipfile.ZipFile:
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise ParseError(f"Not a Playwright trace: not a zip file ({exc}).") from exc
-    infos = archive.infolist()
-    if len(infos) > MAX_MEMBERS:
-        raise ParseError(f"Trace zip has {len(infos)} members (limit {MAX_MEMBERS}): refused.")
-    total = sum(i.file_size for i in infos)
-    if total > MAX_TOTAL_BYTES:
-        raise ParseError(f"Trace zip would inflate to {total} bytes (limit {MAX_TOTAL_BYTES}): refused.")
-    for info in infos:
-        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise ParseError(f"Trace member {info.filename} looks like a zip bomb "
-                             f"({info.compress_size} -> {info.file_size} bytes): refused.")
-    return archive
+    return open_zip(data, "Trace")
 
 
 def _lines(archive: zipfile.ZipFile, name: str) -> list[dict]:

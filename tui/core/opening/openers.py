@@ -56,8 +56,9 @@ HTML_ORIGINAL_NOTE = "original text · r indents it for reading"
 
 
 def local_size(artifact: Artifact) -> int | None:
-    """The size of the artifact's file on this disk now, None when it has none."""
-    if artifact.path is None:
+    """The size of the artifact's file on this disk now, None when it has none (a bundled
+    member's path is its archive's: its size is not the member's)."""
+    if artifact.path is None or artifact.bundle_key:
         return None
     try:
         return artifact.path.stat().st_size

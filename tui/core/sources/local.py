@@ -25,7 +25,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from ..errors import ArtifactUnavailable, RunNotFound, SourceError
+from ..bundles import BundleReader
+from ..catalog import ARCHIVE_TYPES, member_name
+from ..errors import ArtifactUnavailable, ParseError, RunNotFound, SourceError
+from ..formats.zipread import open_zip
 from ..model import Artifact, Run, RunDetail, Step, parse_time
 from ..textsafe import visible_controls
 
@@ -139,19 +142,47 @@ class _TreeRun:
                 pass
             parsed = ParsedName(created, None, kind, ext)
         relative = path.relative_to(root).as_posix()
-        self.artifacts.append(
-            Artifact(
-                # Log files carry no artifact id in their name: their path stands in for it.
-                artifact_id=parsed.artifact_id or relative,
-                artifact_type=parsed.artifact_type,
-                created_at=parsed.created_at,
-                run_id=self.run_id,
-                uri=path.resolve().as_uri(),
-                file_size=_size(path),
-                path=path,
-                **ids,
-            )
+        archive = Artifact(
+            # Log files carry no artifact id in their name: their path stands in for it.
+            artifact_id=parsed.artifact_id or relative,
+            artifact_type=parsed.artifact_type,
+            created_at=parsed.created_at,
+            run_id=self.run_id,
+            uri=path.resolve().as_uri(),
+            file_size=_size(path),
+            path=path,
+            **ids,
         )
+        self.artifacts.append(archive)
+        if archive.artifact_type in ARCHIVE_TYPES:
+            self.artifacts += archive_members(archive)
+
+
+def archive_members(archive: Artifact) -> list[Artifact]:
+    """The members of a step or task archive on disk, as the artifacts the API lists for them
+    (bundling on: ARTIFACT_CONTENT_HMAC_KEYRING set; the archive's directory stands in for the
+    database's member rows):
+    the archive's step and time, the type and LLM call from the member's name. Their ids are
+    made up (`{archive id}/{member}`): only the database knows the real ones. An unreadable
+    archive lists no members; it stays listed itself, and opening it says what is wrong."""
+    assert archive.path is not None
+    try:
+        with open_zip(archive.path, f"{archive.artifact_type} {archive.artifact_id}") as handle:
+            infos = [i for i in handle.infolist() if not i.is_dir()]
+    except ParseError:
+        return []
+    members = []
+    for info in infos:
+        named = member_name(info.filename)
+        members.append(replace(
+            archive,
+            artifact_id=f"{archive.artifact_id}/{info.filename}",
+            artifact_type=named.artifact_type,
+            bundle_key=info.filename,
+            file_size=info.file_size,
+            raw={},
+        ))
+    return members
 
 
 _WORKFLOW_RUN_IN_LOG = re.compile(rb'workflow_run_id[="\': ]+(wr_[A-Za-z0-9]+)')
@@ -161,7 +192,7 @@ LOG_PEEK = 64 * 1024
 def _workflow_run_of(task: _TreeRun) -> str | None:
     """The workflow run named in the first kilobytes of the task's step logs, if any."""
     for artifact in task.artifacts:
-        if artifact.artifact_type in ("skyvern_log", "skyvern_log_raw") and artifact.path is not None:
+        if artifact.artifact_type in ("skyvern_log", "skyvern_log_raw") and artifact.path is not None and not artifact.bundle_key:
             try:
                 with artifact.path.open("rb") as handle:
                     match = _WORKFLOW_RUN_IN_LOG.search(handle.read(LOG_PEEK))
@@ -329,7 +360,9 @@ class DownloadedRun:
         if not _SAFE_ID.match(artifact_id) or not _SAFE_ID.match(artifact_type):
             return None
         files = self.folder / FILES_DIR
-        uri_name = str(entry.get("uri") or "").rsplit("/", 1)[-1]
+        bundle_key = entry.get("bundle_key")  # a member's own name; its uri is its archive's
+        own_name = bundle_key if isinstance(bundle_key, str) and bundle_key else str(entry.get("uri") or "")
+        uri_name = own_name.rsplit("/", 1)[-1]
         ext = uri_name.rsplit(".", 1)[-1] if "." in uri_name else "bin"
         expected = files / f"{artifact_id}_{artifact_type}.{ext}"
         if expected.is_file():
@@ -356,6 +389,7 @@ class LocalSource:
         if not _is_dir(self.root):
             raise SourceError(f"no such folder: {self.root}")
         self._tree_cache: dict[str, _TreeRun] | None = None
+        self.bundles = BundleReader()
 
     def _downloads(self) -> dict[str, DownloadedRun]:
         folders = [self.root] if (self.root / RUN_FILE).exists() else [
@@ -398,7 +432,14 @@ class LocalSource:
             raise ArtifactUnavailable(
                 f"{artifact.artifact_type} {artifact.artifact_id} has no file in {self.root}"
             )
-        try:
-            return artifact.path.read_bytes()
-        except OSError as exc:
-            raise ArtifactUnavailable(f"cannot read {artifact.path}: {exc.strerror or exc}") from exc
+        # A bundled member's path is its archive's (a storage tree; an older download saved the
+        # archive for each member): the reader takes the member out.
+        return self.bundles.read(artifact, _read_file)
+
+
+def _read_file(artifact: Artifact) -> bytes:
+    assert artifact.path is not None
+    try:
+        return artifact.path.read_bytes()
+    except OSError as exc:
+        raise ArtifactUnavailable(f"cannot read {artifact.path}: {exc.strerror or exc}") from exc

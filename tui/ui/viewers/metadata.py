@@ -24,8 +24,12 @@ def metadata_rows(artifact: Artifact, size: int | None = None) -> list[tuple[str
         ("Task", artifact.task_id or "—"),
         ("Workflow run", artifact.workflow_run_id or "—"),
     ]
+    if artifact.call_index is not None:
+        rows.append(("LLM call", f"{artifact.call_index + 1} of its step"))
     if artifact.path is not None or artifact.uri:
         rows.append(("Path" if artifact.path is not None else "URI", artifact.location))
+    if artifact.bundle_key:
+        rows.append(("In archive as", artifact.bundle_key))  # the path or uri above is the archive's
     return rows
 
 

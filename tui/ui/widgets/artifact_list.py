@@ -16,12 +16,16 @@ PROMPT_WIDTH = LIST_WIDTH - 7  # less the border, the padding, the scrollbar and
 
 
 def artifact_prompt(artifact: Artifact, new: bool = False) -> Text:
-    """'16:02:41 screenshot_llm': one line, cut with an ellipsis rather than wrapped.
+    """'16:02:41 screenshot_llm', '16:02:41 2·llm_prompt' (the step's second LLM call): one
+    line, cut with an ellipsis rather than wrapped.
 
     Artifacts that arrived while the run was watched are marked with a dot.
     """
     stamp = artifact.created_at.astimezone().strftime("%H:%M:%S") if artifact.created_at else "--:--:--"
     text = Text.assemble((stamp, "dim"), ("•" if new else " ", "bold green"), no_wrap=True, overflow="ellipsis")
+    if artifact.call_index is not None:
+        # The LLM call of its step a bundled member belongs to, counted from 1 as steps are.
+        text.append(f"{artifact.call_index + 1}·", "dim cyan")
     # "visible_elements_" starts six type names and would push their differences out of view.
     text.append_text(safe_text(artifact.artifact_type.replace("visible_elements_", "elements_")))
     if artifact.artifact_type == "script_file":
