@@ -8,25 +8,17 @@ bytes (an OSC introducer followed by the payload, raw C1 characters, NUL, BEL+BS
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import pty
-import select
-import struct
 import subprocess
-import sys
-import termios
 import time
 from pathlib import Path
 
-import pyte
 import pytest
+from ptyterm import COMMAND, Terminal, terminal_env
 from fake_skyvern import API_KEY, RUN_ID, FakeSkyvern, status
 from textsafe_hostile import ALL, CLIPBOARD, LINK, TITLE
 from textsafe_runs import hostile_run
 
-COMMAND = Path(sys.executable).parent / "skyvern-tui"
 
 # What must never reach the terminal: the payloads as sequences, not as visible stand-ins.
 FORBIDDEN = (
@@ -48,84 +40,32 @@ def assert_inert(output: bytes) -> None:
 
 
 def _env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "SKYVERN"))}
-    env.update(TERM="xterm-256color", COLORTERM="truecolor", TZ="UTC", HOME=str(home),
-               XDG_CACHE_HOME=str(home / "cache"), XDG_CONFIG_HOME=str(home / "config"))
-    return env
-
-
-class RecordingTerminal:
-    """The command on a pty; every byte it writes is kept, and fed to a VT100 screen."""
-
-    def __init__(self, args: list[str], home: Path, columns: int = 120, lines: int = 40) -> None:
-        self.output = bytearray()
-        self.screen = pyte.Screen(columns, lines)
-        self.stream = pyte.ByteStream(self.screen)
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
-        self.process = subprocess.Popen([str(COMMAND), *args], stdin=slave, stdout=slave, stderr=slave,
-                                        cwd=home, env=_env(home), start_new_session=True)
-        os.close(slave)
-        self.master = master
-
-    def pump(self, seconds: float = 0.1) -> None:
-        end = time.monotonic() + seconds
-        while time.monotonic() < end:
-            ready, _, _ = select.select([self.master], [], [], 0.05)
-            if ready:
-                try:
-                    data = os.read(self.master, 65536)
-                except OSError:
-                    return
-                if not data:
-                    return
-                self.output += data
-                self.stream.feed(data)
-
-    def text(self) -> str:
-        return "\n".join(self.screen.display)
-
-    def wait_for(self, needle: str, timeout: float = 30.0) -> None:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            self.pump(0.1)
-            if needle in self.text():
-                return
-        raise AssertionError(f"{needle!r} never appeared; the screen was:\n{self.text()}")
-
-    def send(self, keys: str) -> None:
-        os.write(self.master, keys.encode())
-        self.pump(0.3)
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(timeout=10)
-        os.close(self.master)
+    env = terminal_env(HOME=str(home), XDG_CACHE_HOME=str(home / "cache"), XDG_CONFIG_HOME=str(home / "config"))
+    return {k: v for k, v in env.items() if not k.startswith("SKYVERN")}
 
 
 def test_the_app_on_a_hostile_run_writes_no_hostile_sequence(tmp_path: Path):
     run = tmp_path / "run"
     hostile_run(run)
-    terminal = RecordingTerminal(["--local", str(run)], tmp_path)
+    terminal = Terminal(["--local", str(run)], tmp_path, env=_env(tmp_path))
     try:
         terminal.wait_for("Visual (")
         terminal.pump(0.5)
         # Every category, and in each the artifacts one after the other.
         for category in "123456":
-            terminal.send(category)
+            terminal.send(category, settle=0.3)
             for _ in range(5):
-                terminal.send("j")
-                terminal.send("\r")
+                terminal.send("j", settle=0.3)
+                terminal.send("\r", settle=0.3)
                 terminal.pump(0.4)
-                terminal.send(category)  # back to the list
-        terminal.send("2")
+                terminal.send(category, settle=0.3)  # back to the list
+        terminal.send("2", settle=0.3)
         terminal.pump(1.0)
         screen = terminal.text()
         assert terminal.process.poll() is None, f"the app ended; the screen was:\n{screen}"
         assert "[reverse]task" in screen  # the run type's markup, shown as letters
         assert "␛]2;PWNED" in terminal.output.decode("utf-8", "replace")  # shown, visibly
-        terminal.send("q")
+        terminal.send("q", settle=0.3)
         end = time.monotonic() + 30
         while terminal.process.poll() is None and time.monotonic() < end:
             terminal.pump(0.1)
