@@ -41,11 +41,6 @@ def visible_controls(text: str) -> str:
     return _CONTROL.sub(_stand_in, text)
 
 
-def has_controls(text: str) -> bool:
-    """Whether `text` holds a control character other than tab and newline."""
-    return _CONTROL.search(text) is not None
-
-
 def safe_value(value: Any, depth: int = 0) -> Any:
     """`value` with every string in it (dict keys too, in lists, tuples and dicts) made safe.
 

@@ -542,19 +542,6 @@ class CursorView(ReportsWorkerFailures, ScrollView, can_focus=True):
             self._find_from = (self._find_from[0], self._find_from[1] + 1)
         self._go(1 if forward else -1)
 
-    def set_match(self, index: int | None, query: str) -> None:
-        """Show the first match of `query` in row `index` (a viewer found it its own way)."""
-        if query != self.match_query:
-            self.match_query = query
-            self._strips.clear()
-            self._start_count(query)
-        if index is None:
-            self.current_match = None
-            self.refresh()
-            return
-        columns = find_all(self.source.row_plain(index, self._row_width), query) if query else []
-        self._show((index, columns[0] if columns else 0))
-
     @property
     def match_row(self) -> int | None:
         return self.current_match[0] if self.current_match else None

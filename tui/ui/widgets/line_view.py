@@ -150,10 +150,6 @@ class LineView(CursorView):
     def row_of(self, line: int) -> int:
         return self.screen_row_of(line)
 
-    @property
-    def top_line(self) -> int:
-        return self.top_row
-
     # --- highlighting -------------------------------------------------------------------
     def _highlight(self, chunk: list[str], lexer: str) -> list[Text]:
         if lexer == "text":
