@@ -28,7 +28,7 @@ UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 # Fields that are locators or bytes as stored, never shown (see the models' docstrings).
 NOT_TEXT = {
-    ("Artifact", "raw"), ("Run", "raw"), ("Entry", "body_text"), ("Entry", "body_file"),
+    ("Artifact", "raw"), ("Run", "raw"), ("Step", "raw"), ("RunDetail", "actions"), ("Entry", "body_text"), ("Entry", "body_file"),
     ("Entry", "_search"), ("Frame", "member"), ("InlineImage", "b64"),
 }
 

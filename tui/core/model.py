@@ -8,7 +8,7 @@ Only `raw`, the server's answer as it came (for `--json`), is kept as is and nev
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -135,6 +135,12 @@ class Artifact:
         )
 
 
+def _float(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if value == value and abs(value) != float("inf") else None  # no NaN, no inf
+
+
 @dataclass(frozen=True)
 class Step:
     step_id: str
@@ -143,12 +149,21 @@ class Step:
     retry_index: int = 0
     status: str | None = None
     created_at: datetime | None = None
+    # What the steps API adds (GET /api/v1/tasks/{task}/steps); None where a source does not say.
+    modified_at: datetime | None = None  # the last write: the step's end, once it has ended
+    is_last: bool = False
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost: float | None = None
+    model: str | None = None  # `last_llm_model`
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
-        safe_fields(self)
+        safe_fields(self, keep=("raw",))
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Step:
+        """From one item of the steps API; its `output` (actions and their results) stays in raw."""
         return cls(
             step_id=_str(data.get("step_id")) or "",
             task_id=_str(data.get("task_id")),
@@ -156,6 +171,13 @@ class Step:
             retry_index=_int(data.get("retry_index")) or 0,
             status=_str(data.get("status")),
             created_at=parse_time(data.get("created_at")),
+            modified_at=parse_time(data.get("modified_at")),
+            is_last=data.get("is_last") is True,
+            input_tokens=_int(data.get("input_token_count")),
+            output_tokens=_int(data.get("output_token_count")),
+            cost=_float(data.get("step_cost")),
+            model=_str(data.get("last_llm_model")),
+            raw=dict(data),
         )
 
 
@@ -279,7 +301,7 @@ def group_artifacts(artifacts: Iterable[Artifact], steps: Iterable[Step] = ()) -
         for s in ordered:
             number = seen_per_task.get(s.task_id, 0)
             seen_per_task[s.task_id] = number + 1
-            renumbered.append(s if s.step_id in known else Step(s.step_id, s.task_id, number, 0, None, s.created_at))
+            renumbered.append(s if s.step_id in known else replace(s, order=number, retry_index=0))
         ordered = renumbered
     task_ids = list(dict.fromkeys(s.task_id for s in ordered))
     several_tasks = len(task_ids) > 1
@@ -314,6 +336,9 @@ class RunDetail:
     run: Run
     steps: tuple[Step, ...]
     artifacts: tuple[Artifact, ...]
+    # The actions API's items (GET /api/v1/tasks/{task}/actions, or a download's actions.json),
+    # as served: the run model reads them. Empty where the source has none.
+    actions: tuple[Mapping[str, Any], ...] = field(default=(), compare=False, hash=False, repr=False)
 
     def groups(self, category: Category | None = None) -> list[ArtifactGroup]:
         chosen = [a for a in self.artifacts if category is None or a.category == category]
