@@ -32,7 +32,7 @@ from ..bundles import BundleReader
 from ..catalog import ARCHIVE_TYPES, member_name
 from ..errors import ArtifactUnavailable, ParseError, RunNotFound, SourceError
 from ..formats.zipread import open_zip
-from ..model import Artifact, Run, RunDetail, Step, parse_time
+from ..model import Artifact, Run, RunDetail, Step, name_stamp
 from ..recorded import LOG_TAIL, PROMPT_HEAD, Ending, endings, final_ending, prompt_goal, whole_lines
 from ..textsafe import visible_controls
 
@@ -42,8 +42,6 @@ STEPS_FILE = "steps.json"
 FILES_DIR = "files"
 
 _STEP_DIR = re.compile(r"^(\d+)_(\d+)_(stp_[A-Za-z0-9]+)$")
-# Skyvern's time stamp; on Windows its colons become dashes.
-_FILE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}T[0-9:.\-]+?)_(.+)$")
 _ARTIFACT_ID = re.compile(r"^(a_[A-Za-z0-9]+)_(.+)$")
 _NO_TIME = datetime.min.replace(tzinfo=timezone.utc)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -67,17 +65,10 @@ def parse_file_name(name: str) -> ParsedName | None:
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
-    match = _FILE_NAME.match(stem)
-    if not match:
+    found = name_stamp(stem)
+    if found is None:
         return None
-    stamp, rest = match.groups()
-    if "T" in stamp and stamp.count(":") == 0:
-        # Windows-safe stamps: 2026-11-28T13-58-17.679855 -> 2026-11-28T13:58:17.679855
-        day, _, clock = stamp.partition("T")
-        stamp = day + "T" + clock.replace("-", ":", 2)
-    created = parse_time(stamp)
-    if created is None:
-        return None
+    created, rest = found
     artifact_id = None
     id_match = _ARTIFACT_ID.match(rest)
     if id_match:
@@ -405,13 +396,13 @@ def recorded_facts(tree_run: _TreeRun) -> RecordedFacts:
 
 
 def _tree_run_model(tree_run: _TreeRun, label: str) -> Run:
-    times = [a.created_at for a in tree_run.artifacts if a.created_at]
+    times = [t for t in (a.captured_at for a in tree_run.artifacts) if t]
     facts = tree_run.facts
     return Run(
         run_id=tree_run.run_id,
         run_type=tree_run.run_type,
-        # From the files: when the first artifact was written, and the end the log states (else
-        # when the last artifact was written).
+        # From the files: when the first artifact was captured, and the end the log states
+        # (else when the last artifact was captured).
         status=facts.status,
         title=facts.goal,
         failure_reason=facts.failure_reason,
