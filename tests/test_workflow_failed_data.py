@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from tui.core.sources.local import LocalSource
+from tui.ui.screens.picker import Query
 
 FOLDER = Path(__file__).resolve().parent / "data" / "bundled" / "workflow_failed"
 RUN_ID = "wr_603216360489850694"
@@ -54,3 +55,5 @@ def test_as_a_storage_tree_it_reads_its_status_reason_and_goal_from_what_it_reco
     (run,) = runs
     assert (run.run_id, run.status, run.failure_reason) == (RUN_ID, "failed", TASK_REASON)
     assert run.title is not None and run.title.startswith("Sign in to Acme Parts") and "then check out" in run.title
+    # The picker's status filter finds it (it found nothing while every such run was "unknown").
+    assert Query.parse("status:failed").matches(run) and not Query.parse("status:completed").matches(run)
