@@ -69,9 +69,9 @@ def list_artifacts(source, run_id: str, args: argparse.Namespace) -> int:
         return 0
     labels = {a.artifact_id: g.label for g in detail.groups() for a in g.artifacts}
     for artifact in artifacts:
-        created = artifact.created_at.strftime("%Y-%m-%d %H:%M:%S") if artifact.created_at else "-"
+        captured = artifact.captured_at.strftime("%Y-%m-%d %H:%M:%S") if artifact.captured_at else "-"
         size = "-" if artifact.file_size is None else str(artifact.file_size)
-        say(f"{created}  {artifact.artifact_id:<24} {artifact.artifact_type:<32} {labels.get(artifact.artifact_id, ''):<18} {size:>9}")
+        say(f"{captured}  {artifact.artifact_id:<24} {artifact.artifact_type:<32} {labels.get(artifact.artifact_id, ''):<18} {size:>9}")
     say(f"{len(artifacts)} artifacts", sys.stderr)
     return 0
 
