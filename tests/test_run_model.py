@@ -225,7 +225,7 @@ def test_log_warnings_are_problems_of_the_step_whose_window_holds_them():
     assert target is not None and target.startswith("line:")
     line = skyvern_log(source.read_bytes(problem.place.artifact)).lines[int(target[5:])]
     assert "Try to click on a disabled element" in line and "[warning" in line
-    assert model.steps[0].count(Severity.WARNING) == 0
+    assert not [p for p in model.steps[0].problems if p.where == "log"]
 
 
 def test_the_runs_problems_are_each_line_once_though_three_logs_repeat_it():
@@ -395,3 +395,173 @@ def test_a_garbled_parsed_answer_never_stops_the_build(data: bytes):
     canceled = [a for a in detail.artifacts if a.artifact_type == "llm_response_parsed"][-1]
     model = RunModelBuilder(Counting(source, {canceled.artifact_id: data})).build(detail)
     assert not model.loading
+
+
+# --- ELEMENTS ------------------------------------------------------------------------------------------------
+def test_the_demos_failed_click_is_on_the_disabled_check_out_button():
+    source, detail = demo()
+    model = built(source, detail)
+    [click] = model.steps[1].actions
+    element = click.element
+    assert element is not None
+    assert element.label == 'AAAH <button id=checkout disabled> "Check out (0 items)"'
+    assert (element.tag, element.dom_id, element.disabled, element.hidden, element.readonly) == (
+        "button", "checkout", True, False, False)
+    assert element.css == "[unique_id='AAAH']"
+    assert element.place is not None and element.place.target == "AAAH"
+    assert element.place.artifact.artifact_type == "visible_elements_tree"
+    assert element.place.artifact.step_id == model.steps[1].step.step_id
+    order = model.steps[3].actions[0].element
+    assert order is not None and order.href == "confirm.html?part=spur-gear-24t" and order.text == "Order"
+    # The same id names another element in another step's page: each step reads its own tree.
+    assert model.steps[0].actions[2].element.label == 'AAAH <button id=signin> "Sign in"'
+
+
+@pytest.mark.parametrize("run", RUNS)
+def test_every_action_on_an_element_finds_it_in_its_steps_tree(run: str):
+    for source, detail in (api_detail(run), disk_detail(run)):
+        model = built(source, detail)
+        acting = [a for s in model.steps for a in s.actions if a.element_id]
+        assert acting
+        for step in model.steps:
+            for action in step.actions:
+                if action.element_id:
+                    assert action.element is not None and action.element.element_id == action.element_id
+                    assert action.element.place is not None
+                    assert action.element.place.artifact.step_id == step.step.step_id
+                    assert action.element.css == f"[unique_id='{action.element_id}']"
+
+
+def test_without_a_tree_the_element_is_the_one_skyvern_recorded_with_the_action():
+    source, detail = api_detail("task_completed")
+    detail = replace(detail, artifacts=tuple(a for a in detail.artifacts if not a.artifact_type.startswith("visible_")))
+    [click] = built(source, detail).steps[1].actions
+    assert click.element is not None and click.element.place is None
+    assert click.element.label == 'AAAH <button id=checkout disabled> "Check out (0 items)"'
+
+
+def test_each_tree_is_read_once():
+    source, detail = demo()
+    counting = Counting(source)
+    builder = RunModelBuilder(counting)
+    builder.build(detail)
+    builder.build(detail)
+    trees = [a.artifact_id for a in detail.artifacts if a.artifact_type == "visible_elements_tree"]
+    assert [counting.reads[t] for t in trees] == [1, 1, 1, 1]
+
+
+def test_element_states_come_from_their_attributes():
+    from tui.core.run_model.elements import element
+
+    def states(**attributes: str) -> tuple[bool, bool, bool]:
+        found = element("A", "input", attributes, "", "", None)
+        return found.disabled, found.hidden, found.readonly
+
+    assert states(disabled="true") == (True, False, False)
+    assert states(disabled="false") == (False, False, False)
+    assert states(**{"aria-disabled": "true"}) == (True, False, False)
+    assert states(hidden="") == (False, True, False)
+    assert states(**{"aria-hidden": "true"}) == (False, True, False)
+    assert states(style="color: red; display: none") == (False, True, False)
+    assert states(style="display: block") == (False, False, False)
+    assert states(readonly="") == (False, False, True)
+    assert element("A", "p", {}, "  two\n  lines " + "x" * 200, "", None).text.startswith("two lines x")
+
+
+# --- CONSOLE and NETWORK ----------------------------------------------------------------------------------------
+def test_console_errors_and_warnings_are_problems_in_their_steps_window():
+    source, detail = demo()
+    model = built(source, detail)
+    console = [p for p in model.problems if p.where == "console"]
+    assert [p.severity for p in console] == [Severity.WARNING, Severity.ERROR, Severity.ERROR, Severity.ERROR]
+    assert console[0].text == "acme: using demo credentials, any username works (http://127.0.0.1:8765/app.js:5:12)"
+    assert console[0].place is not None and console[0].place.target == "message:1"
+    assert model.first("console") is console[1]
+    first = model.steps[0]
+    assert all(p in first.problems for p in console)  # all of them while step 1 signed in
+    assert model.first("page") is None  # nothing uncaught on the demo's pages
+
+
+def test_a_failed_request_is_a_network_problem_at_its_entry():
+    source, detail = demo()
+    model = built(source, detail)
+    [failed] = [p for p in model.problems if p.where == "network"]
+    assert failed.text == "GET 404 http://127.0.0.1:8765/api/recommendations?user=demo"
+    assert failed.place is not None and failed.place.target == "entry:6"
+    assert failed.place.artifact.artifact_type == "har"
+    assert failed in model.steps[0].problems and model.first("network") is failed
+
+
+@pytest.mark.parametrize("run", RUNS)
+def test_bundled_runs_console_and_network(run: str):
+    source, detail = api_detail(run)
+    model = built(source, detail)
+    errors = [p.text for p in model.problems if p.where == "console" and p.severity is Severity.ERROR]
+    assert errors[0].startswith("Failed to load resource: the server responded with a status of 404 (File not found)")
+    assert any(e.startswith("acme: recommendations failed with HTTP 404") for e in errors)
+    assert any(p.where == "network" and p.text.startswith("GET 404 ") for p in model.problems)
+
+
+def test_page_errors_are_told_apart_from_console_errors():
+    from tui.core.run_model.browser import console_problems
+
+    log = (b"2026-11-28T16:02:22.5Z[error]Uncaught TypeError: x is undefined url=http://s/app.js lineNumber=1 columnNumber=2\n"
+           b"2026-11-28T16:02:23.5Z[error]plain url=http://s/app.js lineNumber=1 columnNumber=2\n"
+           b"2026-11-28T16:02:24.5Z[log]fine url=http://s/app.js lineNumber=1 columnNumber=2\n")
+    found = console_problems(Artifact("a_1", "browser_console_log"), log)
+    assert [(p.where, p.place.target if p.place else None) for p in found] == [("page", "message:0"), ("console", "message:1")]
+
+
+def test_a_big_har_keeps_the_first_failed_requests_and_says_how_many():
+    from tui.core.run_model.browser import MAX_FAILED_REQUESTS, network_problems
+
+    entries = [{"startedDateTime": "2026-11-28T16:02:22.512Z", "request": {"method": "GET", "url": f"http://s/{i}"},
+                "response": {"status": 404 if i % 2 else 200}} for i in range(2 * MAX_FAILED_REQUESTS + 10)]
+    entries.append({"request": {"method": "POST", "url": "http://s/x"}, "response": {"status": 0, "_failureText": "net::ERR_FAILED"}})
+    problems, failed = network_problems(Artifact("a_1", "har"), json.dumps({"log": {"entries": entries}}).encode())
+    assert failed == MAX_FAILED_REQUESTS + 6 and len(problems) == MAX_FAILED_REQUESTS
+    assert problems[0].text == "GET 404 http://s/1" and problems[0].place.target == "entry:1"
+    _, only = network_problems(Artifact("a_1", "har"), json.dumps({"log": {"entries": entries[-1:]}}).encode())
+    assert only == 1
+    [aborted], _ = network_problems(Artifact("a_1", "har"), json.dumps({"log": {"entries": entries[-1:]}}).encode())
+    assert aborted.text == "POST net::ERR_FAILED http://s/x"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=600))
+def test_browser_parsers_take_any_bytes(data: bytes):
+    from tui.core.errors import ParseError
+    from tui.core.run_model.browser import console_problems, network_problems
+
+    console_problems(Artifact("a_1", "browser_console_log"), data)
+    try:
+        network_problems(Artifact("a_1", "har"), data)
+    except ParseError:
+        pass
+
+
+def test_a_broken_har_is_a_note():
+    source, detail = demo()
+    har = next(a for a in detail.artifacts if a.artifact_type == "har")
+    model = RunModelBuilder(Counting(source, {har.artifact_id: b'{"log": {"entries": 3}}'})).build(detail)
+    assert not model.loading and any(har.artifact_id in n and "HAR" in n for n in model.notes)
+    assert not [p for p in model.problems if p.where == "network"]
+
+
+# --- hostile text --------------------------------------------------------------------------------------------------
+def test_a_hostile_run_builds_into_a_safe_model(tmp_path: Path):
+    from textsafe_hostile import ALL, unsafe_strings
+    from textsafe_runs import hostile_run
+
+    source = hostile_run(tmp_path)
+    detail = source.load_run("tsk_hostile")
+    item = {"action_id": "act_1" + ALL, "step_id": "stp_1", "action_type": ALL, "status": ALL, "element_id": ALL,
+            "text": ALL, "reasoning": ALL, "errors": [{"error_code": ALL, "reasoning": ALL}],
+            "skyvern_element_data": {"tagName": ALL, "attributes": {"id": ALL, "href": ALL}, "text": ALL}}
+    step = replace(detail.steps[0], raw={"output": {"actions_and_results": [[item, [
+        {"success": False, "exception_type": ALL, "exception_message": ALL}]]]}})
+    for hostile in (detail, replace(detail, steps=(step,), actions=(item,))):
+        model = built(source, hostile)
+        found = unsafe_strings(model)
+        assert not found, "\n".join(found[:10])
+        assert model.steps and any(s.actions for s in model.steps)

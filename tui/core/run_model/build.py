@@ -15,19 +15,25 @@ from typing import Any
 
 from ..errors import TuiError, describe_error
 from ..fields import mapping
+from ..formats.elements import parse_id_map, parse_tree
 from ..formats.llm import actions_document
 from ..formats.logs import skyvern_log
 from ..model import TERMINAL_STATUSES, Artifact, RunDetail, Step, group_artifacts, step_label
 from ..sources.base import Source
 from .actions import action_type, recorded_actions, recorded_pairs, step_exception, with_screenshots
+from .browser import console_problems, network_problems
 from .calls import capture_key, group_calls, prompt_heading, user_goal
+from .elements import from_record as element_from_record
+from .elements import from_tree as element_from_tree
 from .logscan import LogEntry, Metrics, ScannedLog, line_fields, scan
-from .model import Action, LlmCall, Part, Place, Problem, RunModel, Severity, StepModel
+from .model import Action, Element, LlmCall, Part, Place, Problem, RunModel, Severity, StepModel
 
 # The parts this builder reads, in the order `build` reads them.
-PARTS: tuple[Part, ...] = (Part.LOGS, Part.DECISIONS)
+PARTS: tuple[Part, ...] = (Part.LOGS, Part.DECISIONS, Part.ELEMENTS, Part.CONSOLE, Part.NETWORK)
 EXTRACT_ACTIONS = "extract-actions"
 LOG_TYPE = "skyvern_log"
+TREE_TYPES = ("visible_elements_tree", "visible_elements_tree_trimmed")  # the full tree first
+CSS_MAP = "visible_elements_id_css_map"
 _EARLIEST = datetime.min.replace(tzinfo=timezone.utc)
 _LATEST = datetime.max.replace(tzinfo=timezone.utc)
 PROMPT_HEAD = 64 * 1024  # bytes of a prompt read for its heading and goal
@@ -54,6 +60,11 @@ class RunModelBuilder:
         self._prompts: dict[str, str] = {}  # prompt artifact id -> its first PROMPT_HEAD bytes, as text
         self._decided: dict[str, tuple[Action, ...]] = {}  # parsed artifact id -> actions
         self._notes: dict[str, str] = {}  # artifact id -> what was wrong with it
+        # Element tree id -> the elements asked of it so far (None: not in the tree); the tree
+        # is read again only for an element not asked before (a live run's new action).
+        self._elements: dict[str, dict[str, Element | None]] = {}
+        self._css: dict[str, dict[str, str]] = {}
+        self._browser: dict[str, tuple[int | None, list[Problem]]] = {}  # console log / HAR id -> problems
 
     # --- the first pass --------------------------------------------------------------------------
     def first_pass(self, detail: RunDetail) -> RunModel:
@@ -117,6 +128,12 @@ class RunModelBuilder:
             model = self._read_logs(model, detail, cancelled)
         elif part is Part.DECISIONS:
             model = self._read_decisions(model, cancelled)
+        elif part is Part.ELEMENTS:
+            model = self._read_elements(model, detail, cancelled)
+        elif part is Part.CONSOLE:
+            model = self._read_browser(model, detail, "browser_console_log", ("console", "page"), cancelled)
+        elif part is Part.NETWORK:
+            model = self._read_browser(model, detail, "har", ("network",), cancelled)
         if cancelled():
             return model
         return replace(model, loading=model.loading - {part}, notes=tuple(self._notes.values()))
@@ -237,6 +254,111 @@ class RunModelBuilder:
         return replace(step, actions=with_screenshots(decided, shots, {}))
 
 
+    # --- ELEMENTS: each action's element --------------------------------------------------------------------
+    def _css_map(self, artifact: Artifact | None) -> dict[str, str]:
+        if artifact is None:
+            return {}
+        if artifact.artifact_id not in self._css:
+            data = self._bytes(artifact)
+            try:
+                self._css[artifact.artifact_id] = dict(parse_id_map(data)) if data is not None else {}
+            except TuiError as exc:
+                self._note(artifact, exc)
+                self._css[artifact.artifact_id] = {}
+        return self._css[artifact.artifact_id]
+
+    def _tree_elements(self, tree: Artifact, wanted: set[str], css: Mapping[str, str]) -> dict[str, Element | None]:
+        known = self._elements.setdefault(tree.artifact_id, {})
+        missing = wanted - known.keys()
+        if missing:
+            data = self._bytes(tree)
+            if data is None:
+                return known
+            try:
+                parsed = parse_tree(data)
+            except TuiError as exc:
+                self._note(tree, exc)
+                known.update(dict.fromkeys(missing))
+                return known
+            for element_id in missing:
+                index = parsed.by_id.get(element_id)
+                known[element_id] = (None if index is None else
+                                     element_from_tree(parsed.elements[index], tree, css.get(element_id, "")))
+        return known
+
+    def _read_elements(self, model: RunModel, detail: RunDetail, cancelled: Cancelled) -> RunModel:
+        recorded = _recorded_elements(detail)
+        steps = []
+        for step in model.steps:
+            if cancelled():
+                return model
+            wanted = {a.element_id for a in step.actions if a.element_id}
+            if not wanted:
+                steps.append(step)
+                continue
+            trees = sorted((a for a in step.artifacts if a.artifact_type in TREE_TYPES),
+                           key=lambda a: (TREE_TYPES.index(a.artifact_type), capture_key(a)))
+            css = self._css_map(next((a for a in step.artifacts if a.artifact_type == CSS_MAP), None))
+            found: dict[str, Element] = {}
+            for tree in trees:
+                still = wanted - found.keys()
+                if not still:
+                    break
+                for element_id, element in self._tree_elements(tree, still, css).items():
+                    if element is not None and element_id in still:
+                        found[element_id] = element
+            actions = []
+            for action in step.actions:
+                element = found.get(action.element_id) if action.element_id else None
+                if element is None and action.element_id and action.action_id in recorded:
+                    element = element_from_record(action.element_id, recorded[action.action_id],
+                                                  css.get(action.element_id, ""))
+                actions.append(replace(action, element=element))
+            steps.append(replace(step, actions=tuple(actions)))
+        return replace(model, steps=tuple(steps))
+
+    # --- CONSOLE and NETWORK: what the browser said, in each step's window ----------------------------------------
+    def _read_browser(self, model: RunModel, detail: RunDetail, artifact_type: str, wheres: tuple[str, ...],
+                      cancelled: Cancelled) -> RunModel:
+        live = not detail.run.terminal
+        found: list[Problem] = []
+        for artifact in sorted((a for a in detail.artifacts if a.artifact_type == artifact_type), key=capture_key):
+            if cancelled():
+                return model
+            kept = self._browser.get(artifact.artifact_id)
+            if kept is None or live or kept[0] != artifact.file_size:
+                data = self._bytes(artifact)
+                if data is None:
+                    continue
+                try:
+                    if artifact_type == "har":
+                        problems, failed = network_problems(artifact, data)
+                        if failed > len(problems):
+                            self._notes[artifact.artifact_id] = (
+                                f"har {artifact.artifact_id}: {failed} failed requests, the first {len(problems)} kept")
+                    else:
+                        problems = console_problems(artifact, data)
+                except TuiError as exc:
+                    self._note(artifact, exc)
+                    problems = []
+                kept = (artifact.file_size, problems)
+                self._browser[artifact.artifact_id] = kept
+            found += kept[1]
+        steps = list(model.steps)
+        mine: dict[int, list[Problem]] = {}
+        for problem in found:
+            n = _window_step(steps, problem.time, None)
+            if n is not None:
+                mine.setdefault(n, []).append(problem)
+        steps = [replace(s, problems=_in_time_order([p for p in s.problems if p.where not in wheres] + mine.get(n, [])))
+                 for n, s in enumerate(steps)]
+        every = _in_time_order([p for p in model.problems if p.where not in wheres] + found)
+        return replace(model, steps=tuple(steps), problems=every)
+
+    def _note(self, artifact: Artifact, exc: BaseException) -> None:
+        self._notes[artifact.artifact_id] = f"{artifact.artifact_type} {artifact.artifact_id}: {describe_error(exc)}"
+
+
 # --- steps: order, labels, windows ------------------------------------------------------------------------
 def _ordered_steps(detail: RunDetail) -> list[tuple[Step, str, tuple[Artifact, ...]]]:
     """The steps in `group_artifacts`' order and with its labels, and the steps the API lists
@@ -269,6 +391,18 @@ def _with_windows(steps: tuple[StepModel, ...]) -> tuple[StepModel, ...]:
             end = following.started_at if step.finished_at is None else max(step.finished_at, following.started_at)
             out[index] = replace(step, finished_at=end)
     return tuple(out)
+
+
+def _recorded_elements(detail: RunDetail) -> dict[str, Mapping[str, Any]]:
+    """Action id -> the element Skyvern recorded with it (the actions API, the steps' output)."""
+    found: dict[str, Mapping[str, Any]] = {}
+    items: list[Mapping[str, Any]] = [item for step in detail.steps for item, _ in recorded_pairs(step)]
+    items += list(detail.actions)
+    for item in items:
+        action_id, data = item.get("action_id"), item.get("skyvern_element_data")
+        if isinstance(action_id, str) and isinstance(data, Mapping):
+            found[action_id] = data
+    return found
 
 
 def _first_url(steps: Iterable[StepModel]) -> str | None:
