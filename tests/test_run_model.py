@@ -565,3 +565,55 @@ def test_a_hostile_run_builds_into_a_safe_model(tmp_path: Path):
         found = unsafe_strings(model)
         assert not found, "\n".join(found[:10])
         assert model.steps and any(s.actions for s in model.steps)
+
+
+# --- blocks --------------------------------------------------------------------------------------------------------
+def test_on_disk_a_workflow_runs_blocks_come_from_its_log():
+    source, detail = disk_detail("workflow_run")
+    assert not detail.timeline
+    model = built(source, detail)
+    [block] = model.blocks
+    task = json.loads((BUNDLED / "workflow_run" / "steps.json").read_text())[0]["task_id"]
+    assert (block.label, block.block_type, block.task_ids, block.status) == ("order_spur_gear", "navigation", (task,), None)
+    assert block.started_at is not None and block.started_at <= model.steps[0].started_at
+    assert {s.block_label for s in model.steps} == {"order_spur_gear"}
+
+
+def test_the_demos_block_comes_from_its_log_as_it_has_no_timeline():
+    source, detail = demo()
+    model = built(source, detail)
+    assert [(b.label, b.block_type) for b in model.blocks] == [("order_spur_gear", "navigation")]
+    assert model.blocks[0].task_ids == (detail.steps[0].task_id,)
+
+
+def test_a_timeline_gives_the_blocks_and_a_goal_at_once():
+    from tui.core.run_model.blocks import timeline_blocks
+
+    timeline = [{"type": "block", "block": {"label": "outer", "block_type": "for_loop", "status": "failed",
+                                            "failure_reason": "it broke", "created_at": "2026-11-28T16:00:00",
+                                            "modified_at": "2026-11-28T16:01:00"},
+                 "children": [{"type": "thought", "thought": {}},
+                              {"type": "block", "block": {"label": "inner", "block_type": "navigation",
+                                                          "status": "running", "task_id": "tsk_1",
+                                                          "navigation_goal": "Buy a gear"}}]},
+                "not a block"]
+    blocks, goal = timeline_blocks(timeline)
+    assert [(b.label, b.status, b.task_ids) for b in blocks] == [("outer", "failed", ()), ("inner", "running", ("tsk_1",))]
+    assert blocks[0].failure_reason == "it broke" and blocks[0].finished_at is not None
+    assert blocks[1].finished_at is None and goal == "Buy a gear"
+    source, detail = demo()
+    model = RunModelBuilder(source).first_pass(replace(detail, timeline=tuple(timeline)))
+    assert model.blocks == blocks
+
+
+def test_a_downloaded_run_reads_its_actions_json(tmp_path: Path):
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(BUNDLED / "task_terminated", folder)
+    _, api = api_detail("task_terminated")
+    # The recording's artifacts.json has uris relative to storage/: a download's are files/.
+    detail = LocalSource(folder).load_run(api.run.run_id)
+    assert [a["action_id"] for a in detail.actions] == [a["action_id"] for a in api.actions]
+    (folder / "actions.json").write_text("{broken")
+    assert LocalSource(folder).load_run(api.run.run_id).actions == ()

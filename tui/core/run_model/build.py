@@ -21,12 +21,13 @@ from ..formats.logs import skyvern_log
 from ..model import TERMINAL_STATUSES, Artifact, RunDetail, Step, group_artifacts, step_label
 from ..sources.base import Source
 from .actions import action_type, recorded_actions, recorded_pairs, step_exception, with_screenshots
+from .blocks import log_blocks, timeline_blocks
 from .browser import console_problems, network_problems
 from .calls import capture_key, group_calls, prompt_heading, user_goal
 from .elements import from_record as element_from_record
 from .elements import from_tree as element_from_tree
 from .logscan import LogEntry, Metrics, ScannedLog, line_fields, scan
-from .model import Action, Element, LlmCall, Part, Place, Problem, RunModel, Severity, StepModel
+from .model import Action, Block, Element, LlmCall, Part, Place, Problem, RunModel, Severity, StepModel
 
 # The parts this builder reads, in the order `build` reads them.
 PARTS: tuple[Part, ...] = (Part.LOGS, Part.DECISIONS, Part.ELEMENTS, Part.CONSOLE, Part.NETWORK)
@@ -82,13 +83,14 @@ class RunModelBuilder:
         steps = _with_windows(steps)
         screenshots = tuple(sorted((a for a in detail.artifacts if a.artifact_type.startswith("screenshot")),
                                    key=capture_key))
-        goal = _str(request.get("prompt")) or _str(request.get("navigation_goal"))
+        blocks, block_goal = timeline_blocks(detail.timeline)
+        goal = _str(request.get("prompt")) or _str(request.get("navigation_goal")) or block_goal
         url = _str(request.get("url")) or _first_url(steps)
         has_status = bool(run.status)
         return RunModel(
             run=run, goal=goal, url=url,
             status=run.status, failure_reason=run.failure_reason, status_from="run" if has_status else "",
-            steps=steps, screenshots=screenshots, loading=frozenset(PARTS),
+            steps=_in_blocks(steps, blocks), blocks=blocks, screenshots=screenshots, loading=frozenset(PARTS),
             notes=tuple(self._notes.values()),
         )
 
@@ -184,7 +186,13 @@ class RunModelBuilder:
                 logs.append((artifact, scanned))
         steps = _named_calls(model.steps, logs)
         steps, problems = _log_problems(steps, logs)
-        return replace(model, steps=steps, problems=_merge_problems(model.problems, problems, "log"))
+        blocks = model.blocks
+        if not detail.timeline and _is_workflow_run(detail):  # no database: the workflow run's log tells
+            lines = list({(b.time, b.event, b.label, b.task_id): b for _, scanned in logs for b in scanned.blocks}.values())
+            task_ids = list(dict.fromkeys(s.step.task_id for s in steps if s.step.task_id))
+            blocks = log_blocks(lines, task_ids)
+            steps = _in_blocks(steps, blocks)
+        return replace(model, steps=steps, blocks=blocks, problems=_merge_problems(model.problems, problems, "log"))
 
     # --- DECISIONS: what the LLM decided, the prompts' headings and goal --------------------------------------
     def _prompt_text(self, artifact: Artifact) -> str | None:
@@ -391,6 +399,18 @@ def _with_windows(steps: tuple[StepModel, ...]) -> tuple[StepModel, ...]:
             end = following.started_at if step.finished_at is None else max(step.finished_at, following.started_at)
             out[index] = replace(step, finished_at=end)
     return tuple(out)
+
+
+def _is_workflow_run(detail: RunDetail) -> bool:
+    return detail.run.run_type == "workflow_run" or detail.run.run_id.startswith("wr_")
+
+
+def _in_blocks(steps: tuple[StepModel, ...], blocks: Sequence[Block]) -> tuple[StepModel, ...]:
+    """Each step with the label of the block that ran its task."""
+    owner = {task: b.label for b in blocks for task in b.task_ids}
+    if not owner:
+        return steps
+    return tuple(replace(s, block_label=owner.get(s.step.task_id or "")) for s in steps)
 
 
 def _recorded_elements(detail: RunDetail) -> dict[str, Mapping[str, Any]]:
