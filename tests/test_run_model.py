@@ -617,3 +617,50 @@ def test_a_downloaded_run_reads_its_actions_json(tmp_path: Path):
     assert [a["action_id"] for a in detail.actions] == [a["action_id"] for a in api.actions]
     (folder / "actions.json").write_text("{broken")
     assert LocalSource(folder).load_run(api.run.run_id).actions == ()
+
+
+def test_building_a_live_run_again_reads_only_what_is_new_and_the_logs():
+    source, detail = demo()
+    first_steps = {s.step_id for s in sorted(detail.steps, key=lambda s: s.created_at)[:2]}
+    running = replace(detail, run=replace(detail.run, status="running"),
+                      steps=tuple(s for s in detail.steps if s.step_id in first_steps),
+                      artifacts=tuple(a for a in detail.artifacts if a.step_id in first_steps))
+    counting = Counting(source)
+    builder = RunModelBuilder(counting)
+    early = builder.build(running)
+    assert [s.label for s in early.steps] == LABELS[:2] and not early.unsuccessful
+    done = builder.build(detail)  # the run went on and ended
+    assert names(done) == ORDER_CALLS
+    read_early = {a.artifact_id for a in running.artifacts}
+    for artifact in detail.artifacts:
+        reads = counting.reads[artifact.artifact_id]
+        if artifact.artifact_type == "skyvern_log" and artifact.artifact_id in read_early:
+            assert reads == 2, artifact  # read while live, so read again once it ended
+        else:
+            assert reads <= 1, artifact
+    before = sum(counting.reads.values())
+    assert builder.build(detail) == done
+    assert sum(counting.reads.values()) == before  # ended: nothing read again
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(
+                        ["action_type", "step_id", "status", "action_id", "element_id", "errors", "text", "option",
+                         "screenshot_artifact_id", "started_at", "success", "exception_type", "block", "type",
+                         "children", "label", "task_id", "created_at", "actions_and_results", "action_results",
+                         "skyvern_element_data", "attributes", "confidence_float", "action_order"]), inner, max_size=6),
+                    max_leaves=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(JSON, max_size=4), JSON, st.lists(JSON, max_size=3))
+def test_whatever_the_apis_json_holds_the_model_builds(actions, output, timeline):
+    source, detail = demo()
+    step_id = detail.steps[1].step_id
+    items = tuple({**a, "step_id": step_id} if isinstance(a, dict) else a for a in actions)
+    steps = (replace(detail.steps[1], raw={"output": output}), *detail.steps[2:])
+    odd = replace(detail, steps=steps, actions=items, timeline=tuple(timeline))  # type: ignore[arg-type]
+    model = RunModelBuilder(source).first_pass(odd)
+    assert len(model.steps) == len(detail.steps)
+    model = RunModelBuilder(source).read(model, odd, Part.ELEMENTS)
+    assert Part.ELEMENTS not in model.loading

@@ -40,6 +40,13 @@ _LATEST = datetime.max.replace(tzinfo=timezone.utc)
 PROMPT_HEAD = 64 * 1024  # bytes of a prompt read for its heading and goal
 
 Cancelled = Callable[[], bool]
+Fresh = tuple[int | None, bool]  # an artifact's file_size when it was read, and whether its run was live
+
+
+def _final(fresh: Fresh, artifact: Artifact, live: bool) -> bool:
+    """What was read of a growing artifact is all there is: read after the run ended, same size."""
+    size, was_live = fresh
+    return not live and not was_live and size == artifact.file_size
 
 
 def _never() -> bool:
@@ -57,7 +64,9 @@ class RunModelBuilder:
     def __init__(self, source: Source) -> None:
         self.source = source
         # Parsed artifacts by id: each kind of result in its own map, so that types stay checked.
-        self._logs: dict[str, tuple[int | None, ScannedLog]] = {}
+        # Logs, console logs and HARs grow while a run runs (and their file_size is not kept up to
+        # date): kept with the size they had and whether the run was live when they were read.
+        self._logs: dict[str, tuple[Fresh, ScannedLog]] = {}
         self._prompts: dict[str, str] = {}  # prompt artifact id -> its first PROMPT_HEAD bytes, as text
         self._decided: dict[str, tuple[Action, ...]] = {}  # parsed artifact id -> actions
         self._notes: dict[str, str] = {}  # artifact id -> what was wrong with it
@@ -65,7 +74,7 @@ class RunModelBuilder:
         # is read again only for an element not asked before (a live run's new action).
         self._elements: dict[str, dict[str, Element | None]] = {}
         self._css: dict[str, dict[str, str]] = {}
-        self._browser: dict[str, tuple[int | None, list[Problem]]] = {}  # console log / HAR id -> problems
+        self._browser: dict[str, tuple[Fresh, list[Problem]]] = {}  # console log / HAR id -> problems
 
     # --- the first pass --------------------------------------------------------------------------
     def first_pass(self, detail: RunDetail) -> RunModel:
@@ -75,7 +84,7 @@ class RunModelBuilder:
         by_id = {a.artifact_id: a for a in detail.artifacts}
         api_actions: dict[str, list[Mapping[str, Any]]] = {}
         for item in detail.actions:
-            step_id = item.get("step_id")
+            step_id = item.get("step_id") if isinstance(item, Mapping) else None
             if isinstance(step_id, str):
                 api_actions.setdefault(step_id, []).append(item)
         steps = tuple(self._step(step, label, members, api_actions.get(step.step_id, []), by_id)
@@ -166,13 +175,13 @@ class RunModelBuilder:
     def _scanned(self, artifact: Artifact, live: bool) -> ScannedLog | None:
         kept = self._logs.get(artifact.artifact_id)
         # A finished run's logs are read once; a live one's grow, and are read again.
-        if kept is not None and not live and kept[0] == artifact.file_size:
+        if kept is not None and _final(kept[0], artifact, live):
             return kept[1]
         data = self._bytes(artifact)
         if data is None:
             return kept[1] if kept else None
         scanned = scan(skyvern_log(data))
-        self._logs[artifact.artifact_id] = (artifact.file_size, scanned)
+        self._logs[artifact.artifact_id] = ((artifact.file_size, live), scanned)
         return scanned
 
     def _read_logs(self, model: RunModel, detail: RunDetail, cancelled: Cancelled) -> RunModel:
@@ -334,7 +343,7 @@ class RunModelBuilder:
             if cancelled():
                 return model
             kept = self._browser.get(artifact.artifact_id)
-            if kept is None or live or kept[0] != artifact.file_size:
+            if kept is None or not _final(kept[0], artifact, live):
                 data = self._bytes(artifact)
                 if data is None:
                     continue
@@ -349,7 +358,7 @@ class RunModelBuilder:
                 except TuiError as exc:
                     self._note(artifact, exc)
                     problems = []
-                kept = (artifact.file_size, problems)
+                kept = ((artifact.file_size, live), problems)
                 self._browser[artifact.artifact_id] = kept
             found += kept[1]
         steps = list(model.steps)
@@ -417,7 +426,7 @@ def _recorded_elements(detail: RunDetail) -> dict[str, Mapping[str, Any]]:
     """Action id -> the element Skyvern recorded with it (the actions API, the steps' output)."""
     found: dict[str, Mapping[str, Any]] = {}
     items: list[Mapping[str, Any]] = [item for step in detail.steps for item, _ in recorded_pairs(step)]
-    items += list(detail.actions)
+    items += [a for a in detail.actions if isinstance(a, Mapping)]
     for item in items:
         action_id, data = item.get("action_id"), item.get("skyvern_element_data")
         if isinstance(action_id, str) and isinstance(data, Mapping):
