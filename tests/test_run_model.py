@@ -664,3 +664,16 @@ def test_whatever_the_apis_json_holds_the_model_builds(actions, output, timeline
     assert len(model.steps) == len(detail.steps)
     model = RunModelBuilder(source).read(model, odd, Part.ELEMENTS)
     assert Part.ELEMENTS not in model.loading
+
+
+def test_with_only_the_step_logs_no_call_is_misnamed():
+    """The steps' own logs miss lines (the goal checks, the next step's extract-actions logged in
+    the step before): what is paired is right, the rest is named by its prompt."""
+    source, detail = demo()
+    logs = [a for a in detail.artifacts if a.artifact_type == "skyvern_log"]
+    everything = {logs[0].artifact_id, logs[-1].artifact_id}  # the workflow run's and the last step's
+    detail = replace(detail, artifacts=tuple(a for a in detail.artifacts if a.artifact_id not in everything))
+    model = built(source, detail)
+    by_log = [(n, c.index, c.name) for n, s in enumerate(model.steps) for c in s.calls if c.named_by == "log"]
+    assert by_log and all(ORDER_CALLS[n][i] == name for n, i, name in by_log)
+    assert {c.named_by for s in model.steps for c in s.calls} == {"log", "prompt"}

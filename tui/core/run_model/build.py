@@ -473,40 +473,59 @@ def _run_metrics(logs: Sequence[tuple[Artifact, ScannedLog]], step_ids: set[str]
 
 
 def _named_calls(steps: tuple[StepModel, ...], logs: Sequence[tuple[Artifact, ScannedLog]]) -> tuple[StepModel, ...]:
-    """Each call named by its metrics line.
+    """Each call named by its metrics line ("LLM API handler duration metrics": prompt_name,
+    model, duration, tokens).
 
-    Skyvern logs a metrics line for each call, in the order it makes them, but not always in the
-    step the call belongs to: the next step's extract-actions runs while the step before is
-    still finishing, and is logged with that step's id (seen on the demo and the recorded runs).
-    So the run's calls, step after step, are paired in order with the run's metrics lines, and
-    a pair is kept only where the line's step is the call's or the one just before it in its
-    task. Where that fails (a line missing), each step's calls pair with the lines of its own id.
+    What the demo and the recorded runs show (each pairing checked against the prompts, whose
+    headings tell the prompts apart, and against the steps API's token counts, which are the sums
+    of their calls' `input_tokens`): Skyvern logs one metrics line per call, in the order it makes
+    them, but not always with the id of the step the call belongs to, and not always in that
+    step's own log or time window. The next step's extract-actions call runs while the step
+    before is finishing (its goal check): it is logged with that step's id, and it and the goal
+    check fall after the step's `modified_at` (demo: step 1's check-user-goal at 16:02:41.810,
+    step 1 ended 16:02:41.759; step 2's extract-actions at 16:02:41.834 logged as step 1's).
+    A step's own log (logs/step/{id}) misses lines its step made; the run's and the last step's
+    logs hold all of them, and lines outside any step (a workflow block's description) name none.
+
+    So the calls of the whole run, step after step, are paired in order with the metrics lines
+    of the run's steps (every log's, each line once), a line going to a call of its own step or
+    of the next one in the task; a line of an earlier step is one whose call left no artifacts,
+    and is skipped; a call whose next line is of a later step has none. A step whose pairs add up
+    to more input tokens than the steps API counts for it keeps none of them (a line was missing).
     """
     metrics = _run_metrics(logs, {s.step.step_id for s in steps})
     if not metrics:
         return steps
-    calls = [(n, call) for n, step in enumerate(steps) for call in step.calls]
-    previous: dict[int, str | None] = {}
-    last_in_task: dict[str | None, str] = {}
+    position = {s.step.step_id: n for n, s in enumerate(steps)}
+    previous: dict[int, int | None] = {}
+    last_in_task: dict[str | None, int] = {}
     for n, step in enumerate(steps):
         previous[n] = last_in_task.get(step.step.task_id)
-        last_in_task[step.step.task_id] = step.step.step_id
+        last_in_task[step.step.task_id] = n
     paired: dict[tuple[int, int], Metrics] = {}
-    consistent = True
-    for (n, call), line in zip(calls, metrics, strict=False):  # a live run: fewer of one
-        if line.step_id not in (steps[n].step.step_id, previous[n]):
-            consistent = False
-            break
-        paired[(n, call.index)] = line
-    if not consistent:
-        paired = {}
-        for n, step in enumerate(steps):
-            own = [m for m in metrics if m.step_id == step.step.step_id]
-            for call, line in zip(step.calls, own, strict=False):
-                paired[(n, call.index)] = line
+    j = 0
+    for n, step in enumerate(steps):
+        for call in step.calls:
+            while j < len(metrics):
+                at = position[metrics[j].step_id or ""]
+                if at == n or at == previous[n]:
+                    paired[(n, call.index)] = metrics[j]
+                    j += 1
+                    break
+                if at > n:
+                    break  # a later step's line: this call has none
+                j += 1  # an earlier step's line whose call left no artifacts
     out = []
     for n, step in enumerate(steps):
-        named = tuple(_named(call, paired.get((n, call.index))) for call in step.calls)
+        lines = [paired[(n, c.index)] for c in step.calls if (n, c.index) in paired]
+        total = step.step.input_tokens
+        counted = sum(line.input_tokens or 0 for line in lines)
+        every = len(lines) == len(step.calls)
+        if total is not None and lines and (counted > total or (every and counted != total)):
+            lines_ok = False
+        else:
+            lines_ok = True
+        named = tuple(_named(call, paired.get((n, call.index)) if lines_ok else None) for call in step.calls)
         out.append(replace(step, calls=named))
     return tuple(out)
 
