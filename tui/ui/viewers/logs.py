@@ -25,6 +25,7 @@ from ..widgets.detail_scroll import DetailScroll
 from ..widgets.log_view import LEVEL_STYLES, LogView
 from .base import Viewer
 from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_count, find_input
+from .targets import numbered
 
 # The level filter cycles through these: (label, lowest severity shown).
 LEVEL_FILTERS = (("all levels", 0), ("warning and worse", 2), ("errors", 3))
@@ -88,11 +89,14 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
         self.query_one(".note", Static).update(self._summary())
         if self.model.complete and (self.level_filter or self.text_filter):
             self._refilter()
+        elif self._pending_line is not None:
+            self._go_to_pending()
 
     def __init__(self, artifact: Artifact, model: SkyvernLog, **kwargs) -> None:
         super().__init__(artifact, model, **kwargs)
         self.level_filter = 0
         self.text_filter = ""
+        self._pending_line: int | None = None  # go_to's line, until indexed or shown
 
     def compose(self) -> ComposeResult:
         yield Static(self._summary(), classes="note")
@@ -133,7 +137,12 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
             # severities hold severity + 1; 0 means a line without a level (kept)
             if (not severities[i] or severities[i] - 1 >= lowest) and (not needle or needle in line.lower())
         ]
-        self.app.call_from_thread(self.view.set_rows, rows)
+        self.app.call_from_thread(self._filtered, rows)
+
+    def _filtered(self, rows: list[int]) -> None:
+        self.view.set_rows(rows)
+        if self._pending_line is not None:
+            self._go_to_pending()
 
     def action_cycle_level(self) -> None:
         self.level_filter = (self.level_filter + 1) % len(LEVEL_FILTERS)
@@ -186,6 +195,33 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
     def show_end(self) -> None:
         self.view.action_edge(1)
 
+    # --- go to ----------------------------------------------------------------------------
+    def go_to(self, target: str) -> bool:
+        """`line:N` (from 0): the cursor on that line. A filter that hides it is cleared (and
+        the note says so); a line not indexed yet is gone to once it is."""
+        line = numbered(target, "line")
+        if line is None or (self.model.complete and line >= len(self.model.lines)):
+            return False
+        self._pending_line = line
+        self._go_to_pending()
+        if self._pending_line is not None and line < len(self.model.lines) and (self.level_filter or self.text_filter):
+            self.level_filter, self.text_filter = 0, ""
+            self.notify(f"Line {line + 1} was hidden by the filter: the filter is cleared.", timeout=4, markup=False)
+            self._refilter()  # the worker's rows come back through _filtered, which goes there
+        return True
+
+    def _go_to_pending(self) -> None:
+        line = self._pending_line
+        if line is None or line >= len(self.model.lines):
+            return  # not indexed yet: _indexed comes back here
+        view = self.view
+        if not view.go_to_line(line):
+            return  # a filter being applied hides it still: its result comes back here
+        self._pending_line = None
+        # Near the top, with a few lines of what led to it above.
+        view.scroll_to(y=max(0, view.screen_row_of(view.cursor) - 3), animate=False)
+        view.focus()
+
 
 LEVEL_CLASSES = {
     "debug": "record-table--debug", "info": "record-table--info", "warning": "record-table--warning",
@@ -233,6 +269,7 @@ class RecordTableViewer(FindBar, Viewer[list]):
         Binding("v", "cycle_filter", "Level filter", id="records.level"),
     ]
     COLUMNS: tuple[Column, ...] = ()
+    TARGET = ""  # what go_to's `TARGET:N` counts: the model's records, from 0
 
     def __init__(self, artifact: Artifact, model, **kwargs) -> None:
         super().__init__(artifact, model, **kwargs)
@@ -304,9 +341,36 @@ class RecordTableViewer(FindBar, Viewer[list]):
     def show_end(self) -> None:
         self.table.action_bottom()
 
+    def go_to(self, target: str) -> bool:
+        """`TARGET:N`: record N of the model selected, its detail shown; a filter that hides it
+        is cleared (and says so)."""
+        number = numbered(target, self.TARGET) if self.TARGET else None
+        if number is None or number >= len(self.model):
+            return False
+        record = self.model[number]
+        row = self._row_of(record)
+        if row is None:
+            self.filter_index = 0  # every filter's first step keeps every record
+            self._fill()
+            self.notify(f"{self.TARGET.capitalize()} {number + 1} was hidden by the filter: the filter is cleared.",
+                        timeout=4, markup=False)
+            row = self._row_of(record)
+        if row is None:
+            return False
+        table = self.table
+        table.move_cursor(row)
+        table.scroll_to(y=max(0, row - 3), animate=False)
+        self._show_detail(row)
+        table.focus()
+        return True
+
+    def _row_of(self, record: Any) -> int | None:
+        return next((i for i, kept in enumerate(self.rows) if kept is record), None)
+
 
 class SkyvernLogRawViewer(RecordTableViewer):
     HELP_TITLE = "Skyvern raw log (events)"
+    TARGET = "line"  # one event a line
     COLUMNS = (Column("Time", 12), Column("Level", 9), Column("Event", least=12), Column("File", 16))
     MODEL = list
     model: list[RawEvent]
@@ -335,6 +399,7 @@ CONSOLE_CLASSES = {"error": "record-table--error", "warning": "record-table--war
 
 class ConsoleLogViewer(RecordTableViewer):
     HELP_TITLE = "Browser console log"
+    TARGET = "message"
     COLUMNS = (Column("Time", 12), Column("Type", 7), Column("Message", least=12), Column("Source", 16))
     MODEL = list
     model: list[ConsoleMessage]
