@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from ...core.search import next_match
-from ...core.formats.logs import ConsoleMessage, RawEvent, SkyvernLog, event_json
+from ...core.formats.logs import SEVERITY, ConsoleMessage, RawEvent, SkyvernLog, event_json
 from ...core.model import Artifact
 from ...core.opening import read_rest_of_log
 from ..text import highlight_code, safe_text
@@ -28,7 +28,8 @@ from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_count, find_input
 from .targets import numbered
 
 # The level filter cycles through these: (label, lowest severity shown).
-LEVEL_FILTERS = (("all levels", 0), ("warning and worse", 2), ("errors", 3))
+WARNING = SEVERITY["warning"]  # from here on a line is a problem
+LEVEL_FILTERS = (("all levels", 0), ("warning and worse", WARNING), ("errors", SEVERITY["error"]))
 
 
 def short_time(timestamp: str) -> str:
@@ -53,9 +54,11 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
         Binding("v", "cycle_level", "Level filter", id="log.level"),
         # `f` filters as in the HAR viewer (`t` is kept for the step story).
         Binding("f", "text_filter", "Text filter", id="log.filter"),
-        # Errors are the log's "previous / next", as screenshots and frames are elsewhere.
-        Binding("right_square_bracket", "error(1)", "Next error", id="log.next"),
-        Binding("left_square_bracket", "error(-1)", "Previous error", id="log.previous"),
+        # Problems are the log's "previous / next", as screenshots and frames are elsewhere. A
+        # warning is one: Skyvern logs a failed action as a warning ("Try to click on a
+        # disabled element").
+        Binding("right_square_bracket", "problem(1)", "Next problem (warning or error)", id="log.next"),
+        Binding("left_square_bracket", "problem(-1)", "Previous problem (warning or error)", id="log.previous"),
         *FIND_BINDINGS,
     ]
 
@@ -121,7 +124,7 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
         if self.text_filter:
             text.append(" containing ", style="dim")
             text.append_text(safe_text(self.text_filter, "bold"))
-        text.append("  (v level, f text, [ ] errors)", style="dim")
+        text.append("  (v level, f text, [ ] problems)", style="dim")
         return text
 
     def _refilter(self) -> None:
@@ -187,10 +190,11 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
         view.move_cursor(found)
         return True
 
-    def action_error(self, direction: int) -> None:
+    def action_problem(self, direction: int) -> None:
+        """The next (previous) warning, error or worse among the lines shown."""
         severities = self.model.severities
-        if not self._seek(lambda number: severities[number] - 1 >= 3, direction):
-            self.notify("No errors among the lines shown.", severity="information")
+        if not self._seek(lambda number: severities[number] - 1 >= WARNING, direction):
+            self.notify("No warnings or errors among the lines shown.", severity="information")
 
     def show_end(self) -> None:
         self.view.action_edge(1)
