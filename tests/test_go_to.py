@@ -3,7 +3,10 @@ overview and the step story open what they point at (line:N, entry:N, message:N,
 
 from __future__ import annotations
 
-from apptools import SIZE, demo_app, settle
+import json
+from pathlib import Path
+
+from apptools import SIZE, demo_app, local_app, make_run, settle
 from tui.ui.screens.run import RunScreen
 from tui.ui.viewers.base import Viewer
 from tui.ui.viewers.html import HtmlViewer
@@ -212,3 +215,18 @@ async def test_id_map_goes_to_an_element_id():
         assert isinstance(viewer, IdMapViewer)
         assert viewer.table.cursor_row == 2 and viewer.model[2][0] == "AAAD"
         assert viewer.go_to("ZZZZ") is False and viewer.table.cursor_row == 2
+
+
+async def test_har_entry_counts_the_files_entries_even_those_it_cannot_show(tmp_path: Path):
+    """The run model names a request by its place in `log.entries`; a non-object entry there
+    is skipped by the viewer, so the place is not the row number."""
+    entries = [7, {"request": {"method": "GET", "url": "http://x/a"}, "response": {"status": 200}},
+               {"request": {"method": "POST", "url": "http://x/b"}, "response": {"status": 500}}]
+    har = json.dumps({"log": {"entries": entries}}).encode()
+    app = local_app(make_run(tmp_path / "r", [("har", "x.har", har)]), "tsk_test")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        viewer = await navigate(pilot, "a_1", "entry:2")
+        assert isinstance(viewer, HarViewer)
+        assert viewer.table.current is not None and viewer.table.current.url == "http://x/b"
+        assert viewer.go_to("entry:0") is False  # the number 7: nothing to show

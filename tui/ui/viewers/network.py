@@ -389,12 +389,13 @@ class HarViewer(FindBar, Viewer[Har]):
         self.query_one(EntryDetail).show(event.entry)
 
     def go_to(self, target: str) -> bool:
-        """`entry:N` (from 0, in the file's order): that request selected, its detail shown. A
+        """`entry:N` (from 0, in the file's `log.entries`): that request selected, its detail shown. A
         filter that hides it is cleared (and says so); the sort stays."""
         number = numbered(target, "entry")
-        if number is None or number >= len(self.model.entries):
+        # N is the position in the file's entries, which a non-object entry (skipped) shifts.
+        entry = next((e for e in self.model.entries if e.index == number), None) if number is not None else None
+        if number is None or entry is None:
             return False
-        entry = self.model.entries[number]
         table = self.table
         if not any(shown is entry for shown in table.rows):
             self.query_text = ""
