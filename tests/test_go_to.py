@@ -230,3 +230,45 @@ async def test_har_entry_counts_the_files_entries_even_those_it_cannot_show(tmp_
         assert isinstance(viewer, HarViewer)
         assert viewer.table.current is not None and viewer.table.current.url == "http://x/b"
         assert viewer.go_to("entry:0") is False  # the number 7: nothing to show
+
+
+async def test_a_big_log_goes_to_a_line_past_its_head_once_indexed(tmp_path: Path, monkeypatch):
+    """A big log opens with its first lines; a line further down is gone to once the rest is
+    indexed, even through a filter that hides it."""
+    import threading
+
+    import tui.core.opening.openers as openers
+    import tui.ui.viewers.logs as logs
+    from tui.core.formats import logs as log_format
+
+    line = b'2026-11-28T16:00:00.000000Z [info     ] Handling action      n=1\n'
+    content = line * 20_000 + b'2026-11-28T16:00:09.000000Z [info     ] Far down           n=2\n' + line * 10
+    monkeypatch.setattr(openers, "BIG_LOG", 64 << 10)
+    monkeypatch.setattr(log_format, "HEAD", 16 << 10)
+    indexed = threading.Event()
+    real_rest = logs.read_rest_of_log
+
+    def held_rest(*args, **kwargs):
+        assert indexed.wait(30)  # the test lets the indexing go on once go_to has been asked
+        real_rest(*args, **kwargs)
+
+    monkeypatch.setattr(logs, "read_rest_of_log", held_rest)
+    app = local_app(make_run(tmp_path / "r", [("skyvern_log", "x.log", content)]), "tsk_test")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        screen.viewer_pane.post_message(Viewer.Navigate(screen.detail.artifacts[0], target="line:20000"))
+        for _ in range(200):
+            await pilot.pause(0.01)
+            if screen.viewer_pane.viewer is not None:
+                break
+        viewer = screen.viewer_pane.viewer
+        assert isinstance(viewer, SkyvernLogViewer) and not viewer.model.complete
+        await pilot.pause(0.1)
+        assert viewer._pending_line == 20000  # not known yet: waiting for it
+        viewer.level_filter = 2  # warnings and worse: the line will be hidden when it comes
+        indexed.set()
+        await settle(pilot)
+        view = viewer.query_one(LogView)
+        assert viewer.model.complete and viewer.level_filter == 0
+        assert view.current_line == 20000 and "Far down" in viewer.model.lines[20000] and on_screen(view, view.cursor)

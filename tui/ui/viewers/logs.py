@@ -202,16 +202,12 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
     # --- go to ----------------------------------------------------------------------------
     def go_to(self, target: str) -> bool:
         """`line:N` (from 0): the cursor on that line. A filter that hides it is cleared (and
-        the note says so); a line not indexed yet is gone to once it is."""
+        says so); a line not indexed yet is gone to once it is."""
         line = numbered(target, "line")
         if line is None or (self.model.complete and line >= len(self.model.lines)):
             return False
         self._pending_line = line
         self._go_to_pending()
-        if self._pending_line is not None and line < len(self.model.lines) and (self.level_filter or self.text_filter):
-            self.level_filter, self.text_filter = 0, ""
-            self.notify(f"Line {line + 1} was hidden by the filter: the filter is cleared.", timeout=4, markup=False)
-            self._refilter()  # the worker's rows come back through _filtered, which goes there
         return True
 
     def _go_to_pending(self) -> None:
@@ -219,12 +215,16 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
         if line is None or line >= len(self.model.lines):
             return  # not indexed yet: _indexed comes back here
         view = self.view
-        if not view.go_to_line(line):
-            return  # a filter being applied hides it still: its result comes back here
-        self._pending_line = None
-        # Near the top, with a few lines of what led to it above.
-        view.scroll_to(y=max(0, view.screen_row_of(view.cursor) - 3), animate=False)
-        view.focus()
+        if view.go_to_line(line):
+            self._pending_line = None
+            # Near the top, with a few lines of what led to it above.
+            view.scroll_to(y=max(0, view.screen_row_of(view.cursor) - 3), animate=False)
+            view.focus()
+        elif self.level_filter or self.text_filter:
+            self.level_filter, self.text_filter = 0, ""
+            self.notify(f"Line {line + 1} was hidden by the filter: the filter is cleared.", timeout=4, markup=False)
+            self._refilter()  # the worker's rows come back through _filtered, which comes back here
+        # else: every line is on its way to the view (a filter just cleared): _filtered comes back
 
 
 LEVEL_CLASSES = {
