@@ -565,3 +565,115 @@ def test_a_hostile_run_builds_into_a_safe_model(tmp_path: Path):
         found = unsafe_strings(model)
         assert not found, "\n".join(found[:10])
         assert model.steps and any(s.actions for s in model.steps)
+
+
+# --- blocks --------------------------------------------------------------------------------------------------------
+def test_on_disk_a_workflow_runs_blocks_come_from_its_log():
+    source, detail = disk_detail("workflow_run")
+    assert not detail.timeline
+    model = built(source, detail)
+    [block] = model.blocks
+    task = json.loads((BUNDLED / "workflow_run" / "steps.json").read_text())[0]["task_id"]
+    assert (block.label, block.block_type, block.task_ids, block.status) == ("order_spur_gear", "navigation", (task,), None)
+    assert block.started_at is not None and block.started_at <= model.steps[0].started_at
+    assert {s.block_label for s in model.steps} == {"order_spur_gear"}
+
+
+def test_the_demos_block_comes_from_its_log_as_it_has_no_timeline():
+    source, detail = demo()
+    model = built(source, detail)
+    assert [(b.label, b.block_type) for b in model.blocks] == [("order_spur_gear", "navigation")]
+    assert model.blocks[0].task_ids == (detail.steps[0].task_id,)
+
+
+def test_a_timeline_gives_the_blocks_and_a_goal_at_once():
+    from tui.core.run_model.blocks import timeline_blocks
+
+    timeline = [{"type": "block", "block": {"label": "outer", "block_type": "for_loop", "status": "failed",
+                                            "failure_reason": "it broke", "created_at": "2026-11-28T16:00:00",
+                                            "modified_at": "2026-11-28T16:01:00"},
+                 "children": [{"type": "thought", "thought": {}},
+                              {"type": "block", "block": {"label": "inner", "block_type": "navigation",
+                                                          "status": "running", "task_id": "tsk_1",
+                                                          "navigation_goal": "Buy a gear"}}]},
+                "not a block"]
+    blocks, goal = timeline_blocks(timeline)
+    assert [(b.label, b.status, b.task_ids) for b in blocks] == [("outer", "failed", ()), ("inner", "running", ("tsk_1",))]
+    assert blocks[0].failure_reason == "it broke" and blocks[0].finished_at is not None
+    assert blocks[1].finished_at is None and goal == "Buy a gear"
+    source, detail = demo()
+    model = RunModelBuilder(source).first_pass(replace(detail, timeline=tuple(timeline)))
+    assert model.blocks == blocks
+
+
+def test_a_downloaded_run_reads_its_actions_json(tmp_path: Path):
+    import shutil
+
+    folder = tmp_path / "run"
+    shutil.copytree(BUNDLED / "task_terminated", folder)
+    _, api = api_detail("task_terminated")
+    # The recording's artifacts.json has uris relative to storage/: a download's are files/.
+    detail = LocalSource(folder).load_run(api.run.run_id)
+    assert [a["action_id"] for a in detail.actions] == [a["action_id"] for a in api.actions]
+    (folder / "actions.json").write_text("{broken")
+    assert LocalSource(folder).load_run(api.run.run_id).actions == ()
+
+
+def test_building_a_live_run_again_reads_only_what_is_new_and_the_logs():
+    source, detail = demo()
+    first_steps = {s.step_id for s in sorted(detail.steps, key=lambda s: s.created_at)[:2]}
+    running = replace(detail, run=replace(detail.run, status="running"),
+                      steps=tuple(s for s in detail.steps if s.step_id in first_steps),
+                      artifacts=tuple(a for a in detail.artifacts if a.step_id in first_steps))
+    counting = Counting(source)
+    builder = RunModelBuilder(counting)
+    early = builder.build(running)
+    assert [s.label for s in early.steps] == LABELS[:2] and not early.unsuccessful
+    done = builder.build(detail)  # the run went on and ended
+    assert names(done) == ORDER_CALLS
+    read_early = {a.artifact_id for a in running.artifacts}
+    for artifact in detail.artifacts:
+        reads = counting.reads[artifact.artifact_id]
+        if artifact.artifact_type == "skyvern_log" and artifact.artifact_id in read_early:
+            assert reads == 2, artifact  # read while live, so read again once it ended
+        else:
+            assert reads <= 1, artifact
+    before = sum(counting.reads.values())
+    assert builder.build(detail) == done
+    assert sum(counting.reads.values()) == before  # ended: nothing read again
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(
+                        ["action_type", "step_id", "status", "action_id", "element_id", "errors", "text", "option",
+                         "screenshot_artifact_id", "started_at", "success", "exception_type", "block", "type",
+                         "children", "label", "task_id", "created_at", "actions_and_results", "action_results",
+                         "skyvern_element_data", "attributes", "confidence_float", "action_order"]), inner, max_size=6),
+                    max_leaves=30)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(JSON, max_size=4), JSON, st.lists(JSON, max_size=3))
+def test_whatever_the_apis_json_holds_the_model_builds(actions, output, timeline):
+    source, detail = demo()
+    step_id = detail.steps[1].step_id
+    items = tuple({**a, "step_id": step_id} if isinstance(a, dict) else a for a in actions)
+    steps = (replace(detail.steps[1], raw={"output": output}), *detail.steps[2:])
+    odd = replace(detail, steps=steps, actions=items, timeline=tuple(timeline))  # type: ignore[arg-type]
+    model = RunModelBuilder(source).first_pass(odd)
+    assert len(model.steps) == len(detail.steps)
+    model = RunModelBuilder(source).read(model, odd, Part.ELEMENTS)
+    assert Part.ELEMENTS not in model.loading
+
+
+def test_with_only_the_step_logs_no_call_is_misnamed():
+    """The steps' own logs miss lines (the goal checks, the next step's extract-actions logged in
+    the step before): what is paired is right, the rest is named by its prompt."""
+    source, detail = demo()
+    logs = [a for a in detail.artifacts if a.artifact_type == "skyvern_log"]
+    everything = {logs[0].artifact_id, logs[-1].artifact_id}  # the workflow run's and the last step's
+    detail = replace(detail, artifacts=tuple(a for a in detail.artifacts if a.artifact_id not in everything))
+    model = built(source, detail)
+    by_log = [(n, c.index, c.name) for n, s in enumerate(model.steps) for c in s.calls if c.named_by == "log"]
+    assert by_log and all(ORDER_CALLS[n][i] == name for n, i, name in by_log)
+    assert {c.named_by for s in model.steps for c in s.calls} == {"log", "prompt"}

@@ -105,6 +105,11 @@ def _order(item: Mapping[str, Any]) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 1 << 30
 
 
+def _id(item: Mapping[str, Any]) -> str:
+    value = item.get("action_id")
+    return value if isinstance(value, str) else ""
+
+
 def screenshot_id(item: Mapping[str, Any]) -> str | None:
     value = item.get("screenshot_artifact_id")
     return value if isinstance(value, str) and value else None
@@ -114,10 +119,10 @@ def recorded_actions(step: Step, api_items: Sequence[Mapping[str, Any]]) -> list
     """From the actions API where it has the step's actions, else from the step's output; each
     with the screenshot it names."""
     pairs = recorded_pairs(step)
-    results_by_id = {a.get("action_id"): r for a, r in pairs if a.get("action_id")}
+    results_by_id = {a["action_id"]: r for a, r in pairs if isinstance(a.get("action_id"), str)}
     if api_items:
         items = sorted(api_items, key=_order)  # sorted() is stable: equal orders keep the API's order
-        return [(from_item(i, item, results_by_id.get(item.get("action_id"), []), "actions"), screenshot_id(item))
+        return [(from_item(i, item, results_by_id.get(_id(item), []), "actions"), screenshot_id(item))
                 for i, item in enumerate(items)]
     return [(from_item(i, item, results, "steps"), screenshot_id(item)) for i, (item, results) in enumerate(pairs)]
 

@@ -21,12 +21,13 @@ from ..formats.logs import skyvern_log
 from ..model import TERMINAL_STATUSES, Artifact, RunDetail, Step, group_artifacts, step_label
 from ..sources.base import Source
 from .actions import action_type, recorded_actions, recorded_pairs, step_exception, with_screenshots
+from .blocks import log_blocks, timeline_blocks
 from .browser import console_problems, network_problems
 from .calls import capture_key, group_calls, prompt_heading, user_goal
 from .elements import from_record as element_from_record
 from .elements import from_tree as element_from_tree
 from .logscan import LogEntry, Metrics, ScannedLog, line_fields, scan
-from .model import Action, Element, LlmCall, Part, Place, Problem, RunModel, Severity, StepModel
+from .model import Action, Block, Element, LlmCall, Part, Place, Problem, RunModel, Severity, StepModel
 
 # The parts this builder reads, in the order `build` reads them.
 PARTS: tuple[Part, ...] = (Part.LOGS, Part.DECISIONS, Part.ELEMENTS, Part.CONSOLE, Part.NETWORK)
@@ -39,6 +40,13 @@ _LATEST = datetime.max.replace(tzinfo=timezone.utc)
 PROMPT_HEAD = 64 * 1024  # bytes of a prompt read for its heading and goal
 
 Cancelled = Callable[[], bool]
+Fresh = tuple[int | None, bool]  # an artifact's file_size when it was read, and whether its run was live
+
+
+def _final(fresh: Fresh, artifact: Artifact, live: bool) -> bool:
+    """What was read of a growing artifact is all there is: read after the run ended, same size."""
+    size, was_live = fresh
+    return not live and not was_live and size == artifact.file_size
 
 
 def _never() -> bool:
@@ -56,7 +64,9 @@ class RunModelBuilder:
     def __init__(self, source: Source) -> None:
         self.source = source
         # Parsed artifacts by id: each kind of result in its own map, so that types stay checked.
-        self._logs: dict[str, tuple[int | None, ScannedLog]] = {}
+        # Logs, console logs and HARs grow while a run runs (and their file_size is not kept up to
+        # date): kept with the size they had and whether the run was live when they were read.
+        self._logs: dict[str, tuple[Fresh, ScannedLog]] = {}
         self._prompts: dict[str, str] = {}  # prompt artifact id -> its first PROMPT_HEAD bytes, as text
         self._decided: dict[str, tuple[Action, ...]] = {}  # parsed artifact id -> actions
         self._notes: dict[str, str] = {}  # artifact id -> what was wrong with it
@@ -64,7 +74,7 @@ class RunModelBuilder:
         # is read again only for an element not asked before (a live run's new action).
         self._elements: dict[str, dict[str, Element | None]] = {}
         self._css: dict[str, dict[str, str]] = {}
-        self._browser: dict[str, tuple[int | None, list[Problem]]] = {}  # console log / HAR id -> problems
+        self._browser: dict[str, tuple[Fresh, list[Problem]]] = {}  # console log / HAR id -> problems
 
     # --- the first pass --------------------------------------------------------------------------
     def first_pass(self, detail: RunDetail) -> RunModel:
@@ -74,7 +84,7 @@ class RunModelBuilder:
         by_id = {a.artifact_id: a for a in detail.artifacts}
         api_actions: dict[str, list[Mapping[str, Any]]] = {}
         for item in detail.actions:
-            step_id = item.get("step_id")
+            step_id = item.get("step_id") if isinstance(item, Mapping) else None
             if isinstance(step_id, str):
                 api_actions.setdefault(step_id, []).append(item)
         steps = tuple(self._step(step, label, members, api_actions.get(step.step_id, []), by_id)
@@ -82,13 +92,14 @@ class RunModelBuilder:
         steps = _with_windows(steps)
         screenshots = tuple(sorted((a for a in detail.artifacts if a.artifact_type.startswith("screenshot")),
                                    key=capture_key))
-        goal = _str(request.get("prompt")) or _str(request.get("navigation_goal"))
+        blocks, block_goal = timeline_blocks(detail.timeline)
+        goal = _str(request.get("prompt")) or _str(request.get("navigation_goal")) or block_goal
         url = _str(request.get("url")) or _first_url(steps)
         has_status = bool(run.status)
         return RunModel(
             run=run, goal=goal, url=url,
             status=run.status, failure_reason=run.failure_reason, status_from="run" if has_status else "",
-            steps=steps, screenshots=screenshots, loading=frozenset(PARTS),
+            steps=_in_blocks(steps, blocks), blocks=blocks, screenshots=screenshots, loading=frozenset(PARTS),
             notes=tuple(self._notes.values()),
         )
 
@@ -164,13 +175,13 @@ class RunModelBuilder:
     def _scanned(self, artifact: Artifact, live: bool) -> ScannedLog | None:
         kept = self._logs.get(artifact.artifact_id)
         # A finished run's logs are read once; a live one's grow, and are read again.
-        if kept is not None and not live and kept[0] == artifact.file_size:
+        if kept is not None and _final(kept[0], artifact, live):
             return kept[1]
         data = self._bytes(artifact)
         if data is None:
             return kept[1] if kept else None
         scanned = scan(skyvern_log(data))
-        self._logs[artifact.artifact_id] = (artifact.file_size, scanned)
+        self._logs[artifact.artifact_id] = ((artifact.file_size, live), scanned)
         return scanned
 
     def _read_logs(self, model: RunModel, detail: RunDetail, cancelled: Cancelled) -> RunModel:
@@ -184,7 +195,13 @@ class RunModelBuilder:
                 logs.append((artifact, scanned))
         steps = _named_calls(model.steps, logs)
         steps, problems = _log_problems(steps, logs)
-        return replace(model, steps=steps, problems=_merge_problems(model.problems, problems, "log"))
+        blocks = model.blocks
+        if not detail.timeline and _is_workflow_run(detail):  # no database: the workflow run's log tells
+            lines = list({(b.time, b.event, b.label, b.task_id): b for _, scanned in logs for b in scanned.blocks}.values())
+            task_ids = list(dict.fromkeys(s.step.task_id for s in steps if s.step.task_id))
+            blocks = log_blocks(lines, task_ids)
+            steps = _in_blocks(steps, blocks)
+        return replace(model, steps=steps, blocks=blocks, problems=_merge_problems(model.problems, problems, "log"))
 
     # --- DECISIONS: what the LLM decided, the prompts' headings and goal --------------------------------------
     def _prompt_text(self, artifact: Artifact) -> str | None:
@@ -326,7 +343,7 @@ class RunModelBuilder:
             if cancelled():
                 return model
             kept = self._browser.get(artifact.artifact_id)
-            if kept is None or live or kept[0] != artifact.file_size:
+            if kept is None or not _final(kept[0], artifact, live):
                 data = self._bytes(artifact)
                 if data is None:
                     continue
@@ -341,7 +358,7 @@ class RunModelBuilder:
                 except TuiError as exc:
                     self._note(artifact, exc)
                     problems = []
-                kept = (artifact.file_size, problems)
+                kept = ((artifact.file_size, live), problems)
                 self._browser[artifact.artifact_id] = kept
             found += kept[1]
         steps = list(model.steps)
@@ -393,11 +410,23 @@ def _with_windows(steps: tuple[StepModel, ...]) -> tuple[StepModel, ...]:
     return tuple(out)
 
 
+def _is_workflow_run(detail: RunDetail) -> bool:
+    return detail.run.run_type == "workflow_run" or detail.run.run_id.startswith("wr_")
+
+
+def _in_blocks(steps: tuple[StepModel, ...], blocks: Sequence[Block]) -> tuple[StepModel, ...]:
+    """Each step with the label of the block that ran its task."""
+    owner = {task: b.label for b in blocks for task in b.task_ids}
+    if not owner:
+        return steps
+    return tuple(replace(s, block_label=owner.get(s.step.task_id or "")) for s in steps)
+
+
 def _recorded_elements(detail: RunDetail) -> dict[str, Mapping[str, Any]]:
     """Action id -> the element Skyvern recorded with it (the actions API, the steps' output)."""
     found: dict[str, Mapping[str, Any]] = {}
     items: list[Mapping[str, Any]] = [item for step in detail.steps for item, _ in recorded_pairs(step)]
-    items += list(detail.actions)
+    items += [a for a in detail.actions if isinstance(a, Mapping)]
     for item in items:
         action_id, data = item.get("action_id"), item.get("skyvern_element_data")
         if isinstance(action_id, str) and isinstance(data, Mapping):
@@ -444,40 +473,59 @@ def _run_metrics(logs: Sequence[tuple[Artifact, ScannedLog]], step_ids: set[str]
 
 
 def _named_calls(steps: tuple[StepModel, ...], logs: Sequence[tuple[Artifact, ScannedLog]]) -> tuple[StepModel, ...]:
-    """Each call named by its metrics line.
+    """Each call named by its metrics line ("LLM API handler duration metrics": prompt_name,
+    model, duration, tokens).
 
-    Skyvern logs a metrics line for each call, in the order it makes them, but not always in the
-    step the call belongs to: the next step's extract-actions runs while the step before is
-    still finishing, and is logged with that step's id (seen on the demo and the recorded runs).
-    So the run's calls, step after step, are paired in order with the run's metrics lines, and
-    a pair is kept only where the line's step is the call's or the one just before it in its
-    task. Where that fails (a line missing), each step's calls pair with the lines of its own id.
+    What the demo and the recorded runs show (each pairing checked against the prompts, whose
+    headings tell the prompts apart, and against the steps API's token counts, which are the sums
+    of their calls' `input_tokens`): Skyvern logs one metrics line per call, in the order it makes
+    them, but not always with the id of the step the call belongs to, and not always in that
+    step's own log or time window. The next step's extract-actions call runs while the step
+    before is finishing (its goal check): it is logged with that step's id, and it and the goal
+    check fall after the step's `modified_at` (demo: step 1's check-user-goal at 16:02:41.810,
+    step 1 ended 16:02:41.759; step 2's extract-actions at 16:02:41.834 logged as step 1's).
+    A step's own log (logs/step/{id}) misses lines its step made; the run's and the last step's
+    logs hold all of them, and lines outside any step (a workflow block's description) name none.
+
+    So the calls of the whole run, step after step, are paired in order with the metrics lines
+    of the run's steps (every log's, each line once), a line going to a call of its own step or
+    of the next one in the task; a line of an earlier step is one whose call left no artifacts,
+    and is skipped; a call whose next line is of a later step has none. A step whose pairs add up
+    to more input tokens than the steps API counts for it keeps none of them (a line was missing).
     """
     metrics = _run_metrics(logs, {s.step.step_id for s in steps})
     if not metrics:
         return steps
-    calls = [(n, call) for n, step in enumerate(steps) for call in step.calls]
-    previous: dict[int, str | None] = {}
-    last_in_task: dict[str | None, str] = {}
+    position = {s.step.step_id: n for n, s in enumerate(steps)}
+    previous: dict[int, int | None] = {}
+    last_in_task: dict[str | None, int] = {}
     for n, step in enumerate(steps):
         previous[n] = last_in_task.get(step.step.task_id)
-        last_in_task[step.step.task_id] = step.step.step_id
+        last_in_task[step.step.task_id] = n
     paired: dict[tuple[int, int], Metrics] = {}
-    consistent = True
-    for (n, call), line in zip(calls, metrics, strict=False):  # a live run: fewer of one
-        if line.step_id not in (steps[n].step.step_id, previous[n]):
-            consistent = False
-            break
-        paired[(n, call.index)] = line
-    if not consistent:
-        paired = {}
-        for n, step in enumerate(steps):
-            own = [m for m in metrics if m.step_id == step.step.step_id]
-            for call, line in zip(step.calls, own, strict=False):
-                paired[(n, call.index)] = line
+    j = 0
+    for n, step in enumerate(steps):
+        for call in step.calls:
+            while j < len(metrics):
+                at = position[metrics[j].step_id or ""]
+                if at == n or at == previous[n]:
+                    paired[(n, call.index)] = metrics[j]
+                    j += 1
+                    break
+                if at > n:
+                    break  # a later step's line: this call has none
+                j += 1  # an earlier step's line whose call left no artifacts
     out = []
     for n, step in enumerate(steps):
-        named = tuple(_named(call, paired.get((n, call.index))) for call in step.calls)
+        lines = [paired[(n, c.index)] for c in step.calls if (n, c.index) in paired]
+        total = step.step.input_tokens
+        counted = sum(line.input_tokens or 0 for line in lines)
+        every = len(lines) == len(step.calls)
+        if total is not None and lines and (counted > total or (every and counted != total)):
+            lines_ok = False
+        else:
+            lines_ok = True
+        named = tuple(_named(call, paired.get((n, call.index)) if lines_ok else None) for call in step.calls)
         out.append(replace(step, calls=named))
     return tuple(out)
 

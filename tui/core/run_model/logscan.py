@@ -44,12 +44,28 @@ class LogEntry:
 
 
 @dataclass(frozen=True)
+class BlockLine:
+    """A workflow run log's line about a block (`block_label=`) or the task a block created."""
+
+    time: datetime | None
+    event: str
+    label: str | None
+    block_type: str | None
+    block_id: str | None  # workflow_run_block_id
+    task_id: str | None
+
+
+@dataclass(frozen=True)
 class ScannedLog:
     metrics: tuple[Metrics, ...]
     entries: tuple[LogEntry, ...]
     lines: int
     first: datetime | None  # the time of its first and last lines: what it covers
     last: datetime | None
+    blocks: tuple[BlockLine, ...] = ()
+
+
+NEW_TASK_EVENT = "Created a new task for workflow run"
 
 
 def _value(raw: str) -> object:
@@ -96,6 +112,7 @@ def _time(text: str) -> datetime | None:
 def scan(log: SkyvernLog) -> ScannedLog:
     metrics: list[Metrics] = []
     entries: list[LogEntry] = []
+    blocks: list[BlockLine] = []
     first = last = None
     for index, text in enumerate(log.lines):
         if first is None:
@@ -111,8 +128,14 @@ def scan(log: SkyvernLog) -> ScannedLog:
                     _time(text), str(values["prompt_name"]), _str(values.get("step_id")), _str(values.get("model")),
                     _number(values.get("duration_seconds")), _count(values.get("input_tokens")),
                     _count(values.get("output_tokens")), text))
+        if "block_label=" in text or NEW_TASK_EVENT in text:
+            event, values = line_fields(text)
+            label = _str(values.get("block_label"))
+            if label or event == NEW_TASK_EVENT:
+                blocks.append(BlockLine(_time(text), event, label, _str(values.get("block_type")),
+                                        _str(values.get("workflow_run_block_id")), _str(values.get("task_id"))))
     for text in reversed(log.lines):
         last = _time(text)
         if last is not None:
             break
-    return ScannedLog(tuple(metrics), tuple(entries), len(log.lines), first, last)
+    return ScannedLog(tuple(metrics), tuple(entries), len(log.lines), first, last, tuple(blocks))
