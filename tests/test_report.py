@@ -75,6 +75,9 @@ def test_the_demos_report_as_json(capsys):
     assert data["run_id"] == demo["run_id"] and data["status"] == "completed" and data["failure_reason"] is None
     assert data["goal"].startswith("Sign in to Acme Parts with username 'demo'")
     assert data["failure"] is None  # it completed
+    [block] = data["blocks"]  # a workflow run of one navigation block
+    assert (block["label"], block["block_type"], block["task_ids"]) == (
+        "order_spur_gear", "navigation", ["tsk_602148150363861746"])
     steps = data["steps"]
     assert [s["label"] for s in steps] == ["Step 1", "Step 2", "Step 2 (retry 1)", "Step 3", "Step 4"]
     assert [s["status"] for s in steps] == ["completed", "failed", "completed", "completed", "canceled"]
@@ -96,6 +99,7 @@ def test_the_demos_report_as_markdown_on_the_command_line():
     assert out.startswith("# Run `wr_602148146068894428`: completed\n")
     assert "**Goal:**\n\n> Sign in to Acme Parts" in out
     assert "## Why it failed" not in out
+    assert "| order_spur_gear | navigation | — | `tsk_602148150363861746` | — |" in out
     header = "| Step | Status | Actions | LLM calls | Duration | Tokens in / out | Errors | Warnings |"
     rows = out.split(header, 1)[1].strip().splitlines()[1:]
     assert len(rows) == 5

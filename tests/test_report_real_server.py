@@ -105,6 +105,9 @@ def test_report_of_the_completed_runs(server: tuple[RealServer, dict[str, str]],
     assert [element_labels(s) for s in steps] == ORDER_ELEMENTS
     assert [[c["name"] for c in s["llm_calls"]] for s in steps] == ORDER_CALLS
     assert steps[1]["exception_type"] == "InteractWithDisabledElement"
+    if name == "workflow_run":
+        assert [b["label"] for b in data["blocks"]] == ["order_spur_gear"]
+        assert data["blocks"][0]["task_ids"] == [steps[0]["task_id"]]
     result = cli(real, "report", ids[name], cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "| Step 2 | failed `InteractWithDisabledElement` |" in result.stdout
