@@ -6,11 +6,14 @@ report is in tests/test_report_real_server.py."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui.cli import main
 from tui.core.model import Artifact, Run, RunDetail, Step
@@ -258,3 +261,27 @@ def test_secrets_are_the_key_and_the_signed_urls():
     secrets = secrets_of(rows, api_key="sk-secret-key")
     assert secrets == [SIGNED, "sk-secret-key"]
     assert redact(f"a {SIGNED} b sk-secret-key", secrets) == "a [redacted] b [redacted]"
+
+
+# --- any text at all ---------------------------------------------------------------------------------------------
+TRICKY = st.text(alphabet=st.sampled_from("|\\`<>*_ \n\x1b\x9baZ"), max_size=12) | st.text(max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(TRICKY, TRICKY, TRICKY)
+def test_any_text_in_a_run_keeps_the_markdown_a_table_and_the_json_data(reason: str, reasoning: str, label: str):
+    from tui.core.run_model.model import Action, Element, LlmCall, RunModel, StepModel
+
+    element = Element("AAAB", tag="a", text=label, href=label)
+    action = Action(0, "click", "AAAB", element=element, text=label, reasoning=reasoning, errors=(reason,))
+    step = StepModel(Step("stp_1", status="failed"), "Step 1", actions=(action,), calls=(LlmCall(0, label),))
+    model = RunModel(Run("tsk_x", status="failed", failure_reason=reason), goal=reasoning, status="failed",
+                     failure_reason=reason, steps=(step,))
+    text = markdown(model)
+    assert not any(ord(c) < 32 and c not in "\n\t" or 0x7f <= ord(c) <= 0x9f for c in text)  # tab: harmless
+    row = next(line for line in text.splitlines() if line.startswith("| Step 1 |"))
+    # Eight cells: the pipes that are not escaped are the table's own.
+    assert len(re.findall(r"(?<!\\)\|", row.replace("\\\\", ""))) == 9
+    data = json.loads(json.dumps(report_data(model)))
+    assert data["failure_reason"] == model.failure_reason
+    assert data["steps"][0]["actions"][0]["reasoning"] == (model.steps[0].actions[0].reasoning or None)

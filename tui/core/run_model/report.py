@@ -173,6 +173,7 @@ _SPACES = re.compile(r"\s+")
 # table row: escaped with a backslash, which CommonMark allows before any punctuation.
 _PROSE = re.compile(r"([<>\\])")
 _BACKTICKS = re.compile(r"`+")
+_BACKSLASHES_BEFORE_PIPE = re.compile(r"\\+(?=\|)")
 
 
 def _one_line(text: str) -> str:
@@ -188,9 +189,13 @@ def _prose(text: str) -> str:
     return _escaped(_one_line(text))
 
 
-def _code(text: str) -> str:
-    """Data as a code span, which renders it as it is: fenced by more backticks than it holds."""
+def _code(text: str, in_table: bool = False) -> str:
+    """Data as a code span, which renders it as it is: fenced by more backticks than it holds.
+    In a table, a backslash before a `|` is doubled: the table reads `\\|` as a backslash and
+    the end of the cell (the `|` itself is escaped by `_cell`)."""
     text = _one_line(text)
+    if in_table:
+        text = _BACKSLASHES_BEFORE_PIPE.sub(lambda m: m.group() * 2, text)
     fence = "`" * (max((len(m) for m in _BACKTICKS.findall(text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
@@ -222,15 +227,15 @@ def _tokens(step: StepModel) -> str:
     return f"{input_tokens if input_tokens is not None else '?'} / {output_tokens if output_tokens is not None else '?'}"
 
 
-def action_line(action: Action) -> str:
+def action_line(action: Action, in_table: bool = False) -> str:
     """`click` `AAAH <button id=checkout disabled> "Check out"` "typed text" — failed"""
-    parts = [_code(action.action_type)]
+    parts = [_code(action.action_type, in_table)]
     if action.element is not None:
-        parts.append(_code(action.element.label))
+        parts.append(_code(action.element.label, in_table))
     elif action.element_id:
-        parts.append(_code(action.element_id))
+        parts.append(_code(action.element_id, in_table))
     if action.text:
-        parts.append(_code(action.text))
+        parts.append(_code(action.text, in_table))
     outcome = "failed" if action.failed else action.status
     return " ".join(parts) + (f" — {_prose(outcome)}" if outcome else "")
 
@@ -292,8 +297,8 @@ def _steps_table(steps: Sequence[StepModel]) -> list[str]:
         if step.failed and step.status != "failed":
             status += " (an action failed)"
         if step.exception_type:
-            status += f" {_code(step.exception_type)}"
-        actions = "; ".join(action_line(a) for a in step.actions) or "—"
+            status += f" {_code(step.exception_type, in_table=True)}"
+        actions = "; ".join(action_line(a, in_table=True) for a in step.actions) or "—"
         calls = ", ".join(_prose(c.title) for c in step.calls) or "—"
         lines.append("| " + " | ".join(_cell(cell) for cell in (
             _prose(step.label), status, actions, calls, duration(step.duration_seconds), _tokens(step),
@@ -306,7 +311,7 @@ def _blocks_table(blocks: Sequence[Block]) -> list[str]:
     for block in blocks:
         lines.append("| " + " | ".join(_cell(cell) for cell in (
             _prose(block.label), _prose(block.block_type or "—"), _prose(block.status or "—"),
-            ", ".join(_code(t) for t in block.task_ids) or "—", _prose(block.failure_reason or "—"))) + " |")
+            ", ".join(_code(t, in_table=True) for t in block.task_ids) or "—", _prose(block.failure_reason or "—"))) + " |")
     return lines
 
 
