@@ -677,3 +677,17 @@ def test_with_only_the_step_logs_no_call_is_misnamed():
     by_log = [(n, c.index, c.name) for n, s in enumerate(model.steps) for c in s.calls if c.named_by == "log"]
     assert by_log and all(ORDER_CALLS[n][i] == name for n, i, name in by_log)
     assert {c.named_by for s in model.steps for c in s.calls} == {"log", "prompt"}
+
+
+def test_the_parts_can_be_read_in_any_order():
+    source, detail = api_detail("task_completed")
+    in_order = built(source, detail)
+    builder = RunModelBuilder(source)
+    model = builder.first_pass(detail)
+    for part in reversed(PARTS):
+        model = builder.read(model, detail, part)
+    assert not model.loading
+    assert names(model) == names(in_order)
+    assert [[(a.action_type, a.element) for a in s.actions] for s in model.steps] == [
+        [(a.action_type, a.element) for a in s.actions] for s in in_order.steps]
+    assert model.problems == in_order.problems and model.goal == in_order.goal
