@@ -133,12 +133,15 @@ def test_a_terminated_runs_failure_block():
     [request] = failure["failed_requests"]
     assert request["text"].startswith("GET 404 ") and "/api/recommendations" in request["text"]
     assert any(line["text"] == "Agent decided to terminate" for line in failure["last_log_lines"])
+    assert failure["last_screenshot"] == {"artifact_id": model.screenshots[-1].artifact_id,
+                                          "artifact_type": model.screenshots[-1].artifact_type}
 
     text = markdown(model)
     assert "## Why it failed" in text and f"> {TERMINATED_REASON}" in text
     assert "**Step 2** (the last step): completed" in text
     assert "1. `terminate` — completed\n   - Reasoning: The categories of the catalog" in text
     assert "- **First console error:** `Failed to load resource" in text
+    assert f"- **Last screenshot:** `{model.screenshots[-1].artifact_id}`" in text
     assert "`Agent decided to terminate`" in text
 
 

@@ -145,6 +145,7 @@ def _failure(model: RunModel) -> dict[str, Any] | None:
         "first_page_error": None if page is None else _problem(page),
         "failed_requests": [_problem(p) for p in failed_requests(model)],
         "last_log_lines": [_problem(p) for p in last_log_lines(model)],
+        "last_screenshot": _artifact(model.last_screenshot),
     }
 
 
@@ -268,7 +269,9 @@ def _failure_lines(model: RunModel) -> list[str]:
                 for error in action.errors:
                     lines.append(f"   - Error: {_code(error)}")
         lines.append("")
-    console, page = model.first("console"), model.first("page")
+    console, page, shot = model.first("console"), model.first("page"), model.last_screenshot
+    if shot is not None:
+        lines.append(f"- **Last screenshot:** {_code(shot.artifact_id)} ({_prose(shot.artifact_type)})")
     lines.append(f"- **First console error:** {_code(console.text) if console else 'none'}")
     lines.append(f"- **First page error:** {_code(page.text) if page else 'none'}")
     requests = failed_requests(model)
