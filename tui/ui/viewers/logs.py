@@ -56,9 +56,11 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
         Binding("f", "text_filter", "Text filter", id="log.filter"),
         # Problems are the log's "previous / next", as screenshots and frames are elsewhere. A
         # warning is one: Skyvern logs a failed action as a warning ("Try to click on a
-        # disabled element").
+        # disabled element"). The footer shows `]` only (both would push the other keys out of
+        # it); the help lists both.
         Binding("right_square_bracket", "problem(1)", "Next problem (warning or error)", id="log.next"),
-        Binding("left_square_bracket", "problem(-1)", "Previous problem (warning or error)", id="log.previous"),
+        Binding("left_square_bracket", "problem(-1)", "Previous problem (warning or error)", id="log.previous",
+                show=False),
         *FIND_BINDINGS,
     ]
 
