@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
-from apptools import SIZE, local_app, make_run, settle
+from apptools import SIZE, demo_app, local_app, make_run, settle
 from conftest import DEMO
 from tui.core.errors import ParseError
 from tui.core.formats.logs import LEVELS, browser_console_log, parse_log_line, skyvern_log, skyvern_log_raw
 from tui.core.sources.local import LocalSource
+from tui.ui.screens.help import HelpScreen
+from tui.ui.viewers.base import Viewer
 from tui.ui.viewers.logs import ConsoleLogViewer, RecordTable, SkyvernLogRawViewer, SkyvernLogViewer
 from tui.ui.widgets.log_view import LogView
 
@@ -70,7 +74,7 @@ def one_log_run(folder: Path, artifact_type: str, name: str, content: bytes) -> 
     return make_run(folder, [(artifact_type, name, content)], run_id="tsk_log", status="failed")
 
 
-async def test_skyvern_log_filters_by_level_and_text_and_jumps_between_errors(tmp_path: Path):
+async def test_skyvern_log_filters_by_level_and_text_and_jumps_between_problems(tmp_path: Path):
     app = local_app(one_log_run(tmp_path / "r", "skyvern_log", "x.log", LOG), "tsk_log")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -80,6 +84,9 @@ async def test_skyvern_log_filters_by_level_and_text_and_jumps_between_errors(tm
         assert isinstance(viewer, SkyvernLogViewer)
         view = viewer.query_one(LogView)
         assert view.rows == [0, 1, 2, 3, 4] and view.has_focus
+        # ] and [ go through the problems: the warning (1) as well as the errors (2, 4).
+        await pilot.press("right_square_bracket")
+        assert view.current_line == 1
         await pilot.press("right_square_bracket")
         assert view.current_line == 2
         await pilot.press("right_square_bracket")
@@ -231,3 +238,37 @@ def test_a_big_log_read_head_first_then_indexed_is_the_same_as_read_at_once(tmp_
     whole = skyvern_log(data)
     assert head.complete and head.lines == whole.lines and head.severities == whole.severities
     assert head.counts == whole.counts and len(seen) > 10 and seen[-1] == (len(data), len(data))
+
+
+async def test_a_warning_is_a_problem_the_failed_steps_log_finds_it():
+    """Skyvern logs a failed action as a warning: `]` in the failed step's log goes to it, and
+    the help says what `]` and `[` find."""
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        log = next(a for a in screen.detail.artifacts
+                   if a.artifact_type == "skyvern_log" and a.step_id == screen.detail.steps[1].step_id)
+        screen.viewer_pane.post_message(Viewer.Navigate(log))
+        await settle(pilot)
+        viewer = screen.viewer_pane.viewer
+        assert isinstance(viewer, SkyvernLogViewer) and viewer.model.counts.get("error", 0) == 0
+        view = viewer.query_one(LogView)
+        view.focus()
+        await pilot.press("right_square_bracket")
+        assert view.current_line == 3
+        assert "Try to click on a disabled element" in viewer.model.lines[3]
+        await pilot.press("right_square_bracket")
+        assert "Action failed, marking step as failed" in viewer.model.lines[view.current_line]
+        await pilot.press("left_square_bracket")
+        assert view.current_line == 3
+        assert "[ ] problems" in viewer._summary().plain
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(width=200, record=True, color_system=None, file=io.StringIO())
+        for static in app.screen.query("Static"):
+            console.print(static.content)
+        help_text = console.export_text()
+        assert "Next problem (warning or error)" in help_text
+        assert "Previous problem (warning or error)" in help_text

@@ -35,6 +35,7 @@ examples:
   skyvern-tui --local /data/artifacts tsk_123   open one run in a folder
   skyvern-tui artifacts wr_123 --type llm_prompt --json
   skyvern-tui download wr_123 ./my-run   then: skyvern-tui --local ./my-run
+  skyvern-tui report wr_123 --format json   why it failed, step by step (also --local, --demo)
   skyvern-tui login --profile local --base-url http://localhost:8000
 
 settings: SKYVERN_API_KEY, SKYVERN_BASE_URL (default https://api.skyvern.com), and
@@ -44,7 +45,7 @@ environment, the environment over the file. The key is never printed.
 Inside the app, press ? for every key.
 """
 
-SUBCOMMANDS = ("artifacts", "download", "login")
+SUBCOMMANDS = ("artifacts", "download", "login", "report")
 
 
 def _connection_flags(parser: argparse.ArgumentParser) -> None:
@@ -97,6 +98,22 @@ def build_command_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--profile", metavar="NAME", default="default", help="profile name (default: default)")
         parser.add_argument("--base-url", metavar="URL", default="https://api.skyvern.com")
         parser.add_argument("--make-default", action="store_true", help="use this profile when none is named")
+        return parser
+    if command == "report":
+        parser.description = (
+            "Print the overview of a run: its goal, status, why it failed (the failure reason, the "
+            "step that failed, its last actions with the LLM's reasoning, the first console and "
+            "page errors, the failed requests, the log's last warnings and errors) and its steps "
+            "(actions and their elements, LLM calls, duration, tokens, errors). Markdown for a chat "
+            "or a ticket, or JSON for a program. The API key and signed URLs are never printed."
+        )
+        parser.add_argument("run_id", nargs="?", metavar="RUN_ID",
+                            help="a run id or a Skyvern app URL (may be left out with --demo, or --local DIR of one run)")
+        parser.add_argument("--format", choices=("markdown", "json"), default="markdown", help="default: markdown")
+        parser.add_argument("--local", metavar="DIR", type=Path,
+                            help="a Skyvern ARTIFACT_STORAGE_PATH folder, a downloaded run, or a folder of runs")
+        parser.add_argument("--demo", action="store_true", help="the demo run that ships with skyvern-tui")
+        _connection_flags(parser)
         return parser
     parser.add_argument("run_id", metavar="RUN_ID", help="a run id (wr_, tsk_, tsk_v2_) or a Skyvern app URL")
     if command == "download":

@@ -1,4 +1,5 @@
-"""The non-interactive commands: artifacts, download, login. Errors: one line, exit status 1."""
+"""The non-interactive commands: artifacts, download, login, report. Errors: one line, exit status 1
+(2 for wrong input)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import TextIO
 
 from .arguments import UsageError, api_source, run_id_arg
 from .core.errors import TuiError
+from .core.sources.base import Source
 from .core.textsafe import visible_controls
 
 # Characters json.dumps(ensure_ascii=False) leaves as they are that a terminal obeys (DEL, C1):
@@ -47,6 +49,8 @@ def run_command(command: str, args: argparse.Namespace) -> int:
     try:
         if command == "login":
             return login(args)
+        if command == "report":
+            return report(args)
         run_id = run_id_arg(args.run_id)
         source = _source(args)
         if command == "artifacts":
@@ -105,6 +109,63 @@ def download(source, run_id: str, args: argparse.Namespace) -> int:
             say(f"skyvern-tui: {artifact_id}: {why}", sys.stderr)
         return _error(f"{len(result.failed)} of {result.total} artifacts could not be downloaded; the others are in {args.dest}")
     say(f"Saved {result.count} artifacts of {run_id} to {args.dest}. Browse it offline: skyvern-tui --local {args.dest}")
+    return 0
+
+
+def _report_source(args: argparse.Namespace) -> tuple[Source, str]:
+    """The source and run a report is about: the demo, a folder (as the app opens them: a wrong
+    folder or run is a usage error), or the server."""
+    from .core.errors import SourceError
+    from .core.sources.demo import demo_source
+    from .core.sources.local import LocalSource
+
+    if args.demo and args.local is not None:
+        raise UsageError("--demo and --local name two sources: give one")
+    if args.demo or args.local is not None:
+        try:
+            source = demo_source() if args.demo else LocalSource(args.local)
+            if args.run_id:
+                run_id = run_id_arg(args.run_id)
+                source.load_run(run_id)  # here, to say a wrong id as a usage error
+                return source, run_id
+            runs = source.list_runs()
+        except SourceError as exc:
+            raise UsageError(str(exc)) from exc
+        if len(runs) != 1:
+            where = "the demo" if args.demo else str(args.local)
+            found = f"{len(runs)} runs ({', '.join(r.run_id for r in runs[:3])}{', …' if len(runs) > 3 else ''})"
+            raise UsageError(f"{where} holds {found if runs else 'no Skyvern run'}: name the RUN_ID")
+        return source, runs[0].run_id
+    if not args.run_id:
+        raise UsageError("report needs a RUN_ID (or --demo, or --local DIR of one run)")
+    return _source(args), run_id_arg(args.run_id)
+
+
+def report(args: argparse.Namespace) -> int:
+    """The run's overview, as markdown or JSON, on standard output."""
+    from .core.run_model.build import PARTS, RunModelBuilder
+    from .core.run_model.model import RunModel
+    from .core.run_model.report import markdown, redact, report_data, secrets_of
+
+    source, run_id = _report_source(args)
+    detail = source.load_run(run_id)
+    interactive = sys.stderr.isatty()
+
+    def progress(model: RunModel) -> None:
+        part = next((p for p in PARTS if p in model.loading), None)
+        if interactive and part is not None:
+            print("\r", end="", file=sys.stderr)
+            say(f"reading {part.label}…{' ' * 20}", sys.stderr, end="")
+
+    try:
+        model = RunModelBuilder(source).build(detail, progress)
+    finally:
+        if interactive:
+            print("\r" + " " * 60 + "\r", end="", file=sys.stderr, flush=True)
+    settings = getattr(source, "settings", None)
+    secrets = secrets_of(detail.artifacts, getattr(settings, "api_key", None))
+    text = json_text(report_data(model)) + "\n" if args.format == "json" else markdown(model)
+    say(redact(text, secrets), end="")
     return 0
 
 

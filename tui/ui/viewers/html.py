@@ -10,6 +10,7 @@ from textual.widgets import Static
 from ...core.model import Artifact
 from ...core.opening import HtmlModel
 from ..widgets.line_view import LineView
+from .targets import numbered
 from .text import TextViewer
 
 
@@ -26,6 +27,19 @@ class HtmlViewer(TextViewer):
     @property
     def showing_original(self) -> bool:
         return self.model is self.html.original
+
+    def go_to(self, target: str) -> bool:
+        """`line:N` counts the lines of the file as it came (the indented view has others), so
+        the original is shown."""
+        line = numbered(target, "line")
+        if line is None or line >= len(self.html.original.lines):
+            return False
+        if self.showing_original:
+            self.show_line(line)
+        else:
+            self.action_toggle_original()
+            self.call_after_refresh(self.show_line, line)  # on the new line view, once mounted
+        return True
 
     def action_toggle_original(self) -> None:
         self.model = self.html.pretty if self.showing_original else self.html.original

@@ -28,6 +28,7 @@ from ..widgets.cursor_view import Column, ColumnRows, CursorView, StyleOf, Table
 from ..widgets.line_view import SPAN_STYLES, LineView
 from .base import Viewer
 from .find import FIND_CSS, FindBar, find_count, find_input
+from .targets import numbered
 from .text import TextViewer
 
 
@@ -332,6 +333,19 @@ class LlmActionsViewer(FindBar, Viewer[ActionsModel]):
         if event.view is self.table:
             event.stop()
             self.query_one(".detail", Static).update(self._detail_text(self.table.cursor_row or 0))
+
+    def go_to(self, target: str) -> bool:
+        """`action:N` (from 0, in the answer's order): that action selected in the table."""
+        number = numbered(target, "action")
+        if number is None or number >= len(self.model.doc.actions):
+            return False
+        if self.has_class("-raw"):
+            self.action_toggle_raw()  # back to the table, where actions are
+        table = self.table
+        table.move_cursor(number)
+        self.query_one(".detail", Static).update(self._detail_text(number))
+        table.focus()
+        return True
 
     # --- keys ---
 

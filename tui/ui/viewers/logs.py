@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from ...core.search import next_match
-from ...core.formats.logs import ConsoleMessage, RawEvent, SkyvernLog, event_json
+from ...core.formats.logs import SEVERITY, ConsoleMessage, RawEvent, SkyvernLog, event_json
 from ...core.model import Artifact
 from ...core.opening import read_rest_of_log
 from ..text import highlight_code, safe_text
@@ -25,9 +25,11 @@ from ..widgets.detail_scroll import DetailScroll
 from ..widgets.log_view import LEVEL_STYLES, LogView
 from .base import Viewer
 from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_count, find_input
+from .targets import numbered
 
 # The level filter cycles through these: (label, lowest severity shown).
-LEVEL_FILTERS = (("all levels", 0), ("warning and worse", 2), ("errors", 3))
+WARNING = SEVERITY["warning"]  # from here on a line is a problem
+LEVEL_FILTERS = (("all levels", 0), ("warning and worse", WARNING), ("errors", SEVERITY["error"]))
 
 
 def short_time(timestamp: str) -> str:
@@ -52,9 +54,13 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
         Binding("v", "cycle_level", "Level filter", id="log.level"),
         # `f` filters as in the HAR viewer (`t` is kept for the step story).
         Binding("f", "text_filter", "Text filter", id="log.filter"),
-        # Errors are the log's "previous / next", as screenshots and frames are elsewhere.
-        Binding("right_square_bracket", "error(1)", "Next error", id="log.next"),
-        Binding("left_square_bracket", "error(-1)", "Previous error", id="log.previous"),
+        # Problems are the log's "previous / next", as screenshots and frames are elsewhere. A
+        # warning is one: Skyvern logs a failed action as a warning ("Try to click on a
+        # disabled element"). The footer shows `]` only (both would push the other keys out of
+        # it); the help lists both.
+        Binding("right_square_bracket", "problem(1)", "Next problem (warning or error)", id="log.next"),
+        Binding("left_square_bracket", "problem(-1)", "Previous problem (warning or error)", id="log.previous",
+                show=False),
         *FIND_BINDINGS,
     ]
 
@@ -88,11 +94,14 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
         self.query_one(".note", Static).update(self._summary())
         if self.model.complete and (self.level_filter or self.text_filter):
             self._refilter()
+        elif self._pending_line is not None:
+            self._go_to_pending()
 
     def __init__(self, artifact: Artifact, model: SkyvernLog, **kwargs) -> None:
         super().__init__(artifact, model, **kwargs)
         self.level_filter = 0
         self.text_filter = ""
+        self._pending_line: int | None = None  # go_to's line, until indexed or shown
 
     def compose(self) -> ComposeResult:
         yield Static(self._summary(), classes="note")
@@ -117,7 +126,7 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
         if self.text_filter:
             text.append(" containing ", style="dim")
             text.append_text(safe_text(self.text_filter, "bold"))
-        text.append("  (v level, f text, [ ] errors)", style="dim")
+        text.append("  (v level, f text, [ ] problems)", style="dim")
         return text
 
     def _refilter(self) -> None:
@@ -133,7 +142,12 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
             # severities hold severity + 1; 0 means a line without a level (kept)
             if (not severities[i] or severities[i] - 1 >= lowest) and (not needle or needle in line.lower())
         ]
-        self.app.call_from_thread(self.view.set_rows, rows)
+        self.app.call_from_thread(self._filtered, rows)
+
+    def _filtered(self, rows: list[int]) -> None:
+        self.view.set_rows(rows)
+        if self._pending_line is not None:
+            self._go_to_pending()
 
     def action_cycle_level(self) -> None:
         self.level_filter = (self.level_filter + 1) % len(LEVEL_FILTERS)
@@ -178,13 +192,41 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
         view.move_cursor(found)
         return True
 
-    def action_error(self, direction: int) -> None:
+    def action_problem(self, direction: int) -> None:
+        """The next (previous) warning, error or worse among the lines shown."""
         severities = self.model.severities
-        if not self._seek(lambda number: severities[number] - 1 >= 3, direction):
-            self.notify("No errors among the lines shown.", severity="information")
+        if not self._seek(lambda number: severities[number] - 1 >= WARNING, direction):
+            self.notify("No warnings or errors among the lines shown.", severity="information")
 
     def show_end(self) -> None:
         self.view.action_edge(1)
+
+    # --- go to ----------------------------------------------------------------------------
+    def go_to(self, target: str) -> bool:
+        """`line:N` (from 0): the cursor on that line. A filter that hides it is cleared (and
+        says so); a line not indexed yet is gone to once it is."""
+        line = numbered(target, "line")
+        if line is None or (self.model.complete and line >= len(self.model.lines)):
+            return False
+        self._pending_line = line
+        self._go_to_pending()
+        return True
+
+    def _go_to_pending(self) -> None:
+        line = self._pending_line
+        if line is None or line >= len(self.model.lines):
+            return  # not indexed yet: _indexed comes back here
+        view = self.view
+        if view.go_to_line(line):
+            self._pending_line = None
+            # Near the top, with a few lines of what led to it above.
+            view.scroll_to(y=max(0, view.screen_row_of(view.cursor) - 3), animate=False)
+            view.focus()
+        elif self.level_filter or self.text_filter:
+            self.level_filter, self.text_filter = 0, ""
+            self.notify(f"Line {line + 1} was hidden by the filter: the filter is cleared.", timeout=4, markup=False)
+            self._refilter()  # the worker's rows come back through _filtered, which comes back here
+        # else: every line is on its way to the view (a filter just cleared): _filtered comes back
 
 
 LEVEL_CLASSES = {
@@ -233,6 +275,7 @@ class RecordTableViewer(FindBar, Viewer[list]):
         Binding("v", "cycle_filter", "Level filter", id="records.level"),
     ]
     COLUMNS: tuple[Column, ...] = ()
+    TARGET = ""  # what go_to's `TARGET:N` counts: the model's records, from 0
 
     def __init__(self, artifact: Artifact, model, **kwargs) -> None:
         super().__init__(artifact, model, **kwargs)
@@ -304,9 +347,36 @@ class RecordTableViewer(FindBar, Viewer[list]):
     def show_end(self) -> None:
         self.table.action_bottom()
 
+    def go_to(self, target: str) -> bool:
+        """`TARGET:N`: record N of the model selected, its detail shown; a filter that hides it
+        is cleared (and says so)."""
+        number = numbered(target, self.TARGET) if self.TARGET else None
+        if number is None or number >= len(self.model):
+            return False
+        record = self.model[number]
+        row = self._row_of(record)
+        if row is None:
+            self.filter_index = 0  # every filter's first step keeps every record
+            self._fill()
+            self.notify(f"{self.TARGET.capitalize()} {number + 1} was hidden by the filter: the filter is cleared.",
+                        timeout=4, markup=False)
+            row = self._row_of(record)
+        if row is None:
+            return False
+        table = self.table
+        table.move_cursor(row)
+        table.scroll_to(y=max(0, row - 3), animate=False)
+        self._show_detail(row)
+        table.focus()
+        return True
+
+    def _row_of(self, record: Any) -> int | None:
+        return next((i for i, kept in enumerate(self.rows) if kept is record), None)
+
 
 class SkyvernLogRawViewer(RecordTableViewer):
     HELP_TITLE = "Skyvern raw log (events)"
+    TARGET = "line"  # one event a line
     COLUMNS = (Column("Time", 12), Column("Level", 9), Column("Event", least=12), Column("File", 16))
     MODEL = list
     model: list[RawEvent]
@@ -335,6 +405,7 @@ CONSOLE_CLASSES = {"error": "record-table--error", "warning": "record-table--war
 
 class ConsoleLogViewer(RecordTableViewer):
     HELP_TITLE = "Browser console log"
+    TARGET = "message"
     COLUMNS = (Column("Time", 12), Column("Type", 7), Column("Message", least=12), Column("Source", 16))
     MODEL = list
     model: list[ConsoleMessage]

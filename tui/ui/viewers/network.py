@@ -27,6 +27,7 @@ from ..widgets.detail_scroll import DetailScroll
 from ..widgets.image_view import ImageView
 from .base import Viewer
 from .find import FIND_CSS, FindBar, find_count, find_input
+from .targets import numbered
 from ..failures import ReportsWorkerFailures
 
 WATERFALL = 16  # cells of the waterfall column
@@ -386,6 +387,29 @@ class HarViewer(FindBar, Viewer[Har]):
     def on_request_table_moved(self, event: RequestTable.Moved) -> None:
         event.stop()
         self.query_one(EntryDetail).show(event.entry)
+
+    def go_to(self, target: str) -> bool:
+        """`entry:N` (from 0, in the file's `log.entries`): that request selected, its detail shown. A
+        filter that hides it is cleared (and says so); the sort stays."""
+        number = numbered(target, "entry")
+        # N is the position in the file's entries, which a non-object entry (skipped) shifts.
+        entry = next((e for e in self.model.entries if e.index == number), None) if number is not None else None
+        if number is None or entry is None:
+            return False
+        table = self.table
+        if not any(shown is entry for shown in table.rows):
+            self.query_text = ""
+            self.query_one("#har-filter", Input).remove_class("shown")
+            self.notify(f"Request {number + 1} was hidden by the filter: the filter is cleared.", timeout=4, markup=False)
+            rows = sort_entries(list(self.model.entries), self.sort_column, self.sort_reverse)
+            table.set_rows(rows, keep=entry)  # its Moved message shows the detail
+            self._update_note()
+        else:
+            row = next(i for i, shown in enumerate(table.rows) if shown is entry)
+            table.move_cursor(row)
+        table.scroll_to(y=max(0, table.cursor - 3), animate=False)
+        table.focus()
+        return True
 
     def focus(self, scroll_visible: bool = True) -> HarViewer:
         self.table.focus(scroll_visible)

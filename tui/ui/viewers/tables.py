@@ -18,6 +18,7 @@ from ..text import safe_text
 from ..widgets.cursor_view import Column, ColumnRows, CursorView, StyleOf, TableHeader
 from .base import Viewer
 from .find import FIND_CSS, FindBar, find_count, find_input
+from .targets import numbered
 
 SHORT_KEY = 24
 
@@ -81,3 +82,16 @@ class IdMapViewer(FindBar, Viewer[list[tuple[str, str]]]):
 
     def find_focus(self) -> IdMapTable:
         return self.table
+
+    def go_to(self, target: str) -> bool:
+        """An element id (`AAAH`) or hash: its row selected; `line:N` (from 0): row N."""
+        number = numbered(target, "line")
+        key = target.strip().lstrip("#")
+        row = number if number is not None else next((i for i, (k, _) in enumerate(self.model) if k == key), None)
+        if row is None or row >= len(self.model):
+            return False
+        table = self.table
+        table.move_cursor(row)
+        table.scroll_to(y=max(0, row - 3), animate=False)
+        table.focus()
+        return True

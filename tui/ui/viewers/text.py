@@ -13,6 +13,7 @@ from ...core.formats.text import TextDocument
 from ..widgets.line_view import LineView
 from .base import Viewer
 from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_count, find_input
+from .targets import numbered
 
 
 class TextViewer(FindBar, Viewer[TextDocument]):
@@ -54,6 +55,24 @@ class TextViewer(FindBar, Viewer[TextDocument]):
 
     def show_end(self) -> None:
         self.line_view.scroll_end(animate=False)
+
+    def go_to(self, target: str) -> bool:
+        """`line:N` (from 0): the line selected and on screen. A plain text view has no cursor
+        until then: one appears, so the eye finds the line it was sent to."""
+        line = numbered(target, "line")
+        if line is None or line >= len(self.model.lines):
+            return False
+        self.show_line(line)
+        return True
+
+    def show_line(self, line: int) -> None:
+        view = self.line_view
+        if view.cursor_row is None:
+            view.cursor_row = 0
+        view.move_cursor(line)
+        # Near the top, with a few lines of what led to it above.
+        view.scroll_to(y=max(0, view.screen_row_of(line) - 3), animate=False)
+        view.focus()
 
     def find_focus(self) -> LineView:
         return self.line_view

@@ -30,6 +30,7 @@ from ..widgets.detail_scroll import DetailScroll
 from ..widgets.image_view import ImageView
 from .base import Viewer
 from .find import FIND_CSS, FindBar, find_count, find_input
+from .targets import numbered
 from .network import RequestTable, entry_detail
 from ..failures import ReportsWorkerFailures
 
@@ -352,6 +353,23 @@ class TraceViewer(FindBar, Viewer[Trace]):
             self._show_entry(widget.current)
         else:
             self._selected(name, widget.cursor_row if widget.row_count else None)
+
+    def go_to(self, target: str) -> bool:
+        """`action:N`, `message:N` or `entry:N` (from 0): that action, console message or
+        request of the trace selected in its list, the frame of that moment shown."""
+        for kind, name, items in (("action", "actions", self.model.actions), ("message", "console", self.model.console),
+                                  ("entry", "network", self.model.network)):
+            number = numbered(target, kind)
+            if number is None:
+                continue
+            if number >= len(items):
+                return False
+            self.action_show(name)
+            widget = self.query_one(f"#{name}", CursorView)
+            widget.move_cursor(number)  # its Highlighted (or Moved) shows the detail and the frame
+            widget.scroll_to(y=max(0, number - 3), animate=False)
+            return True
+        return False
 
     def action_frame(self, step: int) -> None:
         if self.frame_index is not None:
