@@ -38,6 +38,10 @@ ORDER_CALLS = [
     ["extract-actions"],
 ]
 LABELS = ["Step 1", "Step 2", "Step 2 (retry 1)", "Step 3", "Step 4"]
+# workflow_failed (stub script "fail"): the sign-in step, then Check out tried 4 times; after the
+# last failure Skyvern asks why (summarize-max-retries-reason) and fails the task.
+FAILED_CALLS = [ORDER_CALLS[0], ["extract-actions"], ["extract-actions"], ["extract-actions"],
+                ["extract-actions", "summarize-max-retries-reason"]]
 
 
 class Counting:
@@ -191,7 +195,7 @@ def test_the_demos_calls_are_named_by_the_log_with_their_metrics():
 def test_bundled_runs_calls_are_named_by_the_log(run: str):
     for source, detail in (api_detail(run), disk_detail(run)):
         model = built(source, detail)
-        expected = ORDER_CALLS[:2] if run == "task_terminated" else ORDER_CALLS
+        expected = {"task_terminated": ORDER_CALLS[:2], "workflow_failed": FAILED_CALLS}.get(run, ORDER_CALLS)
         assert names(model) == expected
         if detail.steps and detail.steps[0].input_tokens is not None:
             for step in model.steps:
