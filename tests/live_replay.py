@@ -6,9 +6,10 @@ run, its tasks, blocks and task run) "running" with no end and no failure, and o
 its first step and of that step's artifacts in the database. Each `advance()` then writes the
 next moment into the server's rows, as Skyvern would have:
 
-  stage 0 (after `start()`)  the run running; its first step "running", with its artifacts
+  stage 0 (after `start()`)  the run running; its first step "running", with its artifacts and
+                             actions
   stage 1 .. n-1             the previous step gets its recorded status; the next step arrives
-                             ("running") with its artifacts
+                             ("running") with its artifacts and actions
   stage n (the last)         the last step's status, the run's remaining artifacts (the run's
                              recording, HAR, logs), and the recorded end: status, failure reason,
                              finished_at, on every row that has them
@@ -51,6 +52,7 @@ class Stage:
 
     step: dict | None
     artifacts: list[dict] = field(default_factory=list)
+    actions: list[dict] = field(default_factory=list)
 
 
 def _insert_row(conn: sqlite3.Connection, table: str, row: dict) -> None:
@@ -95,7 +97,15 @@ class LiveReplay:
             artifacts = [dict(r) for r in conn.execute(
                 f"SELECT * FROM artifacts WHERE artifact_id IN ({','.join('?' for _ in ids['artifact_ids'])})",
                 ids["artifact_ids"])]
+            actions = [dict(r) for r in conn.execute(
+                f"SELECT * FROM actions WHERE task_id IN ({','.join('?' for _ in ids['task_ids'])})", ids["task_ids"])]
             self.stages = self._plan(steps, artifacts)
+            at = {stage.step["step_id"]: stage for stage in self.stages if stage.step is not None}
+            for action in actions:  # with its step; one of no known step at the end
+                at.get(action.get("step_id") or "", self.stages[-1]).actions.append(action)
+            if actions:
+                conn.execute(f"DELETE FROM actions WHERE action_id IN ({','.join('?' for _ in actions)})",
+                             [a["action_id"] for a in actions])
             conn.execute(f"DELETE FROM steps WHERE step_id IN ({','.join('?' for _ in steps)})", [s["step_id"] for s in steps])
             conn.execute(f"DELETE FROM artifacts WHERE artifact_id IN ({','.join('?' for _ in artifacts)})",
                          [a["artifact_id"] for a in artifacts])
@@ -155,6 +165,8 @@ class LiveReplay:
                 _insert_row(conn, "steps", {**stage.step, "status": "running"})
             for row in stage.artifacts:
                 _insert_row(conn, "artifacts", row)
+            for row in stage.actions:
+                _insert_row(conn, "actions", row)
             if stage.step is None:
                 for table, key_column, key, end in self._ends:
                     sets = ", ".join(f'"{c}"=?' for c in end)
@@ -166,3 +178,7 @@ class LiveReplay:
         """(steps, artifacts) the server lists now."""
         steps = sum(1 for s in self.stages[: self.stage + 1] if s.step is not None)
         return steps, sum(len(s.artifacts) for s in self.stages[: self.stage + 1])
+
+    def action_count(self) -> int:
+        """Actions the server lists now."""
+        return sum(len(s.actions) for s in self.stages[: self.stage + 1])

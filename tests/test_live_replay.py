@@ -69,12 +69,15 @@ def test_the_replay_walks_the_real_server_from_running_to_the_recorded_end(serve
     assert [(s["order"], s["retry_index"], s["status"]) for s in steps] == [(0, 0, "running")]
     listed = get(server, f"/v1/runs/{run_id}/artifacts")
     assert len(listed) == replay.counts()[1] and 0 < len(listed) < len(recorded_artifacts)
+    actions = get(server, f"/api/v1/tasks/{task_id}/actions")
+    assert len(actions) == replay.action_count() and {a["step_id"] for a in actions} <= {steps[0]["step_id"]}
     assert all(a.get("step_id") in (None, steps[0]["step_id"]) for a in listed)
     seen = [len(listed)]
     while replay.advance():
         steps = get(server, f"/api/v1/tasks/{task_id}/steps")
         listed = get(server, f"/v1/runs/{run_id}/artifacts")
         assert (len(steps), len(listed)) == replay.counts()
+        assert len(get(server, f"/api/v1/tasks/{task_id}/actions")) == replay.action_count()
         seen.append(len(listed))
         if not replay.ended:
             assert get(server, f"/v1/runs/{run_id}")["status"] == "running"
@@ -87,6 +90,8 @@ def test_the_replay_walks_the_real_server_from_running_to_the_recorded_end(serve
     assert [s["status"] for s in get(server, f"/api/v1/tasks/{task_id}/steps")] == [s["status"] for s in recorded_steps]
     assert sorted(a["artifact_id"] for a in get(server, f"/v1/runs/{run_id}/artifacts")) == sorted(
         a["artifact_id"] for a in recorded_artifacts)
+    recorded_actions = json.loads((DEMO_DIR / "actions.json").read_text()) if (DEMO_DIR / "actions.json").is_file() else []
+    assert len(get(server, f"/api/v1/tasks/{task_id}/actions")) == len(recorded_actions)
     assert replay.advance() is False
 
 
@@ -125,6 +130,7 @@ async def test_the_run_screen_follows_a_live_failing_workflow_run_to_its_end(ser
             assert isinstance(screen, RunScreen) and screen.live
             assert screen.detail.run.status == "running"
             assert len(screen.detail.steps) == 1 and len(screen.detail.artifacts) == replay.counts()[1]
+            assert 0 < len(screen.detail.actions) == replay.action_count()  # the sign-in step's three
             header = screen.query_one(RunHeader)
             assert "running" in render_plain(header.content).split("\n")[0]
             counts = [sum(screen.detail.counts.values())]
@@ -133,6 +139,7 @@ async def test_the_run_screen_follows_a_live_failing_workflow_run_to_its_end(ser
                 listed = replay.counts()
                 await wait_for(pilot, lambda want=listed: (len(screen.detail.steps), len(screen.detail.artifacts)) == want)
                 await settle(pilot)
+                assert len(screen.detail.actions) == replay.action_count()
                 counts.append(sum(screen.detail.counts.values()))
                 assert sidebar_total(screen) == counts[-1]  # the sidebar's counts follow
                 if not replay.ended:
