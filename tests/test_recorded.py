@@ -147,3 +147,18 @@ def test_selfhosted_tree_runs_are_no_longer_unknown() -> None:
     runs = LocalSource(DATA / "selfhosted").list_runs()
     statuses = {r.run_id: r.status for r in runs if r.run_type != "script"}
     assert statuses == {"wr_602148146068894428": "completed", "tsk_602147905550725556": "completed"}
+
+
+def test_a_tree_with_broken_logs_and_archives_lists_its_runs_without_facts(tmp_path: Path) -> None:
+    shutil.copytree(BUNDLED / "task_terminated" / "storage", tmp_path, dirs_exist_ok=True)
+    for log in tmp_path.rglob("*_skyvern_log.log"):
+        log.write_bytes(b"\x00\xff garbage \x1b[2J\n" * 1000)
+    for archive in tmp_path.rglob("*_step_archive.zip"):
+        archive.write_bytes(archive.read_bytes()[:200])  # cut: not a readable zip any more
+    (run,) = LocalSource(tmp_path).list_runs()
+    assert (run.status, run.failure_reason, run.title) == (None, None, None)
+    # A log that states its end still gives it, whatever else is broken.
+    log = next(tmp_path.rglob("*_skyvern_log.log"))
+    log.write_bytes(log.read_bytes() + TERMINATED_LOG.read_bytes()[-3000:].split(b"\n", 1)[1])
+    (run,) = LocalSource(tmp_path).list_runs()
+    assert (run.status, run.failure_reason) == ("terminated", REASON)
