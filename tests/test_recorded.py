@@ -80,6 +80,8 @@ def test_the_goal_is_the_user_goal_section_of_a_prompt() -> None:
     assert prompt_goal(b"no goal here") is None
     assert prompt_goal(b"User goal:\n```\n\n```\n") is None
     assert prompt_goal(b"User goal:\n```\nnever closed") is None
+    # Other prompts state the goal as the paragraph after the heading.
+    assert prompt_goal(b"User Goal:\nBuy a gear.\n\nUser Details:") == "Buy a gear."
     # "User goal:" inside a line is not the heading.
     assert prompt_goal(b"the User goal:\n```\nno\n```\n") is None
 

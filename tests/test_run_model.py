@@ -19,7 +19,8 @@ from tui.core.formats.logs import skyvern_log
 from tui.core.model import Artifact, Run, RunDetail, Step
 from tui.core.run_model import Part, RunModel, Severity
 from tui.core.run_model.build import PARTS, RunModelBuilder
-from tui.core.run_model.calls import group_calls, prompt_heading, user_goal
+from tui.core.recorded import goal_in as user_goal
+from tui.core.run_model.calls import group_calls, prompt_heading
 from tui.core.run_model.logscan import scan
 from tui.core.sources.base import Source
 from tui.core.sources.demo import demo_source
@@ -732,3 +733,11 @@ def test_the_api_source_loads_each_tasks_actions_and_a_failing_list_means_none()
         assert len(detail.steps) == 5 and detail.timeline == ()
         assert [a["action_id"] for a in detail.actions] == ([] if broken else [a["action_id"] for a in actions])
     assert asked.count(f"/api/v1/tasks/{task}/actions") == 2
+
+
+def test_a_folder_runs_status_is_what_its_log_recorded_and_says_so():
+    model = built(*disk_detail("task_terminated"))
+    assert (model.status, model.status_from) == ("terminated", "log")
+    assert model.failure_reason and "planetary gearbox" in model.failure_reason.lower()
+    served = built(*api_detail("task_terminated"))
+    assert (served.status, served.status_from) == ("terminated", "run")

@@ -258,6 +258,8 @@ class Run:
     artifact_count: int | None = None
     # Which source listed it ("demo", a folder, a server), for the picker.
     source: str = ""
+    # Where status and failure reason came from when no server said: "log" for a folder on disk.
+    status_from: str = ""
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -107,20 +107,39 @@ def whole_lines(data: bytes, cut: bool) -> bytes:
 def prompt_goal(data: bytes) -> str | None:
     """The goal a Skyvern prompt states in its "User goal:" section; None when it has none.
     (str.find, not a regex: one pass over the head, whatever the bytes.)"""
-    text = data[:PROMPT_HEAD].decode("utf-8", "replace")
-    at = text.find("User goal:")
-    while at > 0 and text[at - 1] != "\n":
-        at = text.find("User goal:", at + 1)
-    if at < 0:
-        return None
-    fence = text.find("```", at)
-    if fence < 0 or text[at + len("User goal:"):fence].strip():
-        return None  # no fence right after the heading
-    body = text.find("\n", fence)
-    end = text.find("\n```", body)
-    if body < 0 or end < 0:
-        return None
-    goal = text[body + 1:end].strip()
-    if not goal:
-        return None
-    return goal[:GOAL_LIMIT] + ("…" if len(goal) > GOAL_LIMIT else "")
+    return goal_in(data[:PROMPT_HEAD].decode("utf-8", "replace"))
+
+
+_GOAL_HEADING = re.compile(r"^\s*user goal\s*:\s*$", re.IGNORECASE)
+
+
+def goal_in(text: str) -> str | None:
+    """The "User goal:" section of a prompt's text (its head is enough): the fenced block after
+    the heading (extract-actions), else the paragraph after it (other prompts)."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if not _GOAL_HEADING.match(line):
+            continue
+        body: list[str] = []
+        fenced = closed = False
+        for follow in lines[index + 1:]:
+            stripped = follow.strip()
+            if not body and not fenced and stripped.startswith("`") and not stripped.startswith("```"):
+                return None  # a fence the head cut in two
+            if stripped.startswith("```"):
+                if fenced:
+                    closed = True
+                    break
+                fenced = True
+                continue
+            if not fenced and not stripped:
+                if body:
+                    break
+                continue
+            body.append(follow.rstrip())
+        if fenced and not closed:
+            return None  # the head ends inside the goal: better none than a goal cut short
+        goal = "\n".join(body).strip()
+        if goal:
+            return goal[:GOAL_LIMIT] + ("…" if len(goal) > GOAL_LIMIT else "")
+    return None

@@ -23,7 +23,8 @@ from ..sources.base import Source
 from .actions import action_type, recorded_actions, recorded_pairs, step_exception, with_screenshots
 from .blocks import log_blocks, timeline_blocks
 from .browser import console_problems, network_problems
-from .calls import capture_key, group_calls, prompt_heading, user_goal
+from ..recorded import goal_in
+from .calls import capture_key, group_calls, prompt_heading
 from .elements import from_record as element_from_record
 from .elements import from_tree as element_from_tree
 from .logscan import LogEntry, Metrics, ScannedLog, line_fields, scan
@@ -98,7 +99,7 @@ class RunModelBuilder:
         has_status = bool(run.status)
         return RunModel(
             run=run, goal=goal, url=url,
-            status=run.status, failure_reason=run.failure_reason, status_from="run" if has_status else "",
+            status=run.status, failure_reason=run.failure_reason, status_from=run.status_from or ("run" if has_status else ""),
             steps=_in_blocks(steps, blocks), blocks=blocks, screenshots=screenshots, loading=frozenset(PARTS),
             notes=tuple(self._notes.values()),
         )
@@ -114,7 +115,7 @@ class RunModelBuilder:
             failed = next((a for a in actions if a.failed and a.errors), None)
             if failed is not None:
                 kind, _, message = failed.errors[0].partition(": ")
-        times = [a.created_at for a in members if a.created_at]
+        times = [t for t in (a.captured_at for a in members) if t]
         started = step.created_at
         if step.status is None and times:  # known from files: the step's log is written from its start
             started = min([*times, *([started] if started else [])])
@@ -245,7 +246,7 @@ class RunModelBuilder:
                     text = self._prompt_text(call.prompt)
                     if text is not None:
                         if goal is None:
-                            goal = user_goal(text)
+                            goal = goal_in(text)
                         heading = prompt_heading(text)
                         if heading and not call.name:
                             call = replace(call, name=heading, named_by="prompt")
@@ -257,7 +258,7 @@ class RunModelBuilder:
         if goal is None:  # every call was named by the log: the goal is still in the first prompt
             first = next((c.prompt for s in model.steps for c in s.calls if c.prompt is not None), None)
             text = self._prompt_text(first) if first is not None else None
-            goal = user_goal(text) if text else None
+            goal = goal_in(text) if text else None
         return replace(model, steps=tuple(steps), goal=goal)
 
     def _decided_actions(self, step: StepModel) -> StepModel:

@@ -26,7 +26,7 @@ def capture_key(artifact: Artifact) -> tuple[datetime, int, str]:
     step share one time: they were written together at its end)."""
     digits = artifact.artifact_id.rsplit("_", 1)[-1]
     number = int(digits) if digits.isdigit() and len(digits) < 30 else 0
-    return (artifact.created_at or _NO_TIME, number, artifact.artifact_id)
+    return (artifact.captured_at or _NO_TIME, number, artifact.artifact_id)
 
 
 def group_calls(artifacts: Iterable[Artifact]) -> tuple[LlmCall, ...]:
@@ -55,7 +55,7 @@ def group_calls(artifacts: Iterable[Artifact]) -> tuple[LlmCall, ...]:
     calls = []
     for index, group in enumerate(slots):
         first = min(group.values(), key=capture_key)
-        calls.append(LlmCall(index, "", time=first.created_at, prompt=group.get("prompt"), request=group.get("request"),
+        calls.append(LlmCall(index, "", time=first.captured_at, prompt=group.get("prompt"), request=group.get("request"),
                              response=group.get("response"), parsed=group.get("parsed"),
                              rendered=group.get("rendered")))
     return tuple(calls)
@@ -83,29 +83,4 @@ def prompt_heading(text: str) -> str:
 
 # Skyvern's prompts state the goal in a section of their own: "User goal:" (extract-actions)
 # or "User Goal:" (check-user-goal), then the goal in a fence or on the next lines.
-_GOAL = re.compile(r"^\s*user goal\s*:\s*$", re.IGNORECASE)
 
-
-def user_goal(text: str) -> str | None:
-    lines = text.splitlines()
-    for index, line in enumerate(lines):
-        if not _GOAL.match(line):
-            continue
-        body: list[str] = []
-        fenced = False
-        for follow in lines[index + 1:]:
-            stripped = follow.strip()
-            if stripped.startswith("```"):
-                if fenced:
-                    break
-                fenced = True
-                continue
-            if not fenced and not stripped:
-                if body:
-                    break
-                continue
-            body.append(follow.rstrip())
-        goal = "\n".join(body).strip()
-        if goal:
-            return goal
-    return None

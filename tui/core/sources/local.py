@@ -409,6 +409,7 @@ def _tree_run_model(tree_run: _TreeRun, label: str) -> Run:
         status=facts.status,
         title=facts.goal,
         failure_reason=facts.failure_reason,
+        status_from="log" if facts.status else "",
         created_at=min(times, default=None),
         started_at=min(times, default=None),
         finished_at=facts.ended_at or max(times, default=None),
