@@ -165,11 +165,17 @@ class RunModelBuilder:
                 progress(model)
         return model
 
+    def _note(self, artifact: Artifact, exc: BaseException) -> None:
+        reason = describe_error(exc)
+        # Most errors name the artifact already ("skyvern_log a_1 has no file …").
+        named = artifact.artifact_id in reason
+        self._notes[artifact.artifact_id] = reason if named else f"{artifact.artifact_type} {artifact.artifact_id}: {reason}"
+
     def _bytes(self, artifact: Artifact) -> bytes | None:
         try:
             data = self.source.read_bytes(artifact)
         except (TuiError, OSError) as exc:
-            self._notes[artifact.artifact_id] = f"{artifact.artifact_type} {artifact.artifact_id}: {describe_error(exc)}"
+            self._note(artifact, exc)
             return None
         self._notes.pop(artifact.artifact_id, None)
         return data
@@ -223,7 +229,7 @@ class RunModelBuilder:
             try:
                 document = actions_document(data)
             except TuiError as exc:
-                self._notes[artifact.artifact_id] = f"{artifact.artifact_type} {artifact.artifact_id}: {describe_error(exc)}"
+                self._note(artifact, exc)
                 self._decided[artifact.artifact_id] = ()
                 return ()
             self._decided[artifact.artifact_id] = tuple(
@@ -374,9 +380,6 @@ class RunModelBuilder:
                  for n, s in enumerate(steps)]
         every = _in_time_order([p for p in model.problems if p.where not in wheres] + found)
         return replace(model, steps=tuple(steps), problems=every)
-
-    def _note(self, artifact: Artifact, exc: BaseException) -> None:
-        self._notes[artifact.artifact_id] = f"{artifact.artifact_type} {artifact.artifact_id}: {describe_error(exc)}"
 
 
 # --- steps: order, labels, windows ------------------------------------------------------------------------
