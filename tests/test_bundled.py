@@ -80,7 +80,8 @@ def make_zip(members: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> b
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", method) as archive:
         for name, data in members.items():
-            archive.writestr(name, data)
+            # A fixed time: the same members make the same bytes, whenever the clock ticks.
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 11, 28, 13, 0, 0)), data, compress_type=method)
     return buffer.getvalue()
 
 
