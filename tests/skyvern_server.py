@@ -519,7 +519,7 @@ def _first_url(value: object) -> str | None:
 
 
 def seed_run(server: SkyvernServer, run_dir: Path) -> dict:
-    """Insert the run of RUN_DIR (run.json, artifacts.json, steps.json, files/) into the running
+    """Insert the run of RUN_DIR (run.json, artifacts.json, steps.json, actions.json if any, files/) into the running
     SERVER as real rows, and its files into the server's storage in Skyvern's own layout.
 
     Handles a workflow run (``wr_``) or a task v1 run (``tsk_``). Returns what was seeded:
@@ -531,6 +531,7 @@ def seed_run(server: SkyvernServer, run_dir: Path) -> dict:
     run = json.loads((run_dir / "run.json").read_text())
     artifacts: list[dict] = json.loads((run_dir / "artifacts.json").read_text())
     steps: list[dict] = json.loads((run_dir / "steps.json").read_text())
+    actions: list[dict] = json.loads((run_dir / "actions.json").read_text()) if (run_dir / "actions.json").is_file() else []
     run_id: str = run["run_id"]
     run_type: str = run.get("run_type") or ("workflow_run" if run_id.startswith("wr_") else "task_v1")
     if run_type not in ("workflow_run", "task_v1"):
@@ -767,6 +768,12 @@ def seed_run(server: SkyvernServer, run_dir: Path) -> dict:
 
             for a in artifacts:
                 _insert(conn, "artifacts", {**a, "organization_id": org, "uri": new_uris[a["artifact_id"]]})
+            # The actions API's rows (a recording's actions.json): the served item is the row with
+            # its action_json, as Skyvern stores an action (model_dump) and hydrates it back.
+            for item in actions:
+                _insert(conn, "actions", {**item, "organization_id": org, "action_json": item,
+                                          "created_at": item.get("created_at") or item.get("started_at") or first,
+                                          "modified_at": item.get("modified_at") or item.get("finished_at") or last})
             conn.commit()
         except BaseException:
             conn.rollback()

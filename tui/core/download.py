@@ -1,6 +1,7 @@
 """Save a run to a folder that LocalSource reads back (the layout of assets/demo):
 
-    dest/run.json, dest/artifacts.json, dest/steps.json, dest/files/{artifact_id}_{type}.{ext}
+    dest/run.json, dest/artifacts.json, dest/steps.json, dest/actions.json, [dest/timeline.json,]
+    dest/files/{artifact_id}_{type}.{ext}
 
 A bundled member is saved as its own file (`a_2_screenshot_llm.png`), the archive row as the
 zip; artifacts.json keeps their `uri` and `bundle_key` as the server gave them.
@@ -92,19 +93,30 @@ def _redacted(entry: dict[str, Any]) -> dict[str, Any]:
     return entry
 
 
-def _run_json(source: Source, run_id: str) -> tuple[dict, list[dict], list[dict], RunDetail | None]:
+@dataclass(frozen=True)
+class _Json:
+    run: dict
+    artifacts: list[dict]
+    steps: list[dict]
+    actions: list[dict]
+    timeline: list[dict]
+
+
+def _run_json(source: Source, run_id: str) -> tuple[_Json, RunDetail | None]:
     """The API JSON when the source has it (ApiSource), else rebuilt from the models."""
     load_json = getattr(source, "load_run_json", None)
     if load_json is not None:
         data = load_json(run_id)
-        return data.run, data.artifacts, data.steps, None
+        return _Json(data.run, data.artifacts, data.steps, list(getattr(data, "actions", [])),
+                     list(getattr(data, "timeline", []))), None
     detail = source.load_run(run_id)
     steps = [
-        {"step_id": s.step_id, "task_id": s.task_id, "order": s.order, "retry_index": s.retry_index,
-         "status": s.status, "created_at": s.created_at.isoformat() if s.created_at else None}
+        dict(s.raw) or {"step_id": s.step_id, "task_id": s.task_id, "order": s.order, "retry_index": s.retry_index,
+                        "status": s.status, "created_at": s.created_at.isoformat() if s.created_at else None}
         for s in detail.steps
     ]
-    return dict(detail.run.raw), [dict(a.raw) for a in detail.artifacts], steps, detail
+    return _Json(dict(detail.run.raw), [dict(a.raw) for a in detail.artifacts], steps,
+                 [dict(a) for a in detail.actions], [dict(t) for t in detail.timeline]), detail
 
 
 def download_run(
@@ -122,7 +134,8 @@ def download_run(
     Setting `cancel` stops starting new artifacts; those in flight finish or fail first.
     """
     cancel = cancel or threading.Event()
-    run, entries, steps, detail = _run_json(source, run_id)
+    data, detail = _run_json(source, run_id)
+    entries = data.artifacts
     wanted = set(types)
     if wanted:
         entries = [e for e in entries if e.get("artifact_type") in wanted]
@@ -160,8 +173,12 @@ def download_run(
         result.cancelled = True
         return result
     write_atomic(dest / "artifacts.json", _json_bytes([_redacted(e) for e in entries]))
-    write_atomic(dest / "steps.json", _json_bytes(steps))
-    write_atomic(dest / "run.json", _json_bytes(run))
+    write_atomic(dest / "steps.json", _json_bytes(data.steps))
+    # What the run model reads beside the steps: the actions API's items, a workflow run's blocks.
+    write_atomic(dest / "actions.json", _json_bytes(data.actions))
+    if data.timeline:
+        write_atomic(dest / "timeline.json", _json_bytes(data.timeline))
+    write_atomic(dest / "run.json", _json_bytes(data.run))
     return result
 
 

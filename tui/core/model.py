@@ -339,6 +339,9 @@ class RunDetail:
     # The actions API's items (GET /api/v1/tasks/{task}/actions, or a download's actions.json),
     # as served: the run model reads them. Empty where the source has none.
     actions: tuple[Mapping[str, Any], ...] = field(default=(), compare=False, hash=False, repr=False)
+    # A workflow run's (or task v2's) timeline (GET /v1/runs/{id}/timeline, or a download's
+    # timeline.json): its blocks, with their status, task and actions, as served.
+    timeline: tuple[Mapping[str, Any], ...] = field(default=(), compare=False, hash=False, repr=False)
 
     def groups(self, category: Category | None = None) -> list[ArtifactGroup]:
         chosen = [a for a in self.artifacts if category is None or a.category == category]

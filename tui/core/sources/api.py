@@ -47,10 +47,16 @@ class RunJson:
     run: dict[str, Any]
     artifacts: list[dict[str, Any]]
     steps: list[dict[str, Any]]
+    actions: list[dict[str, Any]] = field(default_factory=list)  # GET /api/v1/tasks/{task}/actions, task by task
+    timeline: list[dict[str, Any]] = field(default_factory=list)  # GET /v1/runs/{id}/timeline (workflow runs)
 
 
 def _q(value: str) -> str:
     return quote(value, safe="")
+
+
+def _items(value: Any) -> list[dict[str, Any]]:
+    return [i for i in value if isinstance(i, dict)] if isinstance(value, list) else []
 
 
 class ApiSource:
@@ -135,7 +141,7 @@ class ApiSource:
         artifacts = self._get_json(f"/v1/runs/{_q(holder)}/artifacts", params, not_found=lambda: missing())
         artifacts = [a for a in artifacts if isinstance(a, dict)] if isinstance(artifacts, list) else []
         task_ids = list(dict.fromkeys(a["task_id"] for a in artifacts if isinstance(a.get("task_id"), str) and a["task_id"]))
-        return RunJson(run, artifacts, self._steps(task_ids))
+        return RunJson(run, artifacts, self._steps(task_ids), self._actions(task_ids), self._timeline(holder))
 
     def load_run(self, run_id: str, artifact_types: Iterable[str] = ()) -> RunDetail:
         label = self.label
@@ -146,16 +152,19 @@ class ApiSource:
             saved = None if artifact_types else self._recall(f"run:{run_id}")
             if not isinstance(saved, dict):
                 raise
-            data, label = RunJson(saved["run"], saved["artifacts"], saved["steps"]), f"{self.label} (offline copy)"
+            data = RunJson(saved["run"], saved["artifacts"], saved["steps"], _items(saved.get("actions")),
+                           _items(saved.get("timeline")))
+            label = f"{self.label} (offline copy)"
         else:
             if not artifact_types and data.run.get("status") in TERMINAL_STATUSES:
-                self._remember(f"run:{run_id}", {"run": data.run, "artifacts": data.artifacts, "steps": data.steps})
+                self._remember(f"run:{run_id}", {"run": data.run, "artifacts": data.artifacts, "steps": data.steps,
+                                                 "actions": data.actions, "timeline": data.timeline})
         artifacts = tuple(Artifact.from_api(a) for a in data.artifacts)
         run = Run.from_api(data.run, artifact_count=len(artifacts), source=label)
         if run.status in TERMINAL_STATUSES:
             self._settled.update(a.artifact_id for a in artifacts)
         steps = tuple(Step.from_api(s) for s in data.steps)
-        return RunDetail(run, steps, artifacts)
+        return RunDetail(run, steps, artifacts, tuple(data.actions), tuple(data.timeline))
 
     def _artifact_holder(self, run_id: str, run: dict[str, Any]) -> str:
         """The id whose artifacts to list: a task v2 keeps them under its workflow run."""
@@ -176,12 +185,13 @@ class ApiSource:
         workflow_run_id = task.get("workflow_run_id") if isinstance(task, dict) else None
         return workflow_run_id if isinstance(workflow_run_id, str) and workflow_run_id else run_id
 
-    def _steps(self, task_ids: list[str]) -> list[dict[str, Any]]:
-        """The steps of every task; a task without a step list (404, error) just has none."""
+    def _per_task(self, task_ids: list[str], what: str) -> list[dict[str, Any]]:
+        """GET /api/v1/tasks/{task}/{what} of every task, concatenated; a task without one (404,
+        error) just has none."""
 
         def one(task_id: str) -> list[dict[str, Any]]:
             try:
-                data = self._get_json(f"/api/v1/tasks/{_q(task_id)}/steps")
+                data = self._get_json(f"/api/v1/tasks/{_q(task_id)}/{what}")
             except AuthError:
                 raise
             except ApiError:
@@ -192,7 +202,25 @@ class ApiSource:
         if len(task_ids) <= 1:
             return [s for t in task_ids for s in one(t)]
         with ThreadPoolExecutor(max_workers=min(4, len(task_ids))) as pool:
-            return [s for steps in pool.map(one, task_ids) for s in steps]
+            return [s for items in pool.map(one, task_ids) for s in items]
+
+    def _steps(self, task_ids: list[str]) -> list[dict[str, Any]]:
+        return self._per_task(task_ids, "steps")
+
+    def _actions(self, task_ids: list[str]) -> list[dict[str, Any]]:
+        return self._per_task(task_ids, "actions")
+
+    def _timeline(self, holder: str) -> list[dict[str, Any]]:
+        """A workflow run's blocks; other runs have no timeline (the server answers 400)."""
+        if not holder.startswith("wr_"):
+            return []
+        try:
+            data = self._get_json(f"/v1/runs/{_q(holder)}/timeline")
+        except AuthError:
+            raise
+        except ApiError:
+            return []
+        return _items(data)
 
     # -- offline copies ---------------------------------------------------------------------
     # Run lists and finished runs are kept in the artifact cache (under ids no artifact has),

@@ -3,7 +3,8 @@
 Two layouts are read, alone or mixed in one folder:
 
 * a downloaded run (also the demo): `run.json`, `artifacts.json` (as the API returns them),
-  optional `steps.json`, and `files/{artifact_id}_{artifact_type}.{ext}`;
+  optional `steps.json`, `actions.json` and `timeline.json`, and
+  `files/{artifact_id}_{artifact_type}.{ext}`;
 * a self-hosted Skyvern server's ARTIFACT_STORAGE_PATH, as Skyvern writes it:
     {org}/{task}/{order:02d}_{retry}_{step}/{ts}_{artifact_id}_{type}.{ext}   (older: no {org})
     logs/{step|task|workflow_run|workflow_run_block|task_v2}/{id}/{ts}_{type}.{ext}
@@ -35,6 +36,8 @@ from ..textsafe import visible_controls
 RUN_FILE = "run.json"
 ARTIFACTS_FILE = "artifacts.json"
 STEPS_FILE = "steps.json"
+ACTIONS_FILE = "actions.json"  # the actions API's items, task by task
+TIMELINE_FILE = "timeline.json"  # a workflow run's blocks (GET /v1/runs/{id}/timeline)
 FILES_DIR = "files"
 
 _STEP_DIR = re.compile(r"^(\d+)_(\d+)_(stp_[A-Za-z0-9]+)$")
@@ -373,11 +376,20 @@ class DownloadedRun:
                 return candidate
         return None
 
+    def _items(self, name: str) -> tuple[dict, ...]:
+        """A list file beside the run (actions, timeline) that only adds to it: missing or
+        unreadable, the run opens without it."""
+        try:
+            data = _read_json(self.folder / name)
+        except (SourceError, FileNotFoundError):
+            return ()
+        return tuple(d for d in data if isinstance(d, dict)) if isinstance(data, list) else ()
+
     def detail(self, label: str) -> RunDetail:
         steps_data = _read_json(self.folder / STEPS_FILE) if (self.folder / STEPS_FILE).exists() else []
         steps = tuple(Step.from_api(s) for s in steps_data if isinstance(s, dict)) if isinstance(steps_data, list) else ()
         artifacts = tuple(Artifact.from_api(e, self.file_for(e)) for e in self._entries())
-        return RunDetail(self.run(label), steps, artifacts)
+        return RunDetail(self.run(label), steps, artifacts, self._items(ACTIONS_FILE), self._items(TIMELINE_FILE))
 
 
 class LocalSource:

@@ -1,0 +1,60 @@
+"""The element an action acted on, from the step's element tree (formats.elements) and its
+id-to-css map, or, where the tree does not hold it, from what Skyvern recorded with the action
+(`skyvern_element_data`: the same node as the tree has it)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..formats.elements import Element as TreeElement
+from ..formats.elements import attribute_text
+from ..model import Artifact
+from .model import Element, Place
+
+TEXT_CHARS = 80  # of an element's text, on one line
+_DISPLAY_NONE = re.compile(r"(?:^|;)\s*display\s*:\s*none\b", re.IGNORECASE)
+_FALSE = ("false", "0")
+
+
+def _flag(attributes: Mapping[str, str], name: str) -> bool:
+    """A boolean attribute: present means on, except a literal false (Skyvern writes JSON values)."""
+    return name in attributes and attributes[name].strip().lower() not in _FALSE
+
+
+def _trimmed(text: str) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= TEXT_CHARS else one[: TEXT_CHARS - 1].rstrip() + "…"
+
+
+def element(element_id: str, tag: str, attributes: Mapping[str, str], text: str, css: str,
+            place: Place | None) -> Element:
+    return Element(
+        element_id=element_id,
+        tag=tag if tag != "?" else "",
+        dom_id=attributes.get("id", ""),
+        text=_trimmed(text),
+        href=attributes.get("href", ""),
+        css=css,
+        disabled=_flag(attributes, "disabled") or attributes.get("aria-disabled", "").lower() == "true",
+        hidden=(_flag(attributes, "hidden") or attributes.get("aria-hidden", "").lower() == "true"
+                or bool(_DISPLAY_NONE.search(attributes.get("style", "")))),
+        readonly=_flag(attributes, "readonly") or attributes.get("aria-readonly", "").lower() == "true",
+        place=place,
+    )
+
+
+def from_tree(node: TreeElement, tree: Artifact, css: str) -> Element:
+    return element(node.element_id, node.tag, node.attributes, node.text, css, Place(tree, node.element_id))
+
+
+def from_record(element_id: str, data: Mapping[str, Any], css: str) -> Element | None:
+    """From an action's `skyvern_element_data` (the actions API and the step's output carry it)."""
+    if not data:
+        return None
+    raw = data.get("attributes")
+    attributes = {str(k): attribute_text(v) for k, v in raw.items()} if isinstance(raw, Mapping) else {}
+    tag = data.get("tagName")
+    text = data.get("text")
+    return element(element_id, str(tag) if tag else "", attributes, str(text) if text else "", css, None)

@@ -1,0 +1,141 @@
+"""What the run model takes from Skyvern's logs (skyvern_log): the LLM calls' metrics and the
+warning and error lines, each with its time.
+
+The lines are split and made safe by formats.logs (`skyvern_log`) and parsed by its
+`parse_log_line`; this module only picks the lines the model needs and decodes their values.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..formats.logs import SkyvernLog, parse_log_line
+from ..model import parse_time
+
+METRICS_EVENT = "LLM API handler duration metrics"
+WARNING = 3  # SkyvernLog.severities holds the severity + 1: warning 2 -> 3, error 3 -> 4
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """One "LLM API handler duration metrics" line: one LLM call as Skyvern measured it."""
+
+    time: datetime | None
+    prompt_name: str
+    step_id: str | None  # the step Skyvern logged it in (not always the call's: see build.py)
+    model: str | None
+    duration_seconds: float | None
+    input_tokens: int | None
+    output_tokens: int | None
+    text: str  # the line, to tell the same line in two logs from two calls
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """A warning or error line: its place in its log and what it says."""
+
+    line: int
+    time: datetime | None
+    severity: int  # formats.logs.SEVERITY: 2 warning, 3 error, 4 critical
+    event: str
+    text: str
+
+
+@dataclass(frozen=True)
+class BlockLine:
+    """A workflow run log's line about a block (`block_label=`) or the task a block created."""
+
+    time: datetime | None
+    event: str
+    label: str | None
+    block_type: str | None
+    block_id: str | None  # workflow_run_block_id
+    task_id: str | None
+
+
+@dataclass(frozen=True)
+class ScannedLog:
+    metrics: tuple[Metrics, ...]
+    entries: tuple[LogEntry, ...]
+    lines: int
+    first: datetime | None  # the time of its first and last lines: what it covers
+    last: datetime | None
+    blocks: tuple[BlockLine, ...] = ()
+
+
+NEW_TASK_EVENT = "Created a new task for workflow run"
+
+
+def _value(raw: str) -> object:
+    if raw[:1] in ('"', "[", "{"):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+    if raw == "null":
+        return None
+    try:
+        return float(raw) if "." in raw or "e" in raw.lower() else int(raw)
+    except ValueError:
+        return raw
+
+
+def line_fields(text: str) -> tuple[str, dict[str, object]]:
+    """A log line's event text and its key=value pairs, decoded (a key given twice: the first)."""
+    parsed = parse_log_line(text)
+    event = text[parsed.event_span[0]:parsed.event_span[1]].strip() if parsed.event_span else text
+    values: dict[str, object] = {}
+    for key_start, key_end, value_start, value_end in parsed.pairs:
+        values.setdefault(text[key_start:key_end], _value(text[value_start:value_end]))
+    return event, values
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _time(text: str) -> datetime | None:
+    stamp = text.split(" ", 1)[0]
+    return parse_time(stamp) if stamp[:1].isdigit() else None
+
+
+def scan(log: SkyvernLog) -> ScannedLog:
+    metrics: list[Metrics] = []
+    entries: list[LogEntry] = []
+    blocks: list[BlockLine] = []
+    first = last = None
+    for index, text in enumerate(log.lines):
+        if first is None:
+            first = _time(text)
+        severity = log.severities[index]
+        if severity >= WARNING:
+            event, _ = line_fields(text)
+            entries.append(LogEntry(index, _time(text), severity - 1, event, text))
+        elif METRICS_EVENT in text:
+            event, values = line_fields(text)
+            if event == METRICS_EVENT and _str(values.get("prompt_name")):
+                metrics.append(Metrics(
+                    _time(text), str(values["prompt_name"]), _str(values.get("step_id")), _str(values.get("model")),
+                    _number(values.get("duration_seconds")), _count(values.get("input_tokens")),
+                    _count(values.get("output_tokens")), text))
+        if "block_label=" in text or NEW_TASK_EVENT in text:
+            event, values = line_fields(text)
+            label = _str(values.get("block_label"))
+            if label or event == NEW_TASK_EVENT:
+                blocks.append(BlockLine(_time(text), event, label, _str(values.get("block_type")),
+                                        _str(values.get("workflow_run_block_id")), _str(values.get("task_id"))))
+    for text in reversed(log.lines):
+        last = _time(text)
+        if last is not None:
+            break
+    return ScannedLog(tuple(metrics), tuple(entries), len(log.lines), first, last, tuple(blocks))
