@@ -218,14 +218,20 @@ def overview_items(model: RunModel | None, style: StyleOf, width: int) -> list[P
     for number, note in enumerate(model.notes):
         items.append(PageItem(label_value("note", Text(note, style=style("page--warning")), style), key=f"note{number}",
                               indent=2))
+    shot = model.last_screenshot
+    newest: list[PageItem] = []
+    if shot is not None and not model.unsuccessful:
+        newest.append(PageItem(Text("")))
+        newest.append(PageItem(Text("Newest screenshot", style=style("page--heading")), key="shot"))
+        newest += screenshot_item("shot.caption", "", shot, style)
+    live = not run.terminal
+    if live:  # what the agent sees now, before what it did
+        items += newest
     if model.blocks:
         items.append(PageItem(Text("")))
         items += block_items(model, style)
     items.append(PageItem(Text("")))
     items += steps_items(model, style, width)
-    shot = model.last_screenshot
-    if shot is not None and not model.unsuccessful:
-        items.append(PageItem(Text("")))
-        items.append(PageItem(Text("Newest screenshot", style=style("page--heading")), key="shot"))
-        items += screenshot_item("shot.caption", "", shot, style)
+    if not live:
+        items += newest
     return items
