@@ -104,7 +104,7 @@ async def test_enter_opens_each_item_at_its_place_and_escape_returns_to_the_same
         view = overview(screen)
         model = screen.model
         opened_types = set()
-        for number, item in enumerate(view.items):
+        for item in view.items:
             if not isinstance(item.link, Place):
                 continue
             place = item.link
