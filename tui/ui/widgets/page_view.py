@@ -133,6 +133,9 @@ class PageView(CursorView):
         self._last_drawing: dict[str, list[Text]] = {}
         self._drawing: set[tuple[str, int]] = set()
         self._broken: dict[str, str] = {}  # artifact id -> why it cannot be drawn
+        # Until the cursor is moved, it goes to the first item that leads somewhere as the page
+        # fills (the failure block appears above the steps once the logs are read, say).
+        self.moved = False
 
     # --- laying out --------------------------------------------------------------------------
     def set_items(self, items: ItemsOf) -> None:
@@ -144,8 +147,8 @@ class PageView(CursorView):
         width = self._text_width
         if not self.is_mounted or width <= 1:
             return
-        key = self.cursor_key
-        offset = self._cursor_offset()
+        key = self.cursor_key if self.moved else ""
+        offset = self._cursor_offset() if self.moved else 0
         self.items = list(self.items_of(self.style_of, width))
         rows = self.rows
         rows.lines, rows.item_of, rows.tints, self.first_line = [], [], [], []
@@ -286,6 +289,10 @@ class PageView(CursorView):
             return False
         self._move_to(line)
         return True
+
+    def move_cursor(self, index: int) -> None:
+        self.moved = True
+        super().move_cursor(index)
 
     def _move_to(self, line: int) -> None:
         self.move_cursor(line)
