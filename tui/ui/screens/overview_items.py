@@ -123,26 +123,24 @@ def failure_items(model: RunModel, style: StyleOf) -> list[PageItem]:
 
 
 STEP_COLUMNS = (
-    Column("step", 18), Column("status", 10), Column("actions", least=12), Column("LLM calls", least=12),
-    Column("took", 7, right=True), Column("tokens", 9, right=True), Column("problems", 9),
+    Column("step", 16), Column("status", 10), Column("actions", least=8), Column("LLM calls", least=8),
+    Column("took", 7, right=True), Column("tokens", 8, right=True), Column("err", 3, right=True),
+    Column("warn", 4, right=True),
 )
 
 
 def step_cells(step: StepModel, style: StyleOf) -> list[Text]:
     tokens = [t for t in (step.step.input_tokens, step.step.output_tokens) if t is not None]
     errors, warnings = step.count(Severity.ERROR), step.count(Severity.WARNING)
-    problems = Text()
-    if errors:
-        problems.append(f"{errors} err", style=style("page--error"))
-    if warnings:
-        problems.append((" " if errors else "") + f"{warnings} warn", style=style("page--warning"))
     actions = Text(", ".join(action_summary(a) for a in step.actions) or "—")
     if any(a.failed for a in step.actions):
         actions.stylize(style("page--error"))
     return [
         Text(step.label), status_text(step.status), actions,
         Text(", ".join(call.title for call in step.calls) or "—"),
-        Text(human_duration(step.duration_seconds)), Text(f"{sum(tokens):,}" if tokens else "—"), problems or Text("—"),
+        Text(human_duration(step.duration_seconds)), Text(f"{sum(tokens):,}" if tokens else "—"),
+        Text(str(errors), style=style("page--error")) if errors else Text("—", style=style("page--muted")),
+        Text(str(warnings), style=style("page--warning")) if warnings else Text("—", style=style("page--muted")),
     ]
 
 
