@@ -135,7 +135,7 @@ async def test_flip_walks_every_screenshot_in_time_order_and_the_list_follows():
         screen = app.screen
         viewer = await open_visual(pilot, "screenshot_llm")
         shots = viewer.model.shots
-        times = [s.artifact.created_at for s in shots]
+        times = [s.artifact.captured_at for s in shots]
         assert times == sorted(times)
         groups = {a.artifact_id: g.label for g in screen.detail.groups(Category.VISUAL) for a in g.artifacts}
         await pilot.press("left_square_bracket")

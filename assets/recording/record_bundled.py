@@ -11,6 +11,12 @@ console log into a `task_archive` ZIP. Recorded, in this order:
                      workflow_run      a one-block workflow run, the demo's pattern
   unbundled server:  task_completed_unbundled   the SAME task and script as task_completed,
                                                 on a fresh server WITHOUT the keyring
+  bundled server, again fresh:
+                     workflow_failed   a one-block workflow run whose block's task clicks the
+                                       disabled "Check out" until its step has failed 4 times
+                                       (stub script "fail"; the organization's
+                                       max_retries_per_step is 3): the task fails ("Max retries
+                                       per step (3) exceeded"), so the block and the run fail
 
 Each run is written (as soon as it has ended, so the first one is usable early) to OUT/<name>/:
 
@@ -22,6 +28,7 @@ Each run is written (as soon as it has ended, so the first one is usable early) 
   storage/        the files the server wrote for the run, in its ARTIFACT_STORAGE_PATH layout
                   (every folder holding a listed artifact, copied whole)
   summary.json    counts per type and per archive, member names (computed from the above)
+  timeline.json   GET /v1/runs/{id}/timeline (workflow runs only: the blocks and their tasks)
 
 Stdlib only. Usage (from the repository root):
   python3 assets/recording/record_bundled.py [--out tests/data/bundled] [--only task_completed ...]
@@ -54,7 +61,13 @@ TERMINATE_PROMPT = (
     "Sign in to Acme Parts with username 'demo' and password 'hunter2' and order a "
     "'Planetary gearbox'. The goal is achieved when the page says the order has been placed."
 )
-RUNS = ("task_completed", "task_terminated", "workflow_run", "task_completed_unbundled")
+RUNS = ("task_completed", "task_terminated", "workflow_run", "task_completed_unbundled", "workflow_failed")
+FAILING_WORKFLOW_TITLE = "Check out on Acme Parts (the button stays disabled)"
+FAILING_GOAL = (
+    "Sign in to Acme Parts with username 'demo' and password 'hunter2', then check out. "
+    "The goal is achieved when the page says the order has been placed."
+)
+
 
 
 def make_browsers(folder: Path) -> Path:
@@ -82,6 +95,42 @@ def start_task(api: rd.Api, args: argparse.Namespace, services: rd.Services, pro
     rd.log(f"task run {run_id} ({script}) started")
     run = rd.wait_run(api, run_id, services, args.timeout)
     rd.log(f"task run ended: {run.get('status')} failure_reason={run.get('failure_reason')!r}")
+    rd.wait_artifacts_settled(api, run_id)
+    return run_id
+
+
+def run_failing_workflow(api: rd.Api, args: argparse.Namespace, services: rd.Services) -> str:
+    """A one-block workflow whose navigation block fails: Skyvern marks the block failed (its task
+    failed, not terminated) and so the workflow run "failed"."""
+    definition = {
+        "title": FAILING_WORKFLOW_TITLE,
+        "description": "Sign in to the Acme Parts demo site and check out at once (one navigation block that fails).",
+        "workflow_definition": {
+            "parameters": [],
+            "blocks": [
+                {
+                    "block_type": "navigation",
+                    "label": "check_out",
+                    "title": "Check out",
+                    "url": f"http://127.0.0.1:{args.site_port}/",
+                    "navigation_goal": FAILING_GOAL,
+                    "engine": "skyvern-1.0",
+                    "max_retries": 0,
+                    "max_steps_per_run": 6,
+                }
+            ],
+        },
+    }
+    rd.reset_stub(args, "fail")
+    workflow = api.post_json("/v1/agents", {"json_definition": definition})
+    assert isinstance(workflow, dict)
+    started = api.post_json("/v1/run/agents", {"workflow_id": workflow["workflow_permanent_id"], "parameters": {},
+                                               "title": FAILING_WORKFLOW_TITLE})
+    assert isinstance(started, dict)
+    run_id = started["run_id"]
+    rd.log(f"failing workflow run {run_id} started")
+    run = rd.wait_run(api, run_id, services, args.timeout)
+    rd.log(f"workflow run ended: {run.get('status')} failure_reason={run.get('failure_reason')!r}")
     rd.wait_artifacts_settled(api, run_id)
     return run_id
 
@@ -127,7 +176,7 @@ def summarize(arts: list[dict], run_dir: Path) -> dict:
     }
 
 
-def save_run(api: rd.Api, run_id: str, storage: Path, out: Path) -> dict:
+def save_run(api: rd.Api, run_id: str, storage: Path, out: Path, timeline: bool = False) -> dict:
     got = rd.fetch_run(api, run_id)
     arts = got["artifacts"]
     actions: list = []
@@ -146,7 +195,10 @@ def save_run(api: rd.Api, run_id: str, storage: Path, out: Path) -> dict:
     missing = [a["artifact_id"] for a in rel_arts if not (staging / "storage" / urllib.parse.unquote(a["uri"])).is_file()]
     if missing:
         raise RuntimeError(f"{run_id}: listed artifacts without a file: {missing}")
-    for name, value in (("run", got["run"]), ("artifacts", rel_arts), ("steps", got["steps"]), ("actions", actions)):
+    saved = [("run", got["run"]), ("artifacts", rel_arts), ("steps", got["steps"]), ("actions", actions)]
+    if timeline:
+        saved.append(("timeline", api.get_json(f"/v1/runs/{run_id}/timeline")))
+    for name, value in saved:
         (staging / f"{name}.json").write_text(json.dumps(value, indent=2) + "\n")
     summary = summarize(rel_arts, staging)
     summary["run_id"] = run_id
@@ -211,9 +263,11 @@ def record(args: argparse.Namespace, keyring: bool, names: list[str]) -> None:
             elif name == "task_terminated":
                 run_id = start_task(api, args, services, TERMINATE_PROMPT, "Order a planetary gearbox on Acme Parts",
                                     "terminate")
+            elif name == "workflow_failed":
+                run_id = run_failing_workflow(api, args, services)
             else:
                 run_id, _wpid = rd.run_workflow(api, args, services)  # the demo's workflow, "order" script
-            save_run(api, run_id, tmp / "artifacts", args.out / name)
+            save_run(api, run_id, tmp / "artifacts", args.out / name, timeline=name == "workflow_failed")
         ok = True
     finally:
         services.stop()
@@ -247,11 +301,14 @@ def main() -> int:
         args.browsers = make_browsers(browsers_tmp)
     wanted = list(args.only or RUNS)
     try:
-        bundled = [n for n in RUNS if n in wanted and n != "task_completed_unbundled"]
+        bundled = [n for n in RUNS if n in wanted and n not in ("task_completed_unbundled", "workflow_failed")]
         if bundled:
             record(args, True, bundled)
         if "task_completed_unbundled" in wanted:
             record(args, False, ["task_completed_unbundled"])
+        if "workflow_failed" in wanted:
+            # Its own server, so that the other runs' recordings stay as they were.
+            record(args, True, ["workflow_failed"])
     finally:
         if browsers_tmp is not None:
             shutil.rmtree(browsers_tmp, ignore_errors=True)

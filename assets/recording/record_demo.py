@@ -458,7 +458,7 @@ def validate_demo(got: dict, folder: Path) -> None:
 
 
 def reset_stub(args: argparse.Namespace, script: str = "order") -> None:
-    """Start the stub LLM's script over; SCRIPT names it (stub_llm.py: "order" or "terminate")."""
+    """Start the stub LLM's script over; SCRIPT names it (stub_llm.py: "order", "terminate" or "fail")."""
     req = urllib.request.Request(
         f"http://127.0.0.1:{args.llm_port}/reset", data=json.dumps({"script": script}).encode(), method="POST"
     )

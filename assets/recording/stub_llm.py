@@ -148,6 +148,16 @@ def extract_actions(prompt: str) -> dict:
                 ),
             ],
         }
+    if category and "Find a part" in prompt and SCRIPT.script == "fail":
+        # Script "fail": insist on the disabled "Check out" until Skyvern gives up on the step.
+        n = SCRIPT.bump("search")
+        checkout = els.find("button", text="Check out")
+        return {
+            "user_goal_stage": "Signed in, on the part search page.",
+            "user_goal_achieved": False,
+            "action_plan": "Go straight to the check out." if n == 1 else "Try the check out again.",
+            "actions": [action("Check out to place the order.", "CLICK", checkout or "ZZZZ")],
+        }
     if category and "Find a part" in prompt:
         n = SCRIPT.bump("search")
         if n == 1:
@@ -235,6 +245,13 @@ def answer(body: dict) -> tuple[str, dict]:
             "thoughts": "The page confirms the order." if done else "The order is not placed yet.",
             "user_goal_achieved": done,
         }
+    if "retries failed. Summarize the main reason why the actions failed" in prompt:
+        return "max-retries-reason", {
+            "page_info": "The part search page of Acme Parts; the Check out button is disabled.",
+            "reasoning": "The Check out button stays disabled until a part is chosen, so every click on it failed.",
+            "errors": [],
+            "failure_categories": [],
+        }
     if "Generate a summary for the following block" in prompt:
         return "block-summary", {"summary": "Will sign in to Acme Parts and order a Spur gear 24T."}
     if "summarize" in prompt:
@@ -276,7 +293,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         if self.path.rstrip("/") == "/reset":
             script = body.get("script", "order") if isinstance(body, dict) else "order"
-            if script not in ("order", "terminate"):
+            if script not in ("order", "terminate", "fail"):
                 self._send(400, {"error": f"unknown script {script!r}"})
                 return
             SCRIPT.reset(script)

@@ -7,9 +7,11 @@ Only `raw`, the server's answer as it came (for `--json`), is kept as is and nev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +58,46 @@ def parse_time(value: Any) -> datetime | None:
     return moment
 
 
+# Skyvern's file names: `{ts}_{artifact_id}_{type}.{ext}` or `{ts}_{type}.{ext}`; on Windows
+# the stamp's colons are dashes.
+_NAME_STAMP = re.compile(r"^(\d{4}-\d{2}-\d{2}T[0-9:.\-]+?)_(.+)$")
+
+
+def name_stamp(stem: str) -> tuple[datetime, str] | None:
+    """The time stamp a Skyvern file name (without its extension) starts with, and the rest."""
+    match = _NAME_STAMP.match(stem)
+    if not match:
+        return None
+    stamp, rest = match.groups()
+    if "T" in stamp and stamp.count(":") == 0:
+        # Windows-safe stamps: 2026-11-28T13-58-17.679855 -> 2026-11-28T13:58:17.679855
+        day, _, clock = stamp.partition("T")
+        stamp = day + "T" + clock.replace("-", ":", 2)
+    moment = parse_time(stamp)
+    return (moment, rest) if moment is not None else None
+
+
+# Skyvern's ids (forge/sdk/db/id.py) hold the second they were made in their top 32 bits,
+# counted from this epoch; an artifact's id is made when it is captured, its row may be written
+# much later (1.0.56 writes a step's rows when the step ends).
+_ID_EPOCH = 1655683200
+_ID_DIGITS = re.compile(r"^[a-z0-9]+_(\d{10,20})$")
+
+
+def id_time(identifier: str) -> datetime | None:
+    """When a Skyvern id was made (to the second); None for an id that is not Skyvern's."""
+    match = _ID_DIGITS.match(identifier)
+    if not match:
+        return None
+    number = int(match.group(1))
+    if number >= 1 << 64:
+        return None
+    return datetime.fromtimestamp(_ID_EPOCH + (number >> 32), tz=timezone.utc)
+
+
+_ROW_LAG = timedelta(days=2)  # an id made longer than this before its row is not a capture time
+
+
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -91,6 +133,26 @@ class Artifact:
         """Where the bytes are (the local path, else the uri), safe to show: a file name on
         disk can hold anything."""
         return visible_controls(str(self.path)) if self.path is not None else (self.uri or "")
+
+    @cached_property
+    def captured_at(self) -> datetime | None:
+        """When the artifact was captured, not when its row was written: the second its Skyvern
+        id was made; else its file name's stamp (when the file was written); else `created_at`.
+        Within a second, ids keep the order of capture (a stamp is the later upload time, so
+        mixing the two would not). A bundled member's uri is its archive's: no stamp of its own."""
+        made = id_time(self.artifact_id)
+        if made is not None and self.created_at is not None:
+            if not self.created_at - _ROW_LAG <= made <= self.created_at + timedelta(seconds=2):
+                made = None  # not a Skyvern id, or a clock gone wrong: the row's time is better
+        if made is not None:
+            return made
+        if not self.bundle_key:
+            # Skyvern's name is the uri's (a download's local copy is renamed).
+            for name in ((self.uri or "").rsplit("/", 1)[-1], self.path.name if self.path is not None else ""):
+                found = name_stamp(name.rpartition(".")[0] or name)
+                if found:
+                    return found[0]
+        return self.created_at
 
     @property
     def call_index(self) -> int | None:
@@ -249,11 +311,12 @@ RUN_GROUP_KEY = "run"
 
 
 def _time_key(artifact: Artifact) -> tuple[datetime, str]:
-    return (artifact.created_at or datetime.min.replace(tzinfo=timezone.utc), artifact.artifact_id)
+    # Ids grow with time: within one second they keep the order of capture.
+    return (artifact.captured_at or datetime.min.replace(tzinfo=timezone.utc), artifact.artifact_id)
 
 
 def newest(artifacts: Iterable[Artifact]) -> Artifact | None:
-    """The artifact written last (ties: the larger id, as ids grow with time)."""
+    """The artifact captured last (ties: the larger id, as ids grow with time)."""
     return max(artifacts, key=_time_key, default=None)
 
 

@@ -70,6 +70,32 @@ class Element:
         ]
 
     @property
+    def states(self) -> tuple[str, ...]:
+        """What keeps a user (and Skyvern) from using it: "disabled", "read-only", "hidden",
+        from its attributes, in that order; empty for a usable element."""
+        return tuple(state for state, _why in self.state_reasons())
+
+    def state_reasons(self) -> list[tuple[str, str]]:
+        """(state, the attribute that says so), one per state."""
+        found: dict[str, str] = {}
+        attributes = self.attributes
+        for state, names in _STATE_FLAGS:
+            for name in names:
+                value = attributes.get(name)
+                if value is None:
+                    continue
+                value = value.strip().lower()
+                # A boolean attribute counts by being there ("", "disabled", true); aria-* by "true".
+                if (value == "true") if name.startswith("aria-") else value not in ("false", "null"):
+                    found.setdefault(state, name if not value or value == "true" else f"{name}={value}")
+        style = attributes.get("style")
+        if style and "hidden" not in found:
+            declared = _style_hides(style)
+            if declared:
+                found["hidden"] = f"style {declared}"
+        return [(state, found[state]) for state, _names in _STATE_FLAGS if state in found]
+
+    @property
     def short_text(self) -> str:
         return _trim(self.text, LABEL_TEXT)
 
@@ -77,6 +103,28 @@ class Element:
         """What find looks in: id (also as #id), tag, attributes and texts."""
         attrs = " ".join(f"{k}={v}" for k, v in self.attributes.items())
         return f"#{self.element_id} <{self.tag} {attrs}> {self.before} {self.text} {self.after}"
+
+
+_STATE_FLAGS = (
+    ("disabled", ("disabled", "aria-disabled")),
+    ("read-only", ("readonly", "readOnly", "aria-readonly")),
+    ("hidden", ("hidden", "aria-hidden")),
+)
+_HIDING = {"display": "none", "visibility": "hidden"}
+
+
+def _style_hides(style: str) -> str | None:
+    """`display: none` or `visibility: hidden` when an inline style declares it (the last
+    declaration of a property wins, as in CSS)."""
+    declared: dict[str, str] = {}
+    for declaration in style.split(";"):
+        name, colon, value = declaration.partition(":")
+        if colon:
+            declared[name.strip().lower()] = value.replace("!important", "").strip().lower()
+    for name, hiding in _HIDING.items():
+        if declared.get(name) == hiding:
+            return f"{name}: {hiding}"
+    return None
 
 
 _KNOWN = {

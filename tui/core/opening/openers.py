@@ -114,8 +114,8 @@ def run_screenshots(detail: RunDetail | None) -> tuple[Shot, ...]:
         for artifact in group.artifacts
         if artifact.kind.format is Format.IMAGE
     ]
-    # Stable: artifacts written in the same microsecond keep the list's order.
-    shots.sort(key=lambda shot: shot.artifact.created_at or _NO_TIME)
+    # Stable: artifacts captured in the same second keep the list's order.
+    shots.sort(key=lambda shot: shot.artifact.captured_at or _NO_TIME)
     return tuple(shots)
 
 
@@ -182,8 +182,8 @@ def step_tree(job: Opening) -> Artifact | None:
     trees = job.siblings("visible_elements_tree")
     if not trees:
         return None
-    stamp = job.artifact.created_at
-    before = [t for t in trees if stamp is None or t.created_at is None or t.created_at <= stamp]
+    stamp = job.artifact.captured_at
+    before = [t for t in trees if stamp is None or t.captured_at is None or t.captured_at <= stamp]
     return (before or trees)[-1]
 
 

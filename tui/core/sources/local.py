@@ -11,8 +11,9 @@ Two layouts are read, alone or mixed in one folder:
     {ENV}/{org}/workflow_runs/{wr}/{wrb}/{ts}_{artifact_id}_{type}.{ext}
     {ENV}/{org}/observers/{tsk_v2}/..., {ENV}/{org}/tasks/{tsk_v2}/{thought}/...
     {ENV}/{org}/scripts/{script_id}/{version}/{path}
-  There is no database here, so ids, types and times come from the file names, and what only
-  the database knows (status, title) stays unknown.
+  There is no database here, so ids, types and times come from the file names; the status,
+  failure reason and goal from what the run recorded (its log's end, its first prompt: see
+  tui/core/recorded.py), read bounded, once per listing.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -30,7 +33,8 @@ from ..bundles import BundleReader
 from ..catalog import ARCHIVE_TYPES, member_name
 from ..errors import ArtifactUnavailable, ParseError, RunNotFound, SourceError
 from ..formats.zipread import open_zip
-from ..model import Artifact, Run, RunDetail, Step, parse_time
+from ..model import Artifact, Run, RunDetail, Step, name_stamp
+from ..recorded import LOG_TAIL, PROMPT_HEAD, Ending, endings, final_ending, prompt_goal, whole_lines
 from ..textsafe import visible_controls
 
 RUN_FILE = "run.json"
@@ -41,8 +45,6 @@ TIMELINE_FILE = "timeline.json"  # a workflow run's blocks (GET /v1/runs/{id}/ti
 FILES_DIR = "files"
 
 _STEP_DIR = re.compile(r"^(\d+)_(\d+)_(stp_[A-Za-z0-9]+)$")
-# Skyvern's time stamp; on Windows its colons become dashes.
-_FILE_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2}T[0-9:.\-]+?)_(.+)$")
 _ARTIFACT_ID = re.compile(r"^(a_[A-Za-z0-9]+)_(.+)$")
 _NO_TIME = datetime.min.replace(tzinfo=timezone.utc)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
@@ -66,17 +68,10 @@ def parse_file_name(name: str) -> ParsedName | None:
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
-    match = _FILE_NAME.match(stem)
-    if not match:
+    found = name_stamp(stem)
+    if found is None:
         return None
-    stamp, rest = match.groups()
-    if "T" in stamp and stamp.count(":") == 0:
-        # Windows-safe stamps: 2026-11-28T13-58-17.679855 -> 2026-11-28T13:58:17.679855
-        day, _, clock = stamp.partition("T")
-        stamp = day + "T" + clock.replace("-", ":", 2)
-    created = parse_time(stamp)
-    if created is None:
-        return None
+    created, rest = found
     artifact_id = None
     id_match = _ARTIFACT_ID.match(rest)
     if id_match:
@@ -121,6 +116,13 @@ class _TreeRun:
     run_type: str
     artifacts: list[Artifact] = field(default_factory=list)
     steps: dict[str, Step] = field(default_factory=dict)
+    _facts: RecordedFacts | None = None
+
+    @property
+    def facts(self) -> RecordedFacts:
+        if self._facts is None:
+            self._facts = recorded_facts(self)
+        return self._facts
 
     def drop_duplicates(self) -> None:
         """One file per artifact id. Skyvern transcodes a recording to mp4 and leaves the webm
@@ -324,15 +326,92 @@ class StorageTree:
                     run.add_file(path, self.root, **ids)
 
 
+@dataclass(frozen=True)
+class RecordedFacts:
+    """What a storage-tree run's files say of it; None where they do not say."""
+
+    status: str | None = None
+    failure_reason: str | None = None
+    ended_at: datetime | None = None
+    goal: str | None = None
+
+
+_READ_ERRORS = (OSError, ValueError, EOFError, RuntimeError, NotImplementedError, zlib.error, zipfile.BadZipFile)
+
+
+def _read_tail(path: Path) -> bytes:
+    """The whole lines of a log's last LOG_TAIL bytes."""
+    try:
+        with path.open("rb") as handle:
+            start = max(0, handle.seek(0, os.SEEK_END) - LOG_TAIL)
+            handle.seek(start)
+            return whole_lines(handle.read(LOG_TAIL), cut=start > 0)
+    except OSError:
+        return b""
+
+
+def _read_head(artifact: Artifact) -> bytes:
+    """The first PROMPT_HEAD bytes of a file, or of a bundled member (its path is the archive)."""
+    assert artifact.path is not None
+    try:
+        if not artifact.bundle_key:
+            with artifact.path.open("rb") as handle:
+                return bytes(handle.read(PROMPT_HEAD))
+        with zipfile.ZipFile(artifact.path) as archive, archive.open(artifact.bundle_key) as member:
+            return bytes(member.read(PROMPT_HEAD))
+    except (KeyError, *_READ_ERRORS):
+        return b""
+
+
+def _ending(tree_run: _TreeRun) -> Ending | None:
+    """The end the run's logs state: the run's own log (task, workflow_run) first, then its step
+    logs, newest first; a task's end is in the newest log that has one (Skyvern's step logs
+    repeat the task's lines so far), so reading stops there."""
+    logs = [a for a in tree_run.artifacts if a.artifact_type == "skyvern_log" and a.path is not None and not a.bundle_key]
+    own = [a for a in logs if a.step_id is None and a.workflow_run_block_id is None]
+    rest = sorted((a for a in logs if a not in own), key=lambda a: (a.created_at is not None, a.created_at), reverse=True)
+    workflow_run = tree_run.run_type == "workflow_run"
+    found: list[Ending] = []
+    for artifact in own + rest:
+        assert artifact.path is not None
+        found += endings(_read_tail(artifact.path))
+        ending = final_ending(found, workflow_run)
+        if ending is not None and (not workflow_run or ending.scope == "workflow_run" or artifact not in own):
+            return ending
+    return final_ending(found, workflow_run)
+
+
+def _goal(tree_run: _TreeRun) -> str | None:
+    prompts = [a for a in tree_run.artifacts if a.artifact_type == "llm_prompt" and a.path is not None]
+    prompts.sort(key=lambda a: (a.created_at or _NO_TIME, a.call_index or 0, a.artifact_id))
+    for artifact in prompts[:3]:  # the first prompt states it; a run's others repeat it
+        goal = prompt_goal(_read_head(artifact))
+        if goal:
+            return goal
+    return None
+
+
+def recorded_facts(tree_run: _TreeRun) -> RecordedFacts:
+    ending = _ending(tree_run)
+    if ending is None:
+        return RecordedFacts(goal=_goal(tree_run))
+    return RecordedFacts(ending.status, ending.failure_reason, ending.at, _goal(tree_run))
+
+
 def _tree_run_model(tree_run: _TreeRun, label: str) -> Run:
-    times = [a.created_at for a in tree_run.artifacts if a.created_at]
+    times = [t for t in (a.captured_at for a in tree_run.artifacts) if t]
+    facts = tree_run.facts
     return Run(
         run_id=tree_run.run_id,
         run_type=tree_run.run_type,
-        # The files only tell when the first and last artifact were written.
+        # From the files: when the first artifact was captured, and the end the log states
+        # (else when the last artifact was captured).
+        status=facts.status,
+        title=facts.goal,
+        failure_reason=facts.failure_reason,
         created_at=min(times, default=None),
         started_at=min(times, default=None),
-        finished_at=max(times, default=None),
+        finished_at=facts.ended_at or max(times, default=None),
         step_count=len(tree_run.steps) or None,
         artifact_count=len(tree_run.artifacts),
         source=label,

@@ -8,7 +8,9 @@ time per node added, not per node in the model.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -39,8 +41,12 @@ class More:
     parent: int
 
 
-def element_label(element: Element, child_count: int) -> Text:
-    """`● <button #AAAG type=button> Show parts`, as Text built from data (no markup)."""
+STATE_STYLE = "italic yellow"  # used where no tree gives the theme's (a detail panel alone)
+
+
+def element_label(element: Element, child_count: int, state_style: Style | str = STATE_STYLE) -> Text:
+    """`● <button #AAAG type=button> Show parts`, as Text built from data (no markup); an
+    element that cannot be used says so after its tag: `<button #AAAH> disabled Check out`."""
     label = Text(no_wrap=True)
     if element.interactable:
         label.append("● ", "bold green")
@@ -54,6 +60,10 @@ def element_label(element: Element, child_count: int) -> Text:
         label.append(f" {name}=", "dim")
         label.append(value, "yellow")
     label.append(">", tag_style)
+    states = element.states
+    if states:
+        label.append(" ")
+        label.append(" ".join(states), state_style)
     if element.short_text:
         label.append(" " + element.short_text, "bold" if element.interactable else "")
     if child_count:
@@ -66,19 +76,22 @@ def _cut(value: str) -> str:
     return value if len(value) <= DETAIL_VALUE else f"{value[:DETAIL_VALUE]}… (+{len(value) - DETAIL_VALUE:,} characters)"
 
 
-def element_detail(element: Element, model: ElementsModel) -> Text:
+def element_detail(element: Element, model: ElementsModel, state_style: Style | str = STATE_STYLE) -> Text:
     """Everything known of one element, for the detail panel."""
     tree = model.tree
     out = Text()
 
-    def row(name: str, value: str, style: str = "") -> None:
+    def row(name: str, value: str, style: str | Style = "") -> None:
         out.append(f"{name:<14}", "bold")
         out.append_text(safe_text(value, style))
         out.append("\n")
 
-    out.append_text(element_label(element, 0))
+    out.append_text(element_label(element, 0, state_style))
     out.append("\n")
     row("id", element.element_id or "— (none)")
+    reasons = element.state_reasons()
+    if reasons:
+        row("state", ", ".join(f"{state} ({why})" for state, why in reasons), state_style)
     css = model.css.get(element.element_id) if element.element_id else None
     row("css", css or ("— (no css map for this step)" if not model.css else "— (not in the css map)"), "yellow")
     row("frame", element.frame or "—")
@@ -114,6 +127,12 @@ def element_detail(element: Element, model: ElementsModel) -> Text:
 class LazyElementTree(Tree):
     """A Tree whose nodes are added when their parent is expanded."""
 
+    # The mark of a disabled, read-only or hidden element: a theme restyles it.
+    COMPONENT_CLASSES: ClassVar[set[str]] = Tree.COMPONENT_CLASSES | {"element-tree--state"}
+    DEFAULT_CSS = """
+    LazyElementTree > .element-tree--state { color: $text-warning; text-style: italic; }
+    """
+
     def __init__(self, model: ElementTree, **kwargs) -> None:
         super().__init__(Text("elements"), **kwargs)
         self.model = model
@@ -143,16 +162,22 @@ class LazyElementTree(Tree):
         if more is not None:
             more.remove()
         elements = self.model.elements
+        state_style = self.state_style
         for index in children[loaded:target]:
             element = elements[index]
             count = len(element.children)
             expandable = bool(count) and element.depth < MAX_DEPTH
-            self._node_of[index] = node.add(element_label(element, count), data=index, allow_expand=expandable)
+            label = element_label(element, count, state_style)
+            self._node_of[index] = node.add(label, data=index, allow_expand=expandable)
         self.nodes_added += target - loaded
         self._loaded[parent] = target
         if target < len(children):
             label = Text(f"… {len(children) - target:,} more (enter loads {CHUNK})", "dim italic")
             self._more[parent] = node.add_leaf(label, data=More(parent))
+
+    @property
+    def state_style(self) -> Style:
+        return self.get_component_rich_style("element-tree--state", partial=True)
 
     def node_of(self, index: int) -> TreeNode | None:
         return self._node_of.get(index)
@@ -253,7 +278,8 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
     def _highlighted(self, event: Tree.NodeHighlighted) -> None:
         static = self.query_one(".detail-text", Static)
         if isinstance(event.node.data, int):
-            static.update(element_detail(self.model.tree.elements[event.node.data], self.model))
+            element = self.model.tree.elements[event.node.data]
+            static.update(element_detail(element, self.model, self.tree_view.state_style))
         else:
             static.update(Text("Press enter to load more children.", style="dim"))
 

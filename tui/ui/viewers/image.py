@@ -92,7 +92,7 @@ class ImageViewer(ZoomActions, Viewer[Screenshot], can_focus=True):
         parts = [self.artifact.artifact_type]
         if model.index is not None:
             parts += [model.shots[model.index].step]
-        parts.append(human_clock(self.artifact.created_at))
+        parts.append(human_clock(self.artifact.captured_at))
         if model.index is not None:
             parts.append(f"{model.index + 1}/{len(model.shots)}")
         parts.append(f"{model.image.width}x{model.image.height}")

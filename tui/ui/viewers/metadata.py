@@ -18,6 +18,7 @@ def metadata_rows(artifact: Artifact, size: int | None = None) -> list[tuple[str
         ("Category", kind.category.label),
         ("Format", kind.format.value),
         ("Size", f"{human_size(size)} ({size:,} bytes)" if size is not None else "unknown"),
+        ("Captured", human_time(artifact.captured_at)),
         ("Created", human_time(artifact.created_at)),
         ("Artifact id", artifact.artifact_id),
         ("Step", artifact.step_id or "—"),

@@ -16,12 +16,13 @@ PROMPT_WIDTH = LIST_WIDTH - 7  # less the border, the padding, the scrollbar and
 
 
 def artifact_prompt(artifact: Artifact, new: bool = False) -> Text:
-    """'16:02:41 screenshot_llm', '16:02:41 2·llm_prompt' (the step's second LLM call): one
-    line, cut with an ellipsis rather than wrapped.
+    """'16:02:25 screenshot_llm', '16:02:26 2·llm_prompt' (the step's second LLM call): one
+    line, cut with an ellipsis rather than wrapped. The time is when it was captured.
 
     Artifacts that arrived while the run was watched are marked with a dot.
     """
-    stamp = artifact.created_at.astimezone().strftime("%H:%M:%S") if artifact.created_at else "--:--:--"
+    captured = artifact.captured_at
+    stamp = captured.astimezone().strftime("%H:%M:%S") if captured else "--:--:--"
     text = Text.assemble((stamp, "dim"), ("•" if new else " ", "bold green"), no_wrap=True, overflow="ellipsis")
     if artifact.call_index is not None:
         # The LLM call of its step a bundled member belongs to, counted from 1 as steps are.
