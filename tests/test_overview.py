@@ -35,10 +35,11 @@ async def test_the_demo_opens_on_its_overview_and_0_comes_back_to_the_same_row()
         assert "status completed" in text and "Blocks (1)" in text and f"Steps ({len(model.steps)})" in text
         assert not model.unsuccessful and "Why it failed" not in text
         # One row per step, in order, a failed one tinted.
-        rows = [view.line_of(s.label + " ") for s in model.steps]
+        rows = [view.line_of_key(f"step:{s.step.step_id}") for s in model.steps]
         assert None not in rows and rows == sorted(rows)
+        assert [view.plain_lines()[r].split()[:2] for r in rows] == [s.label.split()[:2] for s in model.steps]
         failed = next(s for s in model.steps if s.failed)
-        assert view.rows.tints[view.line_of(failed.label + " ")] == "page--failed-row"
+        assert view.rows.tints[view.line_of_key(f"step:{failed.step.step_id}")] == "page--failed-row"
         # The newest screenshot is drawn (in a worker).
         await until(pilot, lambda: model.last_screenshot.artifact_id in view.drawn)
         # j moves between the rows that lead somewhere; 1 leaves, 0 comes back to the same row.
@@ -83,11 +84,16 @@ async def test_recorded_runs_from_their_storage_tree_open_on_a_steps_table(run):
         assert not screen.overview.query(ErrorPanel)
         assert screen.model.steps
         for step in screen.model.steps:
-            line = view.line_of(step.label + " ")
+            line = view.line_of_key(f"step:{step.step.step_id}")
             assert line is not None and view.items[view.rows.item_of[line]].link is step
+            assert view.plain_lines()[line].strip().startswith(step.label)
+        if run == "task_terminated":  # no database: the status and the reason are what its log recorded
+            model = screen.model
+            assert model.status == "terminated" and model.failure_reason
+            assert view.plain_lines()[0] == "Why it failed" and " ".join(model.failure_reason.split()) in page_of(view)
         for step in screen.model.steps:  # the step's first call named in the table
             if step.calls:
-                assert step.calls[0].title[:12] in view.plain_lines()[view.line_of(step.label + " ")]
+                assert step.calls[0].title[:12] in view.plain_lines()[view.line_of_key(f"step:{step.step.step_id}")]
 
 
 async def _open_key(pilot, view: OverviewView, key: str):

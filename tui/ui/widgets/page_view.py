@@ -171,7 +171,7 @@ class PageView(CursorView):
             rows.tints += [item.tint] * len(lines)
         self._laid_width = width
         self.rows_changed()
-        target = self._line_of_key(key)
+        target = self.line_of_key(key)
         if target is None:
             target = self._next_link(-1, 1)
         if target is not None and self.cursor_row is not None:
@@ -266,7 +266,7 @@ class PageView(CursorView):
         item = self.cursor_item
         return item.key if item is not None else ""
 
-    def _line_of_key(self, key: str) -> int | None:
+    def line_of_key(self, key: str) -> int | None:
         if not key:
             return None
         return next((self.first_line[n] for n, item in enumerate(self.items) if item.key == key), None)
@@ -284,7 +284,7 @@ class PageView(CursorView):
         return None
 
     def select_key(self, key: str) -> bool:
-        line = self._line_of_key(key)
+        line = self.line_of_key(key)
         if line is None:
             return False
         self._move_to(line)
