@@ -50,6 +50,12 @@ TYPED_AHEAD_LIMIT = 1.0  # seconds: keys wait this long at most for a viewer tha
 REPLAY_WAIT = 0.25  # seconds at most between the keys typed while a viewer loaded, given to it once shown
 
 
+def _news(old: RunDetail, new: RunDetail) -> bool:
+    """Whether a poll brought anything the run model is built from."""
+    return (new.run != old.run or new.steps != old.steps or len(new.actions) != len(old.actions)
+            or {a.artifact_id for a in new.artifacts} != {a.artifact_id for a in old.artifacts})
+
+
 class RunScreen(ReportsWorkerFailures, Screen):
     COMMANDS = Screen.COMMANDS | {RunCommands}
 
@@ -96,6 +102,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
         self.showing_overview = False
         self._builder: RunModelBuilder | None = None  # RunModelBuilder: it keeps what it parsed, so a rebuild reads only what is new
         self._build_lock = threading.Lock()  # one build at a time over the one builder
+        self._building: RunDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield RunHeader(self.detail)
@@ -113,7 +120,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
         self.set_class(self.app.size.width < self.NARROW, "-narrow")  # no flash of the wide layout
         # A run opens on its overview; the model behind it is built in a worker.
         self.action_overview()
-        self._build_model(self.detail)
+        self._rebuild(self.detail)
         if self.live:
             self._poller = self.set_interval(self.poll_seconds, self._poll)
             self.refresh_bindings()
@@ -148,6 +155,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
     def update_detail(self, detail: RunDetail) -> None:
         """Take a newer state of the run: new artifacts marked, counts and status updated."""
         self._poll_failing = False
+        changed = _news(self.detail, detail)
         known = {a.artifact_id for a in self.detail.artifacts}
         fresh = [a for a in detail.artifacts if a.artifact_id not in known]
         self.detail = detail
@@ -174,7 +182,8 @@ class RunScreen(ReportsWorkerFailures, Screen):
             unsuccessful = detail.run.status in ("failed", "terminated", "timed_out", "canceled")
             self.notify(ended, title=detail.run.run_id, severity="warning" if unsuccessful else "information",
                         timeout=10, markup=False)
-        self._build_model(detail)  # the overview follows the run: new steps, actions, screenshots
+        if changed:  # the overview follows the run: new steps, actions, screenshots (a build with no news would
+            self._rebuild(detail)  # only cancel the one under way, which may never end if polls come fast)
 
     def action_download(self) -> None:
         from .download import DownloadScreen
@@ -182,6 +191,10 @@ class RunScreen(ReportsWorkerFailures, Screen):
         self.app.push_screen(DownloadScreen(self.source, self.detail.run.run_id))
 
     # --- the run model --------------------------------------------------------------------
+    def _rebuild(self, detail: RunDetail) -> None:
+        self._building = detail  # what the models posted from now on are of
+        self._build_model(detail)
+
     @work(thread=True, exclusive=True, group="run-model", exit_on_error=False)
     def _build_model(self, detail: RunDetail) -> None:
         """Build the run model part by part, posting each fuller model (a newer RunDetail
@@ -209,7 +222,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
         progress(model)
 
     def _model_built(self, model: RunModel, detail: RunDetail) -> None:
-        if detail is not self.detail and self.model is not None:
+        if detail is not self._building:
             return  # a build of an older state of the run; the newer one follows
         self.model = model
         self.query_one(OverviewPane).model_changed()
