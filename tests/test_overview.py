@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from apptools import SIZE, demo_app, settle, until
+from apptools import SIZE, demo_app, local_app, make_run, settle, until
 from overview_runs import RECORDED, GrowingRecordedRun, opened, page_of, served_app, storage_app
 from tui.core.catalog import Category
 from tui.core.run_model.model import Place, Severity, StepModel
 from tui.ui.app import SkyvernTUI
+from test_keys import _help_text
 from tui.ui.screens.artifact import ArtifactScreen
+from tui.ui.screens.help import HelpScreen
 from tui.ui.screens.overview import OverviewView
 from tui.ui.screens.run import RunScreen
 from tui.ui.screens.story import StoryScreen
@@ -248,3 +250,33 @@ async def test_t_opens_the_story_of_the_step_on_screen():
         assert isinstance(app.screen, StoryScreen)
         assert app.screen.step_id == artifact.step_id
         assert isinstance(screen.model.step_of(artifact), StepModel)
+
+
+async def test_a_broken_screenshot_says_so_in_place_and_its_error_panel_steps_back(tmp_path):
+    app = local_app(make_run(tmp_path / "run", [("screenshot_final", "final.png", b"not a png")]), "tsk_test")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await opened(pilot)
+        view = overview(screen)
+        await until(pilot, lambda: view.line_of("Cannot draw screenshot_final") is not None)
+        assert view.select_key("shot.caption")
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = app.screen
+        assert isinstance(shown, ArtifactScreen) and shown.pane.failed
+        assert isinstance(app.focused, ErrorPanel)  # enter went in, on an error panel too
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and view.has_focus and view.cursor_key == "shot.caption"
+
+
+async def test_help_lists_the_overview_and_story_keys():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = _help_text(app)
+        for says in ("Show the overview", "Step story", "Previous step", "Next step", "Overview (0) and step story (t)"):
+            assert says in text, says
+        assert any(line.split()[:1] == ["0"] for line in text.splitlines())
