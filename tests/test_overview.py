@@ -280,3 +280,21 @@ async def test_help_lists_the_overview_and_story_keys():
         for says in ("Show the overview", "Step story", "Previous step", "Next step", "Overview (0) and step story (t)"):
             assert says in text, says
         assert any(line.split()[:1] == ["0"] for line in text.splitlines())
+
+
+async def test_parts_still_loading_say_so_and_notes_are_shown():
+    from dataclasses import replace
+
+    from tui.core.run_model.build import RunModelBuilder
+
+    app = served_app("task_terminated")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await opened(pilot)
+        view = overview(screen)
+        assert "reading" not in page_of(view)  # all read
+        first = RunModelBuilder(screen.source).first_pass(screen.detail)  # what shows before any part is read
+        assert first.loading
+        screen._model_built(replace(first, notes=("llm_response_parsed a_1: not JSON",)), screen._building)
+        text = page_of(view)
+        assert "reading the logs" in text and "the console log" in text
+        assert "note llm_response_parsed a_1: not JSON" in text
