@@ -677,3 +677,54 @@ def test_with_only_the_step_logs_no_call_is_misnamed():
     by_log = [(n, c.index, c.name) for n, s in enumerate(model.steps) for c in s.calls if c.named_by == "log"]
     assert by_log and all(ORDER_CALLS[n][i] == name for n, i, name in by_log)
     assert {c.named_by for s in model.steps for c in s.calls} == {"log", "prompt"}
+
+
+def test_the_parts_can_be_read_in_any_order():
+    source, detail = api_detail("task_completed")
+    in_order = built(source, detail)
+    builder = RunModelBuilder(source)
+    model = builder.first_pass(detail)
+    for part in reversed(PARTS):
+        model = builder.read(model, detail, part)
+    assert not model.loading
+    assert names(model) == names(in_order)
+    assert [[(a.action_type, a.element) for a in s.actions] for s in model.steps] == [
+        [(a.action_type, a.element) for a in s.actions] for s in in_order.steps]
+    assert model.problems == in_order.problems and model.goal == in_order.goal
+
+
+def test_the_api_source_loads_each_tasks_actions_and_a_failing_list_means_none():
+    """The recorded workflow run served by a stand-in for its server: the real JSON, and a task
+    whose actions list fails (a 500), as an older or a broken server might."""
+    import httpx
+
+    from tui.core.sources.api import ApiSettings, ApiSource
+
+    folder = BUNDLED / "workflow_run"
+    run = json.loads((folder / "run.json").read_text())
+    rows = json.loads((folder / "artifacts.json").read_text())
+    steps = json.loads((folder / "steps.json").read_text())
+    actions = json.loads((folder / "actions.json").read_text())
+    task = steps[0]["task_id"]
+    asked: list[str] = []
+
+    def serve(broken: bool):
+        def handler(request: httpx.Request) -> httpx.Response:
+            path = request.url.path
+            asked.append(path)
+            answers = {f"/v1/runs/{run['run_id']}": run, f"/v1/runs/{run['run_id']}/artifacts": rows,
+                       f"/api/v1/tasks/{task}/steps": steps}
+            if path == f"/api/v1/tasks/{task}/actions":
+                return httpx.Response(500, json={"detail": "boom"}) if broken else httpx.Response(200, json=actions)
+            if path == f"/v1/runs/{run['run_id']}/timeline":
+                return httpx.Response(400, json={"detail": "no timeline"})
+            return httpx.Response(200, json=answers[path]) if path in answers else httpx.Response(404, json={})
+        return handler
+
+    for broken in (False, True):
+        settings_ = ApiSettings(base_url="http://skyvern.test", api_key="k", retries=0)
+        with ApiSource(settings_, transport=httpx.MockTransport(serve(broken))) as api:
+            detail = api.load_run(run["run_id"])
+        assert len(detail.steps) == 5 and detail.timeline == ()
+        assert [a["action_id"] for a in detail.actions] == ([] if broken else [a["action_id"] for a in actions])
+    assert asked.count(f"/api/v1/tasks/{task}/actions") == 2

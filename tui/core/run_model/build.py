@@ -29,7 +29,7 @@ from .elements import from_tree as element_from_tree
 from .logscan import LogEntry, Metrics, ScannedLog, line_fields, scan
 from .model import Action, Block, Element, LlmCall, Part, Place, Problem, RunModel, Severity, StepModel
 
-# The parts this builder reads, in the order `build` reads them.
+# The parts this builder reads, in the order `build` reads them (`read` takes them in any order).
 PARTS: tuple[Part, ...] = (Part.LOGS, Part.DECISIONS, Part.ELEMENTS, Part.CONSOLE, Part.NETWORK)
 EXTRACT_ACTIONS = "extract-actions"
 LOG_TYPE = "skyvern_log"
@@ -139,6 +139,8 @@ class RunModelBuilder:
             model = self._read_logs(model, detail, cancelled)
         elif part is Part.DECISIONS:
             model = self._read_decisions(model, cancelled)
+            if Part.ELEMENTS not in model.loading:  # read before: the new actions need their elements
+                model = self._read_elements(model, detail, cancelled)
         elif part is Part.ELEMENTS:
             model = self._read_elements(model, detail, cancelled)
         elif part is Part.CONSOLE:
@@ -518,14 +520,10 @@ def _named_calls(steps: tuple[StepModel, ...], logs: Sequence[tuple[Artifact, Sc
     out = []
     for n, step in enumerate(steps):
         lines = [paired[(n, c.index)] for c in step.calls if (n, c.index) in paired]
-        total = step.step.input_tokens
-        counted = sum(line.input_tokens or 0 for line in lines)
+        total, counted = step.step.input_tokens, sum(line.input_tokens or 0 for line in lines)
         every = len(lines) == len(step.calls)
-        if total is not None and lines and (counted > total or (every and counted != total)):
-            lines_ok = False
-        else:
-            lines_ok = True
-        named = tuple(_named(call, paired.get((n, call.index)) if lines_ok else None) for call in step.calls)
+        trusted = total is None or counted == total or (counted < total and not every)
+        named = tuple(_named(call, paired.get((n, call.index)) if trusted else None) for call in step.calls)
         out.append(replace(step, calls=named))
     return tuple(out)
 

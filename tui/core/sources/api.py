@@ -141,7 +141,12 @@ class ApiSource:
         artifacts = self._get_json(f"/v1/runs/{_q(holder)}/artifacts", params, not_found=lambda: missing())
         artifacts = [a for a in artifacts if isinstance(a, dict)] if isinstance(artifacts, list) else []
         task_ids = list(dict.fromkeys(a["task_id"] for a in artifacts if isinstance(a.get("task_id"), str) and a["task_id"]))
-        return RunJson(run, artifacts, self._steps(task_ids), self._actions(task_ids), self._timeline(holder))
+        # Three more lists, asked at once: a live run's detail is loaded again and again.
+        with ThreadPoolExecutor(max_workers=3, thread_name_prefix="run-json") as pool:
+            steps = pool.submit(self._steps, task_ids)
+            actions = pool.submit(self._actions, task_ids)
+            timeline = pool.submit(self._timeline, holder)
+            return RunJson(run, artifacts, steps.result(), actions.result(), timeline.result())
 
     def load_run(self, run_id: str, artifact_types: Iterable[str] = ()) -> RunDetail:
         label = self.label
