@@ -176,9 +176,12 @@ class PageView(CursorView):
             target = self._next_link(-1, 1)
         if target is not None and self.cursor_row is not None:
             self.cursor_row = min(target + offset, self._last_line_of(rows.item_of[target]))
+            if self.moved:
+                self.scroll_to_row(self.cursor_row)  # the rows above it may have grown
             self.refresh()
         elif self.cursor_row is not None and rows.lines:
             self.cursor_row = 0
+        self.refresh_bindings()
 
     def _cursor_offset(self) -> int:
         item = self.cursor_item_index
@@ -293,6 +296,7 @@ class PageView(CursorView):
     def move_cursor(self, index: int) -> None:
         self.moved = True
         super().move_cursor(index)
+        self.refresh_bindings()  # enter opens only an item that leads somewhere: the footer follows
 
     def _move_to(self, line: int) -> None:
         self.move_cursor(line)
