@@ -298,3 +298,17 @@ async def test_parts_still_loading_say_so_and_notes_are_shown():
         text = page_of(view)
         assert "reading the logs" in text and "the console log" in text
         assert "note llm_response_parsed a_1: not JSON" in text
+
+
+async def test_slash_finds_in_the_overview_and_escape_closes_only_the_find_bar():
+    app = served_app("task_terminated")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await opened(pilot)
+        view = overview(screen)
+        await pilot.press("slash", *"recommendations", "enter")
+        await settle(pilot)
+        assert view.has_focus and view.match_query == "recommendations"
+        assert "recommendations" in view.plain_lines()[view.cursor_row]
+        assert view.cursor_key == "why.network0"  # the failed request: enter opens it
+        await pilot.press("slash", "escape")
+        assert app.screen is screen and view.has_focus

@@ -587,7 +587,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
 
     def action_find(self) -> None:
         if self.showing_overview:
-            self.app.push_screen(NothingToFind("the overview"))
+            self.overview.start_find()
             return
         viewer = self.viewer_pane.viewer
         if viewer is None or not viewer.start_find():

@@ -19,6 +19,7 @@ from ..text import human_clock, human_duration
 from ..widgets.cursor_view import StyleOf
 from ..widgets.page_view import PageItem, PageView, join
 from .artifact import ArtifactScreen, picture_reader
+from .overview import PagePane
 from .overview_items import action_items, label_value, problem_item, screenshot_item, step_status
 
 
@@ -129,10 +130,24 @@ class StoryView(PageView):
     EMPTY = "Nothing to tell."
 
 
+class StoryPane(PagePane):
+    def __init__(self, view: StoryView, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        yield self.view
+        yield from self.compose_find()
+
+    def page_view(self) -> PageView:
+        return self.view
+
+
 class StoryScreen(ReportsWorkerFailures, Screen):
     DEFAULT_CSS = """
     StoryScreen .story-title { height: 1; padding: 0 1; background: $boost; }
-    StoryScreen StoryView { height: 1fr; border: round $accent; }
+    StoryScreen StoryPane { height: 1fr; border: round $accent; }
+    StoryScreen StoryView { height: 1fr; }
     """
 
     BINDINGS = [
@@ -154,7 +169,7 @@ class StoryScreen(ReportsWorkerFailures, Screen):
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), classes="story-title")
-        yield StoryView(self._items, picture_reader(self.source, lambda: self.detail))
+        yield StoryPane(StoryView(self._items, picture_reader(self.source, lambda: self.detail)))
         yield Footer()
 
     def on_mount(self) -> None:
