@@ -105,7 +105,15 @@ async def _open_key(pilot, view: OverviewView, key: str):
     return pilot.app.screen
 
 
-async def test_enter_opens_each_item_at_its_place_and_escape_returns_to_the_same_row():
+async def test_enter_opens_each_item_at_its_place_and_escape_returns_to_the_same_row(monkeypatch):
+    sent: list[tuple[str, str]] = []  # (artifact id, target) handed to the viewer's go_to
+    go_to = ArtifactScreen._go_to
+
+    def spy(self, target):
+        sent.append((self.pane.viewer.artifact.artifact_id, target))
+        go_to(self, target)
+
+    monkeypatch.setattr(ArtifactScreen, "_go_to", spy)
     app = served_app("task_terminated")
     async with app.run_test(size=SIZE) as pilot:
         screen = await opened(pilot)
@@ -122,6 +130,8 @@ async def test_enter_opens_each_item_at_its_place_and_escape_returns_to_the_same
             assert shown.pane.viewer is not None or shown.pane.failed
             assert shown.pane.has_focus_within  # enter went in: its keys are the viewer's
             opened_types.add(place.artifact.artifact_type)
+            if place.target:  # its place goes to the viewer that shows it
+                assert sent[-1] == (place.artifact.artifact_id, place.target), item.key
             await pilot.press("escape")
             await settle(pilot)
             assert app.screen is screen and view.has_focus and view.cursor_key == item.key, item.key
