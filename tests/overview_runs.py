@@ -21,7 +21,7 @@ from tui.ui.screens.run import RunScreen
 from tui.ui.widgets.page_view import PageView
 
 BUNDLED = Path(__file__).parent / "data" / "bundled"
-RECORDED = ("task_terminated", "task_completed", "workflow_run")
+RECORDED = ("task_terminated", "task_completed", "workflow_run", "workflow_failed")
 
 __all__ = ["BUNDLED", "RECORDED", "ServedRun", "GrowingRecordedRun", "page_of", "run_id", "served_app", "storage_app",
            "opened"]

@@ -89,9 +89,9 @@ async def test_recorded_runs_from_their_storage_tree_open_on_a_steps_table(run):
             line = view.line_of_key(f"step:{step.step.step_id}")
             assert line is not None and view.items[view.rows.item_of[line]].link is step
             assert view.plain_lines()[line].strip().startswith(step.label)
-        if run == "task_terminated":  # no database: the status and the reason are what its log recorded
+        if run in ("task_terminated", "workflow_failed"):  # no database: what its log recorded
             model = screen.model
-            assert model.status == "terminated" and model.failure_reason
+            assert model.status in ("terminated", "failed") and model.failure_reason
             assert view.plain_lines()[0] == "Why it failed" and " ".join(model.failure_reason.split()) in page_of(view)
         for step in screen.model.steps:  # the step's first call named in the table
             if step.calls:
@@ -322,3 +322,23 @@ async def test_slash_finds_in_the_overview_and_escape_closes_only_the_find_bar()
         assert view.cursor_key == "why.network0"  # the failed request: enter opens it
         await pilot.press("slash", "escape")
         assert app.screen is screen and view.has_focus
+
+
+async def test_a_failed_workflow_run_shows_its_first_failed_step_its_block_and_every_failed_retry():
+    app = served_app("workflow_failed")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await opened(pilot)
+        model, view = screen.model, overview(screen)
+        assert model.status == "failed" and model.blocks
+        text = page_of(view)
+        step = model.failed_step
+        assert step.failed and f"First failed step {step.label}" in text
+        assert step.exception_type and f"{step.exception_type}: " in text
+        failed_action = next(a for a in step.actions if a.failed)
+        assert failed_action.element.label in text and failed_action.errors[0].split(":")[0] in text
+        for block in model.blocks:
+            assert block.label in text
+        for s in model.steps:
+            tint = view.rows.tints[view.line_of_key(f"step:{s.step.step_id}")]
+            assert (tint == "page--failed-row") is s.failed
+        assert sum(s.failed for s in model.steps) >= 2  # the retries failed too
