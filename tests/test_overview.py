@@ -43,7 +43,7 @@ async def test_the_demo_opens_on_its_overview_and_0_comes_back_to_the_same_row()
         failed = next(s for s in model.steps if s.failed)
         assert view.rows.tints[view.line_of_key(f"step:{failed.step.step_id}")] == "page--failed-row"
         # The newest screenshot is drawn (in a worker).
-        await until(pilot, lambda: model.last_screenshot.artifact_id in view.drawn)
+        await until(pilot, lambda: model.last_screenshot.artifact_id in view.drawn, tries=3000)
         # j moves between the rows that lead somewhere; 1 leaves, 0 comes back to the same row.
         await pilot.press("j", "j")
         key = view.cursor_key
@@ -69,7 +69,7 @@ async def test_a_terminated_run_says_why_it_failed_at_the_top():
         assert view.cursor_key == "why.step"  # the first row that leads somewhere
         last = step.actions[-1]
         assert last.action_type in text and " ".join(last.reasoning.split()) in text
-        await until(pilot, lambda: model.last_screenshot.artifact_id in view.drawn)
+        await until(pilot, lambda: model.last_screenshot.artifact_id in view.drawn, tries=3000)
         console = model.first("console")
         assert console is not None and console.text.split()[0] in text
         assert model.last("log", Severity.WARNING).text in text
@@ -224,14 +224,14 @@ async def test_a_live_run_updates_the_overview_and_says_how_it_ended():
         view = overview(screen)
         assert len(screen.model.steps) == 1 and "Newest screenshot" in page_of(view)
         first_shot = screen.model.last_screenshot
-        await until(pilot, lambda: first_shot.artifact_id in view.drawn)
+        await until(pilot, lambda: first_shot.artifact_id in view.drawn, tries=3000)
         app.notify = lambda message, **kw: notes.append(str(message))  # what the run's end says
         screen._poll()
         await opened(pilot)
         assert len(screen.model.steps) == 2 and screen.detail.run.status == "running"
         # The newest screenshot is the new step's, and the previous one stays drawn meanwhile.
         assert screen.model.last_screenshot != first_shot
-        await until(pilot, lambda: screen.model.last_screenshot.artifact_id in view.drawn)
+        await until(pilot, lambda: screen.model.last_screenshot.artifact_id in view.drawn, tries=3000)
         screen._poll()
         await opened(pilot)
         assert screen.model.status == "terminated" and "Why it failed" in page_of(view)
@@ -267,7 +267,7 @@ async def test_a_broken_screenshot_says_so_in_place_and_its_error_panel_steps_ba
     async with app.run_test(size=SIZE) as pilot:
         screen = await opened(pilot)
         view = overview(screen)
-        await until(pilot, lambda: view.line_of("Cannot draw screenshot_final") is not None)
+        await until(pilot, lambda: view.line_of("Cannot draw screenshot_final") is not None, tries=3000)
         assert view.select_key("shot.caption")
         await pilot.press("enter")
         await settle(pilot)

@@ -35,7 +35,7 @@ async def test_the_story_of_the_demos_failed_step_tells_it_in_order():
         assert None not in lines and lines == sorted(lines)
         text = page_of(view)
         # 1: what it saw, drawn.
-        await until(pilot, lambda: step.seen[0].artifact_id in view.drawn)
+        await until(pilot, lambda: step.seen[0].artifact_id in view.drawn, tries=3000)
         # 2: each call with its name, model, tokens.
         for call in step.calls:
             line = view.plain_lines()[view.line_of(f"{call.index + 1}.  {call.title}")]

@@ -27,6 +27,7 @@ from ...core.model import Artifact
 from .cursor_view import CursorView, FittedRows, StyleOf
 
 PICTURE_ROWS = 14  # a picture on a page is at most this many rows tall (28 half-block pixels)
+LEAST_PICTURE_ROWS = 6  # and at most half the pane, but never less than this
 DRAWINGS_KEPT = 16
 
 
@@ -126,12 +127,12 @@ class PageView(CursorView):
         self.picture_of = picture_of
         self.items: list[PageItem] = []
         self.first_line: list[int] = []  # of each item
-        self._laid_width = 0
-        # Drawings by (artifact id, width), and the last drawing of each item key: shown while
+        self._laid_size = (0, 0)
+        # Drawings by (artifact id, width, rows), and the last drawing of each item key: shown while
         # the next picture of the same item (a live run's newest screenshot) is drawn.
-        self._drawings: OrderedDict[tuple[str, int], list[Text]] = OrderedDict()
+        self._drawings: OrderedDict[tuple[str, int, int], list[Text]] = OrderedDict()
         self._last_drawing: dict[str, list[Text]] = {}
-        self._drawing: set[tuple[str, int]] = set()
+        self._drawing: set[tuple[str, int, int]] = set()
         self._broken: dict[str, str] = {}  # artifact id -> why it cannot be drawn
         # Until the cursor is moved, it goes to the first item that leads somewhere as the page
         # fills (the failure block appears above the steps once the logs are read, say).
@@ -169,7 +170,7 @@ class PageView(CursorView):
             rows.lines += lines
             rows.item_of += [number] * len(lines)
             rows.tints += [item.tint] * len(lines)
-        self._laid_width = width
+        self._laid_size = (width, self.size.height)
         self.rows_changed()
         target = self.line_of_key(key)
         if target is None:
@@ -194,7 +195,7 @@ class PageView(CursorView):
         self.call_after_refresh(self.relayout)
 
     def on_resize(self) -> None:
-        if self._text_width != self._laid_width:
+        if (self._text_width, self.size.height) != self._laid_size:
             self.relayout()
         super().on_resize()
 
@@ -209,47 +210,50 @@ class PageView(CursorView):
         if artifact.artifact_id in self._broken:
             return [Text(f"Cannot draw {artifact.artifact_type}: {self._broken[artifact.artifact_id]}",
                          style=self.style_of("page--error"))]
-        drawn = self._drawings.get((artifact.artifact_id, width))
+        rows = max(LEAST_PICTURE_ROWS, min(PICTURE_ROWS, self.size.height // 2))
+        key = (artifact.artifact_id, width, rows)
+        drawn = self._drawings.get(key)
         if drawn is not None:
             self._last_drawing[item.key] = drawn
             return drawn
-        if self.picture_of is not None and (artifact.artifact_id, width) not in self._drawing:
-            self._drawing.add((artifact.artifact_id, width))
-            self._draw(artifact, width, self.picture_of)
+        if self.picture_of is not None and key not in self._drawing:
+            self._drawing.add(key)
+            self._draw(artifact, key, self.picture_of)
         previous = self._last_drawing.get(item.key)
         if previous is not None:
             return previous  # the newest screenshot stays drawn until the next one is
         return [Text(f"drawing {artifact.artifact_type}…", style=self.style_of("page--muted"))]
 
     @work(thread=True, group="page-picture", exit_on_error=False)
-    def _draw(self, artifact: Artifact, width: int, picture_of: PictureOf) -> None:
+    def _draw(self, artifact: Artifact, key: tuple[str, int, int], picture_of: PictureOf) -> None:
+        _, width, rows = key
         try:
-            image = downscale(picture_of(artifact), width, PICTURE_ROWS * 2)
+            image = downscale(picture_of(artifact), width, rows * 2)
             console = Console(width=width, color_system="truecolor", file=None, legacy_windows=False)
             lines = [Text.assemble(*((segment.text, segment.style or "") for segment in line if segment.text))
                      for line in console.render_lines(Pixels.from_image(image), console.options.update_width(width),
                                                       pad=False)]
         except Exception as exc:  # a picture that cannot be drawn says so in its place
-            self.app.call_from_thread(self._not_drawn, artifact, width, f"{type(exc).__name__}: {exc}")
+            self.app.call_from_thread(self._not_drawn, artifact, key, f"{type(exc).__name__}: {exc}")
             return
-        self.app.call_from_thread(self._drawn, artifact, width, lines)
+        self.app.call_from_thread(self._drawn, key, lines)
 
-    def _drawn(self, artifact: Artifact, width: int, lines: list[Text]) -> None:
-        self._drawing.discard((artifact.artifact_id, width))
-        self._drawings[(artifact.artifact_id, width)] = lines
+    def _drawn(self, key: tuple[str, int, int], lines: list[Text]) -> None:
+        self._drawing.discard(key)
+        self._drawings[key] = lines
         while len(self._drawings) > DRAWINGS_KEPT:
             self._drawings.popitem(last=False)
         self.relayout()
 
-    def _not_drawn(self, artifact: Artifact, width: int, reason: str) -> None:
-        self._drawing.discard((artifact.artifact_id, width))
+    def _not_drawn(self, artifact: Artifact, key: tuple[str, int, int], reason: str) -> None:
+        self._drawing.discard(key)
         self._broken[artifact.artifact_id] = reason
         self.relayout()
 
     @property
     def drawn(self) -> set[str]:
         """Ids of the pictures drawn so far (at any width)."""
-        return {artifact_id for artifact_id, _ in self._drawings}
+        return {key[0] for key in self._drawings}
 
     # --- the cursor ----------------------------------------------------------------------------
     @property
