@@ -222,8 +222,8 @@ class RunScreen(ReportsWorkerFailures, Screen):
         progress(model)
 
     def _model_built(self, model: RunModel, detail: RunDetail) -> None:
-        if detail is not self._building:
-            return  # a build of an older state of the run; the newer one follows
+        if detail is not self._building or not self.is_attached:
+            return  # a build of an older state of the run (the newer one follows), or the run was left
         self.model = model
         self.query_one(OverviewPane).model_changed()
         for screen in self.app.screen_stack:
