@@ -8,6 +8,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
+from tui.core.catalog import CATEGORIES
 from tui.core.sources.demo import demo_source
 from tui.core.sources.local import LocalSource
 from tui.ui.app import SkyvernTUI
@@ -38,6 +39,15 @@ async def settle(pilot: Pilot) -> None:
         rounds += 1
         if rounds == 3:
             return
+
+
+async def first_category(pilot: Pilot) -> None:
+    """Leave the overview, where a run opens, for the first category with artifacts (what a
+    run opened on before the overview), as a person pressing its key."""
+    counts = pilot.app.screen.detail.counts
+    number = next((n for n, c in enumerate(CATEGORIES, start=1) if counts[c]), 1)
+    await pilot.press(str(number))
+    await settle(pilot)
 
 
 async def until(pilot: Pilot, condition, tries: int = 500) -> None:

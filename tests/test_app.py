@@ -12,7 +12,7 @@ from rich.console import Console
 from textual.command import CommandList, CommandPalette
 from textual.widgets import Footer, LoadingIndicator
 
-from apptools import SIZE, demo_app, local_app, make_run, settle, until
+from apptools import SIZE, demo_app, first_category, local_app, make_run, settle, until
 from tui.core.catalog import CATEGORIES, Category
 from tui.core.formats.text import text_document
 from tui.core.sources.demo import demo_source
@@ -58,6 +58,7 @@ async def test_demo_opens_with_header_and_category_counts(demo_run_json):
             assert "failure:" in header
         counts = screen.detail.counts
         prompts = [render_plain(o.prompt, 20) for o in screen.sidebar.options]
+        assert prompts.pop(0).startswith("0 Overview")  # the overview comes first, with no count
         for number, (category, prompt) in enumerate(zip(CATEGORIES, prompts, strict=True), start=1):
             assert prompt.startswith(f"{number} {category.label}")
             assert prompt.rstrip().endswith(f" {counts[category]}")
@@ -211,7 +212,9 @@ async def test_a_50_mb_file_loads_in_a_worker_while_keys_still_work(tmp_path: Pa
     app = local_app(make_run(tmp_path / "big", [("llm_prompt", "x_llm_prompt.txt", content)]), "tsk_test")
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, RunScreen) and bool(app.screen.query(ViewerPane)))
-        screen = app.screen  # it opens on AI reasoning, so the 50 MB prompt starts loading
+        screen = app.screen
+        # AI reasoning (as its key does, without waiting for idle): the 50 MB prompt starts loading.
+        screen.action_category(Category.AI.value)
         # Still loading in its worker, and the interface answers keys meanwhile.
         await until(pilot, lambda: bool(screen.viewer_pane.query(LoadingIndicator)))
         await pilot.press("question_mark")
@@ -227,6 +230,7 @@ async def test_an_unknown_artifact_type_lands_in_files_and_opens(tmp_path: Path)
     app = local_app(make_run(tmp_path / "odd", [("hologram", "x_hologram.txt", b"beam me up\n")]), "tsk_test")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await first_category(pilot)
         screen = app.screen
         assert screen.sidebar.category is Category.FILES  # the first category with something in it
         viewer = screen.viewer_pane.viewer
@@ -238,6 +242,7 @@ async def test_control_sequences_in_artifacts_are_shown_not_obeyed(tmp_path: Pat
     app = local_app(make_run(tmp_path / "evil", [("llm_prompt", "x.txt", evil)]), "tsk_test")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await first_category(pilot)
         view = app.screen.viewer_pane.viewer.query_one(LineView)
         rendered = "".join(seg.text for seg in view.render_line(0))
         assert "\x1b" not in rendered and "\x07" not in rendered
@@ -248,6 +253,7 @@ async def test_zoom_fills_the_screen_with_the_viewer_and_escape_restores():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await first_category(pilot)
         screen = app.screen
         await pilot.press("z")
         assert screen.maximized is screen.viewer_pane
@@ -340,7 +346,7 @@ async def test_a_live_run_is_polled_new_artifacts_marked_and_followed_until_it_e
         newest = max(screen.artifact_list.artifacts, key=lambda a: a.created_at)
         assert screen.viewer_pane.artifact is newest  # followed
         assert "•" in str(screen.artifact_list.get_option_at_index(screen.artifact_list.highlighted).prompt)
-        prompt = render_plain(screen.sidebar.get_option_at_index(3).prompt, 20)
+        prompt = render_plain(screen.sidebar.get_option_at_index(4).prompt, 20)  # 0 Overview, ..., 4 Logs
         assert prompt.rstrip().endswith(str(before + 2))
 
 
@@ -411,6 +417,7 @@ async def test_the_viewer_follows_the_list_cursor_and_enter_goes_into_it(monkeyp
     monkeypatch.setattr(ViewerPane, "open", lambda pane, a: (opened.append(a.artifact_id), original(pane, a))[1])
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await first_category(pilot)
         screen = app.screen
         assert screen.artifact_list.has_focus
         artifacts = screen.artifact_list.artifacts
@@ -431,6 +438,7 @@ async def test_zoom_from_the_list_takes_the_viewer_keys_along_and_escape_steps_b
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await first_category(pilot)
         screen = app.screen
         viewer = screen.viewer_pane.viewer
         assert isinstance(viewer, ImageViewer) and screen.artifact_list.has_focus
@@ -454,6 +462,7 @@ async def test_escape_steps_back_from_an_error_panel(tmp_path: Path):
     app = local_app(source, "tsk_test")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await first_category(pilot)
         screen = app.screen
         assert screen.viewer_pane.failed
         await pilot.press("enter")
@@ -510,6 +519,7 @@ async def test_zoom_right_after_a_move_zooms_the_artifact_under_the_cursor_with_
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await first_category(pilot)
         screen = app.screen
         await pilot.press("j", "j", "z")  # before the viewer caught up with the cursor
         await settle(pilot)
@@ -538,6 +548,7 @@ async def test_keys_typed_after_enter_while_the_viewer_loads_go_to_the_viewer(tm
     app = local_app(source, "tsk_test")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await first_category(pilot)
         screen = app.screen
         artifacts = screen.artifact_list.artifacts
         source.gate.clear()
@@ -571,6 +582,7 @@ async def test_a_burst_of_keys_after_enter_or_zoom_reaches_the_viewer():
     app = demo_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
+        await first_category(pilot)
         screen = app.screen
         _burst(app, "j", "j", "z", "plus", "plus")
         await until(pilot, lambda: screen.maximized is not None and not screen._typing_ahead)
@@ -592,6 +604,7 @@ async def test_a_query_typed_after_slash_on_a_pane_with_nothing_to_find_runs_no_
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await first_category(pilot)
         screen = app.screen
         assert isinstance(screen.viewer_pane.viewer, ImageViewer)
         await pilot.press("enter", "slash", *"download q", "enter")

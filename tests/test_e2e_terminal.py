@@ -21,10 +21,10 @@ def test_demo_in_a_real_terminal(size: tuple[int, int], tmp_path: Path):
     columns, lines = size
     terminal = Terminal(["--demo"], tmp_path, columns, lines)  # any directory works
     try:
-        screen = terminal.wait_for("Visual (")
+        screen = terminal.wait_for("Steps (5)")  # a run opens on its overview, once its model is built
         terminal.pump(0.5)  # let the first frames settle
         screen = terminal.text()
-        assert DEMO_RUN["run_id"] in screen
+        assert DEMO_RUN["run_id"] in screen and "Overview" in screen
         # Below 110 columns the category sidebar gives its room to the viewer.
         assert ("Categories" in screen) is (columns >= 110)
         terminal.send("2")

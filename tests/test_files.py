@@ -6,7 +6,7 @@ import io
 import zipfile
 from pathlib import Path
 
-from apptools import SIZE, demo_app, local_app, make_run, settle
+from apptools import SIZE, demo_app, first_category, local_app, make_run, settle
 from tui.core.formats.files import sniff
 from tui.core.opening import openers
 from tui.ui.viewers import files as files_viewer
@@ -46,6 +46,7 @@ async def test_files_show_their_details_and_their_content(tmp_path: Path, monkey
     app = local_app(source, "wr_files")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await first_category(pilot)  # Files: the run opens on its overview
         screen = app.screen
         checks = [
             lambda v: v.query_one(LineView).lines == ["name,qty", "spur gear,1"],

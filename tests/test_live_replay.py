@@ -135,6 +135,10 @@ async def test_the_run_screen_follows_a_live_failing_workflow_run_to_its_end(ser
             assert "running" in render_plain(header.content).split("\n")[0]
             counts = [sum(screen.detail.counts.values())]
             assert sidebar_total(screen) == counts[0]
+            # The overview, where it opens, follows the run: its steps and its newest screenshot.
+            view = screen.overview.view
+            await wait_for(pilot, lambda: screen.model is not None and len(screen.model.steps) == 1)
+            assert screen.showing_overview and "Why it failed" not in view.plain_lines()
             while replay.advance():
                 listed = replay.counts()
                 await wait_for(pilot, lambda want=listed: (len(screen.detail.steps), len(screen.detail.artifacts)) == want)
@@ -142,6 +146,10 @@ async def test_the_run_screen_follows_a_live_failing_workflow_run_to_its_end(ser
                 assert len(screen.detail.actions) == replay.action_count()
                 counts.append(sum(screen.detail.counts.values()))
                 assert sidebar_total(screen) == counts[-1]  # the sidebar's counts follow
+                await wait_for(pilot, lambda: screen.model.steps and len(screen.model.steps) == len(screen.detail.steps))
+                await wait_for(pilot, lambda: screen.model.last_screenshot is None
+                               or screen.model.last_screenshot.artifact_id in view.drawn)
+                assert all(view.line_of(s.label + " ") is not None for s in screen.model.steps)
                 if not replay.ended:
                     assert screen.detail.run.status == "running" and screen.live
             await wait_for(pilot, lambda: screen.detail.run.status == "failed")
@@ -153,3 +161,8 @@ async def test_the_run_screen_follows_a_live_failing_workflow_run_to_its_end(ser
             assert screen.detail.run.failure_reason == recorded_run["failure_reason"]
             ended = [str(n.message) for n in app._notifications if "ended" in str(n.message)]
             assert ended and "failed" in ended[-1]
+            assert " ".join(recorded_run["failure_reason"].split())[:40] in ended[-1]  # how it ended, and why
+            await wait_for(pilot, lambda: screen.model.status == "failed" and not screen.model.loading)
+            await settle(pilot)
+            assert view.plain_lines()[0] == "Why it failed"
+            assert " ".join(recorded_run["failure_reason"].split()) in " ".join(" ".join(view.plain_lines()).split())

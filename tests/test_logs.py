@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from apptools import SIZE, demo_app, local_app, make_run, settle
+from apptools import SIZE, demo_app, first_category, local_app, make_run, settle
 from conftest import DEMO
 from tui.core.errors import ParseError
 from tui.core.formats.logs import LEVELS, browser_console_log, parse_log_line, skyvern_log, skyvern_log_raw
@@ -78,6 +78,7 @@ async def test_skyvern_log_filters_by_level_and_text_and_jumps_between_problems(
     app = local_app(one_log_run(tmp_path / "r", "skyvern_log", "x.log", LOG), "tsk_log")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await first_category(pilot)
         await pilot.press("enter")
         await settle(pilot)
         viewer = app.screen.viewer_pane.viewer
@@ -163,6 +164,7 @@ async def test_a_million_line_log_opens_parsing_only_what_is_on_screen(tmp_path:
     app = local_app(one_log_run(tmp_path / "big", "skyvern_log", "x.log", content), "tsk_log")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await first_category(pilot)
         await pilot.press("enter")
         await settle(pilot)
         viewer = app.screen.viewer_pane.viewer
@@ -211,6 +213,7 @@ async def test_a_followed_log_of_a_live_run_shows_its_new_lines(tmp_path: Path):
     app = SkyvernTUI([source], (source, "tsk_log"), poll_seconds=3600)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        await first_category(pilot)
         screen = app.screen
         await pilot.press("enter", "F")
         await settle(pilot)

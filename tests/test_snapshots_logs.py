@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apptools import SIZE, demo_app, local_app, settle
+from apptools import SIZE, demo_app, first_category, local_app, settle
 from test_logs import LOG, one_log_run
 
 
@@ -14,6 +14,7 @@ def test_skyvern_log_with_errors(snap_compare, tmp_path: Path):
 
     async def before(pilot):
         await settle(pilot)
+        await first_category(pilot)  # Logs: the run opens on its overview
         await pilot.press("enter", "right_square_bracket")  # the next error
         await settle(pilot)
 

@@ -49,8 +49,17 @@ def test_the_app_on_a_hostile_run_writes_no_hostile_sequence(tmp_path: Path):
     hostile_run(run)
     terminal = Terminal(["--local", str(run)], tmp_path, env=_env(tmp_path))
     try:
-        terminal.wait_for("Visual (")
+        terminal.wait_for("Steps (1)")  # the overview, where the run opens, its model built
         terminal.pump(0.5)
+        # Its items opened one after the other (the story of the step among them), and back.
+        for _ in range(4):
+            terminal.send("\r", settle=0.3)
+            terminal.pump(0.4)
+            terminal.send("\x1b", settle=0.3)
+            terminal.send("j", settle=0.3)
+        terminal.send("t", settle=0.3)
+        terminal.pump(0.4)
+        terminal.send("\x1b", settle=0.3)
         # Every category, and in each the artifacts one after the other.
         for category in "123456":
             terminal.send(category, settle=0.3)

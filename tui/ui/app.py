@@ -17,9 +17,11 @@ from ..core.recent import RecentRuns
 from ..core.sources.base import Source, is_remote
 from .keymap import binding_ids, unknown_ids, with_mirrors
 from .messages import BackToPicker, OpenRun
+from .screens.artifact import ArtifactScreen
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.run import RunScreen
+from .screens.story import StoryScreen
 from .viewers import VIEWERS
 from .widgets.artifact_list import ArtifactList
 from .failures import ReportsWorkerFailures
@@ -143,6 +145,13 @@ class SkyvernTUI(ReportsWorkerFailures, App):
             ("Run picker", _bindings(PickerScreen)),
             ("Run", _bindings(RunScreen)),
             ("Lists", _bindings(ArtifactList) + [Binding("enter", "", "Open the artifact (the viewer follows the cursor)")]),
+            ("Overview (0) and step story (t)", [
+                Binding("j,k", "", "The next / previous item that leads somewhere"),
+                Binding("enter", "", "Open it: its artifact at its place, or a step's story"),
+                *_bindings(StoryScreen),
+                Binding("escape", "", "From an opened item: back to the overview or the story, at the same row"),
+                *[b for b in _bindings(ArtifactScreen) if b.id != "artifact.back"],
+            ]),
         ]
         # One section per viewer, from its own bindings and those of the widgets it is made of.
         viewers = sorted(set(VIEWERS.values()), key=lambda cls: cls.HELP_TITLE or cls.__name__)

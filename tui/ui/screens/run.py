@@ -1,7 +1,9 @@
-"""The run screen: header, category sidebar, artifact list and viewer."""
+"""The run screen: header, category sidebar, and the overview or an artifact list and viewer."""
 
 from __future__ import annotations
 
+import threading
+from typing import TYPE_CHECKING
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from functools import partial
 
@@ -13,11 +15,12 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, OptionList
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from ...core.catalog import CATEGORIES, GROWING_TYPES, Category
 from ...core.errors import describe_error
 from ...core.model import Artifact, RunDetail, newest
+from ...core.run_model.model import Place, RunModel, StepModel
 from ...core.sources.base import Source, is_remote
 from ..commands import RunCommands
 from ..keymap import remapped
@@ -26,11 +29,18 @@ from ..viewers import Viewer
 from ..widgets.artifact_list import ArtifactList
 from ..widgets.error_panel import ErrorPanel
 from ..widgets.run_header import RunHeader, header_renderable
-from ..widgets.sidebar import CategorySidebar
+from ..widgets.page_view import PageView
+from ..widgets.sidebar import OVERVIEW, CategorySidebar
+from .artifact import ArtifactScreen, picture_reader
 from .image import ImageScreen
 from .nothing_to_find import NothingToFind
+from .overview import OverviewPane
+from .story import StoryScreen
 from .viewer_pane import ViewerPane
 from ..failures import ReportsWorkerFailures
+
+if TYPE_CHECKING:
+    from ...core.run_model.build import RunModelBuilder
 
 PREFETCH_WORKERS = 8  # parallel downloads at most
 # The viewer follows the list's cursor once it rests this long, so holding j over big
@@ -38,6 +48,12 @@ PREFETCH_WORKERS = 8  # parallel downloads at most
 FOLLOW_CURSOR_DELAY = 0.15  # seconds
 TYPED_AHEAD_LIMIT = 1.0  # seconds: keys wait this long at most for a viewer that was never asked for
 REPLAY_WAIT = 0.25  # seconds at most between the keys typed while a viewer loaded, given to it once shown
+
+
+def _news(old: RunDetail, new: RunDetail) -> bool:
+    """Whether a poll brought anything the run model is built from."""
+    return (new.run != old.run or new.steps != old.steps or len(new.actions) != len(old.actions)
+            or {a.artifact_id for a in new.artifacts} != {a.artifact_id for a in old.artifacts})
 
 
 class RunScreen(ReportsWorkerFailures, Screen):
@@ -48,6 +64,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
     NARROW = 110
 
     BINDINGS = [
+        Binding("0", "overview", "Show the overview", show=False, id="run.overview"),
         *(
             Binding(str(i), f"category('{c.value}')", f"Show {c.label}", show=False, id=f"run.category_{i}")
             for i, c in enumerate(CATEGORIES, start=1)
@@ -58,6 +75,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
         # `F` as in less(1) (`f` filters in the HAR and log viewers).
         Binding("F", "follow", "Follow newest", id="run.follow"),
         Binding("d", "download", "Download run", id="run.download"),
+        Binding("t", "story", "Step story", id="run.story"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, poll_seconds: float = 5.0, **kwargs) -> None:
@@ -79,11 +97,18 @@ class RunScreen(ReportsWorkerFailures, Screen):
         self._poller: Timer | None = None
         self._poll_failing = False
         self._pending_target: str | None = None  # where a Navigate asked to go, once shown
+        # The run model, built in a worker (and again on a live run's news), kept here.
+        self.model: RunModel | None = None
+        self.showing_overview = False
+        self._builder: RunModelBuilder | None = None  # RunModelBuilder: it keeps what it parsed, so a rebuild reads only what is new
+        self._build_lock = threading.Lock()  # one build at a time over the one builder
+        self._building: RunDetail | None = None
 
     def compose(self) -> ComposeResult:
         yield RunHeader(self.detail)
         with Horizontal():
             yield CategorySidebar(self.detail.counts)
+            yield OverviewPane(lambda: self.model, picture_reader(self.source, lambda: self.detail))
             yield ArtifactList()
             yield ViewerPane(self.source, self.detail)
         yield Footer()
@@ -93,10 +118,9 @@ class RunScreen(ReportsWorkerFailures, Screen):
 
     def on_mount(self) -> None:
         self.set_class(self.app.size.width < self.NARROW, "-narrow")  # no flash of the wide layout
-        # Start where there is something to see: the first category that has artifacts.
-        counts = self.detail.counts
-        first = next((c for c in CATEGORIES if counts[c]), Category.VISUAL)
-        self.action_category(first.value)
+        # A run opens on its overview; the model behind it is built in a worker.
+        self.action_overview()
+        self._rebuild(self.detail)
         if self.live:
             self._poller = self.set_interval(self.poll_seconds, self._poll)
             self.refresh_bindings()
@@ -131,6 +155,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
     def update_detail(self, detail: RunDetail) -> None:
         """Take a newer state of the run: new artifacts marked, counts and status updated."""
         self._poll_failing = False
+        changed = _news(self.detail, detail)
         known = {a.artifact_id for a in self.detail.artifacts}
         fresh = [a for a in detail.artifacts if a.artifact_id not in known]
         self.detail = detail
@@ -151,12 +176,127 @@ class RunScreen(ReportsWorkerFailures, Screen):
             self._poller.stop()
             self._poller = None
             self.refresh_bindings()
-            self.notify(f"The run ended: {detail.run.status}.", title=detail.run.run_id, markup=False)
+            ended = f"The run ended: {detail.run.status or 'unknown'}."
+            if detail.run.failure_reason:
+                ended += f" {' '.join(detail.run.failure_reason.split())}"
+            unsuccessful = detail.run.status in ("failed", "terminated", "timed_out", "canceled")
+            self.notify(ended, title=detail.run.run_id, severity="warning" if unsuccessful else "information",
+                        timeout=10, markup=False)
+        if changed:  # the overview follows the run: new steps, actions, screenshots (a build with no news would
+            self._rebuild(detail)  # only cancel the one under way, which may never end if polls come fast)
 
     def action_download(self) -> None:
         from .download import DownloadScreen
 
         self.app.push_screen(DownloadScreen(self.source, self.detail.run.run_id))
+
+    # --- the run model --------------------------------------------------------------------
+    def _rebuild(self, detail: RunDetail) -> None:
+        self._building = detail  # what the models posted from now on are of
+        self._build_model(detail)
+
+    @work(thread=True, exclusive=True, group="run-model", exit_on_error=False)
+    def _build_model(self, detail: RunDetail) -> None:
+        """Build the run model part by part, posting each fuller model (a newer RunDetail
+        cancels this build: exclusive group)."""
+        from ...core.run_model.build import RunModelBuilder  # the builder imports every parser
+
+        worker = get_current_worker()
+
+        def cancelled() -> bool:
+            return worker.is_cancelled
+
+        def progress(model: RunModel) -> None:
+            if not cancelled():
+                self.app.call_from_thread(self._model_built, model, detail)
+
+        with self._build_lock:
+            if cancelled():
+                return
+            if self._builder is None:
+                self._builder = RunModelBuilder(self.source)
+            builder = self._builder
+            if self.model is None:
+                progress(builder.first_pass(detail))  # instant: steps, calls and artifacts, "reading…" the rest
+            model = builder.build(detail, progress=progress, cancelled=cancelled)
+        progress(model)
+
+    def _model_built(self, model: RunModel, detail: RunDetail) -> None:
+        if detail is not self._building or not self.is_attached:
+            return  # a build of an older state of the run (the newer one follows), or the run was left
+        self.model = model
+        self.query_one(OverviewPane).model_changed()
+        for screen in self.app.screen_stack:
+            if isinstance(screen, StoryScreen):
+                screen.update_model(model, detail)
+
+    def show_worker_failure(self, worker: Worker, reason: str) -> bool:
+        if worker.group == "run-model":
+            self.query_one(OverviewPane).show_error("Cannot read the run as a whole", reason)
+            return True
+        return False
+
+    @property
+    def overview(self) -> OverviewPane:
+        return self.query_one(OverviewPane)
+
+    def action_overview(self) -> None:
+        self._show_overview()
+        self.overview.focus_page()
+
+    def _show_overview(self) -> None:
+        if not self.sidebar.overview:
+            self.sidebar.select_overview()
+        if self.showing_overview:
+            return
+        self._stop_cursor_timer()
+        self.showing_overview = True
+        self.shown_category = None
+        self.set_class(True, "-overview")
+        if self.maximized is not None:
+            self.minimize()
+
+    @on(PageView.Chosen, "OverviewView")
+    def _overview_chosen(self, event: PageView.Chosen) -> None:
+        event.stop()
+        self.open_link(event.link)
+
+    def open_link(self, link: object) -> None:
+        """enter on an overview item: an artifact at its place, or a step's story."""
+        if isinstance(link, Place):
+            self.app.push_screen(ArtifactScreen(self.source, self.detail, link))
+        elif isinstance(link, StepModel):
+            self._open_story(link)
+
+    def _open_story(self, step: StepModel) -> None:
+        if self.model is not None:
+            self.app.push_screen(StoryScreen(self.source, self.detail, self.model, step.step.step_id))
+
+    def action_story(self) -> None:
+        """`t`: the story of the step on screen (under the overview's or the list's cursor, or of
+        the artifact in the viewer)."""
+        model = self.model
+        if model is None or not model.steps:
+            self.notify("No steps to tell yet." if model is not None else "Still reading the run.", timeout=3)
+            return
+        step: StepModel | None = None
+        if self.showing_overview:
+            item = self.overview.view.cursor_item
+            link = item.link if item is not None else None
+            if isinstance(link, StepModel):
+                step = link
+            elif isinstance(link, Place):
+                step = model.step_of(link.artifact)
+            step = step or model.failed_step
+        else:
+            artifact = self.artifact_list.artifact if self.artifact_list.has_focus else self.viewer_pane.artifact
+            artifact = artifact or self.artifact_list.artifact
+            step = model.step_of(artifact) if artifact is not None else None
+            if step is None:
+                self.notify("This artifact belongs to no step.", timeout=3)
+                return
+        if step is not None:
+            self._open_story(step)
 
     # --- prefetch ---------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
@@ -228,13 +368,19 @@ class RunScreen(ReportsWorkerFailures, Screen):
     @on(OptionList.OptionHighlighted, "CategorySidebar")
     def _category_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         # Skip stale events (the sidebar's own first highlight arrives after on_mount chose).
-        if event.option.id and Category(event.option.id) is self.sidebar.category:
+        if event.option.id == OVERVIEW:
+            if self.sidebar.overview:
+                self._show_overview()
+        elif event.option.id and Category(event.option.id) is self.sidebar.category:
             self._show_category(Category(event.option.id))
 
     def _show_category(self, category: Category, open_first: bool = True) -> None:
         """List the category's artifacts and open its first one (once per change)."""
         if self.sidebar.category is not category:
             self.sidebar.select_category(category)
+        if self.showing_overview:
+            self.showing_overview = False
+            self.set_class(False, "-overview")
         if self.shown_category is category:
             return
         self.shown_category = category
@@ -276,7 +422,10 @@ class RunScreen(ReportsWorkerFailures, Screen):
 
     @on(OptionList.OptionSelected, "CategorySidebar")
     def _category_selected(self) -> None:
-        self.artifact_list.focus()
+        if self.showing_overview:
+            self.overview.focus_page()
+        else:
+            self.artifact_list.focus()
 
     def reveal_artifact(self, artifact: Artifact) -> None:
         """Show an artifact's category, select it in the list and open it."""
@@ -421,6 +570,10 @@ class RunScreen(ReportsWorkerFailures, Screen):
         if self.maximized is not None:
             self.minimize()
             return
+        if self.showing_overview:
+            self.overview.focus_page()
+            self.maximize(self.overview, container=False)
+            return
         # The keys go with the zoom: the viewer takes the focus (a hidden list would keep it).
         # From the list, zoom shows the artifact under the cursor, as enter does, even while
         # the viewer has not caught up with the cursor yet.
@@ -433,6 +586,9 @@ class RunScreen(ReportsWorkerFailures, Screen):
         self.maximize(self.viewer_pane, container=False)
 
     def action_find(self) -> None:
+        if self.showing_overview:
+            self.overview.start_find()
+            return
         viewer = self.viewer_pane.viewer
         if viewer is None or not viewer.start_find():
             what = f"this {viewer.artifact.artifact_type}" if viewer is not None else "this pane"

@@ -1,4 +1,4 @@
-"""The category sidebar: the six categories with their artifact counts."""
+"""The category sidebar: the run's overview, then the six categories with their artifact counts."""
 
 from __future__ import annotations
 
@@ -11,14 +11,18 @@ from textual.widgets.option_list import Option
 from ...core.catalog import CATEGORIES, Category
 
 
-def category_prompt(number: int, category: Category, count: int) -> Table:
-    """'3 Page structure      41': the key, the label, and the count against the right edge."""
+OVERVIEW = "overview"  # the option id of the overview, above the categories
+
+
+def category_prompt(number: int, category: Category | None, count: int | None) -> Table:
+    """'3 Page structure      41': the key, the label, and the count against the right edge
+    ('0 Overview', with no count, for the overview)."""
     grid = Table.grid(expand=True)
     grid.add_column(no_wrap=True, overflow="ellipsis")
     grid.add_column(justify="right", no_wrap=True)
     grid.add_row(
-        Text.assemble((f"{number} ", "dim"), category.label),
-        Text(str(count), style="bold" if count else "dim"),
+        Text.assemble((f"{number} ", "dim"), category.label if category is not None else "Overview"),
+        Text("" if count is None else str(count), style="bold" if count else "dim"),
     )
     return grid
 
@@ -37,7 +41,7 @@ class CategorySidebar(OptionList):
     ]
 
     def __init__(self, counts: dict[Category, int], **kwargs) -> None:
-        options = [
+        options = [Option(category_prompt(0, None, None), id=OVERVIEW)] + [
             Option(category_prompt(i, c, counts.get(c, 0)), id=c.value)
             for i, c in enumerate(CATEGORIES, start=1)
         ]
@@ -45,13 +49,22 @@ class CategorySidebar(OptionList):
         self.border_title = "Categories"
 
     def set_counts(self, counts: dict[Category, int]) -> None:
-        for index, category in enumerate(CATEGORIES):
-            self.replace_option_prompt_at_index(index, category_prompt(index + 1, category, counts.get(category, 0)))
+        for index, category in enumerate(CATEGORIES, start=1):
+            self.replace_option_prompt_at_index(index, category_prompt(index, category, counts.get(category, 0)))
+
+    @property
+    def overview(self) -> bool:
+        """The overview's entry is highlighted."""
+        option = self.highlighted_option
+        return option is not None and option.id == OVERVIEW
 
     @property
     def category(self) -> Category | None:
         option = self.highlighted_option
-        return Category(option.id) if option is not None and option.id else None
+        return Category(option.id) if option is not None and option.id and option.id != OVERVIEW else None
+
+    def select_overview(self) -> None:
+        self.highlighted = 0
 
     def select_category(self, category: Category) -> None:
-        self.highlighted = CATEGORIES.index(category)
+        self.highlighted = CATEGORIES.index(category) + 1
