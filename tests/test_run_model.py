@@ -741,3 +741,14 @@ def test_a_folder_runs_status_is_what_its_log_recorded_and_says_so():
     assert model.failure_reason and "planetary gearbox" in model.failure_reason.lower()
     served = built(*api_detail("task_terminated"))
     assert (served.status, served.status_from) == ("terminated", "run")
+
+
+def test_a_folder_runs_steps_end_as_their_log_says():
+    # No steps API on disk: "Step duration metrics … step_status=" in the log says how each ended.
+    model = built(*disk_detail("workflow_failed"))
+    assert [(s.label, s.status) for s in model.steps] == [
+        ("Step 1", "completed"), ("Step 2", "failed"), ("Step 2 (retry 1)", "failed"),
+        ("Step 2 (retry 2)", "failed"), ("Step 2 (retry 3)", "failed")]
+    assert model.failed_step is model.steps[1]
+    served = built(*api_detail("workflow_failed"))
+    assert [s.status for s in served.steps] == [s.status for s in model.steps]

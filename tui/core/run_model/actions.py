@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from ..fields import mapping
 from ..model import Artifact, Step, parse_time
 from .model import Action
+
+# A capture time from an id is to the second: a screenshot of that second may follow the action.
+_ID_SECOND = timedelta(seconds=1)
 
 # What an action typed or chose, by Skyvern's field names, first found wins.
 _TEXT_FIELDS = ("text", "option", "key", "file_url", "download_url")
@@ -152,7 +156,8 @@ def with_screenshots(actions: Sequence[tuple[Action, str | None]], screenshots: 
         shot = by_id.get(named) if named else None
         if shot is None:
             shot = next((s for s in screenshots if s.artifact_id not in taken
-                         and (action.started_at is None or s.created_at is None or s.created_at >= action.started_at)),
+                         and (action.started_at is None or s.captured_at is None
+                              or s.captured_at + _ID_SECOND >= action.started_at)),
                         None)
             if shot is not None:
                 taken.add(shot.artifact_id)

@@ -202,7 +202,7 @@ class RunModelBuilder:
             scanned = self._scanned(artifact, live)
             if scanned is not None:
                 logs.append((artifact, scanned))
-        steps = _named_calls(model.steps, logs)
+        steps = _named_calls(_ended_steps(model.steps, logs), logs)
         steps, problems = _log_problems(steps, logs)
         blocks = model.blocks
         if not detail.timeline and _is_workflow_run(detail):  # no database: the workflow run's log tells
@@ -380,6 +380,20 @@ class RunModelBuilder:
                  for n, s in enumerate(steps)]
         every = _in_time_order([p for p in model.problems if p.where not in wheres] + found)
         return replace(model, steps=tuple(steps), problems=every)
+
+
+def _ended_steps(steps: Sequence[StepModel], logs: Sequence[tuple[Artifact, ScannedLog]]) -> tuple[StepModel, ...]:
+    """Steps no steps API described (a folder on disk) get the status and end their log states."""
+    ends = {step_id: end for _, scanned in logs for step_id, end in scanned.step_ends.items()}
+    out = []
+    for step in steps:
+        end = ends.get(step.step.step_id)
+        if step.step.status is None and end is not None:
+            status, ended = end
+            step = replace(step, step=replace(step.step, status=status, modified_at=ended),
+                           finished_at=ended or step.finished_at)
+        out.append(step)
+    return tuple(out)
 
 
 # --- steps: order, labels, windows ------------------------------------------------------------------------

@@ -8,13 +8,14 @@ The lines are split and made safe by formats.logs (`skyvern_log`) and parsed by 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..formats.logs import SkyvernLog, parse_log_line
 from ..model import parse_time
 
 METRICS_EVENT = "LLM API handler duration metrics"
+STEP_END_EVENT = "Step duration metrics"  # step_id=… step_status=…: how a step ended
 WARNING = 3  # SkyvernLog.severities holds the severity + 1: warning 2 -> 3, error 3 -> 4
 
 
@@ -63,6 +64,8 @@ class ScannedLog:
     first: datetime | None  # the time of its first and last lines: what it covers
     last: datetime | None
     blocks: tuple[BlockLine, ...] = ()
+    # step id -> (the status it ended with, when): what a folder with no database knows of it.
+    step_ends: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
 
 
 NEW_TASK_EVENT = "Created a new task for workflow run"
@@ -113,6 +116,7 @@ def scan(log: SkyvernLog) -> ScannedLog:
     metrics: list[Metrics] = []
     entries: list[LogEntry] = []
     blocks: list[BlockLine] = []
+    step_ends: dict[str, tuple[str, datetime | None]] = {}
     first = last = None
     for index, text in enumerate(log.lines):
         if first is None:
@@ -128,6 +132,11 @@ def scan(log: SkyvernLog) -> ScannedLog:
                     _time(text), str(values["prompt_name"]), _str(values.get("step_id")), _str(values.get("model")),
                     _number(values.get("duration_seconds")), _count(values.get("input_tokens")),
                     _count(values.get("output_tokens")), text))
+        elif STEP_END_EVENT in text:
+            event, values = line_fields(text)
+            step_id, status = _str(values.get("step_id")), _str(values.get("step_status"))
+            if event == STEP_END_EVENT and step_id and status:
+                step_ends[step_id] = (status, _time(text))
         if "block_label=" in text or NEW_TASK_EVENT in text:
             event, values = line_fields(text)
             label = _str(values.get("block_label"))
@@ -138,4 +147,4 @@ def scan(log: SkyvernLog) -> ScannedLog:
         last = _time(text)
         if last is not None:
             break
-    return ScannedLog(tuple(metrics), tuple(entries), len(log.lines), first, last, tuple(blocks))
+    return ScannedLog(tuple(metrics), tuple(entries), len(log.lines), first, last, tuple(blocks), step_ends)

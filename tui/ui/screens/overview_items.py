@@ -70,7 +70,7 @@ def action_items(prefix: str, action: Action, style: StyleOf, indent: int = 2, f
 
 
 def screenshot_item(key: str, title: str, artifact: Artifact, style: StyleOf, indent: int = 2) -> list[PageItem]:
-    caption = join(Text(title, style=style("page--label")), artifact.artifact_type, human_clock(artifact.created_at))
+    caption = join(Text(title, style=style("page--label")), artifact.artifact_type, human_clock(artifact.captured_at))
     return [PageItem(caption, key=key, link=Place(artifact), picture=artifact, indent=indent)]
 
 

@@ -59,7 +59,7 @@ def story_items(model: RunModel, step: StepModel, style: StyleOf, width: int) ->
         items += screenshot_item(f"{key}.seen0", "", step.seen[0], style)
         for number, shot in enumerate(step.seen[1:], start=1):
             items.append(PageItem(join(Text("then", style=style("page--label")), shot.artifact_type,
-                                       human_clock(shot.created_at)), key=f"{key}.seen{number}", link=Place(shot), indent=2))
+                                       human_clock(shot.captured_at)), key=f"{key}.seen{number}", link=Place(shot), indent=2))
     else:
         items.append(PageItem(Text("No screenshot_llm in this step.", style=style("page--muted")), indent=2))
 
@@ -100,7 +100,7 @@ def story_items(model: RunModel, step: StepModel, style: StyleOf, width: int) ->
         if action.screenshot is not None:
             # A row that opens it: drawing every action's screenshot would slow the first screen.
             items.append(PageItem(join(Text("screenshot", style=style("page--label")), action.screenshot.artifact_type,
-                                       human_clock(action.screenshot.created_at)),
+                                       human_clock(action.screenshot.captured_at)),
                                   key=f"{key}.happened{action.index}.shot", link=Place(action.screenshot), indent=5))
     status = label_value("step", step_status(step, style), style, 10)
     items.append(PageItem(status, key=f"{key}.status", indent=2, tint="page--failed-row" if step.failed else None))
