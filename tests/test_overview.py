@@ -342,3 +342,21 @@ async def test_a_failed_workflow_run_shows_its_first_failed_step_its_block_and_e
             tint = view.rows.tints[view.line_of_key(f"step:{s.step.step_id}")]
             assert (tint == "page--failed-row") is s.failed
         assert sum(s.failed for s in model.steps) >= 2  # the retries failed too
+
+
+async def test_the_ai_reasoning_list_shows_each_calls_artifacts_under_its_name():
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await opened(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        lines = [str(o.prompt) if not hasattr(o.prompt, "plain") else o.prompt.plain
+                 for o in screen.artifact_list.options]
+        first = lines.index("Step 1  completed")
+        # Step 1's four calls, named by the log, each heading its prompt, request and answers.
+        names = [line.strip() for line in lines[first + 1:] if not line[:1].isdigit()][:4]
+        assert names == ["extract-actions", "parse-input-or-select-context", "parse-input-or-select-context",
+                         "check-user-goal"]
+        after = lines.index(" extract-actions", first)
+        assert [line.split()[1] for line in lines[after + 1:after + 6]] == [
+            "llm_prompt", "llm_request", "llm_response", "llm_response_parsed", "llm_response_rendered"]

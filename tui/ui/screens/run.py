@@ -224,11 +224,29 @@ class RunScreen(ReportsWorkerFailures, Screen):
     def _model_built(self, model: RunModel, detail: RunDetail) -> None:
         if detail is not self._building or not self.is_attached:
             return  # a build of an older state of the run (the newer one follows), or the run was left
+        named_before = self._call_names()
         self.model = model
         self.query_one(OverviewPane).model_changed()
+        shown = self.shown_category
+        if shown is Category.AI and self._call_names() != named_before:
+            # The logs named the calls: the list shows each call's artifacts under its name
+            # (redrawn in place: the cursor stays, the overview stays if it is on show).
+            self.artifact_list.show_groups(self.detail.groups(shown), self.artifact_list.border_title or "",
+                                           frozenset(self.new_ids), self._call_names())
         for screen in self.app.screen_stack:
             if isinstance(screen, StoryScreen):
                 screen.update_model(model, detail)
+
+    def _call_names(self) -> dict[str, tuple[int, str]]:
+        """Artifact id -> (its LLM call, numbered across the run, the call's name) from the run model."""
+        names: dict[str, tuple[int, str]] = {}
+        number = 0
+        for step in self.model.steps if self.model is not None else ():
+            for call in step.calls:
+                number += 1
+                for artifact in call.artifacts:
+                    names[artifact.artifact_id] = (number, call.title)
+        return names
 
     def show_worker_failure(self, worker: Worker, reason: str) -> bool:
         if worker.group == "run-model":
@@ -386,7 +404,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
         self.shown_category = category
         count = self.detail.counts[category]
         title = f"{category.label} ({count})"
-        self.artifact_list.show_groups(self.detail.groups(category), title, frozenset(self.new_ids))
+        self.artifact_list.show_groups(self.detail.groups(category), title, frozenset(self.new_ids), self._call_names())
         self.artifact_list.border_subtitle = ""
         if is_remote(self.source):
             self._prefetch(self.artifact_list.artifacts, title)

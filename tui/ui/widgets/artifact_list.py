@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import OptionList
@@ -56,18 +58,28 @@ class ArtifactList(OptionList):
         self.border_title = "Artifacts"
         self._artifacts: dict[str, Artifact] = {}
 
-    def show_groups(self, groups: list[ArtifactGroup], title: str, new_ids: frozenset[str] = frozenset()) -> None:
+    def show_groups(self, groups: list[ArtifactGroup], title: str, new_ids: frozenset[str] = frozenset(),
+                    calls: Mapping[str, tuple[int, str]] | None = None) -> None:
+        """`calls`: artifact id -> (the LLM call of its step, the call's name), so that the
+        artifacts of one call sit under its name (the run model names them once it has read the logs)."""
         self.border_title = title
         keep = self.artifact.artifact_id if self.artifact is not None else None
         self.clear_options()
         self._artifacts = {}
         options: list[Option] = []
+        calls = calls or {}
         for group in groups:
             heading = Text(group.label, style="bold")
             if group.step is not None and group.step.status:
                 heading.append(f"  {group.step.status}", style="red" if group.step.status == "failed" else "dim")
             options.append(Option(heading, disabled=True))
+            open_call: int | None = None
             for artifact in group.artifacts:
+                call = calls.get(artifact.artifact_id)
+                if call is not None and call[0] != open_call:
+                    options.append(Option(Text.assemble(" ", (call[1], "cyan"), no_wrap=True, overflow="ellipsis"),
+                                          disabled=True))
+                open_call = call[0] if call is not None else open_call
                 key = f"a{len(self._artifacts)}"
                 self._artifacts[key] = artifact
                 options.append(Option(artifact_prompt(artifact, artifact.artifact_id in new_ids), id=key))
