@@ -61,6 +61,7 @@ def api_detail(run: str) -> tuple[LocalSource, RunDetail]:
         tuple(Step.from_api(s) for s in json.loads((folder / "steps.json").read_text())),
         tuple(Artifact.from_api(r, storage / r["uri"]) for r in json.loads((folder / "artifacts.json").read_text())),
         tuple(json.loads((folder / "actions.json").read_text())),
+        timeline=tuple(json.loads((folder / "timeline.json").read_text())) if (folder / "timeline.json").exists() else (),
     )
     return LocalSource(storage), detail
 
@@ -152,6 +153,25 @@ def test_a_workflow_runs_report_has_its_steps():
     assert [[a["type"] for a in s["actions"]] for s in data["steps"]] == ORDER_ACTIONS
     assert [element_labels(s) for s in data["steps"]] == ORDER_ELEMENTS
     assert [[c["name"] for c in s["llm_calls"]] for s in data["steps"]] == ORDER_CALLS
+
+
+def test_a_failed_workflow_runs_report_names_its_first_failed_step_and_block(capsys):
+    source, detail = api_detail("workflow_failed")
+    model = RunModelBuilder(source).build(detail)
+    data = report_data(model)
+    assert data["status"] == "failed" and "Max retries per step (3) exceeded" in data["failure_reason"]
+    assert [s["status"] for s in data["steps"]] == ["completed", "failed", "failed", "failed", "failed"]
+    failure = data["failure"]
+    assert failure["step"]["label"] == "Step 2" and failure["step"]["why"] == "failed"
+    [click] = failure["step"]["last_actions"]
+    assert click["type"] == "click" and click["element"]["label"].startswith("AAAH <button id=checkout disabled>")
+    assert any("InteractWithDisabledElement" in e for e in click["errors"])
+    assert [b["label"] for b in data["blocks"]] == ["check_out"] and data["blocks"][0]["status"] == "failed"
+    # The same run from its folder on disk (no database): the same story, told by its files.
+    status, out, _ = report(capsys, "--local", str(BUNDLED / "workflow_failed" / "storage"), run_id("workflow_failed"))
+    assert status == 0
+    assert "## Why it failed" in out and "Max retries per step (3) exceeded" in out
+    assert "**Step 2** (the first step that failed): failed" in out
 
 
 # --- the bundled runs, as their folders hold them (--local) ----------------------------------------------------

@@ -20,7 +20,7 @@ from textual.worker import Worker, get_current_worker
 from ...core.catalog import CATEGORIES, GROWING_TYPES, Category
 from ...core.errors import describe_error
 from ...core.model import Artifact, RunDetail, newest
-from ...core.run_model.model import Place, RunModel, StepModel
+from ...core.run_model.model import UNSUCCESSFUL, Place, RunModel, StepModel
 from ...core.sources.base import Source, is_remote
 from ..commands import RunCommands
 from ..keymap import remapped
@@ -179,7 +179,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
             ended = f"The run ended: {detail.run.status or 'unknown'}."
             if detail.run.failure_reason:
                 ended += f" {' '.join(detail.run.failure_reason.split())}"
-            unsuccessful = detail.run.status in ("failed", "terminated", "timed_out", "canceled")
+            unsuccessful = detail.run.status in UNSUCCESSFUL
             self.notify(ended, title=detail.run.run_id, severity="warning" if unsuccessful else "information",
                         timeout=10, markup=False)
         if changed:  # the overview follows the run: new steps, actions, screenshots (a build with no news would
