@@ -215,9 +215,10 @@ async def test_actions_table_detail_and_j_k():
         cells = [table.source.row_plain(i, 120).split() for i in range(3)]
         assert [row[2] for row in cells] == ["AAAE", "AAAG", "AAAH"]
         assert [row[1] for row in cells] == ["INPUT_TEXT", "INPUT_TEXT", "CLICK"]
-        assert cells[0][3] == "demo"
+        assert [row[3] for row in cells] == ["completed"] * 3  # what came of each, as Skyvern recorded it
+        assert cells[0][4] == "demo"
         header = str(viewer.query_one(TableHeader).render()).split()
-        assert header[:4] == ["#", "action_type", "id", "text"]
+        assert header[:5] == ["#", "action_type", "id", "outcome", "text"]
         goal = str(viewer.query_one(".goal", Static).render())
         assert "user_goal_stage: On the sign-in page" in goal and "user_goal_achieved: false" in goal
         detail = viewer.query_one(".detail", Static)
@@ -350,3 +351,23 @@ async def test_prompt_e_opens_the_element_found_in_the_tree_of_the_same_step():
         pane = app.screen.viewer_pane
         assert pane.artifact.artifact_type == "visible_elements_tree" and pane.artifact.step_id == step
         assert pane.viewer.selected.element_id == "AAAG"  # the tree went to it
+
+
+async def test_parsed_actions_say_what_came_of_each_action():
+    # Step 2's answer: CLICK AAAH, which Skyvern recorded as failed (the button was disabled).
+    failed_step_answer = next(
+        a.artifact_id for a in demo_app().initial[0].load_run("wr_602148146068894428").artifacts
+        if a.artifact_type == "llm_response_parsed" and a.step_id == "stp_602148223378305858")
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        viewer = await open_ai(pilot, PARSED)
+        assert viewer.model.outcomes == ("completed", "completed", "completed")
+        viewer = await open_ai(pilot, failed_step_answer)
+        assert isinstance(viewer, LlmActionsViewer)
+        [outcome] = viewer.model.outcomes
+        assert outcome.startswith("failed: InteractWithDisabledElement: The element(id=AAAH) now is disabled")
+        rows = screen_text(viewer.table)
+        assert "AAAH failed: Int…" in " ".join(rows.split())
+        detail = str(viewer.query_one(".detail", Static).render())
+        assert "failed: InteractWithDisabledElement" in detail

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from ..formats.elements import ElementTree
 from ..formats.files import FileContent
 from ..formats.llm import ActionsDocument, LlmDocument
+from ..textsafe import safe_fields
 from ..formats.media import Picture
 from ..formats.text import TextDocument
 from ..formats.video import FrameDecoder, VideoInfo
@@ -79,6 +80,15 @@ class ActionsModel:
     doc: ActionsDocument
     hrefs: dict[str, str]
     tree: Artifact | None  # the step's visible_elements_tree, for "go to element"
+    # What came of each action, in the answer's order, where Skyvern recorded it (the actions
+    # API, the step's results): "completed", "failed: InteractWithDisabledElement: …"; None: unknown.
+    outcomes: tuple[str | None, ...] = ()
+
+    def __post_init__(self) -> None:
+        safe_fields(self, keep=("doc", "hrefs", "tree"))
+
+    def outcome(self, row: int) -> str | None:
+        return self.outcomes[row] if 0 <= row < len(self.outcomes) else None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from ..formats.text import TextDocument, text_document
 from ..formats.trace import Trace, parse_trace
 from ..formats.video import INSTALL_HINT, FrameDecoder, have_decoder, probe_video
 from ..model import Artifact, RunDetail
+from ..run_model.actions import recorded_actions
 from .context import GivenBytes, Opening, Reader
 from .models import (
     ActionsModel,
@@ -200,7 +201,29 @@ def open_response(job: Opening) -> PromptModel:
 
 
 def open_actions(job: Opening) -> ActionsModel:
-    return ActionsModel(llm.actions_document(job.data()), step_hrefs(job), step_tree(job))
+    doc = llm.actions_document(job.data())
+    return ActionsModel(doc, step_hrefs(job), step_tree(job), action_outcomes(job, doc))
+
+
+def action_outcomes(job: Opening, doc: llm.ActionsDocument) -> tuple[str | None, ...]:
+    """What came of each action of an answer: the step's recorded action in the same place, when it
+    is the same action (type and element); an answer no step carried out has none."""
+    detail, step_id = job.detail, job.artifact.step_id
+    step = next((s for s in detail.steps if s.step_id == step_id), None) if detail and step_id else None
+    if step is None or detail is None:
+        return ()
+    recorded = [a for a, _ in recorded_actions(step, [i for i in detail.actions if i.get("step_id") == step_id])]
+    outcomes: list[str | None] = []
+    for n, decided in enumerate(doc.actions):
+        done = recorded[n] if n < len(recorded) else None
+        same = done is not None and done.action_type == decided.action_type.lower() and \
+            (done.element_id or None) == (decided.element_id or None)
+        if not same or done is None or (done.status is None and done.success is None):
+            outcomes.append(None)
+            continue
+        status = done.status or ("failed" if done.success is False else "completed")
+        outcomes.append(": ".join([status, *done.errors[:1]]) if done.failed else status)
+    return tuple(outcomes)
 
 
 # --- logs ------------------------------------------------------------------------------------------------

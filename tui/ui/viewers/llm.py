@@ -210,7 +210,8 @@ class LlmResponseViewer(LlmPromptViewer):
 
 
 # --- parsed / rendered actions -----------------------------------------------------------------------------
-ACTION_COLUMNS = (Column("#", 3, right=True), Column("action_type", 14), Column("id", 6),
+# What came of an action stands next to it: the table is cut on the right in a narrow pane.
+ACTION_COLUMNS = (Column("#", 3, right=True), Column("action_type", 14), Column("id", 6), Column("outcome", 12),
                   Column("text / option", least=10), Column("reasoning", least=16), Column("confidence", 10))
 
 
@@ -219,6 +220,7 @@ class ActionTable(CursorView):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "action-table--type", "action-table--element", "action-table--href", "action-table--placeholder",
+        "action-table--failed", "action-table--done",
     }
     DEFAULT_CSS = """
     ActionTable { height: auto; max-height: 40%; }
@@ -226,6 +228,8 @@ class ActionTable(CursorView):
     ActionTable > .action-table--element { color: $text-accent; }
     ActionTable > .action-table--href { color: $text-accent; text-style: underline; }
     ActionTable > .action-table--placeholder { color: $text-secondary; text-style: underline; }
+    ActionTable > .action-table--failed { color: $text-error; text-style: bold; }
+    ActionTable > .action-table--done { color: $text-success; }
     """
     EMPTY = "No actions."
 
@@ -262,7 +266,7 @@ class LlmActionsViewer(FindBar, Viewer[ActionsModel]):
 
     def compose(self) -> ComposeResult:
         yield Static(self._goal_text(), classes="goal")
-        rows = ColumnRows(ACTION_COLUMNS, self.model.doc.actions, self._cells)
+        rows = ColumnRows(ACTION_COLUMNS, list(enumerate(self.model.doc.actions)), self._cells)
         yield TableHeader(rows)
         yield ActionTable(rows, cursor=True)
         with VerticalScroll(classes="detail-box", can_focus=False):
@@ -294,14 +298,19 @@ class LlmActionsViewer(FindBar, Viewer[ActionsModel]):
             text.append("\n(no actions in this response)", style="dim")
         return text
 
-    def _cells(self, action: llm.Action, style: StyleOf) -> tuple[Text, ...]:
+    def _cells(self, row: tuple[int, llm.Action], style: StyleOf) -> tuple[Text, ...]:
         def shown(value: str) -> Text:
             return href_text(value, self.model.hrefs, not self.placeholders,
                              style("action-table--href"), style("action-table--placeholder"))
 
+        number, action = row
+        outcome = self.model.outcome(number)
+        outcome_style = style("action-table--failed" if outcome and not outcome.startswith("completed")
+                              else "action-table--done")
         return (
             Text(str(action.index)), safe_text(action.action_type, style("action-table--type")),
-            safe_text(action.element_id or "—", style("action-table--element")), shown(action.text),
+            safe_text(action.element_id or "—", style("action-table--element")),
+            safe_text(outcome or "—", outcome_style if outcome else ""), shown(action.text),
             shown(action.reasoning.replace("\n", " ")), safe_text(action.confidence),
         )
 
@@ -312,6 +321,9 @@ class LlmActionsViewer(FindBar, Viewer[ActionsModel]):
         action = actions[min(max(row, 0), len(actions) - 1)]
         text = Text()
         text.append(f"action {action.index} of {len(actions)}", style="bold")
+        outcome = self.model.outcome(min(max(row, 0), len(actions) - 1))
+        if outcome:
+            text.append(f"   {outcome}", style="bold green" if outcome.startswith("completed") else "bold red")
         if action.element_id:
             text.append(f"   e: go to {action.element_id} in the element tree", style="dim")
         for key, value in action.fields.items():
