@@ -752,3 +752,33 @@ def test_a_folder_runs_steps_end_as_their_log_says():
     assert model.failed_step is model.steps[1]
     served = built(*api_detail("workflow_failed"))
     assert [s.status for s in served.steps] == [s.status for s in model.steps]
+
+
+def test_a_folder_runs_actions_went_as_their_log_says():
+    # On disk the actions are what the LLM decided; "Action succeeded" / "Action failed, marking
+    # step as failed" lines (action_idx, the action's type and element) say how each went.
+    model = built(*disk_detail("workflow_failed"))
+    assert [[(a.action_type, a.element_id, a.status) for a in s.actions] for s in model.steps] == [
+        [("input_text", "AAAE", "completed"), ("input_text", "AAAG", "completed"), ("click", "AAAH", "completed")],
+        *[[("click", "AAAH", "failed")]] * 4]
+    assert all(a.origin == "llm" for s in model.steps for a in s.actions)
+    assert model.failed_step is not None and model.failed_step.actions[0].failed
+    # A step whose log states nothing of its action keeps it unknown (the canceled last step).
+    completed = built(*disk_detail("task_completed"))
+    assert completed.steps[-1].actions[0].status is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["Action succeeded", "Action failed, marking step as failed", "Action failedx"]),
+       st.text(max_size=40), st.text(max_size=20), st.text(max_size=20))
+def test_action_lines_with_any_values_never_stop_the_scan(event: str, action: str, index: str, result: str):
+    line = (f'2026-12-01T13:07:42.249239Z [info     ] {event}  action={action} action_idx={index} '
+            f'action_result={result} step_id="stp_1"\n')
+    scanned = scan(skyvern_log(line.encode("utf-8", "replace")))
+    for (step_id, number), logged in scanned.action_results.items():
+        assert step_id == "stp_1" and isinstance(number, int) and isinstance(logged.success, bool)
+    good = scan(skyvern_log(
+        b'2026-12-01T13:07:42Z [info     ] Action failed, marking step as failed action={"element_id": "AAAH", '
+        b'"type": "CLICK"} action_idx=0 action_result={"success": false} step_id="stp_1"\n'))
+    assert good.action_results[("stp_1", 0)].success is False
+    assert good.action_results[("stp_1", 0)].action_type == "click"

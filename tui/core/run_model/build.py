@@ -27,7 +27,7 @@ from ..recorded import goal_in
 from .calls import capture_key, group_calls, prompt_heading
 from .elements import from_record as element_from_record
 from .elements import from_tree as element_from_tree
-from .logscan import LogEntry, Metrics, ScannedLog, line_fields, scan
+from .logscan import ActionResult, LogEntry, Metrics, ScannedLog, line_fields, scan
 from .model import Action, Block, Element, LlmCall, Part, Place, Problem, RunModel, Severity, StepModel
 
 # The parts this builder reads, in the order `build` reads them (`read` takes them in any order).
@@ -76,6 +76,7 @@ class RunModelBuilder:
         self._elements: dict[str, dict[str, Element | None]] = {}
         self._css: dict[str, dict[str, str]] = {}
         self._browser: dict[str, tuple[Fresh, list[Problem]]] = {}  # console log / HAR id -> problems
+        self._action_results: dict[tuple[str, int], ActionResult] = {}  # from the logs: how actions went
 
     # --- the first pass --------------------------------------------------------------------------
     def first_pass(self, detail: RunDetail) -> RunModel:
@@ -202,7 +203,9 @@ class RunModelBuilder:
             scanned = self._scanned(artifact, live)
             if scanned is not None:
                 logs.append((artifact, scanned))
+        self._action_results = {key: r for _, scanned in logs for key, r in scanned.action_results.items()}
         steps = _named_calls(_ended_steps(model.steps, logs), logs)
+        steps = tuple(self._logged_outcomes(s) for s in steps)
         steps, problems = _log_problems(steps, logs)
         blocks = model.blocks
         if not detail.timeline and _is_workflow_run(detail):  # no database: the workflow run's log tells
@@ -277,7 +280,22 @@ class RunModelBuilder:
             for action in self._decisions(call.parsed):
                 decided.append((replace(action, index=len(decided)), None))
         shots = [a for a in step.screenshots if a.artifact_type == "screenshot_action"]
-        return replace(step, actions=with_screenshots(decided, shots, {}))
+        return self._logged_outcomes(replace(step, actions=with_screenshots(decided, shots, {})))
+
+    def _logged_outcomes(self, step: StepModel) -> StepModel:
+        """Actions known only from the LLM's answer (a folder on disk) get the outcome the log
+        states ("Action succeeded" / "Action failed, …"), when it names the same action."""
+        if not self._action_results or not any(a.origin == "llm" and a.status is None for a in step.actions):
+            return step
+        actions = []
+        for action in step.actions:
+            logged = self._action_results.get((step.step.step_id, action.index))
+            if (action.origin == "llm" and action.status is None and logged is not None
+                    and logged.action_type == action.action_type
+                    and (logged.element_id or None) == (action.element_id or None)):
+                action = replace(action, status="completed" if logged.success else "failed", success=logged.success)
+            actions.append(action)
+        return replace(step, actions=tuple(actions))
 
 
     # --- ELEMENTS: each action's element --------------------------------------------------------------------

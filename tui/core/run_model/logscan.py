@@ -16,6 +16,8 @@ from ..model import parse_time
 
 METRICS_EVENT = "LLM API handler duration metrics"
 STEP_END_EVENT = "Step duration metrics"  # step_id=… step_status=…: how a step ended
+# action={"element_id", "type"} action_idx=N action_result={"success"}: how an action went.
+ACTION_EVENTS = ("Action succeeded", "Action failed")
 WARNING = 3  # SkyvernLog.severities holds the severity + 1: warning 2 -> 3, error 3 -> 4
 
 
@@ -66,6 +68,16 @@ class ScannedLog:
     blocks: tuple[BlockLine, ...] = ()
     # step id -> (the status it ended with, when): what a folder with no database knows of it.
     step_ends: dict[str, tuple[str, datetime | None]] = field(default_factory=dict)
+    # (step id, action index) -> how that action went, as the log states it.
+    action_results: dict[tuple[str, int], ActionResult] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    action_type: str
+    element_id: str | None
+    success: bool
+    time: datetime | None
 
 
 NEW_TASK_EVENT = "Created a new task for workflow run"
@@ -117,6 +129,7 @@ def scan(log: SkyvernLog) -> ScannedLog:
     entries: list[LogEntry] = []
     blocks: list[BlockLine] = []
     step_ends: dict[str, tuple[str, datetime | None]] = {}
+    action_results: dict[tuple[str, int], ActionResult] = {}
     first = last = None
     for index, text in enumerate(log.lines):
         if first is None:
@@ -132,6 +145,8 @@ def scan(log: SkyvernLog) -> ScannedLog:
                     _time(text), str(values["prompt_name"]), _str(values.get("step_id")), _str(values.get("model")),
                     _number(values.get("duration_seconds")), _count(values.get("input_tokens")),
                     _count(values.get("output_tokens")), text))
+        if text.find("] Action ", 0, 64) >= 0 and any(e in text for e in ACTION_EVENTS):
+            _action_result(text, action_results)
         elif STEP_END_EVENT in text:
             event, values = line_fields(text)
             step_id, status = _str(values.get("step_id")), _str(values.get("step_status"))
@@ -147,4 +162,19 @@ def scan(log: SkyvernLog) -> ScannedLog:
         last = _time(text)
         if last is not None:
             break
-    return ScannedLog(tuple(metrics), tuple(entries), len(log.lines), first, last, tuple(blocks), step_ends)
+    return ScannedLog(tuple(metrics), tuple(entries), len(log.lines), first, last, tuple(blocks), step_ends,
+                      action_results)
+
+
+def _action_result(text: str, found: dict[tuple[str, int], ActionResult]) -> None:
+    event, values = line_fields(text)
+    if not event.startswith(ACTION_EVENTS):
+        return
+    action, result = values.get("action"), values.get("action_result")
+    step_id, index = _str(values.get("step_id")), _count(values.get("action_idx"))
+    if not isinstance(action, dict) or step_id is None or index is None:
+        return
+    success = result.get("success") if isinstance(result, dict) else None
+    found[(step_id, index)] = ActionResult(
+        str(action.get("type") or "").lower(), _str(action.get("element_id")),
+        success if isinstance(success, bool) else event.startswith("Action succeeded"), _time(text))
