@@ -7,39 +7,20 @@ artifacts.json as recorded), its bytes read from the same storage tree.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
-from pathlib import Path
 
 from textual.pilot import Pilot
 
 from apptools import settle
-from tui.core.model import Artifact, Run, RunDetail, Step
+from bundled_runs import BUNDLED, RECORDED, run_id, served_detail
+from tui.core.model import Run, RunDetail
 from tui.core.sources.local import LocalSource
 from tui.ui.app import SkyvernTUI
 from tui.ui.screens.run import RunScreen
 from tui.ui.widgets.page_view import PageView
 
-BUNDLED = Path(__file__).parent / "data" / "bundled"
-RECORDED = ("task_terminated", "task_completed", "workflow_run", "workflow_failed")
-
 __all__ = ["BUNDLED", "RECORDED", "ServedRun", "GrowingRecordedRun", "page_of", "run_id", "served_app", "storage_app",
            "opened"]
-
-
-def run_id(run: str) -> str:
-    return json.loads((BUNDLED / run / "run.json").read_text())["run_id"]
-
-
-def served_detail(run: str, label: str) -> RunDetail:
-    folder = BUNDLED / run
-    storage = folder / "storage"
-    return RunDetail(
-        Run.from_api(json.loads((folder / "run.json").read_text()), source=label),
-        tuple(Step.from_api(s) for s in json.loads((folder / "steps.json").read_text())),
-        tuple(Artifact.from_api(r, storage / r["uri"]) for r in json.loads((folder / "artifacts.json").read_text())),
-        tuple(json.loads((folder / "actions.json").read_text())),
-    )
 
 
 class ServedRun(LocalSource):

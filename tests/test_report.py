@@ -15,22 +15,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bundled_runs import BUNDLED, ORDER_CALLS, api_detail, run_id
 from tui.cli import main
-from tui.core.model import Artifact, Run, RunDetail, Step
+from tui.core.model import Artifact, Run, Step
 from tui.core.run_model.build import RunModelBuilder
 from tui.core.run_model.report import markdown, redact, report_data, secrets_of
-from tui.core.sources.local import LocalSource
 
-BUNDLED = Path(__file__).parent / "data" / "bundled"
 TERMINATED_REASON = ("The categories of the catalog are bolts, gears and springs: no planetary gearbox is sold "
                      "here, so the part asked for cannot be ordered.")
-ORDER_CALLS = [
-    ["extract-actions", "parse-input-or-select-context", "parse-input-or-select-context", "check-user-goal"],
-    ["extract-actions"],
-    ["extract-actions", "parse-input-or-select-context", "normal-select", "check-user-goal"],
-    ["extract-actions", "check-user-goal"],
-    ["extract-actions"],
-]
 ORDER_ACTIONS = [["input_text", "input_text", "click"], ["click"], ["select_option", "click"], ["click", "complete"],
                  ["complete"]]
 ORDER_ELEMENTS = [["AAAE <input id=username>", "AAAG <input id=password>", 'AAAH <button id=signin> "Sign in"'],
@@ -46,24 +38,6 @@ def report(capsys, *args: str) -> tuple[int, str, str]:
     status = main(["report", *args])
     out, err = capsys.readouterr()
     return status, out, err
-
-
-def run_id(run: str) -> str:
-    return json.loads((BUNDLED / run / "run.json").read_text())["run_id"]
-
-
-def api_detail(run: str) -> tuple[LocalSource, RunDetail]:
-    """A bundled run as the API serves it: the run, its steps, its actions, its artifact rows."""
-    folder = BUNDLED / run
-    storage = folder / "storage"
-    detail = RunDetail(
-        Run.from_api(json.loads((folder / "run.json").read_text())),
-        tuple(Step.from_api(s) for s in json.loads((folder / "steps.json").read_text())),
-        tuple(Artifact.from_api(r, storage / r["uri"]) for r in json.loads((folder / "artifacts.json").read_text())),
-        tuple(json.loads((folder / "actions.json").read_text())),
-        timeline=tuple(json.loads((folder / "timeline.json").read_text())) if (folder / "timeline.json").exists() else (),
-    )
-    return LocalSource(storage), detail
 
 
 def element_labels(step: dict) -> list[str | None]:

@@ -14,9 +14,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bundled_runs import BUNDLED, ORDER_CALLS, api_detail
 from tui.core.errors import ArtifactUnavailable
 from tui.core.formats.logs import skyvern_log
-from tui.core.model import Artifact, Run, RunDetail, Step
+from tui.core.model import Artifact, Run, RunDetail
 from tui.core.run_model import Part, RunModel, Severity
 from tui.core.run_model.build import PARTS, RunModelBuilder
 from tui.core.recorded import goal_in as user_goal
@@ -26,18 +27,7 @@ from tui.core.sources.base import Source
 from tui.core.sources.demo import demo_source
 from tui.core.sources.local import LocalSource
 
-BUNDLED = Path(__file__).parent / "data" / "bundled"
 RUNS = sorted(p.name for p in BUNDLED.iterdir() if (p / "actions.json").is_file())
-# The calls of the demo's order script, step by step, as Skyvern's log names them (and as the
-# prompts read: "Identify actions…", "…take an INPUT or SELECT action…", "…selection action…",
-# "…determine if the user has completed their goal…").
-ORDER_CALLS = [
-    ["extract-actions", "parse-input-or-select-context", "parse-input-or-select-context", "check-user-goal"],
-    ["extract-actions"],
-    ["extract-actions", "parse-input-or-select-context", "normal-select", "check-user-goal"],
-    ["extract-actions", "check-user-goal"],
-    ["extract-actions"],
-]
 LABELS = ["Step 1", "Step 2", "Step 2 (retry 1)", "Step 3", "Step 4"]
 # workflow_failed (stub script "fail"): the sign-in step, then Check out tried 4 times; after the
 # last failure Skyvern asks why (summarize-max-retries-reason) and fails the task.
@@ -73,19 +63,6 @@ class Counting:
 def demo() -> tuple[Source, RunDetail]:
     source = demo_source()
     return source, source.load_run(source.list_runs()[0].run_id)
-
-
-def api_detail(run: str) -> tuple[Source, RunDetail]:
-    """A bundled run as the API serves it: the run, its steps, its actions, its artifact rows."""
-    folder = BUNDLED / run
-    storage = folder / "storage"
-    detail = RunDetail(
-        Run.from_api(json.loads((folder / "run.json").read_text())),
-        tuple(Step.from_api(s) for s in json.loads((folder / "steps.json").read_text())),
-        tuple(Artifact.from_api(r, storage / r["uri"]) for r in json.loads((folder / "artifacts.json").read_text())),
-        tuple(json.loads((folder / "actions.json").read_text())),
-    )
-    return LocalSource(storage), detail
 
 
 def disk_detail(run: str) -> tuple[Source, RunDetail]:

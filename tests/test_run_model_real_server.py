@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from bundled_runs import BUNDLED, ORDER_CALLS
 from skyvern_server import BUNDLED_KEYRING, RealServer, real_server, seed_run
 from tui.core.download import download_run
 from tui.core.run_model import RunModel
@@ -18,16 +19,9 @@ from tui.core.run_model.build import RunModelBuilder
 from tui.core.sources.api import ApiSettings, ApiSource
 from tui.core.sources.local import LocalSource
 
-BUNDLED = Path(__file__).parent / "data" / "bundled"
 WORKFLOW = json.loads((BUNDLED / "workflow_run" / "run.json").read_text())["run_id"]
 TERMINATED = json.loads((BUNDLED / "task_terminated" / "run.json").read_text())["run_id"]
-ORDER_CALLS = [
-    ["extract-actions", "parse-input-or-select-context", "parse-input-or-select-context", "check-user-goal"],
-    ["extract-actions"],
-    ["extract-actions", "parse-input-or-select-context", "normal-select", "check-user-goal"],
-    ["extract-actions", "check-user-goal"],
-    ["extract-actions"],
-]
+
 
 
 @pytest.fixture(scope="module")
