@@ -117,3 +117,23 @@ async def test_t_in_a_viewer_tells_the_story_of_the_artifacts_step():
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen and screen.viewer_pane.has_focus_within  # back where t was pressed
+
+
+async def test_t_over_an_artifact_opened_from_the_overview_tells_its_steps_story():
+    app = served_app("task_terminated")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await opened(pilot)
+        view = screen.overview.view
+        # The failure block's first item that opens an artifact of a step (full size).
+        item = next(i for i in view.items if isinstance(i.link, Place) and i.link.artifact.step_id)
+        assert view.select_key(item.key)
+        await pilot.press("enter", "t")  # typed at once: t waits for the artifact's screen
+        await settle(pilot)
+        story = app.screen
+        assert isinstance(story, StoryScreen) and story.step_id == item.link.artifact.step_id
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ArtifactScreen) and app.screen.pane.artifact is item.link.artifact
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and view.cursor_key == item.key

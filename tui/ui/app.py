@@ -16,7 +16,7 @@ from ..core.model import RunDetail
 from ..core.recent import RecentRuns
 from ..core.sources.base import Source, is_remote
 from .keymap import binding_ids, unknown_ids, with_mirrors
-from .messages import BackToPicker, OpenRun
+from .messages import BackToPicker, OpenRun, ShowStory
 from .screens.artifact import ArtifactScreen
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
@@ -124,6 +124,11 @@ class SkyvernTUI(ReportsWorkerFailures, App):
 
     def on_back_to_picker(self, message: BackToPicker) -> None:
         self.back_to_picker()
+
+    def on_show_story(self, message: ShowStory) -> None:
+        run = next((s for s in reversed(self.screen_stack) if isinstance(s, RunScreen)), None)
+        if run is not None:
+            run.story_of(message.artifact)
 
     def on_open_run(self, message: OpenRun) -> None:
         if message.source is None:

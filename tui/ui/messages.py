@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from ..core.model import Artifact
 from ..core.sources.base import Source
 
 
@@ -18,3 +19,11 @@ class OpenRun(Message):
 
 class BackToPicker(Message):
     """Leave the run for the run picker."""
+
+
+class ShowStory(Message):
+    """Tell the story of the step an artifact belongs to (`t` over a full-size artifact)."""
+
+    def __init__(self, artifact: Artifact) -> None:
+        super().__init__()
+        self.artifact = artifact

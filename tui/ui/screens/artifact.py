@@ -19,6 +19,7 @@ from ...core.opening import Screenshot, open_artifact
 from ...core.run_model.model import Place
 from ...core.sources.base import Source
 from ..failures import ReportsWorkerFailures
+from ..messages import ShowStory
 from ..viewers import Viewer
 from ..widgets.error_panel import ErrorPanel
 from .image import ImageScreen
@@ -42,7 +43,10 @@ def picture_reader(source: Source, detail: Callable[[], RunDetail | None]) -> Ca
 class ArtifactScreen(ReportsWorkerFailures, Screen):
     DEFAULT_CSS = "ArtifactScreen ViewerPane { height: 1fr; }"
 
-    BINDINGS = [Binding("escape", "back", "Back", id="artifact.back")]
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="artifact.back"),
+        Binding("t", "story", "Step story", id="artifact.story"),
+    ]
 
     def __init__(self, source: Source, detail: RunDetail, place: Place, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -124,3 +128,7 @@ class ArtifactScreen(ReportsWorkerFailures, Screen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_story(self) -> None:
+        """`t`, as on the run screen: the story of the step of the artifact on show."""
+        self.app.post_message(ShowStory(self.pane.artifact or self.place.artifact))

@@ -309,12 +309,24 @@ class RunScreen(ReportsWorkerFailures, Screen):
         else:
             artifact = self.artifact_list.artifact if self.artifact_list.has_focus else self.viewer_pane.artifact
             artifact = artifact or self.artifact_list.artifact
-            step = model.step_of(artifact) if artifact is not None else None
-            if step is None:
-                self.notify("This artifact belongs to no step.", timeout=3)
-                return
+            if artifact is not None:
+                self.story_of(artifact)
+            return
         if step is not None:
             self._open_story(step)
+
+    def story_of(self, artifact: Artifact) -> None:
+        """The story of the step an artifact belongs to (from the list, the viewer, or an
+        artifact opened full size from the overview or a story)."""
+        model = self.model
+        if model is None or not model.steps:
+            self.notify("No steps to tell yet." if model is not None else "Still reading the run.", timeout=3)
+            return
+        step = model.step_of(artifact)
+        if step is None:
+            self.notify("This artifact belongs to no step.", timeout=3)
+            return
+        self._open_story(step)
 
     # --- prefetch ---------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="prefetch", exit_on_error=False)
