@@ -204,6 +204,7 @@ async def test_a_failed_model_build_is_an_error_panel_and_the_run_stays_browsabl
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, RunScreen) and bool(app.screen.overview.query(ErrorPanel)))
+        await settle(pilot)  # the panel takes the focus once it is mounted
         screen = app.screen
         panel = screen.overview.query_one(ErrorPanel)
         assert "the builder broke" in panel.reason and app.focused is panel

@@ -69,7 +69,9 @@ class OverviewPane(PagePane):
         """Building the model failed: say so (focusable, so enter and escape work as on a viewer's)."""
         for panel in self.query(ErrorPanel):
             panel.remove()
-        had_focus = self.view.has_focus
+        # The page's focus may still be on its way (focus is applied after the current message):
+        # a build that fails at once finds the focus nowhere yet, and the panel takes it.
+        had_focus = self.view.has_focus or (self.screen.focused is None and self.display)
         panel = ErrorPanel(title, reason, "The artifacts are still here: 1-6 open their categories.")
         self.mount(panel, before=self.view)
         if had_focus:
