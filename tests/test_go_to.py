@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from apptools import SIZE, demo_app, local_app, make_run, settle
+from apptools import SIZE, demo_app, local_app, make_run, settle, until
 from tui.ui.screens.run import RunScreen
 from tui.ui.viewers.base import Viewer
 from tui.ui.viewers.html import HtmlViewer
@@ -258,14 +258,11 @@ async def test_a_big_log_goes_to_a_line_past_its_head_once_indexed(tmp_path: Pat
         await pilot.pause()
         screen = app.screen
         screen.viewer_pane.post_message(Viewer.Navigate(screen.detail.artifacts[0], target="line:20000"))
-        for _ in range(200):
-            await pilot.pause(0.01)
-            if screen.viewer_pane.viewer is not None:
-                break
+        # No pause is long enough on a loaded machine: wait for each state in turn.
+        await until(pilot, lambda: isinstance(screen.viewer_pane.viewer, SkyvernLogViewer), tries=3000)
         viewer = screen.viewer_pane.viewer
         assert isinstance(viewer, SkyvernLogViewer) and not viewer.model.complete
-        await pilot.pause(0.1)
-        assert viewer._pending_line == 20000  # not known yet: waiting for it
+        await until(pilot, lambda: viewer._pending_line == 20000, tries=3000)  # not known yet: waiting for it
         viewer.level_filter = 2  # warnings and worse: the line will be hidden when it comes
         indexed.set()
         await settle(pilot)
