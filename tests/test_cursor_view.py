@@ -99,6 +99,23 @@ async def test_list_keys_move_page_and_go_to_the_ends():
         assert not view.check_action("find", ()) and not view.check_action("find_next", (1,))
 
 
+async def test_rows_that_grow_from_none_scroll_to_a_row_in_the_same_call():
+    """A view laid out empty (no scrollbar yet) that gets its rows and a cursor move in one
+    callback scrolls to the cursor, before any layout has shown a scrollbar (a filter that hid
+    every line, cleared by a go-to: it failed so under load)."""
+    app = ListApp([])
+    async with app.run_test(size=SIZE) as pilot:
+        view = app.query_one(CursorView)
+        await pilot.pause()
+        assert not view.show_vertical_scrollbar
+        view.source = ListRows([Text(f"row {i}") for i in range(500)])
+        view.rows_changed()
+        view.move_cursor(400)
+        assert view.cursor_row == 400
+        top = int(view.scroll_y)
+        assert top <= 400 < top + view.scrollable_content_region.height
+
+
 async def test_find_marks_every_match_on_screen_and_counts_them():
     rows = ["alpha beta alpha", "gamma", "beta alpha", "delta"] + [f"filler {i}" for i in range(50)]
     app = ListApp(rows)

@@ -142,7 +142,8 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
             # severities hold severity + 1; 0 means a line without a level (kept)
             if (not severities[i] or severities[i] - 1 >= lowest) and (not needle or needle in line.lower())
         ]
-        self.app.call_from_thread(self._filtered, rows)
+        if not get_current_worker().is_cancelled:  # a newer filter replaced this one
+            self.app.call_from_thread(self._filtered, rows)
 
     def _filtered(self, rows: list[int]) -> None:
         self.view.set_rows(rows)

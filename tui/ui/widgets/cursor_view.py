@@ -243,6 +243,12 @@ class CursorView(ReportsWorkerFailures, ScrollView, can_focus=True):
             width = self.source.content_width()
             self.virtual_size = Size(width + gutter + 1 if width else self.size.width, self.row_count)
 
+    @property
+    def allow_vertical_scroll(self) -> bool:
+        # From the rows, not from the scrollbar of the last layout: rows that grow and a move
+        # to one of them come in one callback, before any layout has shown the scrollbar.
+        return not self._check_disabled() and self.max_scroll_y > 0
+
     def on_mount(self) -> None:
         self._update_size()
         if self.cursor_row is not None:
