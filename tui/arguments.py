@@ -24,12 +24,20 @@ def run_id_arg(text: str) -> str:
 
 def api_source(args: argparse.Namespace):
     """The API source the flags, environment and config name, or None without a key."""
+    import sys
+
     from .config import cache_dir, resolve_connection
     from .core.cache import ArtifactCache
     from .core.sources.api import ApiSettings, ApiSource
+    from .core.textsafe import visible_controls
 
-    connection = resolve_connection(args.api_key, args.base_url, args.profile)
+    connection = resolve_connection(args.api_key, args.base_url, args.profile,
+                                    artifact_roots=getattr(args, "artifact_roots", None))
     if connection is None:
         return None
-    settings = ApiSettings(base_url=connection.base_url, api_key=connection.api_key, label=connection.label)
-    return ApiSource(settings, cache=ArtifactCache(cache_dir() / "artifacts"))
+    settings = ApiSettings(base_url=connection.base_url, api_key=connection.api_key, label=connection.label,
+                           artifact_roots=connection.artifact_roots)
+    source = ApiSource(settings, cache=ArtifactCache(cache_dir() / "artifacts"))
+    if source.warning:  # before any request carries the key (the app shows it again)
+        print(visible_controls(f"skyvern-tui: warning: {source.warning}"), file=sys.stderr)
+    return source

@@ -53,6 +53,9 @@ def _connection_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--api-key", metavar="KEY", help="API key (default: $SKYVERN_API_KEY or the profile's)")
     group.add_argument("--base-url", metavar="URL", help="API base URL (default: $SKYVERN_BASE_URL, the profile's, or https://api.skyvern.com)")
     group.add_argument("--profile", metavar="NAME", help="a profile of the config file")
+    group.add_argument("--artifact-root", dest="artifact_roots", action="append", metavar="DIR",
+                       help="read a loopback server's file:// artifacts from disk under DIR (repeatable; "
+                            "default: the profile's artifact_roots, $ARTIFACT_STORAGE_PATH)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,6 +11,12 @@ The config file is TOML in the user config directory, with named profiles:
     [profiles.local]
     base_url = "http://localhost:8000"
     api_key = "..."
+    artifact_roots = ["/data/artifacts"]   # file:// artifacts are read only under these
+
+A self-hosted server on this machine names its artifacts by file:// uris. They are read from
+disk only from a server on loopback and only under an artifact root: the profile's
+`artifact_roots`, $SKYVERN_TUI_ARTIFACT_ROOTS (paths joined by os.pathsep), or the server's own
+$ARTIFACT_STORAGE_PATH; anything else comes through the API.
 
 It holds API keys, so it is created readable by its owner only. The key never appears in a
 repr, a log line or an error message.
@@ -45,6 +51,8 @@ class Connection:
     api_key: str = field(repr=False)
     # Shown in the picker's source column: the profile name, or the server's host.
     label: str = ""
+    # Where file:// artifacts may be read from (a loopback server's ARTIFACT_STORAGE_PATH).
+    artifact_roots: tuple[Path, ...] = ()
 
 
 def config_path() -> Path:
@@ -107,6 +115,7 @@ def resolve_connection(
     profile: str | None = None,
     env: Mapping[str, str] | None = None,
     path: Path | None = None,
+    artifact_roots: list[str] | None = None,
 ) -> Connection | None:
     """The server to use, or None when no key is given anywhere (local sources only)."""
     env = os.environ if env is None else env
@@ -125,7 +134,21 @@ def resolve_connection(
     url = str(url).rstrip("/")
     if not url.startswith(("http://", "https://")):
         raise ConfigError(f"the base URL must start with http:// or https:// (got {url!r})")
-    return Connection(url, str(key), name or url.split("://", 1)[1])
+    roots = chosen.get("artifact_roots")
+    if roots is not None and not isinstance(roots, (str, list)):
+        raise ConfigError(f"{path or config_path()}: artifact_roots must be a list of folders")
+    roots = _roots(*(artifact_roots or ()), env.get("SKYVERN_TUI_ARTIFACT_ROOTS"), roots,
+                   env.get("ARTIFACT_STORAGE_PATH"))
+    return Connection(url, str(key), name or url.split("://", 1)[1], roots)
+
+
+def _roots(*values: object) -> tuple[Path, ...]:
+    """Artifact roots from settings: a list of paths, or one string of paths joined by os.pathsep."""
+    found: list[Path] = []
+    for value in values:
+        items = value if isinstance(value, list) else str(value or "").split(os.pathsep)
+        found += [Path(str(item)).expanduser() for item in items if str(item).strip()]
+    return tuple(dict.fromkeys(found))
 
 
 def _toml_string(value: str) -> str:
@@ -138,7 +161,7 @@ def save_profile(name: str, base_url: str, api_key: str, path: Path | None = Non
     path = path or config_path()
     profiles, default = load_profiles(path)
     ui = load_ui_settings(path)  # kept as they are: the file is written anew
-    profiles[name] = {"base_url": base_url.rstrip("/"), "api_key": api_key}
+    profiles[name] = {**profiles.get(name, {}), "base_url": base_url.rstrip("/"), "api_key": api_key}
     if make_default or default is None:
         default = name
     lines = [f"default = {_toml_string(default)}"]
@@ -152,7 +175,10 @@ def save_profile(name: str, base_url: str, api_key: str, path: Path | None = Non
     for profile_name, values in sorted(profiles.items()):
         lines.append(f"[profiles.{_toml_string(profile_name)}]")
         for key, value in values.items():
-            lines.append(f"{key} = {_toml_string(str(value))}")
+            if isinstance(value, list):  # artifact_roots
+                lines.append(f"{key} = [{', '.join(_toml_string(str(v)) for v in value)}]")
+            else:
+                lines.append(f"{key} = {_toml_string(str(value))}")
         lines.append("")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     temporary = path.with_suffix(".tmp")

@@ -1,10 +1,13 @@
 """A disk cache of artifact bytes: size-capped, least recently used first out.
 
-An entry is named by sha256(origin, artifact_id), so the folder holds neither the API key nor
-a readable id, and it holds a checksum of its payload so that a torn or edited file reads as a
+An entry is named by sha256(scope, artifact_id), where the scope is the API origin and a hash
+of the API key (`cache_scope`): another key, on the same server, reads none of it. The folder
+holds neither the API key (nor its hash: names are hashes of the scope) nor a readable id, and it holds a checksum of its payload so that a torn or edited file reads as a
 miss instead of as wrong bytes. The time of last use is the file's mtime, so the order
 survives restarts; in one process an in-memory order is kept as well, because mtimes can tie.
 Writes go to a temporary file that is renamed into place, so a reader never sees half an entry.
+A scope whose key the server refused is marked revoked (outside the LRU, so no eviction lifts
+it): its entries read as misses, offline too, until the server accepts that key again.
 """
 
 from __future__ import annotations
@@ -20,6 +23,12 @@ DEFAULT_MAX_BYTES = 1 << 30
 MAGIC = b"STUI1\n"
 _HEADER = len(MAGIC) + 32  # magic + sha256 of the payload
 SUFFIX = ".bin"
+REVOKED = "revoked"  # a sub-folder of markers, one per refused scope
+
+
+def cache_scope(origin: str, api_key: str) -> str:
+    """What entries are keyed by: the server and which key read them (as a hash, never the key)."""
+    return f"{origin}\nkey:{hashlib.sha256(api_key.encode()).hexdigest()}"
 
 
 class ArtifactCache:
@@ -30,8 +39,27 @@ class ArtifactCache:
         self._index: OrderedDict[str, int] | None = None  # name -> size, oldest use first
 
     @staticmethod
-    def key(origin: str, artifact_id: str) -> str:
-        return hashlib.sha256(f"{origin}\n{artifact_id}".encode()).hexdigest()
+    def key(scope: str, artifact_id: str) -> str:
+        return hashlib.sha256(f"{scope}\n{artifact_id}".encode()).hexdigest()
+
+    def _marker(self, scope: str) -> Path:
+        return self.directory / REVOKED / hashlib.sha256(f"revoked\n{scope}".encode()).hexdigest()
+
+    def revoked(self, scope: str) -> bool:
+        return self._marker(scope).exists()
+
+    def revoke(self, scope: str) -> None:
+        marker = self._marker(scope)
+        try:
+            marker.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            marker.touch()
+        except OSError:
+            pass
+
+    def unrevoke(self, scope: str) -> None:
+        marker = self._marker(scope)
+        if marker.exists():
+            _unlink(marker)
 
     def _path(self, name: str) -> Path:
         return self.directory / name[:2] / (name + SUFFIX)
@@ -41,7 +69,7 @@ class ArtifactCache:
         found: list[tuple[int, str, int]] = []
         try:
             for sub in self.directory.iterdir():
-                if sub.is_dir():
+                if sub.is_dir() and sub.name != REVOKED:
                     for entry in os.scandir(sub):
                         if entry.name.endswith(SUFFIX) and entry.is_file():
                             st = entry.stat()
@@ -56,8 +84,8 @@ class ArtifactCache:
             self._index = self._load_index()
         return self._index
 
-    def get(self, origin: str, artifact_id: str) -> bytes | None:
-        name = self.key(origin, artifact_id)
+    def get(self, scope: str, artifact_id: str) -> bytes | None:
+        name = self.key(scope, artifact_id)
         path = self._path(name)
         try:
             blob = path.read_bytes()
@@ -77,12 +105,12 @@ class ArtifactCache:
             index.move_to_end(name)
         return payload
 
-    def put(self, origin: str, artifact_id: str, data: bytes) -> None:
+    def put(self, scope: str, artifact_id: str, data: bytes) -> None:
         """Store; silently does nothing when the disk refuses (a cache must never break a read)."""
         size = _HEADER + len(data)
         if size > self.max_bytes:
             return
-        name = self.key(origin, artifact_id)
+        name = self.key(scope, artifact_id)
         path = self._path(name)
         try:
             # Private (0700): screenshots of logged-in pages are no one else's business.

@@ -2,8 +2,10 @@
 
 1. the disk cache;
 2. a `file://` signed_url or uri that exists on this machine (a self-hosted server on local
-   disk: Skyvern's signed_url then equals the uri). Only when the API is on loopback, unless
-   told otherwise: a remote server naming file:///home/you/.ssh/id_rsa must not make us read it;
+   disk: Skyvern's signed_url then equals the uri). Only when the API's address is loopback
+   AND the file, symlinks resolved, is a regular file under one of the artifact roots the user
+   configured: a server (remote, or a local one that was fooled) naming
+   file:///home/you/.ssh/id_rsa must not make us read it. Anything else goes through the API;
 3. an http(s) signed_url, fetched WITHOUT the API key (it is a storage host's URL). An expired
    one (by its X-Amz-Expires / Expires, or a 400/403 answer) is swapped once for a fresh one
    from GET /v1/artifacts/{id};
@@ -15,6 +17,10 @@ A bundled member (a row with a `bundle_key`) arrives as its whole archive from l
 
 from __future__ import annotations
 
+import os
+import stat
+import threading
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
@@ -25,7 +31,7 @@ import httpx
 
 from .bundles import BundleReader
 from .errors import ApiError, ArtifactUnavailable, AuthError
-from .http import HttpClient, is_loopback, json_of, public_url, raise_for_status
+from .http import HttpClient, Resolver, is_loopback, json_of, public_url, raise_for_status, system_resolver
 from .model import Artifact
 
 if TYPE_CHECKING:
@@ -43,6 +49,24 @@ def local_path(url: str | None) -> Path | None:
     if parts.netloc not in ("", "localhost"):
         return None
     return Path(url2pathname(unquote(parts.path)))
+
+
+def under_roots(path: Path, roots: Iterable[Path]) -> Path | None:
+    """The real path of `path` when it is a regular file inside one of `roots` (both with
+    symlinks resolved), else None: a link out of a root, a FIFO or a device is not read."""
+    try:
+        real = path.resolve(strict=True)
+        if not stat.S_ISREG(real.stat().st_mode):
+            return None
+    except (OSError, RuntimeError, ValueError):
+        return None
+    for root in roots:
+        try:
+            if real.is_relative_to(root.expanduser().resolve(strict=True)):
+                return real
+        except (OSError, RuntimeError, ValueError):
+            continue
+    return None
 
 
 def signed_url_expired(url: str, now: datetime | None = None) -> bool:
@@ -71,23 +95,74 @@ def _is_http(url: str | None) -> TypeGuard[str]:
 
 
 class ContentLoader:
-    def __init__(self, http: HttpClient, cache: ArtifactCache | None = None, local_files: bool | None = None) -> None:
+    """`local_files=False` never reads file:// uris; otherwise they are read only from a
+    loopback API and only under `artifact_roots`. The cache is scoped by the API origin and a
+    hash of the key, so another key (or a revoked one) never reads what this one cached."""
+
+    def __init__(
+        self,
+        http: HttpClient,
+        cache: ArtifactCache | None = None,
+        local_files: bool | None = None,
+        *,
+        api_key: str = "",
+        artifact_roots: Iterable[Path | str] = (),
+        resolve: Resolver = system_resolver,
+    ) -> None:
+        from .cache import cache_scope
+
         self.http = http
         self.cache = cache
         self.origin = "{}://{}:{}".format(*http.origin)
-        self.local_files = is_loopback(http.base_url) if local_files is None else local_files
+        self.scope = cache_scope(self.origin, api_key)
+        self.roots = tuple(Path(r) for r in artifact_roots)
+        self._local_wanted = local_files is not False and bool(self.roots)
+        self._resolve = resolve
+        self._loopback: bool | None = None  # resolved on first use, in a worker: DNS may be slow
+        self._lock = threading.Lock()
         self.bundles = BundleReader()
 
-    def read(self, artifact: Artifact, *, cacheable: bool = True) -> bytes:
+    @property
+    def local_files(self) -> bool:
+        if not self._local_wanted:
+            return False
+        with self._lock:
+            if self._loopback is None:
+                self._loopback = is_loopback(self.http.base_url, self._resolve)
+            return self._loopback
+
+    # -- the cache, per key ------------------------------------------------------------------
+    def cached(self, name: str) -> bytes | None:
+        if self.cache is None or self.cache.revoked(self.scope):
+            return None
+        return self.cache.get(self.scope, name)
+
+    def keep(self, name: str, data: bytes) -> None:
         if self.cache is not None:
-            hit = self.cache.get(self.origin, artifact.artifact_id)
-            if hit is not None:
-                return hit
+            self.cache.put(self.scope, name, data)
+
+    def key_refused(self) -> None:
+        """The server refused the key: what it cached is no longer its to read, offline too."""
+        if self.cache is not None:
+            self.cache.revoke(self.scope)
+
+    def key_accepted(self) -> None:
+        if self.cache is not None:
+            self.cache.unrevoke(self.scope)
+
+    def read(self, artifact: Artifact, *, cacheable: bool = True) -> bytes:
+        hit = self.cached(artifact.artifact_id)
+        if hit is not None:
+            return hit
         on_disk = self._local_file(artifact) is not None
         # A bundled member is taken from its archive here; the cache holds the member.
-        data = self.bundles.read(artifact, self._fetch)
-        if self.cache is not None and cacheable and not on_disk:  # on disk: caching would only copy it
-            self.cache.put(self.origin, artifact.artifact_id, data)
+        try:
+            data = self.bundles.read(artifact, self._fetch)
+        except AuthError:
+            self.key_refused()
+            raise
+        if cacheable and not on_disk:  # on disk: caching would only copy it
+            self.keep(artifact.artifact_id, data)
         return data
 
     def _fetch(self, artifact: Artifact) -> bytes:
@@ -106,8 +181,9 @@ class ContentLoader:
             return None
         for url in (artifact.signed_url, artifact.uri):
             path = local_path(url)
-            if path is not None and path.is_file():
-                return path
+            real = under_roots(path, self.roots) if path is not None else None
+            if real is not None:
+                return real
         return None
 
     def _local(self, artifact: Artifact) -> bytes | None:
@@ -115,9 +191,15 @@ class ContentLoader:
         if path is None:
             return None
         try:
-            return path.read_bytes()
+            # O_NOFOLLOW: the real path was checked; a link swapped in since is not followed.
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as handle:
+                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                    return None
+                data = handle.read(self.http.max_bytes + 1)
         except OSError:
             return None
+        return data if len(data) <= self.http.max_bytes else None
 
     def _signed(self, artifact: Artifact) -> bytes | None:
         """The bytes from the signed URL, or None to fall back to the content endpoint."""

@@ -1,30 +1,45 @@
-"""GETs with retries, hand-followed redirects and errors a person can act on.
+"""GETs with retries, hand-followed redirects, bounded answers and errors a person can act on.
 
 Every request of the API source goes through `HttpClient.get`. The API key is added per hop,
-and only when that hop's origin (scheme, host, port) is the configured API origin: a redirect
-to another origin is followed without it, so the key cannot leak to a storage host, a CDN or a
-hostile Location. Only GETs are made, so every failure that may pass (5xx, 429, timeouts,
-refused or cut connections) is retried with a bounded exponential backoff.
+and only when that hop's origin (scheme, host, port) is the configured API origin AND every hop
+before it was too: a redirect to another origin is followed without it, so the key cannot leak
+to a storage host, a CDN or a hostile Location, and a hop reached through another origin (a
+signed URL that redirects back to the API) gets no key either: that Location was chosen by a
+host we do not trust with it. A redirect from https to http is refused (the answer, signed
+query included, would cross the network in clear).
+
+Every answer is read as a stream with two bounds: its decoded size (a small gzip body can
+inflate to gigabytes; `http_body`) and an overall deadline per request, redirects and retries
+included (a server dripping a byte now and then never trips a per-read timeout). Only GETs are made, so every failure that may pass (5xx,
+429, timeouts, refused or cut connections) is retried with a bounded exponential backoff.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import random
+import socket
 import threading
-from collections.abc import Mapping, Sequence
-from email.utils import parsedate_to_datetime
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, timezone
-from collections.abc import Callable
+from email.utils import parsedate_to_datetime
 
 import httpx
 
+from .http_body import ACCEPT_ENCODING, BodyOverdue, BodyTooBig, BodyUndecodable, read_body
 from .errors import ApiError, ApiUnavailable, AuthError, InvalidRequest, RateLimited, SourceError
 
 MAX_REDIRECTS = 5
 REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 AUTH_DETAILS = ("invalid credentials", "could not validate credentials")
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+DEFAULT_MAX_BYTES = 1 << 30  # decoded bytes of one answer; a recording of a long run fits
+DEFAULT_DEADLINE = 600.0  # seconds for one request, first connect to last byte, retries included
 Params = Mapping[str, str | int | Sequence[str]] | None
+# A host name -> every address it resolves to (as text); injected by tests.
+Resolver = Callable[[str], Iterable[str]]
+Sleep = Callable[[float], None]
+Clock = Callable[[], float]
 
 
 def origin_of(url: httpx.URL | str) -> tuple[str, str, int]:
@@ -34,9 +49,54 @@ def origin_of(url: httpx.URL | str) -> tuple[str, str, int]:
     return (url.scheme.lower(), url.host.lower(), port)
 
 
-def is_loopback(url: httpx.URL | str) -> bool:
-    host = httpx.URL(str(url)).host.lower()
-    return host in LOOPBACK_HOSTS or host.startswith("127.")
+def system_resolver(host: str) -> list[str]:
+    """Every address the system gives for a host name ([] when it resolves to none)."""
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError):
+        return []
+    return [str(info[4][0]) for info in infos]
+
+
+def _loopback_address(text: str) -> bool:
+    try:
+        address = ipaddress.ip_address(text.split("%", 1)[0])  # drop an IPv6 zone
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def is_loopback(url: httpx.URL | str, resolve: Resolver = system_resolver) -> bool:
+    """True when the URL's host is this machine's loopback, judged by its address: an IP
+    literal is parsed, a name is resolved and every address it has must be loopback (a name
+    such as 127.attacker.example is whatever its DNS says, not what it reads like)."""
+    try:
+        host = httpx.URL(str(url)).host
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return False
+    if not host:
+        return False
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        addresses = list(resolve(host))
+        return bool(addresses) and all(_loopback_address(a) for a in addresses)
+    return _loopback_address(host)
+
+
+def insecure_warning(base_url: str, resolve: Resolver = system_resolver) -> str | None:
+    """A warning for a plain http:// API on another machine: the key would cross the network
+    in clear. None for https, and for http to loopback."""
+    try:
+        url = httpx.URL(base_url.strip())
+    except (httpx.InvalidURL, ValueError, TypeError):
+        return None
+    if url.scheme != "http" or is_loopback(url, resolve):
+        return None
+    return (f"the API URL {public_url(url)} is plain http to a host that is not this machine: "
+            "the API key and every artifact cross the network unencrypted; use https://")
 
 
 def public_url(url: httpx.URL | str) -> str:
@@ -50,8 +110,15 @@ class _Truncated(Exception):
     pass
 
 
+class _Refused(Exception):
+    """A redirect we will not follow (a loop, a downgrade to http): not worth a retry."""
+
+
 class HttpClient:
-    """One thread-safe httpx client for the API and for signed URLs."""
+    """One thread-safe httpx client for the API and for signed URLs.
+
+    `sleep` and `clock` are injectable so that tests assert the waits asked for instead of
+    measuring them; by default a wait ends early when the client is closed."""
 
     def __init__(
         self,
@@ -63,7 +130,11 @@ class HttpClient:
         backoff: float,
         max_backoff: float,
         max_retry_after: float,
+        max_bytes: int = DEFAULT_MAX_BYTES,
+        deadline: float = DEFAULT_DEADLINE,
         transport: httpx.BaseTransport | None = None,
+        sleep: Sleep | None = None,
+        clock: Clock = time.monotonic,
     ) -> None:
         try:
             base = httpx.URL(base_url.strip())
@@ -82,12 +153,16 @@ class HttpClient:
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.max_retry_after = max_retry_after
+        self.max_bytes = max_bytes
+        self.deadline = deadline
+        self._sleep = sleep
+        self._clock = clock
         self._closed = threading.Event()
         # follow_redirects=False: every hop passes through _send, which decides about the key.
         self._client = httpx.Client(
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
-            headers={"user-agent": "skyvern-tui"},
+            headers={"user-agent": "skyvern-tui", "accept-encoding": ACCEPT_ENCODING},
             transport=transport,
         )
 
@@ -99,19 +174,44 @@ class HttpClient:
         return httpx.URL(self.base_url + path)
 
     # -- one request -----------------------------------------------------------------------
-    def _send(self, url: httpx.URL, params: Params, keyed: bool, headers: Mapping[str, str]) -> httpx.Response:
+    def _send(self, url: httpx.URL, params: Params, keyed: bool, headers: Mapping[str, str],
+              max_bytes: int, due: float) -> httpx.Response:
         for _hop in range(MAX_REDIRECTS + 1):
             hop_headers = dict(headers)
-            if keyed and self._key and origin_of(url) == self.origin:
+            if keyed and origin_of(url) != self.origin:
+                keyed = False  # off the API origin: no later hop gets the key, even back on it
+            if keyed and self._key:
                 hop_headers["x-api-key"] = self._key
-            response = self._client.get(url, params=params, headers=hop_headers)
-            location = response.headers.get("location")
-            if response.status_code not in REDIRECT_CODES or not location:
-                _check_length(response)
-                return response
-            url = response.url.join(location)
-            params = None  # the Location carries its own query
-        raise ApiError(f"more than {MAX_REDIRECTS} redirects", status=response.status_code)
+            request = self._client.build_request("GET", url, params=params, headers=hop_headers)
+            response = self._client.send(request, stream=True)
+            try:
+                location = response.headers.get("location")
+                if response.status_code in REDIRECT_CODES and location:
+                    target = response.url.join(location)
+                    if response.url.scheme == "https" and target.scheme != "https":
+                        raise _Refused(f"a redirect from https to {target.scheme or 'a relative'} URL "
+                                       f"({public_url(target)}) was refused: it would leave the encrypted connection")
+                    url, params = target, None  # the Location carries its own query
+                    continue
+                return self._read(response, due, max_bytes)
+            finally:
+                response.close()
+        raise _Refused(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)")
+
+    def _read(self, response: httpx.Response, due: float, max_bytes: int) -> httpx.Response:
+        """The answer's decoded body, within `max_bytes` and before `due`, as a plain response."""
+        content = read_body(response, max_bytes, due, self._clock, self.deadline)
+        _check_length(response)
+        # A response holding the decoded bytes: the encoding headers no longer describe them.
+        headers = [(k, v) for k, v in response.headers.multi_items()
+                   if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+        return httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=content,
+            request=response.request,
+            extensions={k: v for k, v in response.extensions.items() if k in ("http_version", "reason_phrase")},
+        )
 
     # -- with retries ----------------------------------------------------------------------
     def get(
@@ -122,16 +222,25 @@ class HttpClient:
         keyed: bool = True,
         headers: Mapping[str, str] | None = None,
         what: str | None = None,
+        max_bytes: int | None = None,
     ) -> httpx.Response:
         """A finished response of any status below 500 other than 429; errors otherwise."""
         what = what or f"GET {public_url(url)}"
+        limit = self.max_bytes if max_bytes is None else min(max_bytes, self.max_bytes)
         attempts = self.retries + 1
+        due = self._clock() + self.deadline  # for the whole request: redirects and retries too
         for attempt in range(attempts):
             if self._closed.is_set():
                 raise ApiError(f"{what} was cancelled: the connection is closed")
             last = attempt + 1 == attempts
             try:
-                response = self._send(url, params, keyed, headers or {})
+                if attempt and self._clock() > due:
+                    raise BodyOverdue(f"no answer within {self.deadline:g} s")
+                response = self._send(url, params, keyed, headers or {}, limit, due)
+            except (BodyTooBig, BodyUndecodable, _Refused) as exc:
+                raise ApiError(f"{what} failed: {exc}.") from None
+            except BodyOverdue as exc:
+                raise ApiUnavailable(f"{what} failed: {exc}{_tries(attempt + 1)}. {self._advice(url)}") from None
             except (httpx.TransportError, _Truncated) as exc:
                 if last or not _retryable(exc):
                     raise ApiUnavailable(f"{what} failed: {self._describe(exc, url)}{_tries(attempts)}. {self._advice(url)}") from None
@@ -150,7 +259,12 @@ class HttpClient:
         raise AssertionError("unreachable")
 
     def _pause(self, seconds: float) -> None:
-        if self._closed.wait(max(0.0, seconds)):
+        seconds = max(0.0, seconds)
+        if self._sleep is not None:
+            self._sleep(seconds)
+            if self._closed.is_set():
+                raise ApiError("cancelled: the connection is closed")
+        elif self._closed.wait(seconds):
             raise ApiError("cancelled: the connection is closed")
 
     def _backoff(self, attempt: int) -> float:
@@ -207,11 +321,12 @@ def _retryable(exc: Exception) -> bool:
 
 
 def _check_length(response: httpx.Response) -> None:
-    """A body shorter than its Content-Length was cut off (h11 usually notices; this is the net)."""
+    """A body shorter than its Content-Length was cut off (h11 usually notices; this is the net).
+    Counted on the wire, so it holds for an encoded body too."""
     declared = response.headers.get("content-length")
-    if declared and declared.isdigit() and "content-encoding" not in response.headers:
-        if len(response.content) < int(declared):
-            raise _Truncated(f"{len(response.content)} of {declared} bytes")
+    if declared and declared.isdigit() and response.num_bytes_downloaded < int(declared):
+        raise _Truncated(f"{response.num_bytes_downloaded} of {declared} bytes")
+
 
 
 def _retry_after(value: str | None) -> float | None:

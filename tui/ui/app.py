@@ -81,6 +81,9 @@ class SkyvernTUI(ReportsWorkerFailures, App):
 
     def on_mount(self) -> None:
         self.push_screen(PickerScreen(self.sources, self.recent.load() if self.recent else []))
+        for source in self.sources:  # a plain http:// API elsewhere: said, and the app works on
+            if warning := getattr(source, "warning", None):
+                self.notify(warning, title=f"{source.label}: not encrypted", severity="warning", markup=False, timeout=15)
         if self.initial is not None:
             self.open_run(*self.initial)
 

@@ -17,11 +17,12 @@ from ..cache import ArtifactCache
 from ..catalog import GROWING_TYPES
 from ..content import ContentLoader
 from ..errors import ApiError, ApiUnavailable, AuthError, RunNotFound
-from ..http import HttpClient, json_of, raise_for_status
+from ..http import DEFAULT_DEADLINE, DEFAULT_MAX_BYTES, Clock, HttpClient, Resolver, Sleep, insecure_warning, json_of, raise_for_status, system_resolver
 from ..model import TERMINAL_STATUSES, Artifact, Run, RunDetail, Step
 from ..textsafe import visible_controls
 
 DEFAULT_BASE_URL = "http://localhost:8000"
+MAX_JSON_BYTES = 256 << 20  # an API answer (a run of thousands of artifacts is a few MB)
 MIN_SEARCH_CHARS = 3  # the server ignores (or refuses) shorter search keys
 _WORKFLOW_RUN_IN_URL = re.compile(r"/runs/(wr_[A-Za-z0-9]+)")
 
@@ -36,8 +37,12 @@ class ApiSettings:
     backoff: float = 0.5  # first retry delay; doubles each time
     max_backoff: float = 8.0
     max_retry_after: float = 30.0  # a 429's Retry-After is honoured up to this
-    # Read file:// artifacts from this disk: None = only when the API is on loopback.
+    # False: never read file:// artifacts from this disk; otherwise only when the API's address
+    # is loopback and the file is under one of artifact_roots (symlinks resolved).
     local_files: bool | None = None
+    artifact_roots: tuple[Path, ...] = ()
+    max_bytes: int = DEFAULT_MAX_BYTES  # decoded bytes of one answer
+    deadline: float = DEFAULT_DEADLINE  # seconds for one attempt of one request
 
 
 @dataclass(frozen=True)
@@ -66,7 +71,11 @@ class ApiSource:
         cache: ArtifactCache | Path | None = None,
         *,
         transport: httpx.BaseTransport | None = None,
+        resolve: Resolver = system_resolver,
+        sleep: Sleep | None = None,
+        clock: Clock | None = None,
     ) -> None:
+        """`resolve`, `sleep` and `clock` are for tests: DNS, waits and time without the world."""
         self.settings = settings
         self.http = HttpClient(
             settings.base_url,
@@ -76,12 +85,19 @@ class ApiSource:
             backoff=settings.backoff,
             max_backoff=settings.max_backoff,
             max_retry_after=settings.max_retry_after,
+            max_bytes=settings.max_bytes,
+            deadline=settings.deadline,
             transport=transport,
+            sleep=sleep,
+            **({"clock": clock} if clock is not None else {}),
         )
+        # Said before any request: a plain http:// API elsewhere gets the key in clear.
+        self.warning = insecure_warning(self.http.base_url, resolve)
         self.label = visible_controls(settings.label or httpx.URL(self.http.base_url).netloc.decode())
         if isinstance(cache, (str, Path)):
             cache = ArtifactCache(cache)
-        self.loader = ContentLoader(self.http, cache, settings.local_files)
+        self.loader = ContentLoader(self.http, cache, settings.local_files, api_key=settings.api_key,
+                                    artifact_roots=settings.artifact_roots, resolve=resolve)
         self._settled: set[str] = set()  # artifact ids of finished runs: safe to cache
 
     def close(self) -> None:
@@ -95,8 +111,13 @@ class ApiSource:
 
     def _get_json(self, path: str, params: dict[str, Any] | None = None, not_found=None) -> Any:
         what = f"GET {path}"
-        response = self.http.get(self.http.api_url(path), params, what=what)
-        raise_for_status(response, what, not_found)
+        response = self.http.get(self.http.api_url(path), params, what=what, max_bytes=MAX_JSON_BYTES)
+        try:
+            raise_for_status(response, what, not_found)
+        except AuthError:
+            self.loader.key_refused()
+            raise
+        self.loader.key_accepted()
         return json_of(response, what)
 
     # -- runs ------------------------------------------------------------------------------
@@ -231,13 +252,10 @@ class ApiSource:
     # Run lists and finished runs are kept in the artifact cache (under ids no artifact has),
     # so a run opened once reopens without the network.
     def _remember(self, name: str, value: Any) -> None:
-        if self.loader.cache is not None:
-            self.loader.cache.put(self.loader.origin, f"json:{name}", json.dumps(value).encode())
+        self.loader.keep(f"json:{name}", json.dumps(value).encode())
 
     def _recall(self, name: str) -> Any:
-        if self.loader.cache is None:
-            return None
-        data = self.loader.cache.get(self.loader.origin, f"json:{name}")
+        data = self.loader.cached(f"json:{name}")
         try:
             return json.loads(data) if data else None
         except ValueError:
