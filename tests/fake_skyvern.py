@@ -162,6 +162,57 @@ def slow(seconds: float) -> Action:
     return act
 
 
+def drip(interval: float, byte: bytes = b" ") -> Action:
+    """Headers at once, then one byte every `interval` seconds, for as long as the client
+    listens: only an overall deadline ends it."""
+    def act(h: Handler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(1 << 30))
+        h.end_headers()
+        try:
+            while True:
+                h.wfile.write(byte)
+                h.wfile.flush()
+                time.sleep(interval)
+        except OSError:
+            h.close_connection = True
+    return act
+
+
+def encoded(body: bytes, encoding: str = "gzip", content_type: str = "application/octet-stream") -> Action:
+    """`body` sent as it is, labelled with a Content-Encoding (a gzip bomb, for one)."""
+    def act(h: Handler) -> None:
+        try:
+            h.send(200, body, {"Content-Encoding": encoding}, content_type=content_type)
+        except OSError:  # the client gave up reading, as it should
+            h.close_connection = True
+    return act
+
+
+def chunked_cut(parts: list[bytes]) -> Action:
+    """A chunked body whose last (empty) chunk never comes: the connection just closes."""
+    def act(h: Handler) -> None:
+        h.send_response(200)
+        h.send_header("Content-Type", "application/octet-stream")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        for part in parts:
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(part), part))
+        h.wfile.flush()
+        h.close_connection = True
+    return act
+
+
+def html(body: bytes = b"<!doctype html><html><body>Skyvern</body></html>", code: int = 200) -> Action:
+    """What a web UI (not the API) answers."""
+    return lambda h: h.send(code, body, content_type="text/html; charset=utf-8")
+
+
+def raw_json(body: bytes, code: int = 200) -> Action:
+    return lambda h: h.send(code, body)
+
+
 # -- the fake Skyvern -------------------------------------------------------------------------
 @dataclass
 class FakeSkyvern:
@@ -173,6 +224,8 @@ class FakeSkyvern:
     demo: Demo = field(default_factory=Demo.load)
     # file_size the server claims for logs: real servers report a stale (smaller) one.
     stale_log_size: bool = True
+    # The key the API accepts: change it to revoke the one a test used.
+    api_key: str = API_KEY
 
     def __post_init__(self) -> None:
         self.api = FakeServer(self._api)
@@ -200,7 +253,7 @@ class FakeSkyvern:
         return entry
 
     def _api(self, h: Handler) -> None:
-        if h.headers.get("x-api-key") != API_KEY:
+        if h.headers.get("x-api-key") != self.api_key:
             h.send_json({"detail": "Invalid credentials"}, 403)
             return
         parts = h.url_path.strip("/").split("/")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import socket
-import time
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from fake_skyvern import API_KEY, RUN_ID, TSK_V2_BY_API, TSK_V2_BY_URL, FakeSkyvern, FakeServer, redirect, slow, status, truncated
@@ -167,20 +167,40 @@ def test_500_forever_is_one_clear_error(fake):
     assert_clean(info.value)
 
 
+class Waits(list):
+    """The sleep of the HTTP client, injected: records the waits asked for, waits for none."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
 def test_429_honours_retry_after_seconds(fake):
     fake.api.fail(RUNS, status(429, headers={"Retry-After": "1"}))
-    started = time.monotonic()
-    with source_for(fake) as source:
+    waits = Waits()
+    with ApiSource(ApiSettings(base_url=fake.base_url, api_key=API_KEY, **FAST), sleep=waits) as source:
         assert len(source.list_runs()) == 1
-    assert 0.9 <= time.monotonic() - started < 3
+    assert waits == [1.0]
 
 
 def test_429_retry_after_is_capped(fake):
     fake.api.fail(RUNS, status(429, headers={"Retry-After": "3600"}))
-    started = time.monotonic()
-    with source_for(fake, max_retry_after=0.2) as source:
+    waits = Waits()
+    settings = ApiSettings(base_url=fake.base_url, api_key=API_KEY, **{**FAST, "max_retry_after": 0.2})
+    with ApiSource(settings, sleep=waits) as source:
         assert len(source.list_runs()) == 1
-    assert time.monotonic() - started < 2
+    assert waits == [0.2]
+
+
+def test_429_without_retry_after_backs_off_exponentially(fake):
+    fake.api.fail(RUNS, *[status(429)] * 3)
+    waits = Waits()
+    settings = ApiSettings(base_url=fake.base_url, api_key=API_KEY, **{**FAST, "retries": 3, "backoff": 1.0, "max_backoff": 3.0})
+    with ApiSource(settings, sleep=waits) as source:
+        assert len(source.list_runs()) == 1
+    # 1, 2, then capped at 3, each with up to a quarter of jitter off.
+    assert len(waits) == 3
+    for wait, nominal in zip(waits, (1.0, 2.0, 3.0), strict=True):
+        assert 0.75 * nominal <= wait <= nominal
 
 
 def test_429_forever_is_rate_limited(fake):
@@ -241,10 +261,15 @@ def test_refused_connection():
 
 
 def test_dns_failure():
-    source = ApiSource(ApiSettings(base_url="http://skyvern-tui-test.invalid:8000", api_key=API_KEY, **FAST))
+    """As httpcore reports a name that does not resolve; no query leaves the machine."""
+    def unresolvable(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+
+    settings = ApiSettings(base_url="http://skyvern-tui-test.invalid:8000", api_key=API_KEY, **FAST)
+    source = ApiSource(settings, transport=httpx.MockTransport(unresolvable), resolve=lambda host: [], sleep=Waits())
     with source, pytest.raises(ApiUnavailable) as info:
         source.list_runs()
-    assert "could not be resolved" in str(info.value)
+    assert "'skyvern-tui-test.invalid' could not be resolved (DNS)" in str(info.value)
     assert_clean(info.value)
 
 
@@ -343,7 +368,7 @@ def test_file_url_on_this_machine_is_read_from_disk(fake, tmp_path: Path):
     path.write_bytes(b"local bytes")
     artifact = Artifact.from_api({"artifact_id": "a_local", "artifact_type": "screenshot_llm",
                                   "uri": path.as_uri(), "signed_url": path.as_uri()})
-    with source_for(fake) as source:
+    with source_for(fake, artifact_roots=(tmp_path,)) as source:
         assert source.read_bytes(artifact) == b"local bytes"
     assert not fake.api.seen
 
