@@ -24,11 +24,16 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Callable, Iterable
 
+from urllib.parse import unquote
+
 from .errors import SourceError, TuiError
 from .model import Artifact, RunDetail
+from .redact import is_secret_param
 from .sources.base import Source
 
 _SAFE = re.compile(r"^[A-Za-z0-9_.\-]+$")
+_URL = re.compile(r"""[A-Za-z][A-Za-z0-9+.\-]{1,15}://[^\s"'<>]+""")
+_PARAM = re.compile(r"[?&#;]([^=&#?;\s]{1,200})=")
 _EXT = re.compile(r"^[A-Za-z0-9]{1,12}$")
 Progress = Callable[[int, int, Artifact], None]
 
@@ -91,6 +96,43 @@ def _redacted(entry: dict[str, Any]) -> dict[str, Any]:
     if isinstance(url, str) and url.lower().startswith(("http://", "https://")):
         return {**entry, "signed_url": None}
     return entry
+
+
+def _signed(url: str) -> bool:
+    """A URL carrying a credential in its query or fragment, even percent-encoded inside another
+    URL's parameter (a login page's `?next=` holding a presigned link)."""
+    text = url
+    for _ in range(3):
+        text = unquote(text)
+    return any(is_secret_param(name) for name in _PARAM.findall(text))
+
+
+def _unsigned(text: str) -> str:
+    """`text` with every signed URL in it cut before its query: the place stays, the key goes."""
+    if "://" not in text:
+        return text
+    return _URL.sub(lambda m: re.split(r"[?#]", m.group(0), maxsplit=1)[0] if _signed(m.group(0)) else m.group(0), text)
+
+
+def scrub(value: Any) -> Any:
+    """A copy of JSON data with no presigned URL left in any string, at any depth (iterative:
+    a deep document from a server does not hit the recursion limit)."""
+    root = [value]
+    stack: list[tuple[Any, Any]] = [(root, 0)]
+    while stack:
+        parent, key = stack.pop()
+        node = parent[key]
+        if isinstance(node, str):
+            parent[key] = _unsigned(node)
+        elif isinstance(node, dict):
+            copy = {_unsigned(k) if isinstance(k, str) else k: v for k, v in node.items()}
+            parent[key] = copy
+            stack.extend((copy, k) for k in copy)
+        elif isinstance(node, list):
+            copy_list = list(node)
+            parent[key] = copy_list
+            stack.extend((copy_list, i) for i in range(len(copy_list)))
+    return root[0]
 
 
 @dataclass(frozen=True)
@@ -172,13 +214,15 @@ def download_run(
     if cancel.is_set():
         result.cancelled = True
         return result
-    write_atomic(dest / "artifacts.json", _json_bytes([_redacted(e) for e in entries]))
-    write_atomic(dest / "steps.json", _json_bytes(data.steps))
+    # No presigned URL in any field of any file: recording_url, screenshot_urls, a step's
+    # output, a block's... (a saved folder is shared; the files themselves are beside it).
+    write_atomic(dest / "artifacts.json", _json_bytes(scrub([_redacted(e) for e in entries])))
+    write_atomic(dest / "steps.json", _json_bytes(scrub(data.steps)))
     # What the run model reads beside the steps: the actions API's items, a workflow run's blocks.
-    write_atomic(dest / "actions.json", _json_bytes(data.actions))
+    write_atomic(dest / "actions.json", _json_bytes(scrub(data.actions)))
     if data.timeline:
-        write_atomic(dest / "timeline.json", _json_bytes(data.timeline))
-    write_atomic(dest / "run.json", _json_bytes(data.run))
+        write_atomic(dest / "timeline.json", _json_bytes(scrub(data.timeline)))
+    write_atomic(dest / "run.json", _json_bytes(scrub(data.run)))
     return result
 
 

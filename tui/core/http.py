@@ -27,7 +27,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from .http_body import ACCEPT_ENCODING, BodyOverdue, BodyTooBig, BodyUndecodable, read_body
+from .http_body import ACCEPT_ENCODING, BodyCut, BodyOverdue, BodyTooBig, BodyUndecodable, read_body
 from .errors import ApiError, ApiUnavailable, AuthError, InvalidRequest, RateLimited, SourceError
 
 MAX_REDIRECTS = 5
@@ -104,10 +104,6 @@ def public_url(url: httpx.URL | str) -> str:
     url = httpx.URL(str(url))
     port = f":{url.port}" if url.port else ""
     return f"{url.scheme}://{url.host}{port}{url.path}"
-
-
-class _Truncated(Exception):
-    pass
 
 
 class _Refused(Exception):
@@ -201,7 +197,6 @@ class HttpClient:
     def _read(self, response: httpx.Response, due: float, max_bytes: int) -> httpx.Response:
         """The answer's decoded body, within `max_bytes` and before `due`, as a plain response."""
         content = read_body(response, max_bytes, due, self._clock, self.deadline)
-        _check_length(response)
         # A response holding the decoded bytes: the encoding headers no longer describe them.
         headers = [(k, v) for k, v in response.headers.multi_items()
                    if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
@@ -241,7 +236,7 @@ class HttpClient:
                 raise ApiError(f"{what} failed: {exc}.") from None
             except BodyOverdue as exc:
                 raise ApiUnavailable(f"{what} failed: {exc}{_tries(attempt + 1)}. {self._advice(url)}") from None
-            except (httpx.TransportError, _Truncated) as exc:
+            except (httpx.TransportError, BodyCut) as exc:
                 if last or not _retryable(exc):
                     raise ApiUnavailable(f"{what} failed: {self._describe(exc, url)}{_tries(attempts)}. {self._advice(url)}") from None
                 self._pause(self._backoff(attempt))
@@ -289,7 +284,7 @@ class HttpClient:
         host = f"{url.host}:{origin_of(url)[2]}"
         text = str(exc)
         lowered = text.lower()
-        if isinstance(exc, _Truncated):
+        if isinstance(exc, BodyCut):
             return f"the answer was cut off ({text})"
         if isinstance(exc, httpx.ConnectTimeout):
             return f"no connection to {host} within {self.timeout:g} s"
@@ -318,15 +313,6 @@ def _tries(attempts: int) -> str:
 
 def _retryable(exc: Exception) -> bool:
     return not isinstance(exc, (httpx.UnsupportedProtocol, httpx.LocalProtocolError))
-
-
-def _check_length(response: httpx.Response) -> None:
-    """A body shorter than its Content-Length was cut off (h11 usually notices; this is the net).
-    Counted on the wire, so it holds for an encoded body too."""
-    declared = response.headers.get("content-length")
-    if declared and declared.isdigit() and response.num_bytes_downloaded < int(declared):
-        raise _Truncated(f"{response.num_bytes_downloaded} of {declared} bytes")
-
 
 
 def _retry_after(value: str | None) -> float | None:

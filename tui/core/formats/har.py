@@ -17,19 +17,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from collections.abc import Callable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import ParseError
 from ..textsafe import safe_fields
 from .bodies import PRETTY_LIMIT, BodyPreview, decoded_head, preview_body
 from ..fields import mapping
+# The curl redaction lives in core.redact; REDACTED and redact_url are re-exported for callers.
+from ..redact import REDACTED as REDACTED, redact_body, redact_headers, redact_url as redact_url
 
 TYPES = ("document", "xhr/fetch", "script", "stylesheet", "image", "font", "media", "other")
 TIMING_PHASES = ("blocked", "dns", "connect", "ssl", "send", "wait", "receive")
-REDACTED = "REDACTED"
-SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
-# Query parameters whose values are credentials often enough to hide them in a copied command.
-SECRET_PARAM = re.compile(r"token|key|secret|password|passwd|auth|session|signature|sig$|credential", re.I)
 
 
 @dataclass(eq=False)
@@ -302,30 +300,17 @@ def sort_entries(entries: list[Entry], column: str = "start", reverse: bool = Fa
 
 
 # --- curl --------------------------------------------------------------------------------------
-def redact_url(url: str) -> str:
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    if not any(SECRET_PARAM.search(k) for k, _ in pairs):
-        return url
-    query = urlencode([(k, REDACTED if SECRET_PARAM.search(k) else v) for k, v in pairs], safe="/:,")
-    return urlunsplit(parts._replace(query=query))
-
-
 def to_curl(entry: Entry) -> str:
-    """The request as a curl command, with credentials replaced by REDACTED."""
+    """The request as a curl command, with every credential replaced by REDACTED (`redact`)."""
     words = ["curl", shlex.quote(redact_url(entry.url))]
     if entry.method and entry.method != "GET":
         words += ["-X", shlex.quote(entry.method)]
-    for name, value in entry.request_headers:
+    for name, value in redact_headers(entry.request_headers):
         if name.startswith(":") or name.lower() in ("content-length", "host"):
             continue  # HTTP/2 pseudo headers and what curl computes itself
-        if name.lower() in SECRET_HEADERS:
-            value = REDACTED
         words += ["-H", shlex.quote(f"{name}: {value}")]
     if entry.request_body is not None:
-        words += ["--data-raw", shlex.quote(entry.request_body)]
+        words += ["--data-raw", shlex.quote(redact_body(entry.request_body, entry.request_mime))]
     return " ".join(words)
 
 

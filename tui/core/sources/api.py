@@ -60,6 +60,11 @@ def _q(value: str) -> str:
     return quote(value, safe="")
 
 
+def _text(value: Any) -> str:
+    """A field that should be a string, whatever the server put there (a list is unhashable)."""
+    return value if isinstance(value, str) else ""
+
+
 def _items(value: Any) -> list[dict[str, Any]]:
     return [i for i in value if isinstance(i, dict)] if isinstance(value, list) else []
 
@@ -182,7 +187,7 @@ class ApiSource:
                            _items(saved.get("timeline")))
             label = f"{self.label} (offline copy)"
         else:
-            if not artifact_types and data.run.get("status") in TERMINAL_STATUSES:
+            if not artifact_types and _text(data.run.get("status")) in TERMINAL_STATUSES:
                 self._remember(f"run:{run_id}", {"run": data.run, "artifacts": data.artifacts, "steps": data.steps,
                                                  "actions": data.actions, "timeline": data.timeline})
         artifacts = tuple(Artifact.from_api(a) for a in data.artifacts)
