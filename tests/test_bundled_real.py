@@ -138,10 +138,14 @@ def test_the_real_server_serves_every_bundled_artifact(seeded: tuple[str, RealSe
 def test_the_real_server_on_loopback_reads_the_archives_from_disk(seeded: tuple[str, RealServer]) -> None:
     run, server = seeded
     by_id = {r["artifact_id"]: r for r in rows(run)}
-    with ApiSource(ApiSettings(base_url=server.base_url, api_key=server.api_key)) as source:
+    transport = CountingTransport()
+    # The storage folder is an artifact root: file:// uris elsewhere would go through the API.
+    settings = ApiSettings(base_url=server.base_url, api_key=server.api_key, artifact_roots=(server.storage,))
+    with ApiSource(settings, transport=transport) as source:
         detail = source.load_run(server.run_id)
         for artifact in detail.artifacts:
             assert source.read_bytes(artifact) == member_bytes(run, by_id[artifact.artifact_id])
+    assert not [p for p in transport.paths if p.endswith("/content")]
 
 
 async def test_every_bundled_artifact_opens_in_its_viewer_through_the_app(seeded: tuple[str, RealServer], tmp_path: Path) -> None:

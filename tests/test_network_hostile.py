@@ -570,3 +570,33 @@ async def test_the_app_warns_and_still_works():
                 await until(pilot, lambda: any(row[0].run_id == "wr_remote_1" for row in picker.table.rows.items))
             except AssertionError:
                 raise AssertionError(f"{type(picker).__name__}: {picker.problems}") from None
+
+
+# -- where the artifact roots come from ----------------------------------------------------------
+def test_artifact_roots_from_flags_environment_and_profile(tmp_path: Path):
+    from tui.config import resolve_connection, save_profile
+
+    path = tmp_path / "config.toml"
+    save_profile("local", "http://localhost:8000", "k", path)
+    text = path.read_text().replace('api_key = "k"', 'api_key = "k"\nartifact_roots = ["/srv/a", "~/b"]')
+    path.write_text(text)
+    env = {"SKYVERN_TUI_ARTIFACT_ROOTS": os.pathsep.join(["/env/one", "/env/two"]), "ARTIFACT_STORAGE_PATH": "/data/artifacts"}
+    c = resolve_connection(env=env, path=path, artifact_roots=["/flag"])
+    assert c.artifact_roots == (Path("/flag"), Path("/env/one"), Path("/env/two"), Path("/srv/a"),
+                                Path("~/b").expanduser(), Path("/data/artifacts"))
+    assert resolve_connection(env={}, path=tmp_path / "none.toml", api_key="k").artifact_roots == ()
+    # Saving another profile keeps the list a list.
+    save_profile("other", "https://api.skyvern.com", "k2", path)
+    assert resolve_connection(env={}, path=path, profile="local").artifact_roots == (Path("/srv/a"), Path("~/b").expanduser())
+
+
+def test_the_artifact_root_flag_reaches_the_source(tmp_path: Path):
+    from tui.arguments import api_source
+    from tui.cli import build_parser
+
+    args = build_parser().parse_args(["--api-key", "k", "--base-url", "http://127.0.0.1:9", "--artifact-root", str(tmp_path)])
+    source = api_source(args)
+    try:
+        assert source.loader.roots == (tmp_path,) and source.loader.local_files
+    finally:
+        source.close()
