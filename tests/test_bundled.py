@@ -18,7 +18,7 @@ from PIL import Image
 
 from tui.core import bundles
 from tui.core.bundles import BundleReader, take_member
-from tui.core.cache import ArtifactCache
+from tui.core.cache import ArtifactCache, cache_scope
 from tui.core.catalog import Category, member_name
 from tui.core.download import download_run
 from tui.core.errors import ArtifactUnavailable, ParseError
@@ -296,7 +296,7 @@ def test_api_members_open_as_their_own_bytes_with_one_fetch_per_archive(tmp_path
     # The disk cache holds the member, not the zip: a new process reads it without the network.
     cache = ArtifactCache(tmp_path / "cache")
     prompt = next(a for a in members if a.bundle_key == "llm_prompt_0.txt")
-    assert cache.get("http://skyvern.test:80", prompt.artifact_id) == STEP_MEMBERS["llm_prompt_0.txt"]
+    assert cache.get(cache_scope("http://skyvern.test:80", "k"), prompt.artifact_id) == STEP_MEMBERS["llm_prompt_0.txt"]
     with api.source(tmp_path / "cache") as again:
         assert again.read_bytes(prompt) == STEP_MEMBERS["llm_prompt_0.txt"]
     assert len(api.content_hits) == 2

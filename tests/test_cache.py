@@ -106,3 +106,35 @@ def test_unwritable_directory_is_silent(tmp_path: Path):
     cache = ArtifactCache(blocker / "cache")
     cache.put(ORIGIN, "a_1", b"x")
     assert cache.get(ORIGIN, "a_1") is None
+
+
+def test_entries_are_per_key_and_hold_neither_the_key_nor_its_hash(tmp_path: Path):
+    import hashlib
+
+    from tui.core.cache import cache_scope
+
+    cache = ArtifactCache(tmp_path)
+    mine, theirs = cache_scope(ORIGIN, "sk-mine"), cache_scope(ORIGIN, "sk-theirs")
+    cache.put(mine, "a_1", b"mine")
+    assert cache.get(mine, "a_1") == b"mine"
+    assert cache.get(theirs, "a_1") is None and cache.get(ORIGIN, "a_1") is None
+    digest = hashlib.sha256(b"sk-mine").hexdigest()
+    for path in tmp_path.rglob("*"):
+        assert "sk-mine" not in path.name and digest not in path.name
+        if path.is_file():
+            assert b"sk-mine" not in path.read_bytes() and digest.encode() not in path.read_bytes()
+
+
+def test_a_revoked_scope_reads_nothing_until_accepted_again_and_eviction_does_not_lift_it(tmp_path: Path):
+    from tui.core.cache import cache_scope
+
+    scope = cache_scope(ORIGIN, "sk-old")
+    cache = ArtifactCache(tmp_path, max_bytes=3 * 1100)
+    cache.put(scope, "a_1", b"x" * 1000)
+    cache.revoke(scope)
+    for i in range(10):  # churn: every entry is evicted and replaced
+        cache.put(cache_scope(ORIGIN, "sk-new"), f"b_{i}", b"y" * 1000)
+    assert ArtifactCache(tmp_path).revoked(scope)  # survives a restart, and the churn
+    assert not cache.revoked(cache_scope(ORIGIN, "sk-new"))
+    cache.unrevoke(scope)
+    assert not cache.revoked(scope)
