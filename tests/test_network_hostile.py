@@ -325,6 +325,25 @@ def test_redirects_within_the_api_are_followed_with_the_key(fake, code):
     assert fake.api.requests_to(f"/v1/runs/{RUN_ID}")[0].headers["x-api-key"] == API_KEY
 
 
+@pytest.mark.parametrize("location", ["file:///etc/passwd", "ftp://127.0.0.1/x", "http://[::1"])
+def test_a_redirect_out_of_http_is_an_error_not_a_read(fake, location):
+    fake.api.fail("/v1/runs", redirect(location))
+    with source_for(fake, retries=2) as source, pytest.raises(ApiError) as info:
+        source.list_runs()
+    assert "root:" not in one_line(info.value)
+    assert len(fake.api.requests_to("/v1/runs")) == 1  # not retried: it would fail the same way
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "Fri, 31 Dec 99999 23:59:59 GMT", "-1", "soon"])
+def test_a_hostile_retry_after_is_bounded(fake, value):
+    fake.api.fail("/v1/runs", status(429, headers={"Retry-After": value}))
+    waits: list[float] = []
+    settings_ = ApiSettings(base_url=fake.base_url, api_key=API_KEY, **{**FAST, "retries": 1, "max_retry_after": 2.0})
+    with ApiSource(settings_, sleep=waits.append) as source:
+        assert len(source.list_runs()) == 1
+    assert len(waits) == 1 and 0 <= waits[0] <= 2.0
+
+
 def mock_api(routes: dict[str, httpx.Response], seen: list[httpx.Request]):
     def serve(request: httpx.Request) -> httpx.Response:
         seen.append(request)

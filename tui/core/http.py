@@ -290,6 +290,8 @@ class HttpClient:
             return f"no connection to {host} within {self.timeout:g} s"
         if isinstance(exc, httpx.TimeoutException):
             return f"{host} stopped answering for more than {self.timeout:g} s"
+        if _bad_location(exc):
+            return f"{host} redirected to a URL that is not valid ({text.removesuffix('.')})"
         if isinstance(exc, httpx.RemoteProtocolError):
             return f"the connection to {host} was cut before the whole answer arrived ({text})"
         if isinstance(exc, httpx.UnsupportedProtocol):
@@ -311,8 +313,13 @@ def _tries(attempts: int) -> str:
     return f" (after {attempts} attempts)" if attempts > 1 else ""
 
 
+def _bad_location(exc: Exception) -> bool:
+    # httpx builds the next request of a redirect even when it does not follow it.
+    return isinstance(exc, httpx.RemoteProtocolError) and "location header" in str(exc).lower()
+
+
 def _retryable(exc: Exception) -> bool:
-    return not isinstance(exc, (httpx.UnsupportedProtocol, httpx.LocalProtocolError))
+    return not isinstance(exc, (httpx.UnsupportedProtocol, httpx.LocalProtocolError)) and not _bad_location(exc)
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -324,7 +331,7 @@ def _retry_after(value: str | None) -> float | None:
         return float(value)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
