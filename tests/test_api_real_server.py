@@ -129,9 +129,9 @@ async def test_the_app_prefetches_the_category_and_downloads_the_run(real_server
         screen = app.screen
         await pilot.press("2")  # AI reasoning: 60 artifacts fetched into the cache in the background
         await settle(pilot)
-        cache, origin = api.loader.cache, api.loader.origin
+        cache, scope = api.loader.cache, api.loader.scope  # the origin and the key (hashed)
         ai = [a for a in screen.detail.artifacts if a.category is Category.AI]
-        assert all(cache.get(origin, a.artifact_id) is not None for a in ai)
+        assert all(cache.get(scope, a.artifact_id) is not None for a in ai)
         assert screen.artifact_list.border_subtitle == ""  # progress gone when done
         await pilot.press("d")
         dest = tmp_path / "saved"
