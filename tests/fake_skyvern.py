@@ -187,6 +187,20 @@ def drip(interval: float, byte: bytes = b" ") -> Action:
     return act
 
 
+def drip_headers(interval: float) -> Action:
+    """A status line, then a header whose value never ends, a byte every `interval` seconds."""
+    def act(h: Handler) -> None:
+        try:
+            h.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            while True:
+                h.wfile.write(b"a")
+                h.wfile.flush()
+                time.sleep(interval)
+        except OSError:
+            h.close_connection = True
+    return act
+
+
 def encoded(body: bytes, encoding: str = "gzip", content_type: str = "application/octet-stream") -> Action:
     """`body` sent as it is, labelled with a Content-Encoding (a gzip bomb, for one)."""
     def act(h: Handler) -> None:

@@ -24,6 +24,7 @@ from fake_skyvern import (
     FakeSkyvern,
     chunked_cut,
     drip,
+    drip_headers,
     encoded,
     html,
     raw_json,
@@ -213,6 +214,16 @@ def test_a_slow_drip_is_cut_at_the_deadline(fake):
     text = one_line(info.value)
     assert "did not arrive within 1 s" in text and "GET /v1/runs" in text
     assert len(fake.api.requests_to("/v1/runs")) == 1  # the deadline is the request's, retries included
+
+
+def test_headers_dripped_for_ever_are_cut_at_the_deadline(fake):
+    """The status line and headers, a byte every 0.3 s: httpx's per-read timeout never fires,
+    the deadline, kept by the sockets, does."""
+    fake.api.fail("/v1/runs", drip_headers(0.3))
+    with source_for(fake, deadline=1.0, retries=3) as source, pytest.raises(ApiUnavailable) as info:
+        source.list_runs()
+    assert "did not arrive within 1 s" in one_line(info.value)
+    assert len(fake.api.requests_to("/v1/runs")) == 1
 
 
 def test_the_deadline_covers_the_retries(fake):

@@ -23,19 +23,17 @@ import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TypeGuard
 from urllib.parse import quote, unquote, urlsplit
 from urllib.request import url2pathname
 
 import httpx
 
 from .bundles import BundleReader
+from .cache import ArtifactCache, cache_scope
 from .errors import ApiError, ArtifactUnavailable, AuthError
 from .http import HttpClient, Resolver, is_loopback, json_of, public_url, raise_for_status, system_resolver
 from .model import Artifact
-
-if TYPE_CHECKING:
-    from .cache import ArtifactCache
 
 EXPIRY_MARGIN = timedelta(seconds=30)  # a URL about to expire would expire mid-download
 STALE_SIGNED_STATUSES = frozenset({400, 401, 403})
@@ -109,8 +107,6 @@ class ContentLoader:
         artifact_roots: Iterable[Path | str] = (),
         resolve: Resolver = system_resolver,
     ) -> None:
-        from .cache import cache_scope
-
         self.http = http
         self.cache = cache
         self.origin = "{}://{}:{}".format(*http.origin)
@@ -191,7 +187,8 @@ class ContentLoader:
         if path is None:
             return None
         try:
-            # O_NOFOLLOW: the real path was checked; a link swapped in since is not followed.
+            # The real path was checked; O_NOFOLLOW: a link swapped in since at its end is not
+            # followed, O_NONBLOCK: nor does a FIFO swapped in block the open.
             fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
             with os.fdopen(fd, "rb") as handle:
                 if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):

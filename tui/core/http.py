@@ -27,6 +27,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from .http_deadline import DeadlinePassed, DeadlineTransport, passed, within
 from .http_body import ACCEPT_ENCODING, BodyCut, BodyOverdue, BodyTooBig, BodyUndecodable, read_body
 from .errors import ApiError, ApiUnavailable, AuthError, InvalidRequest, RateLimited, SourceError
 
@@ -159,7 +160,8 @@ class HttpClient:
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
             headers={"user-agent": "skyvern-tui", "accept-encoding": ACCEPT_ENCODING},
-            transport=transport,
+            # Our sockets keep the deadline (a drip in the headers too); a test's transport is its own.
+            transport=transport or DeadlineTransport(),
         )
 
     def close(self) -> None:
@@ -221,7 +223,12 @@ class HttpClient:
     ) -> httpx.Response:
         """A finished response of any status below 500 other than 429; errors otherwise."""
         what = what or f"GET {public_url(url)}"
-        limit = self.max_bytes if max_bytes is None else min(max_bytes, self.max_bytes)
+        with within(self.deadline):
+            return self._get(url, params, keyed, headers or {}, what,
+                             self.max_bytes if max_bytes is None else min(max_bytes, self.max_bytes))
+
+    def _get(self, url: httpx.URL, params: Params, keyed: bool, headers: Mapping[str, str], what: str,
+             limit: int) -> httpx.Response:
         attempts = self.retries + 1
         due = self._clock() + self.deadline  # for the whole request: redirects and retries too
         for attempt in range(attempts):
@@ -229,14 +236,16 @@ class HttpClient:
                 raise ApiError(f"{what} was cancelled: the connection is closed")
             last = attempt + 1 == attempts
             try:
-                if attempt and self._clock() > due:
+                if attempt and (self._clock() > due or passed()):
                     raise BodyOverdue(f"no answer within {self.deadline:g} s")
-                response = self._send(url, params, keyed, headers or {}, limit, due)
+                response = self._send(url, params, keyed, headers, limit, due)
             except (BodyTooBig, BodyUndecodable, _Refused) as exc:
                 raise ApiError(f"{what} failed: {exc}.") from None
-            except BodyOverdue as exc:
-                raise ApiUnavailable(f"{what} failed: {exc}{_tries(attempt + 1)}. {self._advice(url)}") from None
+            except (BodyOverdue, DeadlinePassed) as exc:
+                raise self._overdue(what, url, exc, attempt) from None
             except (httpx.TransportError, BodyCut) as exc:
+                if isinstance(exc, httpx.TimeoutException) and passed():  # cut short by the deadline
+                    raise self._overdue(what, url, exc, attempt) from None
                 if last or not _retryable(exc):
                     raise ApiUnavailable(f"{what} failed: {self._describe(exc, url)}{_tries(attempts)}. {self._advice(url)}") from None
                 self._pause(self._backoff(attempt))
@@ -252,6 +261,10 @@ class HttpClient:
                 continue
             return response
         raise AssertionError("unreachable")
+
+    def _overdue(self, what: str, url: httpx.URL, exc: Exception, attempt: int) -> ApiUnavailable:
+        detail = str(exc) if isinstance(exc, BodyOverdue) else f"the answer did not arrive within {self.deadline:g} s"
+        return ApiUnavailable(f"{what} failed: {detail}{_tries(attempt + 1)}. {self._advice(url)}")
 
     def _pause(self, seconds: float) -> None:
         seconds = max(0.0, seconds)
