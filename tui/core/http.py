@@ -187,7 +187,7 @@ class HttpClient:
                 if response.status_code in REDIRECT_CODES and location:
                     target = response.url.join(location)
                     if response.url.scheme == "https" and target.scheme != "https":
-                        raise _Refused(f"a redirect from https to {target.scheme or 'a relative'} URL "
+                        raise _Refused(f"a redirect from https to {target.scheme} "
                                        f"({public_url(target)}) was refused: it would leave the encrypted connection")
                     url, params = target, None  # the Location carries its own query
                     continue
