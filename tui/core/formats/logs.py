@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import ParseError
 from ..textsafe import safe_fields, visible_controls
+from .jsonload import load_json, nesting_guard
 from .text import split_lines
 
 LEVELS = ("debug", "info", "warning", "error", "critical")
@@ -163,12 +164,10 @@ def event_json(event: RawEvent) -> str:
     return visible_controls(json.dumps(event.data, indent=2, ensure_ascii=False, default=str))
 
 
+@nesting_guard("The skyvern_log_raw")
 def skyvern_log_raw(data: bytes) -> list[RawEvent]:
     """One JSON array of event objects (not JSON lines)."""
-    try:
-        value = json.loads(data)
-    except ValueError as exc:
-        raise ParseError(f"skyvern_log_raw is not JSON: {exc}") from exc
+    value = load_json(data, "The skyvern_log_raw")
     if not isinstance(value, list):
         raise ParseError("skyvern_log_raw should be a JSON array of events")
     events = []
