@@ -305,8 +305,10 @@ def inline_image(url: str) -> InlineImage | None:
     try:
         from PIL import Image  # only the header is read: Image.open is lazy
 
+        from .media import FORMATS
+
         head = base64.b64decode(b64[: HEADER_B64 - HEADER_B64 % 4])
-        with Image.open(io.BytesIO(head)) as image:
+        with Image.open(io.BytesIO(head), formats=FORMATS) as image:
             width, height = image.size
     except Exception:  # noqa: BLE001, S110  (Pillow raises many types; the size stays unknown)
         pass
