@@ -188,7 +188,7 @@ def _json_lexer(lines: list[str]) -> str:
     try:
         json.loads(text)
         return "json"
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json recurses
         return "javascript"
 
 
