@@ -29,6 +29,7 @@ from tui.core.opening import open_data
 from tui.core.run_model.browser import network_problems
 from tui.core.sources.local import DownloadedRun, LocalSource
 from tui.ui.viewers.network import HarViewer, RequestTable
+from tui.ui.widgets.log_view import MAX_LINE, STYLED_PAIRS, LogView
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 DATA = Path(__file__).parent / "data" / "selfhosted" / "o_777"
@@ -492,3 +493,27 @@ def test_big_images_are_decoded_reduced_to_what_is_drawn():
     assert jpeg.size == (200, 150)  # decoded at 1/8 scale (draft), never at full size
     assert media.thumbnail(image_bytes("PNG", (640, 480)), 64, 48).size == (64, 48)
     assert media.open_image(image_bytes("PNG", (640, 480))).size == (640, 480)  # small ones stay whole
+
+
+class LogApp(App):
+    def __init__(self, log: logs.SkyvernLog) -> None:
+        super().__init__()
+        self.log_model = log
+
+    def compose(self) -> ComposeResult:
+        yield LogView(self.log_model)
+
+
+async def test_a_log_of_hostile_40_kb_lines_is_drawn_with_bounded_styling():
+    head = "2026-11-28T16:02:20.955363Z [info     ] event "
+    hostile = [(head + unit * 20_000)[:40_000] for unit in ("a.", "k=v ", "k=[ ", 'k="\\" ')]
+    app = LogApp(logs.skyvern_log("\n".join(hostile * 8).encode()))
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        view = app.query_one(LogView)
+        assert all(view.render_line(y).text.strip() for y in range(len(hostile)))
+        for number in range(len(hostile)):
+            text = view.styled_line(number)
+            # what a row costs to draw is bounded, whatever the line: its length and its spans
+            assert len(text) <= MAX_LINE and len(text.spans) <= 2 * STYLED_PAIRS + 3, len(text.spans)
+        assert len(view.styled_line(1).spans) > STYLED_PAIRS  # the start of the line is styled
