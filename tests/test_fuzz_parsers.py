@@ -517,3 +517,11 @@ async def test_a_log_of_hostile_40_kb_lines_is_drawn_with_bounded_styling():
             # what a row costs to draw is bounded, whatever the line: its length and its spans
             assert len(text) <= MAX_LINE and len(text.spans) <= 2 * STYLED_PAIRS + 3, len(text.spans)
         assert len(view.styled_line(1).spans) > STYLED_PAIRS  # the start of the line is styled
+
+
+def test_a_broken_mp4_box_is_named_as_text_not_as_a_bytes_repr():
+    data = b"\x00\x00\x00\x18ftypisom" + b"\x00" * 12 + b"\x00\x00\x00\x04moov"
+    with pytest.raises(ParseError) as caught:
+        video.probe_video(data)
+    readable(caught.value)
+    assert "b'" not in str(caught.value), str(caught.value)
