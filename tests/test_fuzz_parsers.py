@@ -525,3 +525,20 @@ def test_a_broken_mp4_box_is_named_as_text_not_as_a_bytes_repr():
         video.probe_video(data)
     readable(caught.value)
     assert "b'" not in str(caught.value), str(caught.value)
+
+
+def _negative_offsets(data: bytes) -> bytes:
+    """The zip with its end record claiming the central directory starts further on: every
+    member's offset then points before the file (zipfile seeks to a negative offset)."""
+    end = data.rindex(b"PK\x05\x06")
+    offset = int.from_bytes(data[end + 16 : end + 20], "little")
+    return data[: end + 16] + (offset + 10_000).to_bytes(4, "little") + data[end + 20 :]
+
+
+def test_a_trace_whose_members_seek_before_the_file_is_a_parse_error():
+    data = _negative_offsets(_trace_zip([json.dumps(e).encode() for e in TRACE_EVENTS], [], IMAGES["JPEG"]))
+    with pytest.raises(ParseError) as caught:
+        trace.parse_trace(data)
+    readable(caught.value)
+    with pytest.raises(ParseError):
+        open_data(Artifact("a_1", "trace"), data)
