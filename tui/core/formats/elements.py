@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import ParseError
 from ..search import next_match, text_matcher
 from ..textsafe import safe_value, visible_controls
+from .jsonload import load_json, nesting_guard
 
 # Attributes worth showing in a one-line label, in this order (the detail panel shows all).
 KEY_ATTRIBUTES = (
@@ -234,20 +235,15 @@ def _set_ends(elements: list[Element]) -> None:
         element.end = len(elements)
 
 
+@nesting_guard("The element tree")
 def parse_tree(data: bytes) -> ElementTree:
-    try:
-        decoded = json.loads(data)
-    except ValueError as exc:
-        raise ParseError(f"The element tree is not valid JSON: {exc}") from None
-    return tree_from_json(decoded)
+    return tree_from_json(load_json(data, "The element tree"))
 
 
+@nesting_guard("The map")
 def parse_id_map(data: bytes) -> list[tuple[str, str]]:
     """An id map (`{"AAAB": "[unique_id='AAAB']"}`, frame, xpath or href map) as (key, value) rows."""
-    try:
-        decoded = json.loads(data)
-    except ValueError as exc:
-        raise ParseError(f"The map is not valid JSON: {exc}") from None
+    decoded = load_json(data, "The map")
     if not isinstance(decoded, dict):
         raise ParseError(f"A map is a JSON object of key to value, not a {type(decoded).__name__}.")
     return [(_s(key), _s(value)) for key, value in decoded.items()]

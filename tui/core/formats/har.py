@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from .bodies import PRETTY_LIMIT, BodyPreview, decoded_head, preview_body
 from ..fields import mapping
 # The curl redaction lives in core.redact; REDACTED and redact_url are re-exported for callers.
 from ..redact import REDACTED as REDACTED, redact_body, redact_headers, redact_url as redact_url
+from .jsonload import count, load_json, nesting_guard, number
 
 TYPES = ("document", "xhr/fetch", "script", "stylesheet", "image", "font", "media", "other")
 TIMING_PHASES = ("blocked", "dns", "connect", "ssl", "send", "wait", "receive")
@@ -102,19 +102,17 @@ class Har:
 
 
 # --- parsing ----------------------------------------------------------------------------------
+@nesting_guard("The HAR file")
 def parse_har(data: bytes) -> Har:
-    try:
-        doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ParseError(f"Not a HAR file: the JSON does not parse ({exc}).") from exc
+    doc = load_json(data, "The HAR file")
     log = doc.get("log") if isinstance(doc, dict) else None
     if not isinstance(log, dict) or not isinstance(log.get("entries"), list):
         raise ParseError("Not a HAR file: no log.entries list.")
     entries = [parse_entry(raw, i) for i, raw in enumerate(log["entries"]) if isinstance(raw, dict)]
-    creator = log.get("creator") or {}
-    name = f"{creator.get('name', '')} {creator.get('version', '')}".strip() if isinstance(creator, dict) else ""
-    pages = [p for p in log.get("pages") or [] if isinstance(p, dict)]
-    return Har(entries, name, pages)
+    creator = mapping(log.get("creator"))
+    name = f"{creator.get('name', '')} {creator.get('version', '')}".strip()
+    pages = log.get("pages")
+    return Har(entries, name, [p for p in pages if isinstance(p, dict)] if isinstance(pages, list) else [])
 
 
 def _pairs(items: Any) -> list[tuple[str, str]]:
@@ -123,14 +121,12 @@ def _pairs(items: Any) -> list[tuple[str, str]]:
     return [(str(i.get("name", "")), str(i.get("value", ""))) for i in items if isinstance(i, dict)]
 
 
-def _num(value: Any, default: float = 0.0) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default
-
-
 def _epoch_ms(text: Any) -> float:
+    if not isinstance(text, str):
+        return 0.0
     try:
-        return datetime.fromisoformat(str(text).replace("Z", "+00:00")).timestamp() * 1000
-    except ValueError:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000
+    except (ValueError, OverflowError, OSError):  # not a date, or one no clock reaches
         return 0.0
 
 
@@ -169,11 +165,11 @@ def parse_entry(raw: dict, index: int = 0) -> Entry:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    status = int(_num(response.get("status"), 0))
+    status = count(response.get("status"), 0)
     mime = str(content.get("mimeType") or "")
-    size = int(_num(content.get("size"), -1))
+    size = count(content.get("size"), -1)
     if size < 0:
-        size = max(int(_num(response.get("bodySize"), 0)), 0)
+        size = max(count(response.get("bodySize"), 0), 0)
     timings_raw = mapping(raw.get("timings"))
     post = mapping(request.get("postData"))
     text = content.get("text")
@@ -190,8 +186,8 @@ def parse_entry(raw: dict, index: int = 0) -> Entry:
         type=classify(mime, str(raw.get("_resourceType") or ""), url),
         size=size,
         started=_epoch_ms(raw.get("startedDateTime")),
-        duration=max(_num(raw.get("time")), 0.0),
-        timings={k: _num(timings_raw.get(k), -1) for k in TIMING_PHASES},
+        duration=max(number(raw.get("time")), 0.0),
+        timings={k: number(timings_raw.get(k), -1) for k in TIMING_PHASES},
         request_headers=_pairs(request.get("headers")),
         response_headers=_pairs(response.get("headers")),
         query=_pairs(request.get("queryString")) or parse_qsl(parts.query, keep_blank_values=True),

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import ParseError
 from ..textsafe import safe_fields, visible_controls
+from .jsonload import load_json, nesting_guard
 from .text import TextDocument, split_lines
 from ..fields import mapping
 
@@ -35,15 +36,22 @@ Span = tuple[int, int, str]
 
 
 # --- JSON helpers ------------------------------------------------------------------------------
-def load_json(data: bytes, what: str) -> Any:
-    try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ParseError(f"The {what} is not valid JSON: {exc}") from exc
-
-
 def pretty(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False)
+    """Indented JSON. A value that parsed can still be nested too deeply for the encoder (it
+    recurses in Python): ParseError then."""
+    try:
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    except RecursionError:
+        raise ParseError("The JSON is nested too deeply to show (lists or objects hundreds of levels deep).") from None
+
+
+def _inner_json(text: str) -> Any:
+    """JSON inside a string (an answer's content, a tool call's arguments); ValueError when the
+    text is not JSON or is nested too deeply to read."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def human_bytes(size: int) -> str:
@@ -56,9 +64,10 @@ def human_bytes(size: int) -> str:
 
 
 # --- hashed hrefs --------------------------------------------------------------------------------
+@nesting_guard("The hashed_href_map")
 def parse_href_map(data: bytes) -> dict[str, str]:
     """A hashed_href_map artifact: {"_<64 hex>": "<url>"}."""
-    value = load_json(data, "hashed_href_map")
+    value = load_json(data, "The hashed_href_map")
     if not isinstance(value, dict):
         raise ParseError(f"The hashed_href_map is a JSON {type(value).__name__}, not an object.")
     # URLs are data: made one visible line each, so a resolved line stays one line.
@@ -179,7 +188,7 @@ def _json_lexer(lines: list[str]) -> str:
     try:
         json.loads(text)
         return "json"
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than json recurses
         return "javascript"
 
 
@@ -296,20 +305,27 @@ def inline_image(url: str) -> InlineImage | None:
     try:
         from PIL import Image  # only the header is read: Image.open is lazy
 
+        from .media import FORMATS
+
         head = base64.b64decode(b64[: HEADER_B64 - HEADER_B64 % 4])
-        with Image.open(io.BytesIO(head)) as image:
+        with Image.open(io.BytesIO(head), formats=FORMATS) as image:
             width, height = image.size
     except Exception:  # noqa: BLE001, S110  (Pillow raises many types; the size stays unknown)
         pass
     return InlineImage(match.group(1) or "application/octet-stream", width, height, size, b64)
 
 
-def elide_images(value: Any, found: list[InlineImage]) -> Any:
+IMAGE_DEPTH = 64  # an image sits a few levels down a request; deeper values are left as they are
+
+
+def elide_images(value: Any, found: list[InlineImage], depth: int = 0) -> Any:
     """A copy of the JSON value with every base64 data URL replaced by its placeholder label."""
+    if depth >= IMAGE_DEPTH:
+        return value  # the walk recurses: hostile nesting must not exhaust the stack here
     if isinstance(value, dict):
-        return {k: elide_images(v, found) for k, v in value.items()}
+        return {k: elide_images(v, found, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [elide_images(v, found) for v in value]
+        return [elide_images(v, found, depth + 1) for v in value]
     if isinstance(value, str) and value.startswith("data:"):
         image = inline_image(value)
         if image is not None:
@@ -318,9 +334,10 @@ def elide_images(value: Any, found: list[InlineImage]) -> Any:
     return value
 
 
+@nesting_guard("The LLM request")
 def request_document(data: bytes, hrefs: dict[str, str]) -> LlmDocument:
     found: list[InlineImage] = []
-    lines = split_lines(pretty(elide_images(load_json(data, "LLM request"), found)))
+    lines = split_lines(pretty(elide_images(load_json(data, "The LLM request"), found)))
     # Images come out of json.dumps in the order elide_images met them: the n-th line holding
     # a label is the n-th image.
     images: dict[int, InlineImage] = {}
@@ -343,18 +360,25 @@ def _content_lines(content: Any) -> tuple[list[str], str]:
     """Message content: JSON inside it pretty-printed, else the text as it is."""
     if content is None:
         return [], "text"
-    if isinstance(content, list):  # content parts
-        text = "\n".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content)
+    if isinstance(content, list):  # content parts: {"type": "text", "text": "..."}, or anything
+        text = "\n".join(_part_text(p) for p in content)
     else:
-        text = str(content)
+        text = content if isinstance(content, str) else value_text(content)
     stripped = text.strip()
     if stripped.startswith("```"):  # a fenced answer: ```json ... ```
         stripped = stripped.strip("`")
         stripped = stripped[stripped.find("\n") + 1 :] if "\n" in stripped else stripped
     try:
-        return split_lines(pretty(json.loads(stripped))), "json"
-    except ValueError:
+        return split_lines(pretty(_inner_json(stripped))), "json"
+    except (ValueError, ParseError):
         return split_lines(text), "text"
+
+
+def _part_text(part: Any) -> str:
+    """One content part as text: its "text" when that is a string, else the part as JSON."""
+    if isinstance(part, dict) and isinstance(part.get("text"), str):
+        return part["text"]
+    return part if isinstance(part, str) else value_text(part)
 
 
 def response_header(response: dict) -> str:
@@ -368,8 +392,9 @@ def response_header(response: dict) -> str:
     return " · ".join(parts)
 
 
+@nesting_guard("The LLM response")
 def response_document(data: bytes, hrefs: dict[str, str]) -> LlmDocument:
-    response = load_json(data, "LLM response")
+    response = load_json(data, "The LLM response")
     if not isinstance(response, dict):
         raise ParseError(f"The LLM response is a JSON {type(response).__name__}, not an object.")
     choices = response.get("choices")
@@ -380,14 +405,16 @@ def response_document(data: bytes, hrefs: dict[str, str]) -> LlmDocument:
         raise ParseError("choices[0].message of the LLM response is not an object.")
     lines, lexer = _content_lines(message.get("content"))
     segments: list[Segment] = [(0, len(lines), "json")] if lexer == "json" and lines else []
-    for call in message.get("tool_calls") or []:
-        function = call.get("function", {}) if isinstance(call, dict) else {}
+    calls = message.get("tool_calls")
+    for call in calls if isinstance(calls, list) else []:
+        call = mapping(call)
+        function = mapping(call.get("function"))
         lines.append("")
-        lines.append(f"tool call: {function.get('name', '?')} ({call.get('id', '') if isinstance(call, dict) else ''})")
+        lines.append(f"tool call: {function.get('name', '?')} ({call.get('id', '')})")
         args = function.get("arguments", "")
         try:
-            args_lines = split_lines(pretty(json.loads(args) if isinstance(args, str) else args))
-        except ValueError:
+            args_lines = split_lines(pretty(_inner_json(args) if isinstance(args, str) else args))
+        except (ValueError, ParseError):
             args_lines = split_lines(str(args))
         segments.append((len(lines), len(lines) + len(args_lines), "json"))
         lines.extend(args_lines)
@@ -451,8 +478,9 @@ def _action(index: int, item: Any) -> Action:
     )
 
 
+@nesting_guard("The parsed LLM response")
 def actions_document(data: bytes) -> ActionsDocument:
-    value = load_json(data, "parsed LLM response")
+    value = load_json(data, "The parsed LLM response")
     if isinstance(value, list):  # some prompts answer with a bare list of actions
         value = {"actions": value}
     if not isinstance(value, dict):
@@ -468,4 +496,7 @@ def value_text(value: Any) -> str:
     """A field's value for a detail area: strings as they are, the rest as compact JSON."""
     if isinstance(value, str):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except RecursionError:
+        return "… (nested too deeply to show)"

@@ -10,6 +10,7 @@ from typing import Any
 
 from ..errors import ParseError
 from ..textsafe import safe_fields, visible_controls
+from .jsonload import load_json, nesting_guard
 from .text import split_lines
 
 LEVELS = ("debug", "info", "warning", "error", "critical")
@@ -18,8 +19,53 @@ SEVERITY = {"debug": 0, "info": 1, "warning": 2, "warn": 2, "error": 3, "excepti
 
 # 2026-11-28T16:02:20.955363Z [info     ] Resolved run browser seed      key="value" key2=null
 _LOG_LINE = re.compile(r"^(?P<ts>\S+)\s+\[(?P<level>[a-zA-Z]+)\s*\]\s?(?P<rest>.*)$")
-# key=value with a JSON-encoded value: "string", [list], {object}, or a bare token.
-_KEY_VALUE = re.compile(r'(?<![\w"])(?P<key>[A-Za-z_][\w.\-]*)=(?P<value>"(?:[^"\\]|\\.)*"|\[[^\]]*\]|\{[^}]*\}|\S+)')
+# key=value with a JSON-encoded value: "string", [list], {object}, or a bare token. Found in
+# linear time (the one regex it replaced took seconds on a 40 KB line): a key starts only where
+# a run of key characters starts (not after each "." of "a.a.a..."), and a value's scan for its
+# closing quote or bracket never covers text that another scan covered before.
+_KEY = re.compile(r'(?<![\w.\-"])[A-Za-z_][\w.\-]*+=')
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*+"')
+_TOKEN = re.compile(r"\S+")
+_CLOSERS = {"[": "]", "{": "}"}
+STYLED = 4096  # characters of a line looked at for highlighting; the rest of a longer line stays plain
+
+Pair = tuple[int, int, int, int]  # key start, key end, value start, value end
+
+
+def key_values(text: str, start: int = 0, end: int | None = None) -> tuple[list[Pair], int]:
+    """The key=value pairs of text[start:end], and the characters examined to find them
+    (at most a few times end - start: the work is linear, whatever the line)."""
+    end = len(text) if end is None else min(end, len(text))
+    pairs: list[Pair] = []
+    work = max(end - start, 0)  # the one pass of _KEY over the span
+    last = {opener: text.rfind(closer, start, end) for opener, closer in _CLOSERS.items()}
+    unclosed_quote = end  # a quote opened from here on has no closing quote
+    pos = start
+    for key in _KEY.finditer(text, start, end):
+        if key.start() < pos:
+            continue  # inside the value before
+        value_start = key.end()
+        value_end = -1
+        first = text[value_start : value_start + 1]
+        if first == '"' and value_start < unclosed_quote:
+            quoted = _QUOTED.match(text, value_start, end)
+            if quoted:
+                value_end = quoted.end()
+            else:
+                unclosed_quote = value_start
+            work += (value_end if quoted else end) - value_start
+        elif first in _CLOSERS and last[first] > value_start:
+            value_end = text.find(_CLOSERS[first], value_start, end) + 1
+            work += value_end - value_start
+        if value_end < 0:
+            token = _TOKEN.match(text, value_start, end)
+            if token is None:
+                continue  # "key=" then a space: no value, no pair
+            value_end = token.end()
+            work += value_end - value_start
+        pairs.append((key.start(), value_start - 1, value_start, value_end))
+        pos = value_end
+    return pairs, work
 
 
 @dataclass(frozen=True)
@@ -39,24 +85,21 @@ class LogLine:
         return SEVERITY.get(self.level, 1)
 
 
-def parse_log_line(text: str) -> LogLine:
+def parse_log_line(text: str, limit: int | None = STYLED) -> LogLine:
+    """A line's parts; key=value pairs within its first `limit` characters (None: all of it,
+    for the run model; a view highlights only what it can show)."""
     match = _LOG_LINE.match(text)
     if not match:
         return LogLine(text)
     rest_start = match.start("rest")
-    rest = match.group("rest")
-    first_pair = _KEY_VALUE.search(rest)
-    event_end = rest_start + (first_pair.start() if first_pair else len(rest))
-    pairs = tuple(
-        (rest_start + m.start("key"), rest_start + m.end("key"), rest_start + m.start("value"), rest_start + m.end("value"))
-        for m in _KEY_VALUE.finditer(rest)
-    )
+    pairs, _work = key_values(text, rest_start, limit)
+    event_end = pairs[0][0] if pairs else len(text)
     return LogLine(
         text,
         match.group("ts"),
         match.group("level").lower(),
         (rest_start, event_end),
-        pairs,
+        tuple(pairs),
     )
 
 
@@ -163,12 +206,10 @@ def event_json(event: RawEvent) -> str:
     return visible_controls(json.dumps(event.data, indent=2, ensure_ascii=False, default=str))
 
 
+@nesting_guard("The skyvern_log_raw")
 def skyvern_log_raw(data: bytes) -> list[RawEvent]:
     """One JSON array of event objects (not JSON lines)."""
-    try:
-        value = json.loads(data)
-    except ValueError as exc:
-        raise ParseError(f"skyvern_log_raw is not JSON: {exc}") from exc
+    value = load_json(data, "The skyvern_log_raw")
     if not isinstance(value, list):
         raise ParseError("skyvern_log_raw should be a JSON array of events")
     events = []
@@ -202,28 +243,34 @@ class ConsoleMessage:
 
 
 # 2026-11-28T16:02:22.596420Z[error]Uncaught ... url=http://... lineNumber=3 columnNumber=10
-_CONSOLE = re.compile(
-    r"^(?P<ts>\S+?Z?)\[(?P<type>[a-zA-Z]+)\](?P<text>.*?)"
-    r"(?:\s+url=(?P<url>\S*)\s+lineNumber=(?P<line>-?\d+)\s+columnNumber=(?P<col>-?\d+))?\s*$"
+# Head and location apart, each linear: one pattern with a lazy text before an optional
+# location backtracked over every run of spaces (a line of 20,000 spaces took 1.3 s). The
+# location starts only where a run of whitespace starts, and no quantifier gives back.
+_CONSOLE = re.compile(r"(?P<ts>\S+?Z?)\[(?P<type>[a-zA-Z]+)\]")
+_LOCATION = re.compile(
+    r"(?<!\s)\s++url=(?P<url>\S*+)\s++lineNumber=(?P<line>-?\d++)\s++columnNumber=(?P<col>-?\d++)\s*+$"
 )
 
 
 def browser_console_log(data: bytes) -> list[ConsoleMessage]:
-    messages: list[ConsoleMessage] = []
+    # (timestamp, type, text lines, location): a message's lines are joined once at the end,
+    # not by growing a string per line (2.9 MB of continuation lines took 71 s that way).
+    pending: list[tuple[str, str, list[str], str]] = []
     for line in split_lines(data):
         if not line.strip():
             continue
         match = _CONSOLE.match(line)
         if not match:
             # A message that went over several lines continues the one before.
-            if messages:
-                last = messages[-1]
-                messages[-1] = ConsoleMessage(last.timestamp, last.type, f"{last.text}\n{line}", last.location)
+            if pending:
+                pending[-1][2].append(line)
             else:
-                messages.append(ConsoleMessage("", "log", line, ""))
+                pending.append(("", "log", [line], ""))
             continue
-        location = ""
-        if match.group("url") is not None:
-            location = f"{match.group('url')}:{match.group('line')}:{match.group('col')}"
-        messages.append(ConsoleMessage(match.group("ts"), match.group("type").lower(), match.group("text"), location))
-    return messages
+        location, text = "", line[match.end() :]
+        found = _LOCATION.search(line, match.end())
+        if found is not None:
+            location = f"{found.group('url')}:{found.group('line')}:{found.group('col')}"
+            text = line[match.end() : found.start()]
+        pending.append((match.group("ts"), match.group("type").lower(), [text.rstrip()], location))
+    return [ConsoleMessage(ts, kind, "\n".join(lines), where) for ts, kind, lines, where in pending]

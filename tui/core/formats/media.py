@@ -1,28 +1,93 @@
-"""Images: decode safely and compute the size that fits a terminal pane."""
+"""Images: decode safely and compute the size that fits a terminal pane.
+
+Only the formats a browser writes are opened: Pillow would otherwise take EPS (and run
+Ghostscript on the artifact's bytes) or any of its other plugins. A big image is decoded
+reduced: JPEG at a smaller DCT scale (`draft`, so the full size is never in memory), other
+formats reduced by a whole factor right after decoding, before anything copies them.
+"""
 
 from __future__ import annotations
 
 import io
+import math
+import re
 from typing import TypeAlias
 
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
 from ..errors import ParseError
 
 # A decoded image. The UI holds and passes these, and scales them only through this module.
 Picture: TypeAlias = Image.Image
 
+FORMATS = ("PNG", "JPEG", "WEBP", "GIF")  # what browsers write (and Skyvern's screenshots are)
+# Pixels kept of a decoded picture: a 1920 x 12,500 full-page screenshot whole, enough to zoom
+# into; a bigger one is reduced by a whole factor (12000 x 12000 by 3, to 4000 x 4000).
+MAX_PIXELS = 24_000_000
+_REDUCIBLE = ("RGB", "RGBA", "L", "LA")  # modes Image.reduce takes as they are
+# What bytes that are not a screenshot often are, to say so.
+_OTHER_KINDS = ((b"%!PS", "PostScript (EPS)"), (b"\xc5\xd0\xd3\xc6", "PostScript (EPS)"), (b"%PDF", "PDF"),
+                (b"<svg", "SVG"), (b"<?xml", "XML"), (b"BM", "BMP"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"))
+_REPR = re.compile(r"<[^<>]* at 0x[0-9a-fA-F]+>")  # an object's repr in a Pillow message
 
-def open_image(data: bytes) -> Image.Image:
-    """Decode an image fully (so errors surface here, in a worker) and convert it to RGB."""
+
+def _reason(exc: BaseException) -> str:
+    """Pillow's message for a person: without object reprs and addresses."""
+    return _REPR.sub("the data", str(exc)).strip() or type(exc).__name__
+
+
+def _not_an_image(data: bytes) -> ParseError:
+    if not data:
+        return ParseError("Not a readable image: empty file (0 bytes).")
+    head = data[:16].lstrip()
+    kind = next((name for magic, name in _OTHER_KINDS if head.startswith(magic)), None)
+    if kind:
+        return ParseError(f"Not a readable image: a {kind} file; images open only as PNG, JPEG, WebP or GIF.")
+    return ParseError(f"Not a readable image: {len(data)} bytes that are not PNG, JPEG, WebP or GIF.")
+
+
+def _factor(size: tuple[int, int], target: tuple[int, int] | None, max_pixels: int) -> int:
+    """The whole factor to shrink by: to about `target` (never below it), else to max_pixels."""
+    width, height = size
+    if width <= 0 or height <= 0:
+        return 1
+    if target is not None and target[0] > 0 and target[1] > 0:
+        factor = min(width // target[0], height // target[1])
+    else:
+        factor = 1
+    return max(factor, math.ceil(math.sqrt(width * height / max_pixels)), 1)
+
+
+def open_image(data: bytes, target: tuple[int, int] | None = None, max_pixels: int = MAX_PIXELS) -> Image.Image:
+    """Decode an image (so errors surface here, in a worker) as RGB, reduced by a whole factor
+    when it is bigger than `target` (the size it will be drawn at) or than max_pixels."""
     try:
-        image = Image.open(io.BytesIO(data))
-        image.load()
+        image = Image.open(io.BytesIO(data), formats=FORMATS)
     except Image.DecompressionBombError as exc:
-        raise ParseError(f"The image is too large to decode safely: {exc}") from exc
-    except Exception as exc:  # Pillow raises many types for bad bytes
-        raise ParseError(f"Not a readable image: {exc}") from exc
-    return image.convert("RGB")
+        raise ParseError(f"The image is too large to decode safely: {_reason(exc)}") from None
+    except UnidentifiedImageError:
+        raise _not_an_image(data) from None
+    except Exception as exc:  # Pillow raises many types for bad headers
+        raise ParseError(f"Not a readable image: {_reason(exc)}") from None
+    kind = image.format or "image"
+    try:
+        factor = _factor(image.size, target, max_pixels)
+        if factor > 1 and kind == "JPEG":
+            # Decoded at 1/2, 1/4 or 1/8 scale directly: the full size is never in memory.
+            image.draft("RGB", (math.ceil(image.width / factor), math.ceil(image.height / factor)))
+            factor = _factor(image.size, target, max_pixels)
+        image.load()
+        picture: Image.Image = image
+        if factor > 1 and picture.mode not in _REDUCIBLE:
+            picture = picture.convert("RGB")
+        if factor > 1:
+            picture = picture.reduce(factor)  # the full-size decode is let go here
+    except Image.DecompressionBombError as exc:
+        raise ParseError(f"The image is too large to decode safely: {_reason(exc)}") from None
+    except Exception as exc:  # a cut or damaged file fails here, when the pixels are read
+        raise ParseError(f"Not a readable image: the {kind} data is damaged ({_reason(exc)}).") from None
+    del image  # the full-size decode (when reduced) is not kept alive by this frame
+    return picture if picture.mode == "RGB" else picture.convert("RGB")
 
 
 def fit_size(width: int, height: int, max_width: int, max_height: int) -> tuple[int, int]:
@@ -51,8 +116,9 @@ def draw_part(image: Picture, box: tuple[float, float, float, float], size: tupl
 
 
 def thumbnail(data: bytes, max_width: int, max_height: int) -> Picture:
-    """Decode an image and shrink it to fit the bounds (a film strip's small pictures)."""
-    return downscale(open_image(data), max_width, max_height)
+    """Decode an image and shrink it to fit the bounds (a film strip's small pictures),
+    decoding no more pixels than that needs."""
+    return downscale(open_image(data, (max_width, max_height)), max_width, max_height)
 
 
 ZOOM_STEP = 1.5

@@ -79,7 +79,8 @@ _pool: ProcessPoolExecutor | None = None
 
 
 def pretty_json(data: bytes) -> str:
-    """Parse and re-indent JSON; ValueError when it is not JSON."""
+    """Parse and re-indent JSON; ValueError when it is not JSON, RecursionError when nested
+    deeper than Python can follow."""
     global _pool
     if len(data) < BIG_JSON:
         return _pretty_json(data)
@@ -97,7 +98,11 @@ def text_document(data: bytes, fmt: Format) -> TextDocument:
         try:
             content = pretty_json(data)
             note = "pretty-printed"
-        except ValueError as exc:
+        except RecursionError:
+            lexer, warning = "text", "JSON nested too deeply to indent; shown as it came."
+        except json.JSONDecodeError as exc:
+            lexer, warning = "text", f"Not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); shown as text."
+        except ValueError as exc:  # not UTF-8, or another reason json gives
             lexer, warning = "text", f"Not valid JSON ({exc}); shown as text."
     lines = split_lines(content)
     return TextDocument(lines, lexer, warning, note, max(map(len, lines), default=0))

@@ -24,6 +24,7 @@ from .har import Entry, parse_entry
 from .media import Picture
 from .zipread import read_member, open_zip
 from ..fields import mapping
+from .jsonload import count, load_json, nesting_guard, text_number
 
 MAX_TRACE_BYTES = 256 * 1024 * 1024  # one inflated .trace/.network file
 MAX_FRAME_BYTES = 16 * 1024 * 1024
@@ -125,16 +126,23 @@ def open_archive(data: bytes) -> zipfile.ZipFile:
 def _lines(archive: zipfile.ZipFile, name: str) -> list[dict]:
     text = _read(archive, name, MAX_TRACE_BYTES).decode("utf-8", "replace")
     events = []
-    for line in text.splitlines():
+    for number_, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
-        try:
-            event = json.loads(line)
-        except ValueError as exc:
-            raise ParseError(f"{name}: a line is not JSON ({exc}).") from exc
+        event = load_json(line, f"Line {number_} of the trace's {name}")
         if isinstance(event, dict):
             events.append(event)
     return events
+
+
+def _key(value: object) -> str | None:
+    """A call id as a dict key: ids are strings (or numbers) in a trace; a list is not one."""
+    return value if isinstance(value, str) else None if isinstance(value, (dict, list)) else str(value)
+
+
+def _time(value: object, offset: float) -> float:
+    """A monotonic time field as epoch ms: numbers (or numeric strings) that are finite, else 0."""
+    return text_number(value) + offset
 
 
 def _selector(params: dict) -> str:
@@ -145,6 +153,7 @@ def _selector(params: dict) -> str:
     return ""
 
 
+@nesting_guard("The trace")
 def parse_trace(data: bytes) -> Trace:
     archive = open_archive(data)
     names = set(archive.namelist())
@@ -159,48 +168,50 @@ def parse_trace(data: bytes) -> Trace:
     for number, name in enumerate(traces):
         events = _lines(archive, name)
         options = next((e for e in events if e.get("type") == "context-options"), {})
-        version = max(version, int(options.get("version") or 0))
+        version = max(version, count(options.get("version")))
         title = title or str(options.get("title") or "")
         # context monotonic ms -> epoch ms
-        offset = float(options.get("wallTime") or 0) - float(options.get("monotonicTime") or 0)
+        offset = text_number(options.get("wallTime")) - text_number(options.get("monotonicTime"))
         if start is None and options:
-            start = float(options.get("wallTime") or 0)
+            start = text_number(options.get("wallTime"))
         calls: dict[str, Action] = {}
         for event in events:
             kind = event.get("type")
+            call_id = _key(event.get("callId"))
             if kind == "before":
                 params = mapping(event.get("params"))
                 title_ = event.get("title") or event.get("apiName") or f"{event.get('class', '')}.{event.get('method', '')}"
-                action = Action(str(event.get("callId")), str(title_), _selector(params),
-                                float(event.get("startTime") or 0) + offset, None, "", params, context=number)
+                action = Action(str(call_id), str(title_), _selector(params),
+                                _time(event.get("startTime"), offset), None, "", params, context=number)
                 calls[action.call_id] = action
                 actions.append(action)
-            elif kind == "after" and event.get("callId") in calls:
-                action = calls[event["callId"]]
-                action.end = float(event.get("endTime") or 0) + offset
+            elif kind == "after" and call_id in calls:
+                action = calls[call_id]
+                action.end = _time(event.get("endTime"), offset)
                 error = event.get("error")
                 if isinstance(error, dict):
                     inner = mapping(error.get("error")) or error
                     action.error = str(inner.get("message") or inner.get("value") or error)
-            elif kind == "log" and event.get("callId") in calls:
-                calls[event["callId"]].logs.append(str(event.get("message", "")))
+            elif kind == "log" and call_id in calls:
+                calls[call_id].logs.append(str(event.get("message", "")))
             elif kind == "console":
                 loc = mapping(event.get("location"))
                 where = f"{loc.get('url', '')}:{loc.get('lineNumber', '')}" if loc.get("url") else ""
-                console.append(Console(float(event.get("time") or 0) + offset,
+                console.append(Console(_time(event.get("time"), offset),
                                        str(event.get("messageType") or "log"), str(event.get("text", "")), where))
             elif kind == "event" and event.get("method") == "pageError":
                 err = mapping(mapping(event.get("params")).get("error"))
                 inner = mapping(err.get("error")) or err
-                text = inner.get("stack") or inner.get("message") or json.dumps(err)
-                console.append(Console(float(event.get("time") or 0) + offset, "pageerror", str(text), ""))
+                text = inner.get("stack") or inner.get("message") or json.dumps(err, default=str)
+                console.append(Console(_time(event.get("time"), offset), "pageerror", str(text), ""))
             elif kind == "screencast-frame":
-                member = event.get("file") or f"resources/{event.get('sha1')}"
-                if member not in names and f"resources/{event.get('sha1')}" in names:
-                    member = f"resources/{event.get('sha1')}"  # v10 may store them by sha1 too
+                sha1 = f"resources/{event.get('sha1')}"
+                member = event.get("file") if isinstance(event.get("file"), str) and event.get("file") else sha1
+                if member not in names and sha1 in names:
+                    member = sha1  # v10 may store them by sha1 too
                 if member in names:
-                    frames.append(Frame(float(event.get("timestamp") or 0) + offset, member,
-                                        int(event.get("width") or 0), int(event.get("height") or 0)))
+                    frames.append(Frame(_time(event.get("timestamp"), offset), member,
+                                        count(event.get("width")), count(event.get("height"))))
         net_name = name[: -len(".trace")] + ".network"
         if net_name in names:
             for event in _lines(archive, net_name):

@@ -46,7 +46,7 @@ def probe_video(data: bytes) -> VideoInfo:
             return _probe_mp4(data)
     except (struct.error, IndexError, ValueError, OverflowError) as exc:
         # A box or element that claims more bytes than there are: a cut or damaged file.
-        raise ParseError(f"Broken recording: {exc}") from exc
+        raise ParseError(f"Broken recording: cut short or damaged ({exc or type(exc).__name__}).") from None
     raise ParseError("Not a recording this viewer can read: neither mp4 nor webm (Matroska).")
 
 
@@ -68,7 +68,8 @@ def _boxes(data: bytes, start: int, end: int):
         elif size == 0:
             size = end - pos  # to the end of the file
         if size < header:
-            raise ParseError(f"Broken mp4: a {kind!r} box of {size} bytes at offset {pos}.")
+            name = kind.decode("latin-1")
+            raise ParseError(f"Broken mp4: a box '{name}' of {size} bytes at offset {pos} (too small to hold itself).")
         yield kind, pos + header, min(pos + size, end)
         pos += size
 

@@ -267,7 +267,10 @@ def open_har(job: Opening) -> Har:
 def open_trace(job: Opening) -> Trace:
     trace = parse_trace(job.data())
     # The first frame is decoded here so the viewer opens with a picture and no wait.
-    trace.first_image = open_image(trace.frame_bytes(trace.frames[0])) if trace.frames else None
+    try:
+        trace.first_image = open_image(trace.frame_bytes(trace.frames[0])) if trace.frames else None
+    except ParseError:
+        trace.first_image = None  # a damaged frame: the actions, console and network still show
     return trace
 
 

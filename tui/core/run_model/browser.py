@@ -8,11 +8,12 @@ starts "Uncaught" (Chromium prints it so): that is a page error, apart from cons
 
 from __future__ import annotations
 
-import json
+
 from datetime import datetime, timezone
 
 from ..errors import ParseError
 from ..formats.har import parse_entry
+from ..formats.jsonload import load_json, nesting_guard
 from ..formats.logs import browser_console_log
 from ..model import Artifact, parse_time
 from .model import Place, Problem, Severity
@@ -52,13 +53,11 @@ def _failed(raw: object) -> bool:
     return not isinstance(status, (int, float)) or isinstance(status, bool) or status >= 400 or status <= 0
 
 
+@nesting_guard("The HAR file")
 def network_problems(artifact: Artifact, data: bytes) -> tuple[list[Problem], int]:
     """The failed requests (at most MAX_FAILED_REQUESTS) and how many failed in all. Only the
     failed entries are parsed: a 20,000-entry HAR costs one json.loads and a scan."""
-    try:
-        doc = json.loads(data)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ParseError(f"Not a HAR file: the JSON does not parse ({exc}).") from exc
+    doc = load_json(data, "The HAR file")
     log = doc.get("log") if isinstance(doc, dict) else None
     entries = log.get("entries") if isinstance(log, dict) else None
     if not isinstance(entries, list):

@@ -87,7 +87,7 @@ def _value(raw: str) -> object:
     if raw[:1] in ('"', "[", "{"):
         try:
             return json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or `[[[[...` deeper than json recurses
             return raw
     if raw == "null":
         return None
@@ -99,7 +99,7 @@ def _value(raw: str) -> object:
 
 def line_fields(text: str) -> tuple[str, dict[str, object]]:
     """A log line's event text and its key=value pairs, decoded (a key given twice: the first)."""
-    parsed = parse_log_line(text)
+    parsed = parse_log_line(text, limit=None)  # every pair: a step id can follow a long prompt
     event = text[parsed.event_span[0]:parsed.event_span[1]].strip() if parsed.event_span else text
     values: dict[str, object] = {}
     for key_start, key_end, value_start, value_end in parsed.pairs:

@@ -18,7 +18,6 @@ Two layouts are read, alone or mixed in one folder:
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import zipfile
@@ -32,6 +31,7 @@ from typing import Any
 from ..bundles import BundleReader
 from ..catalog import ARCHIVE_TYPES, member_name
 from ..errors import ArtifactUnavailable, ParseError, RunNotFound, SourceError
+from ..formats.jsonload import load_json
 from ..formats.zipread import open_zip
 from ..model import Artifact, Run, RunDetail, Step, name_stamp
 from ..recorded import LOG_TAIL, PROMPT_HEAD, Ending, endings, final_ending, prompt_goal, whole_lines
@@ -101,7 +101,7 @@ def _files_below(path: Path) -> Iterator[Path]:
 
 def _read_json(path: Path) -> object:
     try:
-        return json.loads(path.read_bytes())
+        return load_json(path.read_bytes(), str(path), SourceError)
     except FileNotFoundError:
         raise
     except (OSError, ValueError) as exc:
