@@ -213,6 +213,26 @@ def archive_members(archive: Artifact, confined: Confined) -> list[Artifact]:
     return members
 
 
+_SCRIPT_WRITE = b"script_block_dedup_miss"
+_SCRIPT_ID_IN_LOG = re.compile(rb'\bscript_id="(s_[A-Za-z0-9]+)"')
+
+
+def _scripts_written(run: _TreeRun) -> dict[str, bytes]:
+    """The scripts the run's own logs say it wrote blocks of, with the stamp of the first line
+    that says so. Script generation ends a run: the end of its log is read (bounded)."""
+    found: dict[str, bytes] = {}
+    for artifact in run.artifacts:
+        if (artifact.artifact_type != "skyvern_log" or artifact.path is None or artifact.bundle_key
+                or artifact.step_id is not None or artifact.workflow_run_block_id is not None):
+            continue
+        for line in _read_tail(artifact.path, run.confined).split(b"\n"):
+            if _SCRIPT_WRITE in line:
+                match = _SCRIPT_ID_IN_LOG.search(line)
+                if match:
+                    found.setdefault(match.group(1).decode(), line.split(b" ", 1)[0])
+    return found
+
+
 _WORKFLOW_RUN_IN_LOG = re.compile(rb'workflow_run_id[="\': ]+(wr_[A-Za-z0-9]+)')
 LOG_PEEK = 64 * 1024
 
@@ -277,7 +297,39 @@ class StorageTree:
         for run in runs.values():
             run.drop_duplicates()
         self._join_workflow_tasks(runs)
+        self._join_scripts(runs)
         return {k: v for k, v in runs.items() if v.artifacts}
+
+    @staticmethod
+    def _join_scripts(runs: dict[str, _TreeRun]) -> None:
+        """Move each generated script's folder (`scripts/{s_id}/{version}`) into the run that
+        wrote it, as the API lists its files; a script whose run cannot be told is no run at
+        all (it was listed as one, dated by its files' copy time).
+
+        Only the run's own log says so: Skyvern 1.0.56 logs `script_block_dedup_miss ...
+        script_id="s_..."` for each block it writes into a new script version. Versions are
+        numbered in the order runs wrote them: when as many runs wrote a script as it has
+        versions, the n-th writer made the n-th version; otherwise which run made which
+        version cannot be told, and none is claimed.
+        """
+        scripts: dict[str, list[_TreeRun]] = {}
+        for run in [r for r in runs.values() if r.run_type == "script"]:
+            del runs[run.run_id]
+            scripts.setdefault(run.run_id.split("/", 1)[0], []).append(run)
+        writers: dict[str, list[tuple[bytes, str]]] = {}  # script id -> (first write's stamp, run id)
+        for run in runs.values():
+            for script_id, stamp in _scripts_written(run).items():
+                writers.setdefault(script_id, []).append((stamp, run.run_id))
+        for script_id, versions in scripts.items():
+            written_by = sorted(writers.get(script_id, []))
+            if len(written_by) != len(versions):
+                continue
+            versions.sort(key=lambda v: int(v.run_id.rsplit("/", 1)[-1]) if v.run_id.rsplit("/", 1)[-1].isdigit() else -1)
+            for version, (_stamp, owner_id) in zip(versions, written_by, strict=True):
+                owner = runs[owner_id]
+                workflow_run_id = owner_id if owner.run_type == "workflow_run" else None
+                owner.artifacts += [replace(a, run_id=owner_id, workflow_run_id=workflow_run_id) for a in version.artifacts]
+                owner.refused.update(version.refused)
 
     @staticmethod
     def _join_workflow_tasks(runs: dict[str, _TreeRun]) -> None:
