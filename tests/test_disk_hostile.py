@@ -331,3 +331,33 @@ async def test_the_app_browses_a_hostile_run_without_hanging(tree: tuple[Path, l
                 os.close(os.open(path, os.O_WRONLY | os.O_NONBLOCK))
             except OSError:
                 pass
+
+
+def test_a_folder_that_is_one_run_with_a_hostile_run_json_says_why(tmp_path: Path):
+    """Listed in the picker as the source's problem, not as an empty list."""
+    fifos = [fifo(tmp_path / "fifo" / "run.json")]
+    link(tmp_path / "zero" / "run.json", "/dev/zero")
+    with pytest.raises(SourceError, match=r"run.json: not a regular file \(a FIFO\)"):
+        finishes(LocalSource(tmp_path / "fifo").list_runs, fifos)
+    with pytest.raises(SourceError, match=r"run.json: a link out of the run's folder \(to /dev/zero\)"):
+        LocalSource(tmp_path / "zero").list_runs()
+
+
+def test_zip_members_that_are_links_or_devices_are_only_bytes(tmp_path: Path, outside: Path):
+    """A member whose mode says link (or FIFO) is never extracted or followed: its bytes are
+    what the archive holds (for a link, the target's name)."""
+    import stat
+    import zipfile
+
+    archive = tmp_path / "storage" / STEP / f"{TS.format(1)}_a_1_step_archive.zip"
+    archive.parent.mkdir(parents=True)
+    with zipfile.ZipFile(archive, "w") as handle:
+        for name, mode, data in (("scrape.html", stat.S_IFLNK | 0o777, str(outside)),
+                                 ("browser_console.log", stat.S_IFIFO | 0o644, "")):
+            info = zipfile.ZipInfo(name)
+            info.external_attr = mode << 16
+            handle.writestr(info, data)
+    source = LocalSource(tmp_path / "storage")
+    members = {a.bundle_key: a for a in source.load_run("tsk_1").artifacts if a.bundle_key}
+    assert source.read_bytes(members["scrape.html"]) == str(outside).encode()
+    assert finishes(lambda: source.read_bytes(members["browser_console.log"]), []) == b""

@@ -623,7 +623,9 @@ class LocalSource:
             try:
                 found[download.run(self.label).run_id] = download
             except (SourceError, FileNotFoundError):
-                continue
+                if folder == self.root:
+                    raise  # the folder is this one run: say why it cannot be listed
+                continue  # one of many run folders: the others are still listed
         return found
 
     def _tree(self) -> dict[str, _TreeRun]:
