@@ -548,14 +548,18 @@ class DownloadedRun:
         uri_name = own_name.rsplit("/", 1)[-1]
         ext = uri_name.rsplit(".", 1)[-1] if "." in uri_name else "bin"
         expected = files / f"{artifact_id}_{artifact_type}.{ext}"
-        # A file saved under another extension still belongs to its artifact.
-        candidates = [expected] if os.path.lexists(expected) else []
-        try:
-            candidates += sorted(c for c in files.glob(f"{artifact_id}_*") if c != expected)
-        except OSError:
-            pass
         first_refusal = None
-        for candidate in candidates:
+        if os.path.lexists(expected):
+            first_refusal = self.confined.refusal(expected)
+            if first_refusal is None:
+                return expected, None
+            first_refusal = f"{expected.name} is {first_refusal}"
+        # A file saved under another extension still belongs to its artifact.
+        try:
+            others = sorted(c for c in files.glob(f"{artifact_id}_*") if c != expected)
+        except OSError:
+            others = []
+        for candidate in others:
             refusal = self.confined.refusal(candidate)
             if refusal is None:
                 return candidate, None
