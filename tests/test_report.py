@@ -191,7 +191,8 @@ def test_local_run_folders_report_status_failure_and_steps(capsys):
 @pytest.mark.parametrize(("args", "status", "says"), [
     (["--demo", "wr_nope"], 2, "no run wr_nope"),
     (["--local", "/nonexistent/folder"], 2, "/nonexistent/folder"),
-    (["--local", str(BUNDLED / "workflow_run" / "storage")], 2, "holds 3 runs"),
+    # A folder of several runs (a generated script's folder is none: see test_local_source).
+    (["--local", str(Path(__file__).parent / "data" / "selfhosted")], 2, "holds 2 runs"),
     (["--demo", "--local", "."], 2, "give one"),
     (["wr_1"], 2, "needs a Skyvern API key"),
     ([], 2, "report needs a RUN_ID"),

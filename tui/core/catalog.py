@@ -150,6 +150,7 @@ _FORMAT_BY_EXT = {
     "html": Format.HTML,
     "htm": Format.HTML,
     "py": Format.PYTHON,
+    "skyvern": Format.PYTHON,  # a generated script's block (blocks/{label}.skyvern): Python text
     "zip": Format.ZIP,
     "pdf": Format.PDF,
 }

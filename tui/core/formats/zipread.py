@@ -12,6 +12,7 @@ import struct
 import zipfile
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import ParseError
 
@@ -29,11 +30,12 @@ def looks_like_zip(data: bytes) -> bool:
     return data[:4] in _SIGNATURES
 
 
-def open_zip(data: bytes | Path, what: str) -> zipfile.ZipFile:
-    """The zip over `data` (bytes, or a file read on demand); ParseError naming `what` ("Trace", "step_archive a_1") when it is
-    not a readable zip or would inflate past the limits."""
+def open_zip(data: bytes | Path | BinaryIO, what: str) -> zipfile.ZipFile:
+    """The zip over `data` (bytes, or a file read on demand: a path, or a file already opened
+    safely); ParseError naming `what` ("Trace", "step_archive a_1") when it is not a readable
+    zip or would inflate past the limits."""
     try:
-        archive = zipfile.ZipFile(data if isinstance(data, Path) else io.BytesIO(data))
+        archive = zipfile.ZipFile(io.BytesIO(data) if isinstance(data, (bytes, bytearray, memoryview)) else data)
         infos = archive.infolist()
     except _DAMAGED as exc:
         raise ParseError(f"{what}: not a readable zip file ({exc}).") from exc

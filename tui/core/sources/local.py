@@ -33,9 +33,10 @@ from ..catalog import ARCHIVE_TYPES, member_name
 from ..errors import ArtifactUnavailable, ParseError, RunNotFound, SourceError
 from ..formats.jsonload import load_json
 from ..formats.zipread import open_zip
-from ..model import Artifact, Run, RunDetail, Step, name_stamp
+from ..model import Artifact, Run, RunDetail, Step, id_time, name_stamp
 from ..recorded import LOG_TAIL, PROMPT_HEAD, Ending, endings, final_ending, prompt_goal, whole_lines
 from ..textsafe import visible_controls
+from .confined import Confined, Refused
 
 RUN_FILE = "run.json"
 ARTIFACTS_FILE = "artifacts.json"
@@ -51,6 +52,12 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 # Of two files with one artifact id, the one with this extension is the artifact.
 PREFERRED_EXTS = frozenset({"mp4"})
+# A generated script's files: main.py and blocks/{label}.skyvern (Python text, Skyvern 1.0.56).
+SCRIPT_EXTS = frozenset({"py", "skyvern"})
+# The run's own lists (run.json, artifacts.json, ...) are small: one past this is not read.
+LIST_LIMIT = 64 << 20
+# An artifact's file is read whole up to this size (a sparse file can claim a terabyte).
+FILE_LIMIT = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -80,8 +87,10 @@ def parse_file_name(name: str) -> ParsedName | None:
 
 
 def _is_dir(path: Path) -> bool:
+    """A folder that is not a link: a tree is never walked through a link (out of it, or round
+    in a loop)."""
     try:
-        return path.is_dir()
+        return path.is_dir() and not path.is_symlink()
     except OSError:
         return False
 
@@ -94,16 +103,22 @@ def _children(path: Path) -> list[Path]:
 
 
 def _files_below(path: Path) -> Iterator[Path]:
-    for dirpath, _dirs, files in os.walk(path):
-        for name in sorted(files):
+    """Every file below `path`, and every folder named as Skyvern names a file (listed, so that
+    its viewer says what it is). Links to folders are not followed (os.walk's default)."""
+    for dirpath, dirs, files in os.walk(path):
+        named = [d for d in dirs if parse_file_name(d) is not None]
+        dirs[:] = sorted(d for d in dirs if d not in named)
+        for name in sorted(files + named):
             yield Path(dirpath) / name
 
 
-def _read_json(path: Path) -> object:
+def _read_json(path: Path, confined: Confined) -> object:
     try:
-        return load_json(path.read_bytes(), str(path), SourceError)
+        return load_json(confined.read(path, LIST_LIMIT), str(path), SourceError)
     except FileNotFoundError:
         raise
+    except Refused as exc:
+        raise SourceError(f"cannot read {path}: {exc.reason}") from exc
     except (OSError, ValueError) as exc:
         raise SourceError(f"cannot read {path}: {exc}") from exc
 
@@ -114,8 +129,11 @@ class _TreeRun:
 
     run_id: str
     run_type: str
+    confined: Confined
     artifacts: list[Artifact] = field(default_factory=list)
     steps: dict[str, Step] = field(default_factory=dict)
+    # Files listed but not read (a FIFO, a link out of the folder...): artifact id -> why.
+    refused: dict[str, str] = field(default_factory=dict)
     _facts: RecordedFacts | None = None
 
     @property
@@ -134,36 +152,40 @@ class _TreeRun:
                 chosen[artifact.artifact_id] = artifact
         self.artifacts = list(chosen.values())
 
-    def add_file(self, path: Path, root: Path, **ids: Any) -> None:  # task_id, step_id, ... (str | None)
+    def add_file(self, path: Path, script_id: str | None = None, **ids: Any) -> None:  # task_id, step_id, ... (str | None)
+        """One file of the run. A file that is not read (see confined.py) is listed all the
+        same, without a path: opening it says why."""
+        refusal = self.confined.refusal(path)
         parsed = parse_file_name(path.name)
         if parsed is None:
             # Not named by Skyvern (a generated script's own files): keep it as a file.
             ext = path.suffix.lstrip(".").lower()
-            kind = "script_file" if ext == "py" else "file"
-            created = None
-            try:
-                created = datetime.fromtimestamp(path.stat().st_mtime).astimezone()
-            except OSError:
-                pass
-            parsed = ParsedName(created, None, kind, ext)
-        relative = path.relative_to(root).as_posix()
+            if script_id is not None:
+                # When its script was made (its id says), not when the file was last copied.
+                parsed = ParsedName(id_time(script_id), None, "script_file" if ext in SCRIPT_EXTS else "file", ext)
+            else:
+                parsed = ParsedName(None if refusal else _mtime(path), None, "file", ext)
+        relative = path.relative_to(self.confined.root).as_posix()
+        real = None if refusal else os.path.realpath(path)
         archive = Artifact(
             # Log files carry no artifact id in their name: their path stands in for it.
             artifact_id=parsed.artifact_id or relative,
             artifact_type=parsed.artifact_type,
             created_at=parsed.created_at,
             run_id=self.run_id,
-            uri=path.resolve().as_uri(),
-            file_size=_size(path),
-            path=path,
+            uri=Path(real or os.path.abspath(path)).as_uri(),
+            file_size=None if refusal else _size(path),
+            path=None if refusal else path,
             **ids,
         )
         self.artifacts.append(archive)
-        if archive.artifact_type in ARCHIVE_TYPES:
-            self.artifacts += archive_members(archive)
+        if refusal:
+            self.refused[archive.artifact_id] = refusal
+        elif archive.artifact_type in ARCHIVE_TYPES:
+            self.artifacts += archive_members(archive, self.confined)
 
 
-def archive_members(archive: Artifact) -> list[Artifact]:
+def archive_members(archive: Artifact, confined: Confined) -> list[Artifact]:
     """The members of a step or task archive on disk, as the artifacts the API lists for them
     (bundling on: ARTIFACT_CONTENT_HMAC_KEYRING set; the archive's directory stands in for the
     database's member rows):
@@ -172,9 +194,9 @@ def archive_members(archive: Artifact) -> list[Artifact]:
     archive lists no members; it stays listed itself, and opening it says what is wrong."""
     assert archive.path is not None
     try:
-        with open_zip(archive.path, f"{archive.artifact_type} {archive.artifact_id}") as handle:
+        with confined.open(archive.path) as file, open_zip(file, f"{archive.artifact_type} {archive.artifact_id}") as handle:
             infos = [i for i in handle.infolist() if not i.is_dir()]
-    except ParseError:
+    except (ParseError, OSError):
         return []
     members = []
     for info in infos:
@@ -190,6 +212,26 @@ def archive_members(archive: Artifact) -> list[Artifact]:
     return members
 
 
+_SCRIPT_WRITE = b"script_block_dedup_miss"
+_SCRIPT_ID_IN_LOG = re.compile(rb'\bscript_id="(s_[A-Za-z0-9]+)"')
+
+
+def _scripts_written(run: _TreeRun) -> dict[str, bytes]:
+    """The scripts the run's own logs say it wrote blocks of, with the stamp of the first line
+    that says so. Script generation ends a run: the end of its log is read (bounded)."""
+    found: dict[str, bytes] = {}
+    for artifact in run.artifacts:
+        if (artifact.artifact_type != "skyvern_log" or artifact.path is None or artifact.bundle_key
+                or artifact.step_id is not None or artifact.workflow_run_block_id is not None):
+            continue
+        for line in _read_tail(artifact.path, run.confined).split(b"\n"):
+            if _SCRIPT_WRITE in line:
+                match = _SCRIPT_ID_IN_LOG.search(line)
+                if match:
+                    found.setdefault(match.group(1).decode(), line.split(b" ", 1)[0])
+    return found
+
+
 _WORKFLOW_RUN_IN_LOG = re.compile(rb'workflow_run_id[="\': ]+(wr_[A-Za-z0-9]+)')
 LOG_PEEK = 64 * 1024
 
@@ -199,7 +241,7 @@ def _workflow_run_of(task: _TreeRun) -> str | None:
     for artifact in task.artifacts:
         if artifact.artifact_type in ("skyvern_log", "skyvern_log_raw") and artifact.path is not None and not artifact.bundle_key:
             try:
-                with artifact.path.open("rb") as handle:
+                with task.confined.open(artifact.path) as handle:
                     match = _WORKFLOW_RUN_IN_LOG.search(handle.read(LOG_PEEK))
             except OSError:
                 continue
@@ -215,11 +257,22 @@ def _size(path: Path) -> int | None:
         return None
 
 
+def _mtime(path: Path) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime).astimezone()
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
 class StorageTree:
     """Reads an ARTIFACT_STORAGE_PATH folder into runs."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.confined = Confined(root, "the artifact folder")
+
+    def _run(self, runs: dict[str, _TreeRun], run_id: str, run_type: str) -> _TreeRun:
+        return runs.setdefault(run_id, _TreeRun(run_id, run_type, self.confined))
 
     def runs(self) -> dict[str, _TreeRun]:
         runs: dict[str, _TreeRun] = {}
@@ -243,7 +296,39 @@ class StorageTree:
         for run in runs.values():
             run.drop_duplicates()
         self._join_workflow_tasks(runs)
+        self._join_scripts(runs)
         return {k: v for k, v in runs.items() if v.artifacts}
+
+    @staticmethod
+    def _join_scripts(runs: dict[str, _TreeRun]) -> None:
+        """Move each generated script's folder (`scripts/{s_id}/{version}`) into the run that
+        wrote it, as the API lists its files; a script whose run cannot be told is no run at
+        all (it was listed as one, dated by its files' copy time).
+
+        Only the run's own log says so: Skyvern 1.0.56 logs `script_block_dedup_miss ...
+        script_id="s_..."` for each block it writes into a new script version. Versions are
+        numbered in the order runs wrote them: when as many runs wrote a script as it has
+        versions, the n-th writer made the n-th version; otherwise which run made which
+        version cannot be told, and none is claimed.
+        """
+        scripts: dict[str, list[_TreeRun]] = {}
+        for run in [r for r in runs.values() if r.run_type == "script"]:
+            del runs[run.run_id]
+            scripts.setdefault(run.run_id.split("/", 1)[0], []).append(run)
+        writers: dict[str, list[tuple[bytes, str]]] = {}  # script id -> (first write's stamp, run id)
+        for run in runs.values():
+            for script_id, stamp in _scripts_written(run).items():
+                writers.setdefault(script_id, []).append((stamp, run.run_id))
+        for script_id, versions in scripts.items():
+            written_by = sorted(writers.get(script_id, []))
+            if len(written_by) != len(versions):
+                continue
+            versions.sort(key=lambda v: int(v.run_id.rsplit("/", 1)[-1]) if v.run_id.rsplit("/", 1)[-1].isdigit() else -1)
+            for version, (_stamp, owner_id) in zip(versions, written_by, strict=True):
+                owner = runs[owner_id]
+                workflow_run_id = owner_id if owner.run_type == "workflow_run" else None
+                owner.artifacts += [replace(a, run_id=owner_id, workflow_run_id=workflow_run_id) for a in version.artifacts]
+                owner.refused.update(version.refused)
 
     @staticmethod
     def _join_workflow_tasks(runs: dict[str, _TreeRun]) -> None:
@@ -256,14 +341,15 @@ class StorageTree:
             workflow_run_id = _workflow_run_of(task)
             if workflow_run_id is None:
                 continue
-            owner = runs.setdefault(workflow_run_id, _TreeRun(workflow_run_id, "workflow_run"))
+            owner = runs.setdefault(workflow_run_id, _TreeRun(workflow_run_id, "workflow_run", task.confined))
             owner.artifacts += [replace(a, workflow_run_id=workflow_run_id, run_id=workflow_run_id) for a in task.artifacts]
             owner.steps.update(task.steps)
+            owner.refused.update(task.refused)
             del runs[task.run_id]
 
     def _task(self, task_dir: Path, runs: dict[str, _TreeRun], step_owner: dict[str, str]) -> None:
         task_id = task_dir.name
-        run = runs.setdefault(task_id, _TreeRun(task_id, "task"))
+        run = self._run(runs, task_id, "task")
         for step_dir in _children(task_dir):
             match = _STEP_DIR.match(step_dir.name)
             if not match or not _is_dir(step_dir):
@@ -272,7 +358,7 @@ class StorageTree:
             step_owner[step_id] = task_id
             first = len(run.artifacts)
             for path in _files_below(step_dir):
-                run.add_file(path, self.root, task_id=task_id, step_id=step_id)
+                run.add_file(path, task_id=task_id, step_id=step_id)
             times = [a.created_at for a in run.artifacts[first:] if a.created_at]
             run.steps[step_id] = Step(step_id, task_id, order, retry, None, min(times, default=None))
 
@@ -280,30 +366,32 @@ class StorageTree:
         for wr_dir in _children(org / "workflow_runs"):
             if not wr_dir.name.startswith("wr_"):
                 continue
-            run = runs.setdefault(wr_dir.name, _TreeRun(wr_dir.name, "workflow_run"))
+            if not _is_dir(wr_dir):
+                continue
+            run = self._run(runs, wr_dir.name, "workflow_run")
             for block in _children(wr_dir):
                 if _is_dir(block):
                     block_owner[block.name] = wr_dir.name
                     for path in _files_below(block):
-                        run.add_file(
-                            path, self.root, workflow_run_id=wr_dir.name, workflow_run_block_id=block.name
-                        )
+                        run.add_file(path, workflow_run_id=wr_dir.name, workflow_run_block_id=block.name)
                 else:
-                    run.add_file(block, self.root, workflow_run_id=wr_dir.name)
+                    run.add_file(block, workflow_run_id=wr_dir.name)
         # Task v2: the observer folder and its thoughts under tasks/{tsk_v2}/{ot}/.
         for folder in ("observers", "tasks"):
             for v2_dir in _children(org / folder):
                 if _is_dir(v2_dir) and v2_dir.name.startswith("tsk_"):
-                    run = runs.setdefault(v2_dir.name, _TreeRun(v2_dir.name, "task_v2"))
+                    run = self._run(runs, v2_dir.name, "task_v2")
                     for path in _files_below(v2_dir):
-                        run.add_file(path, self.root)
+                        run.add_file(path)
         for script_dir in _children(org / "scripts"):
+            if not _is_dir(script_dir):
+                continue
             for version in _children(script_dir):
                 if _is_dir(version):
                     run_id = f"{script_dir.name}/{version.name}"
-                    run = runs.setdefault(run_id, _TreeRun(run_id, "script"))
+                    run = self._run(runs, run_id, "script")
                     for path in _files_below(version):
-                        run.add_file(path, self.root)
+                        run.add_file(path, script_id=script_dir.name)
 
     def _logs(
         self, runs: dict[str, _TreeRun], step_owner: dict[str, str], block_owner: dict[str, str]
@@ -320,10 +408,12 @@ class StorageTree:
                     ids = {"workflow_run_block_id": entity_id}
                 else:  # task, workflow_run, task_v2: the id is the run's own
                     owner = entity_id
+                if not _is_dir(id_dir):
+                    continue
                 run_type = "workflow_run" if owner.startswith("wr_") else "task"
-                run = runs.setdefault(owner, _TreeRun(owner, run_type))
+                run = self._run(runs, owner, run_type)
                 for path in _files_below(id_dir):
-                    run.add_file(path, self.root, **ids)
+                    run.add_file(path, **ids)
 
 
 @dataclass(frozen=True)
@@ -339,10 +429,10 @@ class RecordedFacts:
 _READ_ERRORS = (OSError, ValueError, EOFError, RuntimeError, NotImplementedError, zlib.error, zipfile.BadZipFile)
 
 
-def _read_tail(path: Path) -> bytes:
+def _read_tail(path: Path, confined: Confined) -> bytes:
     """The whole lines of a log's last LOG_TAIL bytes."""
     try:
-        with path.open("rb") as handle:
+        with confined.open(path) as handle:
             start = max(0, handle.seek(0, os.SEEK_END) - LOG_TAIL)
             handle.seek(start)
             return whole_lines(handle.read(LOG_TAIL), cut=start > 0)
@@ -350,15 +440,15 @@ def _read_tail(path: Path) -> bytes:
         return b""
 
 
-def _read_head(artifact: Artifact) -> bytes:
+def _read_head(artifact: Artifact, confined: Confined) -> bytes:
     """The first PROMPT_HEAD bytes of a file, or of a bundled member (its path is the archive)."""
     assert artifact.path is not None
     try:
-        if not artifact.bundle_key:
-            with artifact.path.open("rb") as handle:
+        with confined.open(artifact.path) as handle:
+            if not artifact.bundle_key:
                 return bytes(handle.read(PROMPT_HEAD))
-        with zipfile.ZipFile(artifact.path) as archive, archive.open(artifact.bundle_key) as member:
-            return bytes(member.read(PROMPT_HEAD))
+            with zipfile.ZipFile(handle) as archive, archive.open(artifact.bundle_key) as member:
+                return bytes(member.read(PROMPT_HEAD))
     except (KeyError, *_READ_ERRORS):
         return b""
 
@@ -374,7 +464,7 @@ def _ending(tree_run: _TreeRun) -> Ending | None:
     found: list[Ending] = []
     for artifact in own + rest:
         assert artifact.path is not None
-        found += endings(_read_tail(artifact.path))
+        found += endings(_read_tail(artifact.path, tree_run.confined))
         ending = final_ending(found, workflow_run)
         if ending is not None and (not workflow_run or ending.scope == "workflow_run" or artifact not in own):
             return ending
@@ -385,7 +475,7 @@ def _goal(tree_run: _TreeRun) -> str | None:
     prompts = [a for a in tree_run.artifacts if a.artifact_type == "llm_prompt" and a.path is not None]
     prompts.sort(key=lambda a: (a.created_at or _NO_TIME, a.call_index or 0, a.artifact_id))
     for artifact in prompts[:3]:  # the first prompt states it; a run's others repeat it
-        goal = prompt_goal(_read_head(artifact))
+        goal = prompt_goal(_read_head(artifact, tree_run.confined))
         if goal:
             return goal
     return None
@@ -424,68 +514,111 @@ class DownloadedRun:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.confined = Confined(folder, "the run's folder")
+
+    def _json(self, name: str) -> object:
+        return _read_json(self.folder / name, self.confined)
 
     def _entries(self) -> list[dict]:
-        data = _read_json(self.folder / ARTIFACTS_FILE) if (self.folder / ARTIFACTS_FILE).exists() else []
+        data = self._json(ARTIFACTS_FILE) if os.path.lexists(self.folder / ARTIFACTS_FILE) else []
         if not isinstance(data, list):
             raise SourceError(f"{self.folder / ARTIFACTS_FILE} is not a JSON list of artifacts")
         return [d for d in data if isinstance(d, dict)]
 
     def run(self, label: str) -> Run:
-        data = _read_json(self.folder / RUN_FILE)
+        data = self._json(RUN_FILE)
         if not isinstance(data, dict):
             raise SourceError(f"{self.folder / RUN_FILE} is not a JSON object")
         return Run.from_api(data, artifact_count=len(self._entries()), source=label)
 
     def file_for(self, entry: dict) -> Path | None:
+        return self.find_file(entry)[0]
+
+    def find_file(self, entry: dict) -> tuple[Path | None, str | None]:
+        """The file saved for an entry, or None and why a file saved for it is not read (None
+        when it has none)."""
         artifact_id = str(entry.get("artifact_id") or "")
         artifact_type = str(entry.get("artifact_type") or "")
         if not _SAFE_ID.match(artifact_id) or not _SAFE_ID.match(artifact_type):
-            return None
+            return None, None
         files = self.folder / FILES_DIR
         bundle_key = entry.get("bundle_key")  # a member's own name; its uri is its archive's
         own_name = bundle_key if isinstance(bundle_key, str) and bundle_key else str(entry.get("uri") or "")
         uri_name = own_name.rsplit("/", 1)[-1]
         ext = uri_name.rsplit(".", 1)[-1] if "." in uri_name else "bin"
         expected = files / f"{artifact_id}_{artifact_type}.{ext}"
-        if expected.is_file():
-            return expected
+        first_refusal = None
+        if os.path.lexists(expected):
+            first_refusal = self.confined.refusal(expected)
+            if first_refusal is None:
+                return expected, None
+            first_refusal = f"{expected.name} is {first_refusal}"
         # A file saved under another extension still belongs to its artifact.
-        for candidate in sorted(files.glob(f"{artifact_id}_*")):
-            if candidate.is_file():
-                return candidate
-        return None
+        try:
+            others = sorted(c for c in files.glob(f"{artifact_id}_*") if c != expected)
+        except OSError:
+            others = []
+        for candidate in others:
+            refusal = self.confined.refusal(candidate)
+            if refusal is None:
+                return candidate, None
+            first_refusal = first_refusal or f"{candidate.name} is {refusal}"
+        return None, first_refusal
 
     def _items(self, name: str) -> tuple[dict, ...]:
         """A list file beside the run (actions, timeline) that only adds to it: missing or
         unreadable, the run opens without it."""
         try:
-            data = _read_json(self.folder / name)
+            data = self._json(name)
         except (SourceError, FileNotFoundError):
             return ()
         return tuple(d for d in data if isinstance(d, dict)) if isinstance(data, list) else ()
 
-    def detail(self, label: str) -> RunDetail:
-        steps_data = _read_json(self.folder / STEPS_FILE) if (self.folder / STEPS_FILE).exists() else []
+    def detail(self, label: str) -> tuple[RunDetail, dict[tuple[str, str | None], str]]:
+        """The run, and why each of its files that is not read is not (keyed as refusal_key)."""
+        steps_data = self._json(STEPS_FILE) if os.path.lexists(self.folder / STEPS_FILE) else []
         steps = tuple(Step.from_api(s) for s in steps_data if isinstance(s, dict)) if isinstance(steps_data, list) else ()
-        artifacts = tuple(Artifact.from_api(e, self.file_for(e)) for e in self._entries())
-        return RunDetail(self.run(label), steps, artifacts, self._items(ACTIONS_FILE), self._items(TIMELINE_FILE))
+        artifacts = []
+        refused: dict[tuple[str, str | None], str] = {}
+        for entry in self._entries():
+            path, refusal = self.find_file(entry)
+            artifact = Artifact.from_api(entry, path)
+            artifacts.append(artifact)
+            if refusal:
+                refused[refusal_key(artifact)] = refusal
+        detail = RunDetail(self.run(label), steps, tuple(artifacts), self._items(ACTIONS_FILE), self._items(TIMELINE_FILE))
+        return detail, refused
+
+
+def refusal_key(artifact: Artifact) -> tuple[str, str | None]:
+    """What an artifact is known by in a source's refusals (its id alone is not unique when a
+    folder holds several runs)."""
+    return artifact.artifact_id, artifact.uri
 
 
 class LocalSource:
-    """Every run found in one folder: downloaded runs and/or a Skyvern storage tree."""
+    """Every run found in one folder: downloaded runs and/or a Skyvern storage tree.
+
+    Every file is read through confined.py: a link out of the folder, a FIFO, a device is listed
+    (a person debugging wants to see that it is there) and opening it says why it is not read."""
 
     def __init__(self, root: Path, label: str | None = None) -> None:
         self.root = Path(root).expanduser()
         self.label = visible_controls(label or str(self.root))  # a folder name can hold anything
-        if not _is_dir(self.root):
+        try:
+            is_folder = self.root.is_dir()  # the root itself may be a link: the user chose it
+        except OSError:
+            is_folder = False
+        if not is_folder:
             raise SourceError(f"no such folder: {self.root}")
         self._tree_cache: dict[str, _TreeRun] | None = None
         self.bundles = BundleReader()
+        self.confined = Confined(self.root)
+        self._refused: dict[tuple[str, str | None], str] = {}
 
     def _downloads(self) -> dict[str, DownloadedRun]:
-        folders = [self.root] if (self.root / RUN_FILE).exists() else [
-            child for child in _children(self.root) if (child / RUN_FILE).exists()
+        folders = [self.root] if os.path.lexists(self.root / RUN_FILE) else [
+            child for child in _children(self.root) if _is_dir(child) and os.path.lexists(child / RUN_FILE)
         ]
         found: dict[str, DownloadedRun] = {}
         for folder in folders:
@@ -493,11 +626,13 @@ class LocalSource:
             try:
                 found[download.run(self.label).run_id] = download
             except (SourceError, FileNotFoundError):
-                continue
+                if folder == self.root:
+                    raise  # the folder is this one run: say why it cannot be listed
+                continue  # one of many run folders: the others are still listed
         return found
 
     def _tree(self) -> dict[str, _TreeRun]:
-        if (self.root / RUN_FILE).exists():
+        if os.path.lexists(self.root / RUN_FILE):
             return {}
         if self._tree_cache is None:
             self._tree_cache = StorageTree(self.root).runs()
@@ -512,26 +647,35 @@ class LocalSource:
     def load_run(self, run_id: str) -> RunDetail:
         download = self._downloads().get(run_id)
         if download is not None:
-            return download.detail(self.label)
+            detail, refused = download.detail(self.label)
+            self._refused.update(refused)
+            return detail
         tree_run = self._tree().get(run_id)
         if tree_run is None:
             raise RunNotFound(f"no run {run_id} in {self.root}")
         steps = tuple(tree_run.steps.values())
+        for artifact in tree_run.artifacts:
+            if artifact.artifact_id in tree_run.refused:
+                self._refused[refusal_key(artifact)] = tree_run.refused[artifact.artifact_id]
         return RunDetail(_tree_run_model(tree_run, self.label), steps, tuple(tree_run.artifacts))
 
     def read_bytes(self, artifact: Artifact) -> bytes:
         if artifact.path is None:
+            refusal = self._refused.get(refusal_key(artifact))
+            if refusal is not None:
+                raise ArtifactUnavailable(f"{artifact.artifact_type} {artifact.artifact_id} is not read: {refusal}.")
             raise ArtifactUnavailable(
                 f"{artifact.artifact_type} {artifact.artifact_id} has no file in {self.root}"
             )
         # A bundled member's path is its archive's (a storage tree; an older download saved the
         # archive for each member): the reader takes the member out.
-        return self.bundles.read(artifact, _read_file)
+        return self.bundles.read(artifact, self._read_file)
 
-
-def _read_file(artifact: Artifact) -> bytes:
-    assert artifact.path is not None
-    try:
-        return artifact.path.read_bytes()
-    except OSError as exc:
-        raise ArtifactUnavailable(f"cannot read {artifact.path}: {exc.strerror or exc}") from exc
+    def _read_file(self, artifact: Artifact) -> bytes:
+        assert artifact.path is not None
+        try:
+            return self.confined.read(artifact.path, FILE_LIMIT)
+        except Refused as exc:
+            raise ArtifactUnavailable(f"{artifact.artifact_type} {artifact.artifact_id} is not read: {exc.reason}.") from exc
+        except OSError as exc:
+            raise ArtifactUnavailable(f"cannot read {artifact.path}: {exc.strerror or exc}") from exc
