@@ -75,7 +75,8 @@ class OverviewPane(PagePane):
         panel = ErrorPanel(title, reason, "The artifacts are still here: 1-6 open their categories.")
         self.mount(panel, before=self.view)
         if had_focus:
-            panel.focus()
+            # Once mounted: a widget not mounted yet cannot take the focus (it would be ignored).
+            self.call_after_refresh(panel.focus)
 
     def focus_page(self) -> None:
         panels = self.query(ErrorPanel)

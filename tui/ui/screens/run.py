@@ -62,6 +62,9 @@ class RunScreen(ReportsWorkerFailures, Screen):
     # Below this width the sidebar gives its room to the viewer; 1-6 still switch categories
     # and the list's title names the category.
     NARROW = 110
+    # on_mount puts the focus on the overview (or its error panel): the screen's own first
+    # focus would land on the sidebar first and race with it.
+    AUTO_FOCUS = ""
 
     BINDINGS = [
         Binding("0", "overview", "Show the overview", show=False, id="run.overview"),
