@@ -18,3 +18,4 @@ async def test_a_caption_update_after_the_viewer_was_removed_does_nothing():
         await pilot.press("3")
         await settle(pilot)
         assert app.is_running and app.screen.shown_category.value == "structure"
+

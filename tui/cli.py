@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     except TuiError as exc:  # an unknown theme or binding id in the config file
         return _fail(str(exc), 2)
     app.run()
-    return 0
+    return app.return_code or 0  # 1 after a crash (Textual has printed the traceback)
 
 
 if __name__ == "__main__":
