@@ -142,9 +142,25 @@ def marked(screen: str, columns: int, number: int) -> bool:
     return f"[{number} {SHORT_LABELS[category]} {COUNTS[category]}]" in screen
 
 
-def walk(app: TmuxApp, columns: int, resize_to: tuple[int, int] | None = None) -> None:
+# What the Linux console's fonts lack: rounded corners, eighth blocks (tui/ui/glyphs.py).
+NOT_ON_THE_CONSOLE = set("╭╮╰╯▁▂▃▅▆▇▔▏▎▍▋▊▉")
+
+
+def drawable(screen: str, env: dict[str, str]) -> bool:
+    """Only what the terminal can draw: ASCII in the C locale, no rounded corners on the console."""
+    if env.get("LC_ALL") == "C":
+        return screen.isascii()
+    if env.get("TERM") == "linux":
+        return not NOT_ON_THE_CONSOLE & set(screen)
+    return True
+
+
+def walk(app: TmuxApp, columns: int, resize_to: tuple[int, int] | None = None,
+         env: dict[str, str] | None = None) -> None:
+    env = env or {}
     screen = app.wait_for("Steps (5)")  # a run opens on its overview, once its model is built
     assert RUN_ID in screen
+    assert drawable(screen, env), screen
     app.wait(lambda s: categories_shown(s, columns), "every category with its count")
 
     app.keys("?")
@@ -155,7 +171,7 @@ def walk(app: TmuxApp, columns: int, resize_to: tuple[int, int] | None = None) -
     for number, category in enumerate(CATEGORIES, start=1):
         app.keys(str(number))
         title = f"{category.label} ({COUNTS[category]})"
-        app.wait(lambda s: title in s and marked(s, columns, number), title)
+        app.wait(lambda s, title=title, number=number: title in s and marked(s, columns, number), title)
 
     if resize_to is not None:
         columns, lines = resize_to
@@ -172,7 +188,8 @@ def walk(app: TmuxApp, columns: int, resize_to: tuple[int, int] | None = None) -
     app.type(FIND_QUERY)
     app.wait(lambda s: FIND_QUERY in _cells(s), "the query in the find bar")
     app.keys("Enter")
-    app.wait_for(FOUND_LINE)  # the viewer scrolled to the match
+    screen = app.wait_for(FOUND_LINE)  # the viewer scrolled to the match
+    assert drawable(screen, env), screen
     # enter in the bar gave the keys to the viewer (n/N); escape goes back to the list, where q quits.
     app.wait(lambda s: "w Wrap long lines" in footer(s), "the viewer's keys in the footer")
     app.keys("Escape")
@@ -198,6 +215,6 @@ def test_every_category_open_find_help_and_quit(case: str, tmp_path: Path):
     (columns, lines), env, resize_to = CASES[case]
     app = TmuxApp(tmp_path, columns, lines, env)
     try:
-        walk(app, columns, resize_to)
+        walk(app, columns, resize_to, env)
     finally:
         app.close()
