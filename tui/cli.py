@@ -215,11 +215,11 @@ def main(argv: list[str] | None = None) -> int:
     recent = RecentRuns(state_dir() / "recent.json")
     try:
         ui = load_ui_settings()
-        app = SkyvernTUI(sources, initial, recent, poll_seconds=max(1.0, args.poll), theme=ui.theme, keymap=ui.keys)
+        # Only what the terminal can draw: ASCII under a locale that is not UTF-8, and so on.
+        app = SkyvernTUI(sources, initial, recent, poll_seconds=max(1.0, args.poll), theme=ui.theme, keymap=ui.keys,
+                         driver_class=glyph_driver(os.environ))
     except TuiError as exc:  # an unknown theme or binding id in the config file
         return _fail(str(exc), 2)
-    # Only what the terminal can draw: ASCII under a locale that is not UTF-8, and so on.
-    app.driver_class = glyph_driver(app.driver_class, os.environ)
     app.run()
     return app.return_code or 0  # 1 after a crash (Textual has printed the traceback)
 

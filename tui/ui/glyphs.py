@@ -15,6 +15,7 @@ where the app writes (the driver).
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from collections.abc import Callable, Mapping
 from functools import lru_cache
@@ -103,16 +104,23 @@ def glyph_set(env: Mapping[str, str]) -> str:
 TRANSLATIONS: dict[str, Callable[[str], str]] = {ASCII: to_ascii, CONSOLE: to_console}
 
 
-def glyph_driver(base: type[Driver], env: Mapping[str, str]) -> type[Driver]:
-    """The driver to run the app with: base itself, or base writing only what the terminal can draw."""
-    found = TRANSLATIONS.get(glyph_set(env))
+def glyph_driver(env: Mapping[str, str]) -> type[Driver] | None:
+    """The driver to run the app with: None (Textual's own) where every glyph can be drawn, else
+    the platform's driver writing only what the terminal can draw."""
+    glyphs = glyph_set(env)
+    found = TRANSLATIONS.get(glyphs)
     if found is None:
-        return base
+        return None
     translate: Callable[[str], str] = found
+    base: type[Driver]
+    if sys.platform == "win32":
+        from textual.drivers.windows_driver import WindowsDriver as base
+    else:
+        from textual.drivers.linux_driver import LinuxDriver as base
 
     class GlyphDriver(base):  # type: ignore[valid-type, misc]
         def write(self, data: str) -> None:
             super().write(translate(data))
 
-    GlyphDriver.__name__ = f"{glyph_set(env).title()}{base.__name__}"
+    GlyphDriver.__name__ = f"{glyphs.title()}{base.__name__}"
     return GlyphDriver
