@@ -294,6 +294,7 @@ import tui.cli as cli
 assert "textual" not in sys.modules
 fake = types.ModuleType("tui.ui.app")
 class SkyvernTUI:
+    return_code = 0
     def __init__(self, *a, **k): pass
     def run(self):
         import textual.constants

@@ -213,15 +213,18 @@ def main(argv: list[str] | None = None) -> int:
     from .config import load_ui_settings, state_dir
     from .core.recent import RecentRuns
     from .ui.app import SkyvernTUI  # the interface is imported only when it is needed
+    from .ui.glyphs import glyph_driver
 
     recent = RecentRuns(state_dir() / "recent.json")
     try:
         ui = load_ui_settings()
-        app = SkyvernTUI(sources, initial, recent, poll_seconds=max(1.0, args.poll), theme=ui.theme, keymap=ui.keys)
+        # Only what the terminal can draw: ASCII under a locale that is not UTF-8, and so on.
+        app = SkyvernTUI(sources, initial, recent, poll_seconds=max(1.0, args.poll), theme=ui.theme, keymap=ui.keys,
+                         driver_class=glyph_driver(os.environ))
     except TuiError as exc:  # an unknown theme or binding id in the config file
         return _fail(str(exc), 2)
     app.run()
-    return 0
+    return app.return_code or 0  # 1 after a crash (Textual has printed the traceback)
 
 
 if __name__ == "__main__":

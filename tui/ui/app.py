@@ -9,6 +9,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.driver import Driver
 
 from ..config import ConfigError
 from ..core.errors import describe_error
@@ -54,9 +55,10 @@ class SkyvernTUI(ReportsWorkerFailures, App):
         poll_seconds: float = 5.0,
         theme: str | None = None,
         keymap: Mapping[str, str] | None = None,
+        driver_class: type[Driver] | None = None,
     ) -> None:
         """Raises ConfigError for a theme or a binding id (of the config file) that does not exist."""
-        super().__init__()
+        super().__init__(driver_class=driver_class)  # None: Textual's own for the platform
         if theme is not None:
             if theme not in self.available_themes:
                 names = ", ".join(sorted(self.available_themes))

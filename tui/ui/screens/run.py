@@ -30,6 +30,7 @@ from ..widgets.artifact_list import ArtifactList
 from ..widgets.error_panel import ErrorPanel
 from ..widgets.run_header import RunHeader, header_renderable
 from ..widgets.page_view import PageView
+from ..widgets.category_strip import CategoryStrip
 from ..widgets.sidebar import OVERVIEW, CategorySidebar
 from .artifact import ArtifactScreen, picture_reader
 from .image import ImageScreen
@@ -59,8 +60,8 @@ def _news(old: RunDetail, new: RunDetail) -> bool:
 class RunScreen(ReportsWorkerFailures, Screen):
     COMMANDS = Screen.COMMANDS | {RunCommands}
 
-    # Below this width the sidebar gives its room to the viewer; 1-6 still switch categories
-    # and the list's title names the category.
+    # Below this width the sidebar gives its room to the viewer, and a one-line strip under the
+    # header shows the categories instead: the same keys (0-6) either way.
     NARROW = 110
     # on_mount puts the focus on the overview (or its error panel): the screen's own first
     # focus would land on the sidebar first and race with it.
@@ -109,6 +110,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
 
     def compose(self) -> ComposeResult:
         yield RunHeader(self.detail)
+        yield CategoryStrip(self.detail.counts)
         with Horizontal():
             yield CategorySidebar(self.detail.counts)
             yield OverviewPane(lambda: self.model, picture_reader(self.source, lambda: self.detail))
@@ -166,6 +168,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
         self.new_ids |= {a.artifact_id for a in fresh}
         self.query_one(RunHeader).update(header_renderable(detail))
         self.sidebar.set_counts(detail.counts)
+        self.query_one(CategoryStrip).set_counts(detail.counts)
         shown_artifact = self.viewer_pane.artifact
         if self.follow and shown_artifact is not None and shown_artifact.artifact_type in GROWING_TYPES:
             self.viewer_pane.reload()  # its new lines; the viewer then shows its end
@@ -266,6 +269,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
         self.overview.focus_page()
 
     def _show_overview(self) -> None:
+        self.query_one(CategoryStrip).show_overview()
         if not self.sidebar.overview:
             self.sidebar.select_overview()
         if self.showing_overview:
@@ -409,6 +413,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
 
     def _show_category(self, category: Category, open_first: bool = True) -> None:
         """List the category's artifacts and open its first one (once per change)."""
+        self.query_one(CategoryStrip).show_category(category)
         if self.sidebar.category is not category:
             self.sidebar.select_category(category)
         if self.showing_overview:
@@ -452,6 +457,14 @@ class RunScreen(ReportsWorkerFailures, Screen):
         artifact = self.artifact_list.artifact
         if artifact is not None:
             self.open_artifact(artifact, focus=True)
+
+    @on(CategoryStrip.Chosen)
+    def _strip_chosen(self, event: CategoryStrip.Chosen) -> None:
+        event.stop()
+        if event.option_id == OVERVIEW:
+            self.action_overview()
+        else:
+            self.action_category(event.option_id)
 
     @on(OptionList.OptionSelected, "CategorySidebar")
     def _category_selected(self) -> None:

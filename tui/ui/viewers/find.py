@@ -23,15 +23,18 @@ FIND_BINDINGS: list[BindingType] = [
 # For a viewer's DEFAULT_CSS: the bar sits at the bottom, hidden until opened; the count of
 # matches is a line above it while a query is active.
 FIND_CSS = """
-Input.find { dock: bottom; display: none; border: none; height: 1; padding: 0 1; }
+Input.find, Input.find.-textual-compact { dock: bottom; display: none; border: none; height: 1; padding: 0 1; }
 Input.find.-open { display: block; }
 Static.find-count { dock: bottom; display: none; height: 1; padding: 0 1; color: $text-muted; }
 Static.find-count.-shown { display: block; }
+/* Docked widgets do not stack: while the bar is open, the count sits on the line above it. */
+Static.find-count.-over-bar { offset-y: -1; }
 """
 
 
 def find_input(placeholder: str) -> Input:
-    return Input(placeholder=f"{placeholder} (enter: next, escape: close)", classes="find")
+    # Compact: one line whatever its state (a focused or validated Input is 3 lines tall otherwise).
+    return Input(placeholder=f"{placeholder} (enter: next, escape: close)", classes="find", compact=True)
 
 
 def find_count() -> Static:
@@ -67,8 +70,13 @@ class FindBar:
     def open_find(self, view: CursorView | None) -> bool:
         self._find_target = view
         self.find_bar.add_class("-open")
+        self._count_over_bar(True)
         self.find_bar.focus()
         return True
+
+    def _count_over_bar(self, over: bool) -> None:
+        for count in self.query("Static.find-count"):  # type: ignore[attr-defined]
+            count.set_class(over, "-over-bar")
 
     def on_cursor_view_find_requested(self, event: CursorView.FindRequested) -> None:
         event.stop()
@@ -92,6 +100,7 @@ class FindBar:
             event.stop()
             event.prevent_default()
             self.find_bar.remove_class("-open")
+            self._count_over_bar(False)
             target = self._find_target
             (target if target is not None and target.is_attached else self.find_focus()).focus()
 

@@ -103,7 +103,10 @@ class ImageViewer(ZoomActions, Viewer[Screenshot], can_focus=True):
         return safe_text(" · ".join(parts))
 
     def on_image_view_changed(self) -> None:
-        self.query_one(".note", Static).update(self.caption())
+        # Also called after a refresh (on_resize), by when a category switch may have removed
+        # this viewer and its children.
+        for note in self.query(".note").results(Static):
+            note.update(self.caption())
 
     def on_resize(self) -> None:
         self.call_after_refresh(self.on_image_view_changed)
