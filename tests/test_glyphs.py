@@ -32,7 +32,8 @@ def test_which_glyphs():
     assert glyph_set({"LANG": "en_US.utf8", "TERM": "linux"}) == CONSOLE
     assert glyph_set({"LANG": "en_US.UTF-8", "LC_ALL": "C", "TERM": "xterm"}) == ASCII  # LC_ALL wins
     assert glyph_set({"LC_CTYPE": "de_DE.ISO-8859-1", "LANG": "de_DE.UTF-8"}) == ASCII
-    assert glyph_set({"TERM": "xterm"}) == ASCII  # no locale at all is the C locale
+    assert glyph_set({"TERM": "xterm"}) == UNICODE  # no locale at all says nothing: Python writes UTF-8
+    assert glyph_set({"LANG": "C", "TERM": "xterm"}) == ASCII
     assert glyph_set({"LANG": "C", "SKYVERN_TUI_GLYPHS": "unicode"}) == UNICODE
 
 

@@ -93,8 +93,10 @@ def glyph_set(env: Mapping[str, str]) -> str:
     if chosen in (UNICODE, CONSOLE, ASCII):
         return chosen
     # The locale's character set, as the C library picks it: the first of these that is set.
-    locale = next((env[name] for name in ("LC_ALL", "LC_CTYPE", "LANG") if env.get(name)), "C")
-    if not re.search(r"utf-?8", locale, re.IGNORECASE):
+    # None set at all says nothing of the terminal (a bare container, an ssh without SendEnv):
+    # Python writes UTF-8 then, and most terminals draw it.
+    locale = next((env[name] for name in ("LC_ALL", "LC_CTYPE", "LANG") if env.get(name)), None)
+    if locale is not None and not re.search(r"utf-?8", locale, re.IGNORECASE):
         return ASCII
     if env.get("TERM", "").startswith("linux"):
         return CONSOLE
