@@ -25,6 +25,11 @@ from ..failures import ReportsWorkerFailures
 LOADING_DELAY = 0.2  # seconds
 
 
+class Nothing(Static, can_focus=True):
+    """What the pane says when it has nothing to show (an empty category). Focusable, so that
+    `enter` goes into the pane and `escape` comes back to the list, as over any artifact."""
+
+
 class ViewerPane(ReportsWorkerFailures, Container, can_focus=False):
     """Holds at most one viewer; shows progress while loading and a panel when it fails."""
 
@@ -142,6 +147,13 @@ class ViewerPane(ReportsWorkerFailures, Container, can_focus=False):
     def failed(self) -> bool:
         """The artifact on show could not be shown (opening it again tries again)."""
         return bool(self.query(ErrorPanel))
+
+    def show_nothing(self, message: str) -> None:
+        """Nothing to show (an empty category): the pane says so, and forgets its artifact."""
+        self.artifact = None
+        self.border_title = "Viewer"
+        self.border_subtitle = ""
+        self._replace(Nothing(Text(message), classes="empty"))
 
     def focus_viewer(self) -> bool:
         viewer = self.viewer
