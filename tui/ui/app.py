@@ -145,9 +145,12 @@ class SkyvernTUI(ReportsWorkerFailures, App):
                 continue
             self.call_from_thread(self._show_run, source, detail)
             return
-        self.call_from_thread(
-            self.notify, "\n".join(reasons), title=f"Cannot open {run_id}", severity="error", markup=False
-        )
+        self.call_from_thread(self._open_failed, run_id, "\n".join(reasons))
+
+    def _open_failed(self, run_id: str, reasons: str) -> None:
+        self.notify(reasons, title=f"Cannot open {run_id}", severity="error", markup=False)
+        if isinstance(self.screen, PickerScreen):
+            self.screen.open_failed()  # its "Opening…" line is no longer true
 
     def _show_run(self, source: Source, detail: RunDetail) -> None:
         if isinstance(self.screen, RunScreen):

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Container, Vertical
+from textual.widget import AwaitMount
 from textual.message import Message
 from textual.widgets import LoadingIndicator, Static
 from textual.worker import Worker, get_current_worker
@@ -90,9 +91,9 @@ class ViewerPane(ReportsWorkerFailures, Container, can_focus=False):
         if self.artifact is not None:
             self._load(self.artifact)
 
-    def _replace(self, widget) -> None:
+    def _replace(self, widget) -> AwaitMount:
         self.remove_children()
-        self.mount(widget)
+        return self.mount(widget)
 
     @work(thread=True, exclusive=True, group="viewer-load", exit_on_error=False)
     def _load(self, artifact: Artifact) -> None:
@@ -106,9 +107,10 @@ class ViewerPane(ReportsWorkerFailures, Container, can_focus=False):
             self.app.call_from_thread(self._failed, artifact, describe_error(exc))
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._opened, artifact, opened)
+            # call_later: _opened waits for its viewer to mount, in the pane's own queue.
+            self.app.call_from_thread(self.call_later, self._opened, artifact, opened)
 
-    def _opened(self, artifact: Artifact, opened: Opened) -> None:
+    async def _opened(self, artifact: Artifact, opened: Opened) -> None:
         if artifact is not self.artifact:
             return  # the user has moved on
         had_focus = self.has_focus_within
@@ -119,7 +121,10 @@ class ViewerPane(ReportsWorkerFailures, Container, can_focus=False):
         except Exception as exc:  # a viewer bug shows as a panel, not a crash
             self._failed(artifact, describe_error(exc))
             return
-        self._replace(widget)
+        # Once mounted, with its parts composed: focusing it (here, or on Shown) focuses one of them.
+        await self._replace(widget)
+        if artifact is not self.artifact:
+            return  # moved on while it mounted
         if had_focus:
             self.call_after_refresh(widget.focus)
         self.post_message(self.Shown(artifact, True))
