@@ -249,3 +249,30 @@ async def test_the_palette_or_the_help_over_the_picker_leave_its_filter_as_it_wa
         await until(pilot, lambda: app.screen is picker_screen)
         assert picker_screen.query_one("#filter", Input).value == "demo"
         assert app.focused is picker_screen.query_one("#filter")
+
+
+def test_an_id_typed_and_entered_in_one_write_opens_that_run_in_a_real_terminal(tmp_path):
+    """The installed command in a pseudo-terminal over a folder of two runs: the id and enter
+    arrive in one read, as a paste or a fast typist's keys do."""
+    from apptools import make_run
+    from ptyterm import Terminal, terminal_env
+
+    make_run(tmp_path / "runs" / "one", [("llm_prompt", "p.txt", b"first run")], run_id="tsk_111111")
+    make_run(tmp_path / "runs" / "two", [("llm_prompt", "p.txt", b"second run")], run_id="tsk_222222")
+    env = terminal_env(HOME=str(tmp_path), XDG_STATE_HOME=str(tmp_path / "state"))
+    terminal = Terminal(["--local", str(tmp_path / "runs")], tmp_path, 120, 40, env=env)
+    try:
+        terminal.wait_for("tsk_111111")
+        terminal.wait_for("tsk_222222")
+        terminal.send("tsk_222222\r")
+        screen = terminal.wait_for("Steps (")  # the run's overview
+        assert "tsk_222222" in screen and "tsk_111111" not in screen
+        terminal.send("\x1b")
+        terminal.wait_for("Filter: words")
+        terminal.pump(0.5)
+        screen = terminal.text()
+        assert "Opening" not in screen and "tsk_111111" in screen  # a fresh picker, every run listed
+        terminal.send("\x11")  # ctrl+q
+        assert terminal.wait_exit() == 0
+    finally:
+        terminal.close()
