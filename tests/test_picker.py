@@ -268,7 +268,7 @@ def test_an_id_typed_and_entered_in_one_write_opens_that_run_in_a_real_terminal(
         screen = terminal.wait_for("Steps (")  # the run's overview
         assert "tsk_222222" in screen and "tsk_111111" not in screen
         terminal.send("\x1b")
-        terminal.wait_for("Filter: words")
+        terminal.wait_for("Filter (words")
         terminal.pump(0.5)
         screen = terminal.text()
         assert "Opening" not in screen and "tsk_111111" in screen  # a fresh picker, every run listed

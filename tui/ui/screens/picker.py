@@ -43,8 +43,7 @@ PAGE_SIZE = 25
 SEARCH_DELAY = 0.4  # seconds of quiet typing before the server is asked
 # `status:failed` is what a person means by it: every run that did not complete.
 STATUS_SHORTHANDS = {"failed": ("failed", "terminated", "timed_out", "canceled")}
-PLACEHOLDER = ("Filter: words, status:failed (every run that did not complete), status:running; "
-               "or paste a run id / Skyvern URL. Enter opens")
+PLACEHOLDER = "Filter (words; status:failed = did not complete) or paste a run id / Skyvern URL; enter opens"
 
 
 @dataclass
