@@ -189,7 +189,7 @@ class PickerScreen(ReportsWorkerFailures, Screen):
         if self._opening:
             self._opening = False
             self.action_clear_filter()
-        self._fill()
+            self._fill()
         self.query_one("#filter", Input).focus()
 
     def action_clear_filter(self) -> None:
