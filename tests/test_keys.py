@@ -280,6 +280,30 @@ async def test_an_empty_category_says_so_in_the_viewer(tmp_path):
         assert pane.artifact is None and "No Network artifacts" in str(pane.query_one(Nothing).render())
 
 
+async def test_an_empty_category_on_show_opens_its_first_artifact_when_a_live_run_brings_one(tmp_path):
+    from apptools import local_app, make_run
+
+    from tui.core.catalog import Category
+
+    source = _levels_run(tmp_path)
+    grown = make_run(tmp_path / "grown", [
+        ("screenshot_llm", "a.png", b"not a png"), ("screenshot_llm", "b.png", b"nor this"),
+        ("llm_prompt", "empty.txt", b""), ("llm_prompt", "p.txt", b"a prompt\n" * 50),
+        ("har", "network.har", b'{"log": {"entries": []}}'),
+    ])
+    app = local_app(source, "tsk_test")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("5")
+        await settle(pilot)
+        assert screen.viewer_pane.artifact is None
+        screen.update_detail(grown.load_run("tsk_test"))  # what a poll of a live run brings
+        await settle(pilot)
+        new = screen.viewer_pane.artifact
+        assert new is not None and new.category is Category.NETWORK and new is screen.artifact_list.artifact
+
+
 def test_enter_and_escape_in_a_real_terminal_never_skip_a_level(tmp_path):
     """The installed command in a pseudo-terminal: an empty category and an error panel, enter
     and escape; q then quits, which it would not do had escape reached the picker's filter."""
