@@ -328,3 +328,40 @@ def test_enter_and_escape_in_a_real_terminal_never_skip_a_level(tmp_path):
         assert terminal.wait_exit() == 0
     finally:
         terminal.close()
+
+
+async def test_enter_over_an_artifact_still_loading_puts_the_focus_in_the_pane_and_escape_takes_it_back(tmp_path):
+    import threading
+
+    from apptools import local_app, until
+
+    from tui.core.sources.local import LocalSource
+    from tui.ui.screens.viewer_pane import Nothing
+
+    class Gated(LocalSource):
+        gate = threading.Event()
+
+        def read_bytes(self, artifact):
+            assert self.gate.wait(20)
+            return super().read_bytes(artifact)
+
+    _levels_run(tmp_path)
+    source = Gated(tmp_path / "run", label="test run")
+    source.gate.set()
+    app = local_app(source, "tsk_test")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("2")
+        await settle(pilot)
+        source.gate.clear()
+        await pilot.press("j", "enter")
+        # The loading note has the focus: the pane is lit, and it keeps it when the note grows a spinner.
+        await until(pilot, lambda: isinstance(app.focused, Nothing) and screen.viewer_pane.has_focus_within)
+        await until(pilot, lambda: "Reading and preparing" in str(app.focused.render()))
+        assert isinstance(app.focused, Nothing)
+        await pilot.press("escape")
+        assert screen.artifact_list.has_focus and app.screen is screen
+        source.gate.set()
+        await settle(pilot)
+        assert screen.artifact_list.has_focus

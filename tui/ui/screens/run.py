@@ -485,7 +485,11 @@ class RunScreen(ReportsWorkerFailures, Screen):
         self._stop_unstick_timer()  # the viewer was asked for: its Shown takes it from here
         self._focus_viewer_when_shown = True
         self._typing_ahead = True
-        self.set_focus(None)
+        notes = self.viewer_pane.query(Nothing)  # "Loading…": the focus is in the pane at once
+        if notes:
+            notes.first().focus()
+        else:
+            self.set_focus(None)
 
     def on_key(self, event: events.Key) -> None:
         if event.key == "enter" and self.artifact_list.has_focus and self.artifact_list.artifact is None:

@@ -8,7 +8,7 @@ from functools import partial
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Container, Vertical
+from textual.containers import Container
 from textual.widget import AwaitMount
 from textual.message import Message
 from textual.widgets import LoadingIndicator, Static
@@ -27,8 +27,9 @@ LOADING_DELAY = 0.2  # seconds
 
 
 class Nothing(Static, can_focus=True):
-    """What the pane says when it has nothing to show (an empty category). Focusable, so that
-    `enter` goes into the pane and `escape` comes back to the list, as over any artifact."""
+    """What the pane says when it has no viewer to show: an empty category, or the artifact on
+    its way. Focusable, so that `enter` goes into the pane and `escape` comes back to the list,
+    as over any artifact."""
 
 
 class ViewerPane(ReportsWorkerFailures, Container, can_focus=False):
@@ -71,20 +72,18 @@ class ViewerPane(ReportsWorkerFailures, Container, can_focus=False):
         size = human_size(artifact.file_size) if artifact.file_size is not None else ""
         self.border_title = Text(f"{artifact.artifact_type} {size}".strip())
         self.border_subtitle = Text(artifact.artifact_id)
-        self._replace(Static(Text(f"Loading {artifact.artifact_type}…", style="dim"), classes="empty"))
+        self._replace(Nothing(Text(f"Loading {artifact.artifact_type}…", style="dim"), classes="empty"))
         # Most artifacts load in a blink: the spinner only shows for the slow ones.
         self.set_timer(LOADING_DELAY, partial(self._still_loading, artifact))
         self._load(artifact)
 
     def _still_loading(self, artifact: Artifact) -> None:
-        if artifact is self.artifact and self.viewer is None and not self.failed:
+        notes = self.query(Nothing)
+        if artifact is self.artifact and self.viewer is None and not self.failed and notes:
             size = f" ({human_size(artifact.file_size)})" if artifact.file_size else ""
-            self._replace(
-                Vertical(
-                    Static(Text(f"Reading and preparing {artifact.artifact_type}{size}…", style="dim"), classes="empty"),
-                    LoadingIndicator(),
-                )
-            )
+            # In place: the note may have the focus (enter was pressed), which a new widget would lose.
+            notes.first().update(Text(f"Reading and preparing {artifact.artifact_type}{size}…", style="dim"))
+            self.mount(LoadingIndicator())
 
     def reload(self) -> None:
         """Read the artifact on show again (a log that grows while the run goes on)."""
