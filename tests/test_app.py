@@ -397,7 +397,8 @@ async def test_picker_pages_server_runs_as_the_cursor_reaches_the_end_and_search
         app.screen._search_timer.stop()
         app.screen._search_server()  # what the timer does after the pause
         await settle(pilot)
-        assert server.calls[calls:] == [(1, ("failed",), "number 4")]
+        # status:failed: every run that did not complete
+        assert server.calls[calls:] == [(1, ("failed", "terminated", "timed_out", "canceled"), "number 4")]
         shown = [run.run_id for run, _ in app.screen.shown]
         assert shown == ["wr_042", "wr_045", "wr_048"]
 
@@ -619,3 +620,50 @@ async def test_a_query_typed_after_slash_on_a_pane_with_nothing_to_find_runs_no_
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is screen and screen.viewer_pane.has_focus_within  # back where it was
+
+
+def _notes(app) -> str:
+    return " | ".join(str(n.message) for n in app._notifications)
+
+
+async def test_the_palettes_screenshot_goes_to_the_current_folder_without_a_downloads_folder(tmp_path, monkeypatch):
+    import tui.ui.app as app_module
+
+    monkeypatch.setattr(app_module, "user_downloads_path", lambda: tmp_path / "no-Downloads")
+    monkeypatch.chdir(tmp_path)
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+        await pilot.press(*"screenshot")
+        await until(pilot, lambda: "Screenshot" in str(app.screen.query_one(CommandList).get_option_at_index(0).prompt))
+        await pilot.press("enter")
+        await until(pilot, lambda: "Saved a screenshot" in _notes(app))
+        saved = list(tmp_path.glob("*.svg"))
+        assert len(saved) == 1 and saved[0].read_text(encoding="utf-8").startswith("<svg")
+        assert str(saved[0]) in _notes(app)
+
+
+async def test_a_screenshot_that_cannot_be_saved_says_where_and_why(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.deliver_screenshot("shot.svg", str(tmp_path / "a-file" / "sub"))
+        await until(pilot, lambda: "screenshot" in _notes(app))
+        notes = _notes(app)
+        assert f"Could not save the screenshot to {tmp_path / 'a-file' / 'sub' / 'shot.svg'}: Not a directory." in notes
+        assert "Failed to save screenshot" not in notes
+
+
+def test_no_message_claims_a_copy_arrived():
+    """OSC 52 gets no answer: no module may say "copied"; each copy says it was sent."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent / "tui"
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"[\"'][^\"'\n]*\bcopied\b", text, re.IGNORECASE), path
+        if "copy_to_clipboard(" in text:
+            assert "sent_to_clipboard(" in text, path

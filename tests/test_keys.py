@@ -204,3 +204,164 @@ def test_the_readme_lists_every_binding_id_with_its_key():
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     for _, binding in all_bindings():
         assert f"`{binding.id}` {key_display(binding.key)}" in readme, binding.id
+
+
+# --- enter goes in and escape comes back one level, whatever the viewer shows -----------------
+
+
+def _levels_run(tmp_path):
+    from apptools import make_run
+
+    # Visual: two screenshots that cannot be read (error panels); AI: an empty prompt and a
+    # prompt; nothing in the other categories.
+    return make_run(tmp_path / "run", [
+        ("screenshot_llm", "a.png", b"not a png"), ("screenshot_llm", "b.png", b"nor this"),
+        ("llm_prompt", "empty.txt", b""), ("llm_prompt", "p.txt", b"a prompt\n" * 50),
+    ])
+
+
+@pytest.mark.parametrize("keys", [
+    ("1", "enter", "escape"),  # an error panel
+    ("1", "j", "enter", "escape"),  # an error panel, before the cursor's viewer came
+    ("2", "enter", "escape"),  # an empty file
+    ("2", "j", "enter", "escape"),  # text, still loading when escape comes
+    ("3", "enter", "escape"),  # an empty category
+    ("3", "enter", "enter", "escape"),
+])
+async def test_enter_goes_into_the_pane_and_escape_back_to_the_list_at_human_speed(tmp_path, keys):
+    from apptools import local_app, until
+
+    from tui.ui.screens.picker import PickerScreen
+
+    app = local_app(_levels_run(tmp_path), "tsk_test")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press(*keys[:-1])  # no pause between the keys
+        await until(pilot, lambda: screen.viewer_pane.has_focus_within)  # enter went in, whatever the pane shows
+        await pilot.press(keys[-1])
+        await settle(pilot)
+        assert app.screen is screen and screen.artifact_list.has_focus
+        await pilot.press("escape")  # one level more: the picker
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+
+
+async def test_keys_pressed_at_once_never_skip_a_level(tmp_path):
+    from apptools import local_app
+
+    app = local_app(_levels_run(tmp_path), "tsk_test")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        for keys in (("1", "enter", "escape"), ("3", "enter", "escape"), ("2", "j", "enter", "escape")):
+            await pilot.press(*keys)
+            await settle(pilot)
+            assert app.screen is screen and screen.artifact_list.has_focus, keys
+        await pilot.press("3", "enter", "escape", "q")  # q quits from the list: no text field took it
+        await settle(pilot)
+    assert app.return_code == 0 and not app.is_running
+
+
+async def test_an_empty_category_says_so_in_the_viewer(tmp_path):
+    from apptools import local_app
+
+    from tui.ui.screens.viewer_pane import Nothing
+
+    app = local_app(_levels_run(tmp_path), "tsk_test")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        pane = screen.viewer_pane
+        assert pane.artifact is None and "No Network artifacts" in str(pane.query_one(Nothing).render())
+
+
+async def test_an_empty_category_on_show_opens_its_first_artifact_when_a_live_run_brings_one(tmp_path):
+    from apptools import local_app, make_run
+
+    from tui.core.catalog import Category
+
+    source = _levels_run(tmp_path)
+    grown = make_run(tmp_path / "grown", [
+        ("screenshot_llm", "a.png", b"not a png"), ("screenshot_llm", "b.png", b"nor this"),
+        ("llm_prompt", "empty.txt", b""), ("llm_prompt", "p.txt", b"a prompt\n" * 50),
+        ("har", "network.har", b'{"log": {"entries": []}}'),
+    ])
+    app = local_app(source, "tsk_test")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("5")
+        await settle(pilot)
+        assert screen.viewer_pane.artifact is None
+        screen.update_detail(grown.load_run("tsk_test"))  # what a poll of a live run brings
+        await settle(pilot)
+        new = screen.viewer_pane.artifact
+        assert new is not None and new.category is Category.NETWORK and new is screen.artifact_list.artifact
+
+
+def test_enter_and_escape_in_a_real_terminal_never_skip_a_level(tmp_path):
+    """The installed command in a pseudo-terminal: an empty category and an error panel, enter
+    and escape; q then quits, which it would not do had escape reached the picker's filter."""
+    from ptyterm import Terminal
+
+    _levels_run(tmp_path)
+    terminal = Terminal(["--local", str(tmp_path / "run")], tmp_path, 120, 40)
+    try:
+        terminal.wait_for("Steps (")  # the overview, once the run model is built
+        terminal.send("3")
+        terminal.wait_for("Page structure (0)")
+        terminal.send("\r\x1b")  # enter, escape: as fast as a terminal delivers them
+        terminal.pump(0.5)
+        terminal.send("1")
+        terminal.wait_for("Cannot show screenshot_llm a_1")
+        terminal.send("\r")
+        terminal.pump(0.3)
+        terminal.send("\x1b")
+        terminal.pump(0.5)
+        assert "Filter runs" not in terminal.text()  # still on the run screen
+        terminal.send("q")
+        assert terminal.wait_exit() == 0
+    finally:
+        terminal.close()
+
+
+async def test_enter_over_an_artifact_still_loading_puts_the_focus_in_the_pane_and_escape_takes_it_back(tmp_path):
+    import threading
+
+    from apptools import local_app, until
+
+    from tui.core.sources.local import LocalSource
+    from tui.ui.screens.viewer_pane import Nothing
+
+    class Gated(LocalSource):
+        gate = threading.Event()
+
+        def read_bytes(self, artifact):
+            assert self.gate.wait(20)
+            return super().read_bytes(artifact)
+
+    _levels_run(tmp_path)
+    source = Gated(tmp_path / "run", label="test run")
+    source.gate.set()
+    app = local_app(source, "tsk_test")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("2")
+        await settle(pilot)
+        source.gate.clear()
+        await pilot.press("j", "enter")
+        # The loading note has the focus: the pane is lit, and it keeps it when the note grows a spinner.
+        await until(pilot, lambda: isinstance(app.focused, Nothing) and screen.viewer_pane.has_focus_within)
+        await until(pilot, lambda: "Reading and preparing" in str(app.focused.render()))
+        assert isinstance(app.focused, Nothing)
+        await pilot.press("escape")
+        assert screen.artifact_list.has_focus and app.screen is screen
+        source.gate.set()
+        await settle(pilot)
+        assert screen.artifact_list.has_focus

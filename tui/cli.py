@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from pathlib import Path
@@ -80,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--poll", metavar="SECONDS", type=float, default=5.0,
-        help="how often a run that has not ended is checked for news (default 5)",
+        help="how often a run that has not ended is checked for news, 1 or more (default 5)",
     )
     parser.add_argument(
         "--truecolor", action="store_true",
@@ -192,14 +193,32 @@ def resolve(args: argparse.Namespace) -> tuple[list[Source], tuple[Source, str] 
     return sources, initial
 
 
+def _output_closed() -> int:
+    """The reader of standard output went away (`| head`): stop quietly, as a program killed by
+    SIGPIPE does, and keep Python from failing again when it flushes at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 141  # 128 + SIGPIPE, what a shell reports for such a program
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] in SUBCOMMANDS:
         from .commands import run_command
 
         args = build_command_parser(argv[0]).parse_args(argv[1:])
-        return run_command(argv[0], args)
+        try:
+            status = run_command(argv[0], args)
+            sys.stdout.flush()  # here, where a closed pipe can still be said nothing about
+            return status
+        except BrokenPipeError:
+            return _output_closed()
     args = build_parser().parse_args(argv)
+    if not math.isfinite(args.poll) or args.poll < 1:
+        return _fail(f"--poll takes a number of seconds of 1 or more, not {args.poll:g}", 2)
     try:
         sources, initial = resolve(args)
     except UsageError as exc:
@@ -219,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         ui = load_ui_settings()
         # Only what the terminal can draw: ASCII under a locale that is not UTF-8, and so on.
-        app = SkyvernTUI(sources, initial, recent, poll_seconds=max(1.0, args.poll), theme=ui.theme, keymap=ui.keys,
+        app = SkyvernTUI(sources, initial, recent, poll_seconds=args.poll, theme=ui.theme, keymap=ui.keys,
                          driver_class=glyph_driver(os.environ))
     except TuiError as exc:  # an unknown theme or binding id in the config file
         return _fail(str(exc), 2)

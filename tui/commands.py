@@ -8,7 +8,9 @@ import getpass
 import json
 import re
 import sys
+import tempfile
 import threading
+from pathlib import Path
 from typing import TextIO
 
 from .arguments import UsageError, api_source, run_id_arg
@@ -45,6 +47,42 @@ def _source(args: argparse.Namespace):
     return source
 
 
+def check_types(types: list[str]) -> None:
+    """Raises UsageError for a --type that no Skyvern artifact has, with the list of those known."""
+    from .core.catalog import TYPES
+
+    unknown = [t for t in types if t not in TYPES]
+    if unknown:
+        names = ", ".join(repr(t) for t in unknown)
+        raise UsageError(f"unknown artifact type {names} (known: {', '.join(sorted(TYPES))})")
+
+
+def writable_folder(dest: Path) -> list[Path]:
+    """Make `dest` (and its missing parents) and prove a file can be written in it, before any
+    download starts. Returns the folders it made (removed again if the download cannot start).
+    Raises UsageError saying why not."""
+    missing = [p for p in (dest, *dest.parents) if not p.exists()]
+    try:
+        dest.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=dest):
+            pass
+    except (FileExistsError, NotADirectoryError):
+        _remove_empty(missing)
+        raise UsageError(f"cannot save in {dest}: it is not a folder") from None
+    except OSError as exc:
+        _remove_empty(missing)
+        raise UsageError(f"cannot save in {dest}: {exc.strerror or exc}") from None
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    for folder in folders:  # the deepest first; one with files in it stays, and so do its parents
+        try:
+            folder.rmdir()
+        except OSError:
+            continue
+
+
 def run_command(command: str, args: argparse.Namespace) -> int:
     try:
         if command == "login":
@@ -52,6 +90,9 @@ def run_command(command: str, args: argparse.Namespace) -> int:
         if command == "report":
             return report(args)
         run_id = run_id_arg(args.run_id)
+        check_types(args.types)
+        if command == "download" and args.workers < 1:
+            raise UsageError(f"--workers takes a number of parallel downloads of 1 or more, not {args.workers}")
         source = _source(args)
         if command == "artifacts":
             return list_artifacts(source, run_id, args)
@@ -83,6 +124,7 @@ def list_artifacts(source, run_id: str, args: argparse.Namespace) -> int:
 def download(source, run_id: str, args: argparse.Namespace) -> int:
     from .core.download import download_run
 
+    made = writable_folder(args.dest)
     cancel = threading.Event()
     interactive = sys.stderr.isatty()
 
@@ -98,6 +140,9 @@ def download(source, run_id: str, args: argparse.Namespace) -> int:
         result = download_run(source, run_id, args.dest, types=tuple(args.types), workers=args.workers, progress=progress, cancel=cancel)
     except KeyboardInterrupt:
         cancel.set()
+        raise
+    except TuiError:  # no such run, say: leave no empty folder behind
+        _remove_empty([args.dest / "files", *made])
         raise
     finally:
         if interactive:

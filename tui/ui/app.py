@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from difflib import get_close_matches
+from pathlib import Path
 
-from textual import work
+from platformdirs import user_downloads_path
+from textual import events, on, work
+from textual._files import generate_datetime_filename
 from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
@@ -30,6 +33,12 @@ from .failures import ReportsWorkerFailures
 
 def _bindings(cls: type[DOMNode]) -> list[Binding]:
     return [b for b in cls.BINDINGS if isinstance(b, Binding)]
+
+
+def screenshot_folder() -> Path:
+    """The user's Downloads folder when it exists, else the current folder."""
+    downloads = user_downloads_path()
+    return downloads if downloads.is_dir() else Path.cwd()
 
 
 class SkyvernTUI(ReportsWorkerFailures, App):
@@ -80,6 +89,7 @@ class SkyvernTUI(ReportsWorkerFailures, App):
         self.initial = initial
         # Where opened runs are remembered; None (tests) remembers nothing.
         self.recent = recent
+        self._screenshots: dict[str, Path] = {}  # delivery key -> the file it is written to
 
     def on_mount(self) -> None:
         self.push_screen(PickerScreen(self.sources, self.recent.load() if self.recent else []))
@@ -88,6 +98,37 @@ class SkyvernTUI(ReportsWorkerFailures, App):
                 self.notify(warning, title=f"{source.label}: not encrypted", severity="warning", markup=False, timeout=15)
         if self.initial is not None:
             self.open_run(*self.initial)
+
+    # --- saving a screenshot of the screen (the palette's "Screenshot") -----------------------
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """As Textual's, but into the Downloads folder only when there is one (else the current
+        folder), and the file remembered so that a failure can say where and why."""
+        folder = Path(path).expanduser() if path else screenshot_folder()
+        name = filename or generate_datetime_filename(self.title, ".svg", time_format)
+        key = super().deliver_screenshot(name, str(folder), time_format)
+        if key is not None:
+            self._screenshots[key] = folder / name
+        return key
+
+    @on(events.DeliveryComplete)
+    def _screenshot_saved(self, event: events.DeliveryComplete) -> None:
+        if event.name == "screenshot":
+            event.prevent_default()  # Textual's own message reads the path as markup
+            where = event.path or self._screenshots.get(event.key)
+            self._screenshots.pop(event.key, None)
+            self.notify(f"Saved a screenshot of the screen to {where}" if where else "Saved a screenshot",
+                        title="Screenshot", markup=False)
+
+    @on(events.DeliveryFailed)
+    def _screenshot_failed(self, event: events.DeliveryFailed) -> None:
+        if event.name == "screenshot":
+            event.prevent_default()  # Textual's own says only "Failed to save screenshot"
+            where = self._screenshots.pop(event.key, None)
+            exc = event.exception
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else describe_error(exc)
+            self.notify(f"Could not save the screenshot to {where or 'its folder'}: {reason}.",
+                        title="Screenshot", severity="error", timeout=10, markup=False)
 
     def open_run(self, source: Source, run_id: str) -> None:
         self._load_run([source], run_id)
@@ -109,9 +150,12 @@ class SkyvernTUI(ReportsWorkerFailures, App):
                 continue
             self.call_from_thread(self._show_run, source, detail)
             return
-        self.call_from_thread(
-            self.notify, "\n".join(reasons), title=f"Cannot open {run_id}", severity="error", markup=False
-        )
+        self.call_from_thread(self._open_failed, run_id, "\n".join(reasons))
+
+    def _open_failed(self, run_id: str, reasons: str) -> None:
+        self.notify(reasons, title=f"Cannot open {run_id}", severity="error", markup=False)
+        if isinstance(self.screen, PickerScreen):
+            self.screen.open_failed()  # its "Opening…" line is no longer true
 
     def _show_run(self, source: Source, detail: RunDetail) -> None:
         if isinstance(self.screen, RunScreen):

@@ -1,9 +1,11 @@
 """The run picker: every run of the active sources; type to filter, enter to open.
 
-The filter line is also where a run id or a Skyvern app URL is pasted: enter opens it even when
-it is not in the list. `status:failed` (repeatable) filters by status; other words filter the
+The filter line is also where a run id or a Skyvern app URL is pasted: enter opens the row under
+the cursor, or, when no row matches, the id typed (even when it is not in the list). An exact id
+of a listed run opens that run. `status:X` (repeatable) filters by status, `status:failed` being
+every run that did not complete (failed, terminated, timed_out, canceled); other words filter the
 local runs here and are sent to the server as its search (3+ characters, after a pause). Server
-runs come a page at a time: reaching the last row loads the next page.
+runs come a page at a time: reaching the last row loads the next page, once.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ STATUS_CLASSES = {
 }
 PAGE_SIZE = 25
 SEARCH_DELAY = 0.4  # seconds of quiet typing before the server is asked
+# `status:failed` is what a person means by it: every run that did not complete.
+STATUS_SHORTHANDS = {"failed": ("failed", "terminated", "timed_out", "canceled")}
+PLACEHOLDER = "Filter (words; status:failed = did not complete) or paste a run id / Skyvern URL; enter opens"
 
 
 @dataclass
@@ -53,10 +58,16 @@ class Query:
         statuses, words = [], []
         for token in text.split():
             if token.lower().startswith("status:") and len(token) > 7:
-                statuses.append(token[7:].lower())
+                status = token[7:].lower()
+                statuses += [s for s in STATUS_SHORTHANDS.get(status, (status,)) if s not in statuses]
             else:
                 words.append(token.lower())
         return cls(tuple(statuses), tuple(words))
+
+    @property
+    def server_key(self) -> tuple[tuple[str, ...], str | None]:
+        """What the server is asked for this query: runs listed for another key are stale."""
+        return self.statuses, self.search
 
     @property
     def search(self) -> str | None:
@@ -76,9 +87,11 @@ class Query:
 class _Paging:
     """Where a server source is in its run list for the current query."""
 
-    page: int = 0
+    page: int = 0  # pages received
     done: bool = False
     runs: list[Run] = field(default_factory=list)
+    asking: bool = False  # a page is on its way: reaching the last row again asks nothing more
+    key: tuple[tuple[str, ...], str | None] = ((), None)  # the query its runs answer
 
 
 def run_cells(row: tuple[Run, Source], style: StyleOf) -> tuple[Text, ...]:
@@ -138,6 +151,7 @@ class PickerScreen(ReportsWorkerFailures, Screen):
         Binding("pagedown", "cursor(10)", "Page down", show=False, priority=True, id="picker.page_down"),
         Binding("pageup", "cursor(-10)", "Page up", show=False, priority=True, id="picker.page_up"),
         Binding("slash", "focus_filter", "Filter", id="picker.find"),
+        Binding("escape", "clear_filter", "Clear filter", show=False, id="picker.back"),
         Binding("ctrl+r", "refresh", "Refresh", id="picker.refresh"),
         # Letters type into the filter here, so `q` cannot quit: ctrl+q does.
         Binding("ctrl+q", "app.quit", "Quit", id="picker.quit"),
@@ -152,12 +166,13 @@ class PickerScreen(ReportsWorkerFailures, Screen):
         self.shown: list[tuple[Run, Source]] = []
         self.problems: list[str] = []
         self._search_timer: Timer | None = None
+        # Each new first page (a refresh, a new search) starts a generation: answers of an older
+        # one are dropped, so two pages of one list can never both land.
+        self._generation = 0
+        self._opening = False  # a run was asked for from here: coming back, the filter starts afresh
 
     def compose(self) -> ComposeResult:
-        yield Input(
-            placeholder="Filter runs (status:failed, words) or paste a run id / Skyvern URL and press enter",
-            id="filter",
-        )
+        yield Input(placeholder=PLACEHOLDER, id="filter")
         yield Static(Text("Loading runs…"), classes="status")
         rows: ColumnRows[tuple[Run, Source]] = ColumnRows(COLUMNS, self.shown, run_cells)
         yield TableHeader(rows)
@@ -168,6 +183,23 @@ class PickerScreen(ReportsWorkerFailures, Screen):
         self.query_one("#filter", Input).focus()
         self.action_refresh()
 
+    def on_screen_resume(self) -> None:
+        # Back from a run: a fresh filter over the runs loaded, the status line true again (not
+        # after the help or the palette, which leave the filter as it was).
+        if self._opening:
+            self._opening = False
+            self.action_clear_filter()
+            self._fill()
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""  # Input.Changed refills the table
+
+    def open_failed(self) -> None:
+        """The run asked for could not be opened (the app said why): no stale "Opening…"."""
+        self._opening = False
+        self._fill()
+
     @property
     def query_text(self) -> str:
         return self.query_one("#filter", Input).value.strip()
@@ -177,7 +209,7 @@ class PickerScreen(ReportsWorkerFailures, Screen):
         self._set_status("Loading runs…")
         self.paging = {i: _Paging() for i, s in enumerate(self.sources) if is_remote(s)}
         self._load_local()
-        self._load_pages(Query.parse(self.query_text), first=True)
+        self._ask_pages(first=True)
 
     @work(thread=True, exclusive=True, group="picker-local", exit_on_error=False)
     def _load_local(self) -> None:
@@ -199,14 +231,34 @@ class PickerScreen(ReportsWorkerFailures, Screen):
         self.problems = problems
         self._fill()
 
-    @work(thread=True, exclusive=True, group="picker-pages", exit_on_error=False)
-    def _load_pages(self, query: Query, first: bool) -> None:
-        """The next page of every server source that has more (the first page when `first`)."""
-        results: dict[int, tuple[list[Run], str | None]] = {}
-        for index, paging in list(self.paging.items()):
-            if paging.done and not first:
+    def _ask_pages(self, first: bool) -> None:
+        """Ask every server source for its first page (a new list), or the next page of those that
+        have more and are not already asked for one."""
+        query = Query.parse(self.query_text)
+        if not first and any(p.page and p.key != query.server_key for p in self.paging.values()):
+            # The runs listed answer an older query: the next page is the new query's first.
+            if any(p.asking for p in self.paging.values()):
+                return
+            first = True
+        if first:
+            self._generation += 1
+        pages: dict[int, int] = {}
+        for index, paging in self.paging.items():
+            if first:
+                pages[index] = 1
+            elif not paging.done and not paging.asking:
+                pages[index] = paging.page + 1
+            else:
                 continue
-            page = 1 if first else paging.page + 1
+            paging.asking = True
+        if pages:
+            self._load_pages(query, pages, self._generation)
+
+    @work(thread=True, group="picker-pages", exit_on_error=False)
+    def _load_pages(self, query: Query, pages: dict[int, int], generation: int) -> None:
+        """Those pages, one per server source."""
+        results: dict[int, tuple[int, list[Run], str | None]] = {}
+        for index, page in pages.items():
             source = self.sources[index]
             if not is_remote(source):
                 continue
@@ -214,22 +266,27 @@ class PickerScreen(ReportsWorkerFailures, Screen):
                 runs = source.list_runs_page(
                     page=page, page_size=PAGE_SIZE, statuses=query.statuses, search=query.search
                 )
-                results[index] = (runs, None)
+                results[index] = (page, runs, None)
             except Exception as exc:
-                reason = describe_error(exc)
-                results[index] = ([], f"{source.label}: {reason}")
-        self.app.call_from_thread(self._pages_loaded, results, first)
+                results[index] = (page, [], f"{source.label}: {describe_error(exc)}")
+        self.app.call_from_thread(self._pages_loaded, results, generation, query)
 
-    def _pages_loaded(self, results: dict[int, tuple[list[Run], str | None]], first: bool) -> None:
-        for index, (runs, problem) in results.items():
+    def _pages_loaded(self, results: dict[int, tuple[int, list[Run], str | None]], generation: int,
+                      query: Query) -> None:
+        if generation != self._generation:
+            return  # the answer to a list since replaced (a refresh, a newer search)
+        for index, (page, runs, problem) in results.items():
             paging = self.paging[index]
-            if first:
-                paging.page, paging.runs = 0, []
+            paging.asking = False
+            if page == 1:
+                paging.page, paging.runs, paging.key = 0, [], query.server_key
+            if page != paging.page + 1:
+                continue  # not the page that comes next: never the same page twice
             if problem:
                 self.problems = [p for p in self.problems if not p.startswith(self.sources[index].label)] + [problem]
                 paging.done = True
                 continue
-            paging.page += 1
+            paging.page = page
             paging.runs += runs
             paging.done = len(runs) < PAGE_SIZE
         self._fill()
@@ -242,9 +299,11 @@ class PickerScreen(ReportsWorkerFailures, Screen):
         query = Query.parse(self.query_text)
         table = self.table
         rows: list[tuple[Run, Source]] = []
-        # Server runs were filtered by the server (its search looks at more than we see).
+        # Server runs were filtered by the server (its search looks at more than we see); until
+        # it has answered the query on screen, its runs of the last one are filtered here.
         for index, paging in self.paging.items():
-            rows += [(run, self.sources[index]) for run in paging.runs]
+            fresh = paging.key == query.server_key
+            rows += [(run, self.sources[index]) for run in paging.runs if fresh or query.matches(run)]
         rows += [(run, source) for run, source in self.local_runs if query.matches(run)]
         rows = self._recent_first(rows) if not self.query_text else rows
         self.shown = rows
@@ -271,7 +330,9 @@ class PickerScreen(ReportsWorkerFailures, Screen):
             self._search_timer = self.set_timer(SEARCH_DELAY, self._search_server)
 
     def _search_server(self) -> None:
-        self._load_pages(Query.parse(self.query_text), first=True)
+        self._search_timer = None
+        if any(p.key != Query.parse(self.query_text).server_key for p in self.paging.values()):
+            self._ask_pages(first=True)
 
     @property
     def table(self) -> RunTable:
@@ -282,7 +343,7 @@ class PickerScreen(ReportsWorkerFailures, Screen):
         event.stop()
         row = event.row
         if row is not None and row >= len(self.shown) - 1 and any(not p.done for p in self.paging.values()):
-            self._load_pages(Query.parse(self.query_text), first=False)
+            self._ask_pages(first=False)
 
     def action_cursor(self, delta: int) -> None:
         table = self.table
@@ -297,17 +358,31 @@ class PickerScreen(ReportsWorkerFailures, Screen):
         self.action_open_run()
 
     def action_open_run(self) -> None:
-        typed = run_id_from(self.query_text) if self.query_text else None
-        listed = {run.run_id for run, _ in self.shown}
-        if typed and typed not in listed:
+        # enter is a priority key, handled before the filter line has taken the keys typed just
+        # before it: decide once it has (its queue holds them, so this runs after them).
+        self.query_one("#filter", Input).call_later(self._open_typed)
+
+    def _open_typed(self) -> None:
+        """The exact id of a listed run opens that run; else the row under the cursor; else, when
+        no row matches, the id or URL typed, from whichever source has it."""
+        self._fill()  # the rows of the text as it is now
+        text = self.query_text
+        typed = run_id_from(text) if text else None
+        listed = [(run, self.sources[i]) for i, p in self.paging.items() for run in p.runs] + self.local_runs
+        # A pasted URL matches no row as words: its id is looked for among every run listed.
+        exact = next((row for row in [*self.shown, *listed] if typed and row[0].run_id == typed), None)
+        row = self.table.cursor_row
+        if exact is None and self.shown and row is not None and 0 <= row < len(self.shown):
+            exact = self.shown[row]
+        if exact is not None:
+            run, source = exact
+            self._set_status(f"Opening {run.run_id}…")
+            self._opening = True
+            self.post_message(OpenRun(run.run_id, source))
+        elif typed:
             # A pasted id or URL: ask the sources that can have it.
             self._set_status(f"Opening {typed}…")
+            self._opening = True
             self.post_message(OpenRun(typed))
-            return
-        row = self.table.cursor_row
-        if not self.shown or row is None or not 0 <= row < len(self.shown):
+        else:
             self.notify("No run to open.", severity="warning")
-            return
-        run, source = self.shown[row]
-        self._set_status(f"Opening {run.run_id}…")
-        self.post_message(OpenRun(run.run_id, source))

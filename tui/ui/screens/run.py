@@ -37,7 +37,7 @@ from .image import ImageScreen
 from .nothing_to_find import NothingToFind
 from .overview import OverviewPane
 from .story import StoryScreen
-from .viewer_pane import ViewerPane
+from .viewer_pane import Nothing, ViewerPane
 from ..failures import ReportsWorkerFailures
 
 if TYPE_CHECKING:
@@ -429,7 +429,9 @@ class RunScreen(ReportsWorkerFailures, Screen):
         if is_remote(self.source):
             self._prefetch(self.artifact_list.artifacts, title)
         artifact = self.artifact_list.artifact
-        if artifact is not None and open_first:
+        if artifact is None:
+            self.viewer_pane.show_nothing(f"No {category.label} artifacts in this run.")
+        elif open_first or self.viewer_pane.artifact is None:  # a category that was empty has its first
             self.open_artifact(artifact, focus=False)
 
     @on(OptionList.OptionHighlighted, "ArtifactList")
@@ -499,9 +501,17 @@ class RunScreen(ReportsWorkerFailures, Screen):
         self._stop_unstick_timer()  # the viewer was asked for: its Shown takes it from here
         self._focus_viewer_when_shown = True
         self._typing_ahead = True
-        self.set_focus(None)
+        notes = self.viewer_pane.query(Nothing)  # "Loading…": the focus is in the pane at once
+        if notes:
+            notes.first().focus()
+        else:
+            self.set_focus(None)
 
     def on_key(self, event: events.Key) -> None:
+        if event.key == "enter" and self.artifact_list.has_focus and self.artifact_list.artifact is None:
+            # An empty category: enter goes into the pane all the same, so escape comes back here.
+            self._focus_pane()
+            return
         if not self._typing_ahead and self.artifact_list.has_focus and event.key in self._keys_into_viewer():
             # Keys come faster than messages: the keys typed after this enter (or zoom) may
             # reach the list before the viewer is asked for. From here on they wait for it.
@@ -596,10 +606,11 @@ class RunScreen(ReportsWorkerFailures, Screen):
         """Move the focus into the viewer pane, whatever it shows: a viewer or an error panel."""
         if self.viewer_pane.focus_viewer():
             return True
-        panels = self.viewer_pane.query(ErrorPanel)
-        if panels:
-            panels.first().focus()
-            return True
+        for kind in (ErrorPanel, Nothing):
+            panels = self.viewer_pane.query(kind)
+            if panels:
+                panels.first().focus()
+                return True
         return False
 
     def action_back(self) -> None:

@@ -8,7 +8,8 @@ from functools import partial
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Container, Vertical
+from textual.containers import Container
+from textual.widget import AwaitMount
 from textual.message import Message
 from textual.widgets import LoadingIndicator, Static
 from textual.worker import Worker, get_current_worker
@@ -23,6 +24,12 @@ from ..widgets.error_panel import ErrorPanel
 from ..failures import ReportsWorkerFailures
 
 LOADING_DELAY = 0.2  # seconds
+
+
+class Nothing(Static, can_focus=True):
+    """What the pane says when it has no viewer to show: an empty category, or the artifact on
+    its way. Focusable, so that `enter` goes into the pane and `escape` comes back to the list,
+    as over any artifact."""
 
 
 class ViewerPane(ReportsWorkerFailures, Container, can_focus=False):
@@ -65,29 +72,27 @@ class ViewerPane(ReportsWorkerFailures, Container, can_focus=False):
         size = human_size(artifact.file_size) if artifact.file_size is not None else ""
         self.border_title = Text(f"{artifact.artifact_type} {size}".strip())
         self.border_subtitle = Text(artifact.artifact_id)
-        self._replace(Static(Text(f"Loading {artifact.artifact_type}…", style="dim"), classes="empty"))
+        self._replace(Nothing(Text(f"Loading {artifact.artifact_type}…", style="dim"), classes="empty"))
         # Most artifacts load in a blink: the spinner only shows for the slow ones.
         self.set_timer(LOADING_DELAY, partial(self._still_loading, artifact))
         self._load(artifact)
 
     def _still_loading(self, artifact: Artifact) -> None:
-        if artifact is self.artifact and self.viewer is None and not self.failed:
+        notes = self.query(Nothing)
+        if artifact is self.artifact and self.viewer is None and not self.failed and notes:
             size = f" ({human_size(artifact.file_size)})" if artifact.file_size else ""
-            self._replace(
-                Vertical(
-                    Static(Text(f"Reading and preparing {artifact.artifact_type}{size}…", style="dim"), classes="empty"),
-                    LoadingIndicator(),
-                )
-            )
+            # In place: the note may have the focus (enter was pressed), which a new widget would lose.
+            notes.first().update(Text(f"Reading and preparing {artifact.artifact_type}{size}…", style="dim"))
+            self.mount(LoadingIndicator())
 
     def reload(self) -> None:
         """Read the artifact on show again (a log that grows while the run goes on)."""
         if self.artifact is not None:
             self._load(self.artifact)
 
-    def _replace(self, widget) -> None:
+    def _replace(self, widget) -> AwaitMount:
         self.remove_children()
-        self.mount(widget)
+        return self.mount(widget)
 
     @work(thread=True, exclusive=True, group="viewer-load", exit_on_error=False)
     def _load(self, artifact: Artifact) -> None:
@@ -101,9 +106,10 @@ class ViewerPane(ReportsWorkerFailures, Container, can_focus=False):
             self.app.call_from_thread(self._failed, artifact, describe_error(exc))
             return
         if not worker.is_cancelled:
-            self.app.call_from_thread(self._opened, artifact, opened)
+            # call_later: _opened waits for its viewer to mount, in the pane's own queue.
+            self.app.call_from_thread(self.call_later, self._opened, artifact, opened)
 
-    def _opened(self, artifact: Artifact, opened: Opened) -> None:
+    async def _opened(self, artifact: Artifact, opened: Opened) -> None:
         if artifact is not self.artifact:
             return  # the user has moved on
         had_focus = self.has_focus_within
@@ -114,7 +120,10 @@ class ViewerPane(ReportsWorkerFailures, Container, can_focus=False):
         except Exception as exc:  # a viewer bug shows as a panel, not a crash
             self._failed(artifact, describe_error(exc))
             return
-        self._replace(widget)
+        # Once mounted, with its parts composed: focusing it (here, or on Shown) focuses one of them.
+        await self._replace(widget)
+        if artifact is not self.artifact:
+            return  # moved on while it mounted
         if had_focus:
             self.call_after_refresh(widget.focus)
         self.post_message(self.Shown(artifact, True))
@@ -142,6 +151,13 @@ class ViewerPane(ReportsWorkerFailures, Container, can_focus=False):
     def failed(self) -> bool:
         """The artifact on show could not be shown (opening it again tries again)."""
         return bool(self.query(ErrorPanel))
+
+    def show_nothing(self, message: str) -> None:
+        """Nothing to show (an empty category): the pane says so, and forgets its artifact."""
+        self.artifact = None
+        self.border_title = "Viewer"
+        self.border_subtitle = ""
+        self._replace(Nothing(Text(message), classes="empty"))
 
     def focus_viewer(self) -> bool:
         viewer = self.viewer

@@ -29,6 +29,7 @@ from .base import Viewer
 from .find import FIND_CSS, FindBar, find_count, find_input
 from .targets import numbered
 from ..failures import ReportsWorkerFailures
+from ..clipboard import sent_to_clipboard
 
 WATERFALL = 16  # cells of the waterfall column
 STATUS_STYLE = {0: "bold red", 2: "green", 3: "cyan", 4: "bold red", 5: "bold red"}
@@ -382,7 +383,7 @@ class HarViewer(FindBar, Viewer[Har]):
             self.notify("No request selected.", severity="warning")
             return
         self.app.copy_to_clipboard(to_curl(entry))
-        self.notify("Copied the request as curl (credentials redacted).", timeout=3)
+        self.notify(sent_to_clipboard("The request as curl (credentials redacted)"), timeout=6)
 
     def on_request_table_moved(self, event: RequestTable.Moved) -> None:
         event.stop()
