@@ -31,7 +31,7 @@ from fake_skyvern import (
     redirect,
     status,
 )
-from tui.core.content import under_roots
+from tui.core.content import root_of
 from tui.core.download import download_run, scrub
 from tui.core.errors import ApiError, ApiUnavailable, AuthError, SourceError, TuiError, describe_error
 from tui.core.formats.har import parse_entry, to_curl
@@ -134,10 +134,11 @@ def test_file_uri_without_any_root_is_not_read(fake, tmp_path: Path):
 
 def test_a_fifo_or_a_device_under_a_root_is_not_read(tmp_path: Path):
     os.mkfifo(tmp_path / "skyvern_log.log")  # opening it would block for ever
-    assert under_roots(tmp_path / "skyvern_log.log", [tmp_path]) is None
-    assert under_roots(Path("/dev/zero"), [Path("/dev")]) is None
+    assert root_of(tmp_path / "skyvern_log.log", [tmp_path]) is None
+    assert root_of(Path("/dev/zero"), [Path("/dev")]) is None
     (tmp_path / "ok.txt").write_text("x")
-    assert under_roots(tmp_path / "ok.txt", [tmp_path]) == (tmp_path / "ok.txt").resolve()
+    found = root_of(tmp_path / "ok.txt", [tmp_path / "elsewhere", tmp_path])
+    assert found is not None and found.read(tmp_path / "ok.txt", 10) == b"x"
 
 
 def test_file_uri_from_a_remote_server_is_never_read(fake, tmp_path: Path):

@@ -17,8 +17,6 @@ A bundled member (a row with a `bundle_key`) arrives as its whole archive from l
 
 from __future__ import annotations
 
-import os
-import stat
 import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
@@ -31,6 +29,7 @@ import httpx
 
 from .bundles import BundleReader
 from .cache import ArtifactCache, cache_scope
+from .confined import Confined
 from .errors import ApiError, ArtifactUnavailable, AuthError
 from .http import HttpClient, Resolver, is_loopback, json_of, public_url, raise_for_status, system_resolver
 from .model import Artifact
@@ -49,21 +48,13 @@ def local_path(url: str | None) -> Path | None:
     return Path(url2pathname(unquote(parts.path)))
 
 
-def under_roots(path: Path, roots: Iterable[Path]) -> Path | None:
-    """The real path of `path` when it is a regular file inside one of `roots` (both with
-    symlinks resolved), else None: a link out of a root, a FIFO or a device is not read."""
-    try:
-        real = path.resolve(strict=True)
-        if not stat.S_ISREG(real.stat().st_mode):
-            return None
-    except (OSError, RuntimeError, ValueError):
-        return None
+def root_of(path: Path, roots: Iterable[Path]) -> Confined | None:
+    """The root (of `roots`) under which `path` is a regular file, links resolved, else None: a
+    link out of every root, a FIFO or a device is not read."""
     for root in roots:
-        try:
-            if real.is_relative_to(root.expanduser().resolve(strict=True)):
-                return real
-        except (OSError, RuntimeError, ValueError):
-            continue
+        confined = Confined(root.expanduser(), "the artifact roots")
+        if confined.refusal(path) is None:
+            return confined
     return None
 
 
@@ -172,31 +163,27 @@ class ContentLoader:
             data = self._content_endpoint(artifact)
         return data
 
-    def _local_file(self, artifact: Artifact) -> Path | None:
+    def _local_file(self, artifact: Artifact) -> tuple[Confined, Path] | None:
+        """The file on this machine an artifact's file:// URL names, with the root it is under."""
         if not self.local_files:
             return None
         for url in (artifact.signed_url, artifact.uri):
             path = local_path(url)
-            real = under_roots(path, self.roots) if path is not None else None
-            if real is not None:
-                return real
+            root = root_of(path, self.roots) if path is not None else None
+            if root is not None and path is not None:
+                return root, path
         return None
 
     def _local(self, artifact: Artifact) -> bytes | None:
-        path = self._local_file(artifact)
-        if path is None:
+        found = self._local_file(artifact)
+        if found is None:
             return None
+        root, path = found
         try:
-            # The real path was checked; O_NOFOLLOW: a link swapped in since at its end is not
-            # followed, O_NONBLOCK: nor does a FIFO swapped in block the open.
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-            with os.fdopen(fd, "rb") as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    return None
-                data = handle.read(self.http.max_bytes + 1)
+            # Opened through its root: no link out of it, no FIFO or device swapped in since.
+            return root.read(path, self.http.max_bytes)
         except OSError:
             return None
-        return data if len(data) <= self.http.max_bytes else None
 
     def _signed(self, artifact: Artifact) -> bytes | None:
         """The bytes from the signed URL, or None to fall back to the content endpoint."""

@@ -36,7 +36,7 @@ from ..formats.zipread import open_zip
 from ..model import Artifact, Run, RunDetail, Step, id_time, name_stamp
 from ..recorded import LOG_TAIL, PROMPT_HEAD, Ending, endings, final_ending, prompt_goal, whole_lines
 from ..textsafe import visible_controls
-from .confined import Confined, Refused
+from ..confined import Confined, Refused
 
 RUN_FILE = "run.json"
 ARTIFACTS_FILE = "artifacts.json"
