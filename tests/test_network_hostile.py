@@ -320,6 +320,21 @@ def test_wrong_schema_is_a_clear_error_or_a_run(run, artifacts, steps, runs):
                 one_line(exc)
 
 
+def test_json_nested_too_deep_for_python_is_a_clear_error():
+    """100,000 `[` are more than Python recurses: the answer is one of our errors, not a
+    RecursionError."""
+    deep = b"[" * 100_000 + b"]" * 100_000
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=deep, headers={"content-type": "application/json"})
+
+    settings_ = ApiSettings(base_url="http://127.0.0.1:9", api_key=API_KEY, **FAST)
+    with ApiSource(settings_, transport=httpx.MockTransport(serve), sleep=lambda s: None) as source:
+        for call in (source.list_runs, lambda: source.load_run(RUN_ID)):
+            with pytest.raises(ApiError, match="nested too deeply"):
+                call()
+
+
 # -- redirects ----------------------------------------------------------------------------------
 def test_a_redirect_loop_is_one_clear_error(fake):
     fake.api.fail("/v1/runs", *[redirect("/v1/runs", 302)] * 20)

@@ -406,6 +406,9 @@ def raise_for_status(
 def json_of(response: httpx.Response, what: str) -> object:
     try:
         return response.json()
+    except RecursionError:  # deeper than Python recurses: neither a ValueError nor a crash
+        raise ApiError(f"{what} answered JSON nested too deeply to read (lists or objects hundreds of "
+                       "levels deep).") from None
     except ValueError:
         kind = response.headers.get("content-type", "unknown content")
         raise ApiError(
