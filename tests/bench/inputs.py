@@ -10,6 +10,7 @@ import base64
 import io
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ DEMO = ROOT / "assets" / "demo"
 BUNDLED = ROOT / "tests" / "data" / "bundled"
 MARKER = "benchmarkfirst"
 LAST = "benchmarklast"
+_FIELD = re.compile(rb" (?=[a-z_]+=)")  # where a key=value field starts
 
 
 def _demo_file(artifact_type: str) -> Path:
@@ -26,15 +28,15 @@ def _demo_file(artifact_type: str) -> Path:
 
 
 def _real_log_lines() -> list[bytes]:
-    """The bundled runs' log lines, cut after the field that passes 150 bytes (a real log's
-    lines vary; these average about 150 bytes, so 1,000,000 of them make about 150 MB)."""
+    """The bundled runs' log lines, cut after the last field that ends within 200 bytes (about
+    160 bytes each on average, so 1,000,000 of them make about 160 MB)."""
     lines: list[bytes] = []
     for path in sorted(BUNDLED.glob("*/storage/logs/**/*_skyvern_log.log")):
         for line in path.read_bytes().splitlines():
             if not line.strip():
                 continue
-            cut = line.find(b'" ', 100)
-            lines.append(line if cut < 0 else line[: cut + 1])
+            cuts = [m.start() for m in _FIELD.finditer(line, 60, 200)]
+            lines.append(line[: cuts[-1]] if cuts else line[:200])
     return lines
 
 
@@ -140,8 +142,10 @@ def llm_request(path: Path, size: int) -> int:
 
 
 def demo_copy(target: Path) -> Path:
-    """The demo run as a downloaded-run folder (hard links: no second copy on disk)."""
-    shutil.copytree(DEMO, target, copy_function=os.link)
+    """The demo run as a downloaded-run folder: its artifact files hard-linked (no second copy
+    on disk), its lists copied (they are rewritten here: a link would write into the demo)."""
+    shutil.copytree(DEMO, target, ignore=shutil.ignore_patterns("files"))
+    shutil.copytree(DEMO / "files", target / "files", copy_function=os.link)
     return target
 
 
@@ -151,7 +155,7 @@ def only(target: Path, artifact_type: str, source: Path) -> Path:
     demo_copy(target)
     artifacts = json.loads((DEMO / "artifacts.json").read_text())
     (target / "artifacts.json").write_text(json.dumps([a for a in artifacts if a["artifact_type"] == artifact_type]))
-    for file in (target / "files").iterdir():
+    for file in list((target / "files").iterdir()):  # listed first: relinked names would come again
         file.unlink()
         if f"_{artifact_type}." in file.name:
             os.link(source, file)

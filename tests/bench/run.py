@@ -305,15 +305,17 @@ def index(folder: Path, data: Inputs, sizes: Sizes, orjson_python: Path | None) 
         path = data.big[kind]
         raw = path.read_bytes()
         seconds, stall = timed(partial(fn, raw))
+        json_time: float | None = None
         if kind == "skyvern_log":
             base, name = timed(partial(raw.count, b"\n"))[0], "newline count"
         else:
             orjson_time = orjson_seconds(orjson_python, path)
             json_time = timed(partial(json.loads, raw))[0]
             base, name = (orjson_time, "orjson.loads") if orjson_time else (json_time, "json.loads")
-            add(Row(f"  json.loads of the same {len(raw) / 1e6:.0f} MB (for reference)", json_time, "s"))
         add(Row(f"{kind} {len(raw) / 1e6:.0f} MB: full index/parse (headless)", seconds, "s", name, base,
                 "<= 2x", seconds / base <= 2))
+        if json_time is not None:
+            add(Row("  json.loads of the same bytes (for reference)", json_time, "s"))
         add(Row(f"{kind}: longest GIL stall while it parses", stall, "s", target="<= 50 ms", met=stall <= 0.05))
         del raw
     raw = data.big["screenshot_final"].read_bytes()
@@ -340,6 +342,7 @@ def cursor(folder: Path, data: Inputs) -> None:
     """Headless Pilot on the whole app: 100 cursor moves in the big log, HAR table and element
     tree, and the longest the event loop went without running a 5 ms ticker meanwhile."""
     from apptools import settle
+    from textual import events
 
     from tui.core.sources.local import LocalSource
     from tui.ui.app import SkyvernTUI
@@ -366,18 +369,21 @@ def cursor(folder: Path, data: Inputs) -> None:
 
             tick = asyncio.create_task(ticker())
             begun = time.perf_counter()
-            for _ in range(100):
-                await pilot.press("down")
-            await pilot.pause()
+            for _ in range(100):  # as a held key: events arrive faster than they are handled
+                app.post_message(events.Key("down", None))
+            await pilot.pause()  # until every one is handled and the screen refreshed
             seconds = time.perf_counter() - begun
             running = False
             await tick
             return seconds, max(gaps)
 
     for kind in ("skyvern_log", "har", "visible_elements_tree"):
+        small, small_stall = asyncio.run(moves(folder / "runs" / f"small_{kind}", kind))
         seconds, stall = asyncio.run(moves(folder / "runs" / f"big_{kind}", kind))
-        add(Row(f"{kind}: 100 cursor moves (Pilot)", seconds, "s", target="< 1 s", met=seconds < 1))
-        add(Row(f"{kind}: longest event-loop stall in them", stall, "s", target="<= 50 ms", met=stall <= 0.05))
+        add(Row(f"{kind}: 100 cursor moves in the big one (Pilot)", seconds, "s", "the small one", small,
+                "< 1 s", seconds < 1))
+        add(Row(f"{kind}: longest event-loop stall in them", stall, "s", "the small one", small_stall,
+                "<= 50 ms", stall <= 0.05))
 
 
 def memory(folder: Path, data: Inputs, tl: Path | None, note: str) -> None:
@@ -388,7 +394,8 @@ def memory(folder: Path, data: Inputs, tl: Path | None, note: str) -> None:
     if tl is not None:
         program = launch([str(tl), str(data.big["skyvern_log"])], folder)
         try:
-            first = program.wait_for(inputs.MARKER, 300)
+            # toolong opens a file at its end: its first screen holds either end's line.
+            first = program.until(lambda text: inputs.MARKER in text or inputs.LAST in text, "the log", 300)
             program.pump(0.3)
             ended = program.send("G")
             program.send("\x1b[F")  # End too: whichever toolong binds
