@@ -55,10 +55,13 @@ def skyvern_log(path: Path, count: int) -> int:
 
 
 def har(path: Path, entries: int, big_body: int) -> int:
-    """`entries` entries shaped as the demo's recorded ones, 2.5 KB each on average with a
-    JSON body, and one (the 20th) carrying a base64 JSON body of `big_body` bytes."""
+    """`entries` entries shaped as the demo's recorded ones, about 1.8 KB each with a JSON body,
+    and one (the 20th) carrying a base64 JSON body of `big_body` bytes."""
     template = json.loads(_demo_file("har").read_bytes())
     base = template["log"]["entries"][0]
+    # A typical API call's headers, not a page load's: 20,000 of them and the body make ~50 MB.
+    base["request"]["headers"] = base["request"]["headers"][:8]
+    base["response"]["headers"] = base["response"]["headers"][:5]
     small_body = json.dumps([{"n": i, "sku": f"SPUR-{i:04d}"} for i in range(40)])
     with path.open("w") as out:
         out.write('{"log": {"version": "1.2", "creator": {"name": "bench", "version": "1"}, "entries": [')
@@ -104,7 +107,7 @@ def element_tree(path: Path, nodes: int) -> int:
             cell = element("a", f"Spur gear {made}, 20 teeth")
             row["children"].append(cell)
             cell["children"].append(element("span", f"$ {made % 97}.99"))
-    path.write_text(json.dumps(top, indent=2))
+    path.write_text(json.dumps(top))  # compact, as Skyvern writes it
     return path.stat().st_size
 
 
@@ -116,6 +119,9 @@ def screenshot(path: Path, width: int, height: int) -> int:
     for y in range(0, height, 18):
         draw.text((20, y), "Skyvern screenshot line, a page of product rows " * 8, fill=(20, 20, 60))
         draw.rectangle((width - 300, y, width - 300 + (y * 7) % 280, y + 10), fill=(y % 255, 120, 200))
+    # A photo-like block (noise barely compresses), so the file weighs what a real one does.
+    photo = Image.frombytes("RGB", (width // 4, height // 4), os.urandom(width // 4 * (height // 4) * 3))
+    image.paste(photo, (width // 2, height // 8))
     image.save(path, "PNG")
     return path.stat().st_size
 
