@@ -55,14 +55,14 @@ def skyvern_log(path: Path, count: int) -> int:
 
 
 def har(path: Path, entries: int, big_body: int) -> int:
-    """`entries` entries shaped as the demo's recorded ones, about 1.8 KB each with a JSON body,
+    """`entries` entries shaped as the demo's recorded ones, about 2 KB each with a small JSON body,
     and one (the 20th) carrying a base64 JSON body of `big_body` bytes."""
     template = json.loads(_demo_file("har").read_bytes())
     base = template["log"]["entries"][0]
     # A typical API call's headers, not a page load's: 20,000 of them and the body make ~50 MB.
     base["request"]["headers"] = base["request"]["headers"][:8]
     base["response"]["headers"] = base["response"]["headers"][:5]
-    small_body = json.dumps([{"n": i, "sku": f"SPUR-{i:04d}"} for i in range(40)])
+    small_body = json.dumps([{"n": i, "sku": f"SPUR-{i:04d}"} for i in range(8)])
     with path.open("w") as out:
         out.write('{"log": {"version": "1.2", "creator": {"name": "bench", "version": "1"}, "entries": [')
         for n in range(entries):
