@@ -12,7 +12,6 @@ import io
 import json
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -21,11 +20,13 @@ from rich.syntax import Syntax
 from rich_pixels import Pixels
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tui.core.catalog import Format  # noqa: E402
 from tui.core.formats.media import downscale, open_image  # noqa: E402
 from tui.core.formats.text import text_document  # noqa: E402
 from tui.core.textsafe import visible_controls  # noqa: E402
+from stall import timed_with_stall  # noqa: E402
 
 
 def timed(fn, repeat: int = 3) -> float:
@@ -50,25 +51,7 @@ def screenshot_bytes() -> bytes:
 
 def longest_stall(fn) -> float:
     """The longest time another thread (the interface) waited for the GIL while fn ran."""
-    done = threading.Event()
-    gaps = [0.0]
-
-    def heartbeat() -> None:
-        last = time.perf_counter()
-        while not done.is_set():
-            time.sleep(0.001)
-            now = time.perf_counter()
-            gaps.append(now - last)
-            last = now
-
-    beat = threading.Thread(target=heartbeat)
-    beat.start()
-    worker = threading.Thread(target=fn)
-    worker.start()
-    worker.join()
-    done.set()
-    beat.join()
-    return max(gaps)
+    return timed_with_stall(fn)[1]
 
 
 def report(name: str, baseline: float, ours: float) -> None:

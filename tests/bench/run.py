@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 import urllib.request
 from collections.abc import Callable
@@ -41,6 +40,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(HERE)]
 import inputs  # noqa: E402
 from latency_server import API_KEY, RUN_ID, LatencyServer  # noqa: E402
 from pty_timing import COLUMNS, LINES, PtyProgram, Timeout, terminal_env  # noqa: E402
+from stall import timed_with_stall as timed  # noqa: E402
 
 COMMAND = Path(sys.executable).parent / "skyvern-tui"
 BENCH_VENV = Path.home() / ".cache" / "skyvern-tui" / "bench" / "venv"
@@ -127,32 +127,6 @@ def orjson_seconds(python: Path | None, path: Path) -> float | None:
               "orjson.loads(d); print(time.perf_counter()-t)")
     result = subprocess.run([str(python), "-c", script, str(path)], capture_output=True, text=True, check=True)
     return float(result.stdout)
-
-
-def timed(fn: Callable[[], Any]) -> tuple[float, float]:
-    """Seconds fn takes in a thread, and the longest another thread (the interface, in the app)
-    waited meanwhile: the GIL stall a worker doing this imposes on the event loop."""
-    done = threading.Event()
-    gaps = [0.0]
-
-    def heartbeat() -> None:
-        last = time.perf_counter()
-        while not done.is_set():
-            time.sleep(0.001)
-            now = time.perf_counter()
-            gaps.append(now - last)
-            last = now
-
-    beat = threading.Thread(target=heartbeat)
-    beat.start()
-    start = time.perf_counter()
-    worker = threading.Thread(target=fn)
-    worker.start()
-    worker.join()
-    seconds = time.perf_counter() - start
-    done.set()
-    beat.join()
-    return seconds, max(gaps)
 
 
 def app_env(home: Path) -> dict[str, str]:
