@@ -27,14 +27,16 @@ def api_source(args: argparse.Namespace):
     import sys
 
     from .config import cache_dir, resolve_connection
-    from .core.cache import ArtifactCache
-    from .core.sources.api import ApiSettings, ApiSource
-    from .core.textsafe import visible_controls
 
     connection = resolve_connection(args.api_key, args.base_url, args.profile,
                                     artifact_roots=getattr(args, "artifact_roots", None))
     if connection is None:
         return None
+    # Only with a key: the API client (httpx) costs a tenth of a second of start-up.
+    from .core.cache import ArtifactCache
+    from .core.sources.api import ApiSettings, ApiSource
+    from .core.textsafe import visible_controls
+
     settings = ApiSettings(base_url=connection.base_url, api_key=connection.api_key, label=connection.label,
                            artifact_roots=connection.artifact_roots)
     source = ApiSource(settings, cache=ArtifactCache(cache_dir() / "artifacts"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from rich.style import Style
-from rich.syntax import Syntax
 from rich.text import Span, Text
 
 
@@ -31,6 +30,8 @@ def _no_background(style: Style | str) -> Style | str:
 def highlight_code(code: str, lexer: str) -> Text:
     """Pygments colours for code that is already safe text, without the theme's background
     (it would paint boxes on the pane's own background)."""
+    from rich.syntax import Syntax  # Pygments: imported on the first code shown, not at start-up
+
     text = Syntax(code, lexer, theme=SYNTAX_THEME).highlight(code)
     text.style = ""
     text.spans = [

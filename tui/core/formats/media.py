@@ -4,6 +4,8 @@ Only the formats a browser writes are opened: Pillow would otherwise take EPS (a
 Ghostscript on the artifact's bytes) or any of its other plugins. A big image is decoded
 reduced: JPEG at a smaller DCT scale (`draft`, so the full size is never in memory), other
 formats reduced by a whole factor right after decoding, before anything copies them.
+
+Pillow is imported on the first decode (a worker's), not when the program starts.
 """
 
 from __future__ import annotations
@@ -11,14 +13,17 @@ from __future__ import annotations
 import io
 import math
 import re
-from typing import TypeAlias
-
-from PIL import Image, UnidentifiedImageError
+from typing import TYPE_CHECKING, TypeAlias
 
 from ..errors import ParseError
 
 # A decoded image. The UI holds and passes these, and scales them only through this module.
-Picture: TypeAlias = Image.Image
+if TYPE_CHECKING:
+    from PIL import Image
+
+    Picture: TypeAlias = Image.Image
+else:
+    Picture = "PIL.Image.Image"  # for annotations only: naming it must not import Pillow
 
 FORMATS = ("PNG", "JPEG", "WEBP", "GIF")  # what browsers write (and Skyvern's screenshots are)
 # Pixels kept of a decoded picture: a 1920 x 12,500 full-page screenshot whole, enough to zoom
@@ -58,9 +63,11 @@ def _factor(size: tuple[int, int], target: tuple[int, int] | None, max_pixels: i
     return max(factor, math.ceil(math.sqrt(width * height / max_pixels)), 1)
 
 
-def open_image(data: bytes, target: tuple[int, int] | None = None, max_pixels: int = MAX_PIXELS) -> Image.Image:
+def open_image(data: bytes, target: tuple[int, int] | None = None, max_pixels: int = MAX_PIXELS) -> Picture:
     """Decode an image (so errors surface here, in a worker) as RGB, reduced by a whole factor
     when it is bigger than `target` (the size it will be drawn at) or than max_pixels."""
+    from PIL import Image, UnidentifiedImageError
+
     try:
         image = Image.open(io.BytesIO(data), formats=FORMATS)
     except Image.DecompressionBombError as exc:
@@ -77,7 +84,7 @@ def open_image(data: bytes, target: tuple[int, int] | None = None, max_pixels: i
             image.draft("RGB", (math.ceil(image.width / factor), math.ceil(image.height / factor)))
             factor = _factor(image.size, target, max_pixels)
         image.load()
-        picture: Image.Image = image
+        picture: Picture = image
         if factor > 1 and picture.mode not in _REDUCIBLE:
             picture = picture.convert("RGB")
         if factor > 1:
@@ -98,7 +105,9 @@ def fit_size(width: int, height: int, max_width: int, max_height: int) -> tuple[
     return (max(1, round(width * scale)), max(1, round(height * scale)))
 
 
-def downscale(image: Image.Image, max_width: int, max_height: int) -> Image.Image:
+def downscale(image: Picture, max_width: int, max_height: int) -> Picture:
+    from PIL import Image
+
     size = fit_size(image.width, image.height, max_width, max_height)
     if size == image.size or size == (0, 0):
         return image
@@ -110,6 +119,8 @@ def draw_part(image: Picture, box: tuple[float, float, float, float], size: tupl
     """The `box` of the image scaled to `size` in one resize (a worker's job: it can take 100 ms).
 
     Shrinking smooths (LANCZOS); enlarging keeps pixels sharp so small text stays crisp."""
+    from PIL import Image
+
     enlarge = size[0] > box[2] - box[0]
     method = Image.Resampling.NEAREST if enlarge else Image.Resampling.LANCZOS
     return image.resize(size, method, box=box, reducing_gap=None if enlarge else 3.0)

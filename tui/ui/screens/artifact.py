@@ -5,6 +5,7 @@ the pane shows (its viewer or an error panel)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual._wait import wait_for_idle  # what Textual's Pilot waits with between keys
@@ -13,9 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from ...core.formats.media import Picture
 from ...core.model import Artifact, RunDetail
-from ...core.opening import Screenshot, open_artifact
 from ...core.run_model.model import Place
 from ...core.sources.base import Source
 from ..failures import ReportsWorkerFailures
@@ -25,6 +24,9 @@ from ..widgets.error_panel import ErrorPanel
 from .image import ImageScreen
 from .viewer_pane import ViewerPane
 
+if TYPE_CHECKING:
+    from ...core.formats.media import Picture
+
 REPLAY_WAIT = 0.25  # seconds at most between the keys typed while the viewer loaded
 
 
@@ -32,6 +34,8 @@ def picture_reader(source: Source, detail: Callable[[], RunDetail | None]) -> Ca
     """How a page reads a screenshot to draw: core's opener (call it from a worker)."""
 
     def read(artifact: Artifact) -> Picture:
+        from ...core.opening import Screenshot, open_artifact  # every parser: imported in the worker
+
         opened = open_artifact(artifact, source, detail())
         if not isinstance(opened.model, Screenshot):
             raise TypeError(f"{artifact.artifact_type} is not a picture")

@@ -4,6 +4,7 @@ the model with the viewer of its kind."""
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import work
@@ -16,12 +17,14 @@ from textual.worker import Worker, get_current_worker
 
 from ...core.errors import TuiError, describe_error
 from ...core.model import Artifact, RunDetail
-from ...core.opening import Opened, open_artifact
 from ...core.sources.base import Source
 from ..text import human_size
 from ..viewers import VIEWERS, Viewer
 from ..widgets.error_panel import ErrorPanel
 from ..failures import ReportsWorkerFailures
+
+if TYPE_CHECKING:
+    from ...core.opening import Opened
 
 LOADING_DELAY = 0.2  # seconds
 
@@ -96,6 +99,8 @@ class ViewerPane(ReportsWorkerFailures, Container, can_focus=False):
 
     @work(thread=True, exclusive=True, group="viewer-load", exit_on_error=False)
     def _load(self, artifact: Artifact) -> None:
+        from ...core.opening import open_artifact  # every parser: imported in this worker, not at start-up
+
         worker = get_current_worker()
         try:
             opened = open_artifact(artifact, self.source, self.detail)
