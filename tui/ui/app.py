@@ -74,7 +74,8 @@ class SkyvernTUI(ReportsWorkerFailures, App):
                 raise ConfigError(f"no theme {theme!r} (themes: {names})")
             self.theme = theme
         keymap = dict(keymap or {})
-        if unknown := unknown_ids(keymap):
+        # Checked only when there is a table: knowing every binding imports every module of the UI.
+        if keymap and (unknown := unknown_ids(keymap)):
             known = sorted(binding_ids())
             hints = [f"{u!r}" + (f" (did you mean {m[0]!r}?)" if (m := get_close_matches(u, known, 1)) else "")
                      for u in unknown]
@@ -92,12 +93,23 @@ class SkyvernTUI(ReportsWorkerFailures, App):
         self._screenshots: dict[str, Path] = {}  # delivery key -> the file it is written to
 
     def on_mount(self) -> None:
-        self.push_screen(PickerScreen(self.sources, self.recent.load() if self.recent else []))
+        # A run of this machine opened from the command line is the first screen: the picker
+        # (which lists every source) is made when escape goes back to it. A server's run takes
+        # a while to load: the picker says "Opening…" meanwhile.
+        if self.initial is None or is_remote(self.initial[0]):
+            self.push_screen(self._picker())
         for source in self.sources:  # a plain http:// API elsewhere: said, and the app works on
             if warning := getattr(source, "warning", None):
                 self.notify(warning, title=f"{source.label}: not encrypted", severity="warning", markup=False, timeout=15)
         if self.initial is not None:
             self.open_run(*self.initial)
+
+    def _picker(self) -> PickerScreen:
+        return PickerScreen(self.sources, self.recent.load() if self.recent else [])
+
+    @property
+    def _has_picker(self) -> bool:
+        return any(isinstance(screen, PickerScreen) for screen in self.screen_stack)
 
     # --- saving a screenshot of the screen (the palette's "Screenshot") -----------------------
     def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
@@ -156,6 +168,8 @@ class SkyvernTUI(ReportsWorkerFailures, App):
         self.notify(reasons, title=f"Cannot open {run_id}", severity="error", markup=False)
         if isinstance(self.screen, PickerScreen):
             self.screen.open_failed()  # its "Opening…" line is no longer true
+        elif not self._has_picker:
+            self.push_screen(self._picker())  # the run given on the command line did not open
 
     def _show_run(self, source: Source, detail: RunDetail) -> None:
         if isinstance(self.screen, RunScreen):
@@ -169,7 +183,10 @@ class SkyvernTUI(ReportsWorkerFailures, App):
 
     def back_to_picker(self) -> None:
         if isinstance(self.screen, RunScreen):
-            self.pop_screen()
+            if self._has_picker:
+                self.pop_screen()
+            else:
+                self.switch_screen(self._picker())
 
     def on_back_to_picker(self, message: BackToPicker) -> None:
         self.back_to_picker()

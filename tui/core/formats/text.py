@@ -9,12 +9,14 @@ would stall that long. JSON of many megabytes is parsed in a child process for t
 from __future__ import annotations
 
 import json
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
+from typing import TYPE_CHECKING
 
 from ..catalog import Format
 from ..textsafe import safe_fields, visible_controls
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 # Pygments lexer names by format.
 LEXERS = {
@@ -85,6 +87,9 @@ def pretty_json(data: bytes) -> str:
     if len(data) < BIG_JSON:
         return _pretty_json(data)
     if _pool is None:
+        from concurrent.futures import ProcessPoolExecutor  # multiprocessing: not at start-up
+        from multiprocessing import get_context
+
         _pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
     return _pool.submit(_pretty_json, data).result()
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from ..errors import ParseError
-from ..formats.har import parse_entry
 from ..formats.jsonload import load_json, nesting_guard
 from ..formats.logs import browser_console_log
 from ..model import Artifact, parse_time
@@ -71,6 +70,8 @@ def network_problems(artifact: Artifact, data: bytes) -> tuple[list[Problem], in
         if len(problems) >= MAX_FAILED_REQUESTS:
             continue
         assert isinstance(raw, dict)
+        from ..formats.har import parse_entry  # imported when a HAR is read, not with the run model
+
         entry = parse_entry(raw, index)
         outcome = entry.failure or str(entry.status)
         started = datetime.fromtimestamp(entry.started / 1000, timezone.utc) if entry.started else None

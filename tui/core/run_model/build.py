@@ -15,8 +15,6 @@ from typing import Any
 
 from ..errors import TuiError, describe_error
 from ..fields import mapping
-from ..formats.elements import parse_id_map, parse_tree
-from ..formats.llm import actions_document
 from ..formats.logs import skyvern_log
 from ..model import TERMINAL_STATUSES, Artifact, RunDetail, Step, group_artifacts, step_label
 from ..sources.base import Source
@@ -229,6 +227,8 @@ class RunModelBuilder:
             data = self._bytes(artifact)
             if data is None:
                 return ()
+            from ..formats.llm import actions_document  # parsers: imported when first read, not for first_pass
+
             try:
                 document = actions_document(data)
             except TuiError as exc:
@@ -303,6 +303,8 @@ class RunModelBuilder:
         if artifact is None:
             return {}
         if artifact.artifact_id not in self._css:
+            from ..formats.elements import parse_id_map
+
             data = self._bytes(artifact)
             try:
                 self._css[artifact.artifact_id] = dict(parse_id_map(data)) if data is not None else {}
@@ -318,6 +320,8 @@ class RunModelBuilder:
             data = self._bytes(tree)
             if data is None:
                 return known
+            from ..formats.elements import parse_tree
+
             try:
                 parsed = parse_tree(data)
             except TuiError as exc:
