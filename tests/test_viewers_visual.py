@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from rich.segment import Segment
 
 from apptools import SIZE, demo_app, local_app, settle
 from tui.core.catalog import Category
@@ -122,10 +121,9 @@ async def test_zoomed_drawing_shows_the_crop_not_the_whole_image():
         assert drawn_size(zoomed) == (width, height)
 
 
-def drawn_size(pixels) -> tuple[int, int]:
-    """(columns, rows) of a rich-pixels drawing."""
-    lines = list(Segment.split_lines(pixels._segments.segments))
-    return max(Segment.get_line_length(line) for line in lines), len(lines)
+def drawn_size(lines) -> tuple[int, int]:
+    """(columns, rows) of a drawing: its lines of half blocks (Strips)."""
+    return max(line.cell_length for line in lines), len(lines)
 
 
 async def test_flip_walks_every_screenshot_in_time_order_and_the_list_follows():

@@ -7,6 +7,7 @@ import math
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .arguments import UsageError, api_source
@@ -16,6 +17,9 @@ from .core.sources.base import Source
 from .core.sources.demo import demo_source
 from .core.sources.local import LocalSource
 from .core.textsafe import visible_controls
+
+if TYPE_CHECKING:
+    from .ui.app import SkyvernTUI
 
 DESCRIPTION = """\
 Browse the artifacts of Skyvern runs in the terminal: screenshots, LLM prompts and
@@ -226,6 +230,18 @@ def main(argv: list[str] | None = None) -> int:
     except TuiError as exc:
         return _fail(str(exc), 1)
 
+    try:
+        app = build_app(args, sources, initial)
+    except TuiError as exc:  # an unknown theme or binding id in the config file
+        return _fail(str(exc), 2)
+    app.run()
+    return app.return_code or 0  # 1 after a crash (Textual has printed the traceback)
+
+
+def build_app(args: argparse.Namespace, sources: list[Source], initial: tuple[Source, str] | None) -> SkyvernTUI:
+    """The interface for the resolved arguments, not yet running: what start-up imports and
+    builds before the first screen (tests/test_import_hygiene.py keeps it light). Raises
+    TuiError for a theme or binding id of the config file that does not exist."""
     if args.truecolor:
         # Textual reads this once, when it is imported: set it before the ui import below.
         os.environ["TEXTUAL_COLOR_SYSTEM"] = "truecolor"
@@ -235,15 +251,10 @@ def main(argv: list[str] | None = None) -> int:
     from .ui.glyphs import glyph_driver
 
     recent = RecentRuns(state_dir() / "recent.json")
-    try:
-        ui = load_ui_settings()
-        # Only what the terminal can draw: ASCII under a locale that is not UTF-8, and so on.
-        app = SkyvernTUI(sources, initial, recent, poll_seconds=args.poll, theme=ui.theme, keymap=ui.keys,
-                         driver_class=glyph_driver(os.environ))
-    except TuiError as exc:  # an unknown theme or binding id in the config file
-        return _fail(str(exc), 2)
-    app.run()
-    return app.return_code or 0  # 1 after a crash (Textual has printed the traceback)
+    ui = load_ui_settings()
+    # Only what the terminal can draw: ASCII under a locale that is not UTF-8, and so on.
+    return SkyvernTUI(sources, initial, recent, poll_seconds=args.poll, theme=ui.theme, keymap=ui.keys,
+                      driver_class=glyph_driver(os.environ))
 
 
 if __name__ == "__main__":

@@ -5,14 +5,21 @@ Ghostscript on the artifact's bytes) or any of its other plugins. A big image is
 reduced: JPEG at a smaller DCT scale (`draft`, so the full size is never in memory), other
 formats reduced by a whole factor right after decoding, before anything copies them.
 
-Pillow is imported on the first decode (a worker's), not when the program starts.
+Pillow is imported on the first decode (a worker's), not when the program starts. The last
+picture decoded is kept, by a digest of its bytes: the overview draws the run's newest
+screenshot and its viewer then shows the same one without decoding it again (a 3840x2160 PNG
+takes a tenth of a second); two threads asking for the same bytes at once decode them once.
+Pictures are shared, so nothing changes one in place: scaling makes a new one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import math
 import re
+import threading
+from collections import OrderedDict
 from typing import TYPE_CHECKING, TypeAlias
 
 from ..errors import ParseError
@@ -63,9 +70,41 @@ def _factor(size: tuple[int, int], target: tuple[int, int] | None, max_pixels: i
     return max(factor, math.ceil(math.sqrt(width * height / max_pixels)), 1)
 
 
+DECODED_KEPT = 1  # pictures kept decoded (a 3840x2160 one weighs 25 MB)
+_decoded: OrderedDict[tuple[object, ...], Picture] = OrderedDict()
+_decoding: dict[tuple[object, ...], threading.Event] = {}
+_lock = threading.Lock()
+
+
 def open_image(data: bytes, target: tuple[int, int] | None = None, max_pixels: int = MAX_PIXELS) -> Picture:
     """Decode an image (so errors surface here, in a worker) as RGB, reduced by a whole factor
-    when it is bigger than `target` (the size it will be drawn at) or than max_pixels."""
+    when it is bigger than `target` (the size it will be drawn at) or than max_pixels.
+
+    The same bytes asked for again (or meanwhile, by another thread) give the same picture."""
+    key = (hashlib.blake2b(data, digest_size=16).digest(), len(data), target, max_pixels)
+    while True:
+        with _lock:
+            if key in _decoded:
+                _decoded.move_to_end(key)
+                return _decoded[key]
+            pending = _decoding.get(key)
+            if pending is None:
+                _decoding[key] = threading.Event()
+                break
+        pending.wait()  # then taken from what it decoded, or decoded here if that failed
+    try:
+        picture = _decode(data, target, max_pixels)
+        with _lock:
+            _decoded[key] = picture
+            while len(_decoded) > DECODED_KEPT:
+                _decoded.popitem(last=False)
+        return picture
+    finally:
+        with _lock:
+            _decoding.pop(key).set()
+
+
+def _decode(data: bytes, target: tuple[int, int] | None, max_pixels: int) -> Picture:
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -124,6 +163,19 @@ def draw_part(image: Picture, box: tuple[float, float, float, float], size: tupl
     enlarge = size[0] > box[2] - box[0]
     method = Image.Resampling.NEAREST if enlarge else Image.Resampling.LANCZOS
     return image.resize(size, method, box=box, reducing_gap=None if enlarge else 3.0)
+
+
+def half_block_pixels(image: Picture) -> tuple[int, int, bytes]:
+    """(width, height, RGB bytes row by row) of the image made an even number of rows tall, for
+    drawing two pixel rows per line of half blocks (an odd height is stretched by one row,
+    nearest neighbour, as rich-pixels does)."""
+    from PIL import Image
+
+    if image.height % 2:
+        image = image.resize((image.width, image.height + 1), Image.Resampling.NEAREST)
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    return image.width, image.height, image.tobytes()
 
 
 def thumbnail(data: bytes, max_width: int, max_height: int) -> Picture:

@@ -13,10 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
-from rich.console import Console
 from rich.style import Style
 from rich.text import Text
-from rich_pixels import Pixels
 from textual import work
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -25,6 +23,7 @@ from textual.strip import Strip
 from ...core.formats.media import Picture, downscale
 from ...core.model import Artifact
 from .cursor_view import CursorView, FittedRows, StyleOf
+from .half_blocks import half_block_texts
 
 PICTURE_ROWS = 14  # a picture on a page is at most this many rows tall (28 half-block pixels)
 LEAST_PICTURE_ROWS = 6  # and at most half the pane, but never less than this
@@ -228,11 +227,7 @@ class PageView(CursorView):
     def _draw(self, artifact: Artifact, key: tuple[str, int, int], picture_of: PictureOf) -> None:
         _, width, rows = key
         try:
-            image = downscale(picture_of(artifact), width, rows * 2)
-            console = Console(width=width, color_system="truecolor", file=None, legacy_windows=False)
-            lines = [Text.assemble(*((segment.text, segment.style or "") for segment in line if segment.text))
-                     for line in console.render_lines(Pixels.from_image(image), console.options.update_width(width),
-                                                      pad=False)]
+            lines = half_block_texts(downscale(picture_of(artifact), width, rows * 2))
         except Exception as exc:  # a picture that cannot be drawn says so in its place
             self.app.call_from_thread(self._not_drawn, artifact, key, f"{type(exc).__name__}: {exc}")
             return
