@@ -71,3 +71,21 @@ def test_the_check_sees_a_heavy_import(tmp_path: Path):
     result = subprocess.run([sys.executable, "-c", code, "--demo"], capture_output=True, text=True, cwd=tmp_path, env=ENV)
     assert result.returncode == 0, result.stderr
     assert "'PIL'" in result.stdout.splitlines()[-1]
+
+
+def test_the_viewer_table_picks_what_cores_rule_picks():
+    """The registry names modules instead of importing them, and chooses a viewer without
+    importing core's openers: the same choice as `opening.kind_name`, for every kind and for
+    the fallbacks (an unknown type shown by its format's viewer, else as a file)."""
+    from dataclasses import replace
+
+    from tui.core.catalog import TYPES, kind_of
+    from tui.core.opening import kind_name
+    from tui.ui.viewers.base import Viewer
+    from tui.ui.viewers.registry import VIEWERS, viewer_for
+
+    unknown = [kind_of("something_new", ext) for ext in ("json", "png", "txt", "")]
+    kinds = [*TYPES.values(), *unknown, *(replace(kind, viewer="no_such_viewer") for kind in unknown)]
+    for kind in kinds:
+        assert viewer_for(kind) is VIEWERS[kind_name(kind)], kind
+    assert all(issubclass(VIEWERS[name], Viewer) for name in VIEWERS)

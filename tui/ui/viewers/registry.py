@@ -1,9 +1,8 @@
 """Which viewer shows each viewer kind: one explicit table (the openers' table is in core).
 
 The table names each viewer's module and class; a module is imported when its viewer is first
-asked for (or `preload` imports them all, in a worker, once the first screen is up). Importing
-all of them up front cost a quarter of the start-up (Pygments, Pillow, Textual's tree and
-table widgets)."""
+asked for (a few ms each, once every parser is in). Importing all of them up front cost a
+quarter of the start-up (Pygments, Pillow, Textual's tree and table widgets)."""
 
 from __future__ import annotations
 
@@ -66,10 +65,3 @@ def viewer_for(kind: ArtifactKind) -> type[Viewer]:
     if kind.viewer in TABLE:
         return VIEWERS[kind.viewer]
     return VIEWERS[kind.format.value if kind.format.value in TABLE else "binary"]
-
-
-def preload() -> None:
-    """Import every viewer's module (a worker's job: about 0.1 s), so that opening an artifact
-    later imports nothing on the event loop."""
-    for module in sorted({module for module, _ in TABLE.values()}):
-        import_module(f"{__package__}.{module}")
