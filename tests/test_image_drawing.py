@@ -158,3 +158,30 @@ async def test_a_page_shows_its_text_before_its_picture():
         await until(pilot, lambda: view.drawn == {"a_1"})
         await settle(pilot)
         assert view.line_of("drawing") is None and any("▄" in line for line in view.plain_lines())
+
+
+class LinksApp(App):
+    def items(self, style, width: int) -> list[PageItem]:
+        return [PageItem(Text("Step 1"), key="s1", link="step 1"), PageItem(Text("a note")),
+                PageItem(Text("Step 2"), key="s2", link="step 2")]
+
+    def compose(self) -> ComposeResult:
+        yield PageView(self.items)
+
+
+async def test_the_footer_is_refreshed_only_when_enter_changes_meaning(monkeypatch: pytest.MonkeyPatch):
+    """Each part of the run model read lays the overview out again; the footer (rebuilt at
+    every refresh of the bindings) follows only when enter starts or stops opening something."""
+    app = LinksApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(PageView)
+        await until(pilot, lambda: view.cursor_key == "s1")
+        refreshed: list[bool] = []
+        monkeypatch.setattr(view, "refresh_bindings", lambda: refreshed.append(True))
+        for _ in range(5):
+            view.relayout()
+        assert refreshed == []  # the cursor is still on a link: enter still opens
+        view.move_cursor(view.line_of("a note"))
+        assert refreshed == [True] and not view.check_action("open", ())
+        view.move_cursor(view.line_of("Step 2"))
+        assert refreshed == [True, True] and view.check_action("open", ())

@@ -136,6 +136,7 @@ class PageView(CursorView):
         # Until the cursor is moved, it goes to the first item that leads somewhere as the page
         # fills (the failure block appears above the steps once the logs are read, say).
         self.moved = False
+        self._could_open: bool | None = None  # what the footer was last told about enter
 
     # --- laying out --------------------------------------------------------------------------
     def set_items(self, items: ItemsOf) -> None:
@@ -181,7 +182,16 @@ class PageView(CursorView):
             self.refresh()
         elif self.cursor_row is not None and rows.lines:
             self.cursor_row = 0
-        self.refresh_bindings()
+        self._footer_follows()
+
+    def _footer_follows(self) -> None:
+        """Refresh the footer when enter starts or stops leading somewhere, only then: a refresh
+        rebuilds every key of the footer (some 20 ms), and the page is laid out again at each
+        part of the run model read (a key typed meanwhile waited behind those rebuilds)."""
+        can_open = bool(self.check_action("open", ()))
+        if can_open != self._could_open:
+            self._could_open = can_open
+            self.refresh_bindings()
 
     def _cursor_offset(self) -> int:
         item = self.cursor_item_index
@@ -295,7 +305,7 @@ class PageView(CursorView):
     def move_cursor(self, index: int) -> None:
         self.moved = True
         super().move_cursor(index)
-        self.refresh_bindings()  # enter opens only an item that leads somewhere: the footer follows
+        self._footer_follows()  # enter opens only an item that leads somewhere
 
     def _move_to(self, line: int) -> None:
         self.move_cursor(line)
