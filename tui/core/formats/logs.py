@@ -127,6 +127,8 @@ _NEWLINE = re.compile(b"\n")
 _LINE_LEVEL = re.compile(rb"(?:\S+[ \t]+\[([A-Za-z]+))?[^\n]*(?:\n|\Z)")
 _PROBLEM = re.compile(b"[%c-%c]" % (SEVERITY["warning"] + 1, max(SEVERITY.values()) + 1))
 _BOM = b"\xef\xbb\xbf"
+TAIL = 256 * 1024  # the end of a big file, indexed apart to be shown at once
+PENDING = "…"  # a line counted but not indexed yet
 BLOCK = 256  # lines decoded together when one of them is read
 CACHED_BLOCKS = 64  # about 16,000 lines: a few screens, and what a find or filter is reading
 CHUNK = 2 << 20  # bytes decoded per C call when every line is read in turn (a filter, a scan)
@@ -242,6 +244,11 @@ class SkyvernLog:
         self.widest = 0  # bytes of the longest line (at least its characters)
         self.read = 0
         self.size = size
+        # A big file's lines counted ahead of its index, and its last lines indexed apart: its
+        # end is shown (G) while the middle is still being indexed (counted_ahead).
+        self.total: int | None = None
+        self._tail: SkyvernLog | None = None
+        self._tail_first = 0  # the line number of the tail's first line
         self._cache: OrderedDict[int, list[str]] = OrderedDict()
         self._lock = threading.Lock()  # the viewer, a find and a filter read from their threads
 
@@ -256,6 +263,52 @@ class SkyvernLog:
     @property
     def lines(self) -> Lines:
         return Lines(self)
+
+    @property
+    def shown_count(self) -> int:
+        """The lines to show: the file's all once counted (a line not indexed yet reads as
+        PENDING), else those indexed."""
+        if self.total is None or self.complete:
+            return self.line_count
+        return max(self.total, self.line_count)
+
+    def severity(self, index: int) -> int:
+        """Line `index`'s severity + 1 (0: no level, or not indexed yet)."""
+        if index < len(self.severities):
+            return self.severities[index]
+        tail = self._tail
+        at = index - self._tail_first
+        if tail is not None and 0 <= at < len(tail.severities):
+            return tail.severities[at]
+        return 0
+
+    def count_ahead(self, cancelled: Callable[[], bool] = lambda: False) -> None:
+        """Count the lines of the whole file (one C call a chunk: a fraction of the index's
+        time) and index its last TAIL bytes apart, so its end shows before the index is done."""
+        if not isinstance(self._store, _File) or self.total is not None or self.complete:
+            return
+        size, newlines, at = self.size, 0, 0
+        last = b""
+        while at < size:
+            if cancelled():
+                return
+            chunk = self._store.read(at, min(at + STEP, size))
+            if not chunk:
+                break
+            newlines += chunk.count(b"\n")
+            at += len(chunk)
+            last = chunk[-1:]
+        size = at
+        total = newlines + (1 if last not in (b"", b"\n") else 0)
+        start = max(size - TAIL, self.read)
+        if start > self.read:
+            raw = self._store.read(start - 1, size)  # from the byte before: is start a line's start?
+            newline = raw.find(b"\n")
+            tail = skyvern_log(raw[newline + 1 :]) if newline >= 0 else None
+            if tail is not None and tail.line_count:
+                self._tail_first = total - tail.line_count
+                self._tail = tail
+        self.total = total
 
     # --- indexing ---------------------------------------------------------------------------
     def _index(self, buffer: bytes, start: int, end: int, base: int, last: bool) -> None:
@@ -289,8 +342,14 @@ class SkyvernLog:
 
     # --- reading ----------------------------------------------------------------------------
     def line(self, index: int) -> str:
-        """Line `index` (from 0), made safe. IndexError past the lines indexed."""
+        """Line `index` (from 0), made safe; PENDING for a line counted but not indexed yet.
+        IndexError past the lines shown."""
         if not 0 <= index < self.line_count:
+            tail = self._tail
+            if tail is not None and not self.complete and 0 <= index - self._tail_first < tail.line_count:
+                return tail.line(index - self._tail_first)
+            if 0 <= index < self.shown_count:
+                return PENDING
             raise IndexError(index)
         number, at = divmod(index, BLOCK)
         with self._lock:
@@ -417,6 +476,10 @@ def index_rest(
     """Index the rest of the file into `log`, a step at a time (the caller's thread); stops
     between two steps once `cancelled()`."""
     store = log._store if isinstance(log._store, _File) else _File(path)
+    if log.total is None:
+        log.count_ahead(cancelled)
+        if progress is not None:
+            progress(log.read, log.size)
     while not log.complete and not cancelled():
         chunk = store.whole_lines(log.read, STEP)
         if not chunk:

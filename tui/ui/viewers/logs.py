@@ -115,7 +115,7 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
         return self.query_one(LogView)
 
     def _summary(self) -> Text:
-        text = Text(f"{self.model.line_count:,} lines  ")
+        text = Text(f"{self.model.shown_count:,} lines  ")
         if not self.model.complete:
             percent = 100 * self.model.read // max(1, self.model.size)
             text.append(f"indexing {percent}%…  ", style="bold yellow")

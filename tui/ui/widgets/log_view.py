@@ -91,7 +91,7 @@ class LogRows:
 
     def row_background(self, index: int) -> str | None:
         # The index's severities are the level + 1 (0: no level): error and critical are 4, 5.
-        return "log-view--error-line" if self.view.log_data.severities[self.view.rows[index]] >= 4 else None
+        return "log-view--error-line" if self.view.log_data.severity(self.view.rows[index]) >= 4 else None
 
     def restyle(self) -> None:
         self.view._parsed.clear()
@@ -120,10 +120,11 @@ class LogView(CursorView):
         self.log_data = log
         # Line numbers passing the filter: every line is a range (no list of a million ints),
         # a filter's result an array.
-        self.rows: Sequence[int] = range(log.line_count)
+        self.rows: Sequence[int] = range(log.shown_count)
         self._parsed: OrderedDict[int, Text] = OrderedDict()  # styled lines, the visible ones
-        self._gutter = len(str(log.line_count)) + 1
+        self._gutter = len(str(log.shown_count)) + 1
         self._width = min(log.widest, MAX_LINE)
+        self._to_end = False  # the last move was to the end (G): stay there as lines come
         super().__init__(LogRows(self), cursor=True, **kwargs)
 
     @property
@@ -138,11 +139,23 @@ class LogView(CursorView):
     def lines_added(self) -> None:
         """The log grew (a big file being indexed): show the new lines when no filter is on."""
         log = self.log_data
+        at_end = bool(self.rows) and self.cursor == len(self.rows) - 1 and self._to_end
         if not self.filtered:
-            self.rows = range(log.line_count)
-        self._gutter = len(str(log.line_count)) + 1
+            self.rows = range(log.shown_count)
+        self._parsed.clear()  # a line shown before it was indexed (PENDING) is read again
+        self._gutter = len(str(log.shown_count)) + 1
         self._width = min(log.widest, MAX_LINE)
         self.rows_changed()
+        if at_end:  # sent to the end while the log was being read: still at its end
+            self.action_bottom()
+
+    def action_bottom(self) -> None:
+        super().action_bottom()
+        self._to_end = True
+
+    def move_cursor(self, index: int) -> None:
+        self._to_end = False
+        super().move_cursor(index)
 
     def styled_line(self, number: int) -> Text:
         """Lines are parsed when first shown, not when the log is opened."""
