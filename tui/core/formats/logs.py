@@ -373,13 +373,25 @@ class SkyvernLog:
 
     def chunks(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, list[str]]]:
         """(the first line's number, the lines) a chunk of about CHUNK bytes at a time."""
+        for first, count, text in self.texts(start, stop):
+            yield first, text.split("\n")[:count]
+
+    def texts(self, start: int = 0, stop: int | None = None) -> Iterator[tuple[int, int, str]]:
+        """(the first line's number, how many lines, their text made safe, one line after
+        another, each but maybe the last ending in a newline) a chunk of about CHUNK bytes at a
+        time: for a search over many lines in one call."""
         stop = self.line_count if stop is None else min(stop, self.line_count)
         offsets = self.offsets
         while start < stop:
             end = min(bisect_right(offsets, offsets[start] + CHUNK, start + 1, stop + 1), stop + 1) - 1
             end = max(end, start + 1)
-            yield start, _safe_lines(self._store.read(offsets[start], offsets[end]), end - start)
+            raw = self._store.read(offsets[start], offsets[end])
+            yield start, end - start, visible_controls(raw.decode("utf-8", errors="replace").replace("\r\n", "\n"))
             start = end
+
+    def problems(self, start: int, stop: int) -> list[int]:
+        """The warning and worse lines among start..stop (a C search of the severities)."""
+        return [found.start() for found in _PROBLEM.finditer(self.severities, start, stop)]
 
     def parsed(self, index: int) -> LogLine:
         return parse_log_line(self.line(index))

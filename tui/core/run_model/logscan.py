@@ -147,9 +147,14 @@ def _time(text: str) -> datetime | None:
     return parse_time(stamp) if stamp[:1].isdigit() else None
 
 
-# A line is looked at closely only when it holds one of these (one search, not five).
-_WANTED = re.compile("|".join(re.escape(e) for e in (METRICS_EVENT, "] Action ", STEP_END_EVENT, "block_label=",
-                                                      NEW_TASK_EVENT)))
+# A line is looked at closely only when it holds one of these: one search over a chunk of
+# lines finds them, and which one it found says what to look for in the line.
+_KINDS = {"metrics": METRICS_EVENT, "action": "] Action ", "step_end": STEP_END_EVENT, "block": "block_label=",
+          "new_task": NEW_TASK_EVENT}
+_WANTED = re.compile("|".join(re.escape(text) for text in _KINDS.values()))  # no groups: they slow the search
+_BIT = {text: 1 << n for n, text in enumerate(_KINDS.values())}  # by the text found
+_METRICS, _ACTION, _STEP_END = _BIT[METRICS_EVENT], _BIT["] Action "], _BIT[STEP_END_EVENT]
+_BLOCK = _BIT["block_label="] | _BIT[NEW_TASK_EVENT]
 
 
 def scan(log: SkyvernLog) -> ScannedLog:
@@ -160,33 +165,45 @@ def scan(log: SkyvernLog) -> ScannedLog:
     action_results: dict[tuple[str, int], ActionResult] = {}
     fields = _Fields()
     first = last = None
-    severities, wanted = log.severities, _WANTED.search
-    for start, lines in log.chunks():
-        for index, text in enumerate(lines, start):
-            if first is None:
-                first = _time(text)
-            severity = severities[index]
-            if severity < WARNING and not wanted(text):
+    severities = log.severities
+    for start, count, chunk in log.texts():
+        lines = chunk.split("\n")
+        # The lines worth a look: those the search over the whole chunk finds (one C call, not
+        # one a line), and the warnings and worse the index knows.
+        picked = dict.fromkeys((n - start for n in log.problems(start, start + count)), 0)
+        line, pos = 0, 0
+        for found in _WANTED.finditer(chunk):
+            line += chunk.count("\n", pos, found.start())
+            pos = found.start()
+            picked[line] = picked.get(line, 0) | _BIT[found.group()]
+        at = 0
+        while first is None and at < count:
+            first = _time(lines[at])
+            at += 1
+        for n in sorted(picked):
+            if n >= count:
                 continue
+            index, text, kinds = start + n, lines[n], picked[n]
+            severity = severities[index]
             if severity >= WARNING:
                 if text not in entries:
                     event, _ = fields(text)
                     entries[text] = LogEntry(index, _time(text), severity - 1, event, text)
-            elif METRICS_EVENT in text and text not in metrics:
+            elif kinds & _METRICS and text not in metrics:
                 event, values = fields(text)
                 if event == METRICS_EVENT and _str(values.get("prompt_name")):
                     metrics[text] = Metrics(
                         _time(text), str(values["prompt_name"]), _str(values.get("step_id")), _str(values.get("model")),
                         _number(values.get("duration_seconds")), _count(values.get("input_tokens")),
                         _count(values.get("output_tokens")), text)
-            if text.find("] Action ", 0, 64) >= 0 and any(e in text for e in ACTION_EVENTS):
+            if kinds & _ACTION and text.find("] Action ", 0, 64) >= 0 and any(e in text for e in ACTION_EVENTS):
                 _action_result(text, action_results, fields)
-            elif STEP_END_EVENT in text:
+            elif kinds & _STEP_END:
                 event, values = fields(text)
                 step_id, status = _str(values.get("step_id")), _str(values.get("step_status"))
                 if event == STEP_END_EVENT and step_id and status:
                     step_ends[step_id] = (status, _time(text))
-            if ("block_label=" in text or NEW_TASK_EVENT in text) and text not in blocks:
+            if kinds & _BLOCK and text not in blocks:
                 event, values = fields(text)
                 label = _str(values.get("block_label"))
                 if label or event == NEW_TASK_EVENT:
