@@ -70,7 +70,8 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
     def on_mount(self) -> None:
         self.opened_early = not self.model.complete  # shown before the whole file was read
         if self.opened_early:
-            self._index_rest()
+            # Once its first lines are on screen: the index's reads must not delay that paint.
+            self.call_after_refresh(self._index_rest)
 
     @work(thread=True, exclusive=True, group="log-index", exit_on_error=False)
     def _index_rest(self) -> None:
