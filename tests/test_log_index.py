@@ -185,3 +185,17 @@ async def test_G_in_a_big_log_shows_its_last_line_while_the_middle_is_indexed(tm
         await settle(pilot)
         assert viewer.model.complete and view.current_line == 5000
         assert view.styled_line(2500).plain == skyvern_log(content).lines[2500]  # read now, not the placeholder
+
+
+def test_a_view_reads_a_very_long_lines_start_and_a_reader_of_the_log_all_of_it(tmp_path: Path, small_steps,
+                                                                               monkeypatch):
+    monkeypatch.setattr(logs, "LONG", 1000)
+    long = b"2026-11-28T16:00:00.000000Z [error    ] Huge " + b"\xc3\xa9" * 5000 + b" end"
+    data = log_bytes(20) + long + b"\n" + log_bytes(20)
+    path = tmp_path / "x.log"
+    path.write_bytes(data)
+    log = skyvern_log_file(path)
+    shown = log.line(20, whole=False)
+    assert shown.startswith("2026-11-28T16:00:00.000000Z [error    ] Huge é") and len(shown.encode()) <= 1000 + 3
+    assert log.line(20) == long.decode() and log.lines[20] == long.decode()  # every reader but a view: all of it
+    assert log.parsed(20).level == "error" and log.line(21) == skyvern_log(data).lines[21]

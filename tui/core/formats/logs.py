@@ -129,6 +129,7 @@ _PROBLEM = re.compile(b"[%c-%c]" % (SEVERITY["warning"] + 1, max(SEVERITY.values
 _BOM = b"\xef\xbb\xbf"
 TAIL = 256 * 1024  # the end of a big file, indexed apart to be shown at once
 PENDING = "…"  # a line counted but not indexed yet
+LONG = 256 * 1024  # bytes of a line read for a view (far more than it draws)
 BLOCK = 256  # lines decoded together when one of them is read
 CACHED_BLOCKS = 64  # about 16,000 lines: a few screens, and what a find or filter is reading
 CHUNK = 2 << 20  # bytes decoded per C call when every line is read in turn (a filter, a scan)
@@ -250,6 +251,7 @@ class SkyvernLog:
         self._tail: SkyvernLog | None = None
         self._tail_first = 0  # the line number of the tail's first line
         self._cache: OrderedDict[int, list[str]] = OrderedDict()
+        self._cut: set[int] = set()  # lines of more than LONG bytes, kept cut in the cache
         self._lock = threading.Lock()  # the viewer, a find and a filter read from their threads
 
     @property
@@ -341,13 +343,14 @@ class SkyvernLog:
         self.read += len(data)
 
     # --- reading ----------------------------------------------------------------------------
-    def line(self, index: int) -> str:
+    def line(self, index: int, whole: bool = True) -> str:
         """Line `index` (from 0), made safe; PENDING for a line counted but not indexed yet.
+        Not `whole`: a line of more than LONG bytes cut there (what a view shows of it).
         IndexError past the lines shown."""
         if not 0 <= index < self.line_count:
             tail = self._tail
             if tail is not None and not self.complete and 0 <= index - self._tail_first < tail.line_count:
-                return tail.line(index - self._tail_first)
+                return tail.line(index - self._tail_first, whole)
             if 0 <= index < self.shown_count:
                 return PENDING
             raise IndexError(index)
@@ -355,15 +358,31 @@ class SkyvernLog:
         with self._lock:
             block = self._cache.get(number)
             if block is None or at >= len(block):  # not read, or read while it was the last, partial
-                first = number * BLOCK
-                stop = min(first + BLOCK, self.line_count)
-                block = _safe_lines(self._store.read(self.offsets[first], self.offsets[stop]), stop - first)
-                self._cache[number] = block
+                block = self._cache[number] = self._read_block(number)
                 if len(self._cache) > CACHED_BLOCKS:
                     self._cache.popitem(last=False)
             else:
                 self._cache.move_to_end(number)
-            return block[at]
+        if whole and index in self._cut:
+            return _safe_lines(self._store.read(self.offsets[index], self.offsets[index + 1]), 1)[0]
+        return block[at]
+
+    def _read_block(self, number: int) -> list[str]:
+        """A block's lines, each longer than LONG bytes cut there: a view draws a line's start
+        only, and a line of 50 MB read whole on the event loop would hold it for a second."""
+        first = number * BLOCK
+        stop = min(first + BLOCK, self.line_count)
+        offsets, read = self.offsets, self._store.read
+        if offsets[stop] - offsets[first] <= LONG:
+            return _safe_lines(read(offsets[first], offsets[stop]), stop - first)
+        lines = []
+        for n in range(first, stop):
+            start, end = offsets[n], offsets[n + 1]
+            if end - start > LONG:
+                self._cut.add(n)
+                end = start + LONG
+            lines.append(_safe_lines(read(start, end), 1)[0])
+        return lines
 
     def iter_lines(self, start: int = 0, stop: int | None = None) -> Iterator[str]:
         """Lines start..stop in turn, read a chunk at a time past the cache (a pass over them
@@ -394,7 +413,8 @@ class SkyvernLog:
         return [found.start() for found in _PROBLEM.finditer(self.severities, start, stop)]
 
     def parsed(self, index: int) -> LogLine:
-        return parse_log_line(self.line(index))
+        """The line's parts, for a view (a very long line cut at LONG bytes)."""
+        return parse_log_line(self.line(index, whole=False))
 
     def next_problem(self, line: int, forward: bool = True, count: int | None = None) -> int | None:
         """The next (previous) warning or worse after (before) `line` among the first `count`

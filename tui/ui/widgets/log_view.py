@@ -75,7 +75,7 @@ class LogRows:
         return self.view.styled_line(self.view.rows[index])
 
     def row_plain(self, index: int, width: int) -> str:
-        return self.view.log_data.line(self.view.rows[index])[:MAX_LINE]
+        return self.view.log_data.line(self.view.rows[index], whole=False)[:MAX_LINE]
 
     def row_label(self, index: int) -> str:
         return str(self.view.rows[index] + 1)
