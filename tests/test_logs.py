@@ -84,7 +84,7 @@ async def test_skyvern_log_filters_by_level_and_text_and_jumps_between_problems(
         viewer = app.screen.viewer_pane.viewer
         assert isinstance(viewer, SkyvernLogViewer)
         view = viewer.query_one(LogView)
-        assert view.rows == [0, 1, 2, 3, 4] and view.has_focus
+        assert list(view.rows) == [0, 1, 2, 3, 4] and view.has_focus
         # ] and [ go through the problems: the warning (1) as well as the errors (2, 4).
         await pilot.press("right_square_bracket")
         assert view.current_line == 1
@@ -96,20 +96,20 @@ async def test_skyvern_log_filters_by_level_and_text_and_jumps_between_problems(
         assert view.current_line == 2
         await pilot.press("v")  # warning and worse
         await settle(pilot)  # filters run in a worker
-        assert view.rows == [1, 2, 4] and view.current_line == 2
+        assert list(view.rows) == [1, 2, 4] and view.current_line == 2
         await pilot.press("v")  # errors
         await settle(pilot)
-        assert view.rows == [2, 4]
+        assert list(view.rows) == [2, 4]
         await pilot.press("v", "f", *"step", "enter")  # all levels, containing "step"
         await settle(pilot)
-        assert view.rows == [0, 3, 4]
+        assert list(view.rows) == [0, 3, 4]
         await pilot.press("slash", *"stp_2", "enter")
         assert view.current_line == 3
         await pilot.press("n")
         assert view.current_line == 4
         await pilot.press("f", *["backspace"] * 4, "enter")  # an empty text filter shows everything again
         await settle(pilot)
-        assert view.rows == [0, 1, 2, 3, 4]
+        assert list(view.rows) == [0, 1, 2, 3, 4]
         view.scroll_to(x=0, animate=False)  # find scrolled sideways to the match, off screen
         await pilot.pause()
         rendered = "".join(s.text for s in view.render_line(0))

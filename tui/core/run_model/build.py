@@ -15,9 +15,10 @@ from typing import Any
 
 from ..errors import TuiError, describe_error
 from ..fields import mapping
-from ..formats.logs import skyvern_log
+from ..formats.logs import SkyvernLog, skyvern_log, skyvern_log_file
 from ..model import TERMINAL_STATUSES, Artifact, RunDetail, Step, group_artifacts, step_label
 from ..sources.base import Source
+from ..sources.local import LocalSource
 from .actions import action_type, recorded_actions, recorded_pairs, step_exception, with_screenshots
 from .blocks import log_blocks, timeline_blocks
 from .browser import console_problems, network_problems
@@ -185,12 +186,27 @@ class RunModelBuilder:
         # A finished run's logs are read once; a live one's grow, and are read again.
         if kept is not None and _final(kept[0], artifact, live):
             return kept[1]
-        data = self._bytes(artifact)
-        if data is None:
+        log = self._log(artifact)
+        if log is None:
             return kept[1] if kept else None
-        scanned = scan(skyvern_log(data))
+        scanned = scan(log)
         self._logs[artifact.artifact_id] = ((artifact.file_size, live), scanned)
         return scanned
+
+    def _log(self, artifact: Artifact) -> SkyvernLog | None:
+        """The log indexed: a file of a folder source in place (its lines read as scanned, never
+        all in memory at once; the folder source vetted the path when it listed it), else the
+        bytes its source reads."""
+        if not isinstance(self.source, LocalSource) or artifact.path is None or artifact.bundle_key:
+            data = self._bytes(artifact)
+            return None if data is None else skyvern_log(data)
+        try:
+            log = skyvern_log_file(artifact.path)
+        except OSError as exc:
+            self._note(artifact, exc)
+            return None
+        self._notes.pop(artifact.artifact_id, None)
+        return log
 
     def _read_logs(self, model: RunModel, detail: RunDetail, cancelled: Cancelled) -> RunModel:
         live = not detail.run.terminal

@@ -1,14 +1,19 @@
 """What the run model takes from Skyvern's logs (skyvern_log): the LLM calls' metrics and the
 warning and error lines, each with its time.
 
-The lines are split and made safe by formats.logs (`skyvern_log`) and parsed by its
-`parse_log_line`; this module only picks the lines the model needs and decodes their values.
+The lines are split and made safe by formats.logs (`skyvern_log`, `skyvern_log_file`) and
+parsed by its `parse_log_line`; this module only picks the lines the model needs and decodes
+their values. The log is read a chunk at a time (a 150 MB log is never in memory as text), and
+what is kept is bounded by what differs: a line the same as one kept before (a log repeats its
+events) adds nothing, as the run model keeps each line's first occurrence only.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import datetime
 
 from ..formats.logs import SkyvernLog, parse_log_line
@@ -97,6 +102,24 @@ def _value(raw: str) -> object:
         return raw
 
 
+_FIELDS_KEPT = 4096  # lines whose fields are remembered (a log repeats the same lines)
+
+
+class _Fields:
+    """line_fields with the last lines' results remembered: the same line is parsed once."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, tuple[str, dict[str, object]]] = {}
+
+    def __call__(self, text: str) -> tuple[str, dict[str, object]]:
+        found = self.known.get(text)
+        if found is None:
+            if len(self.known) >= _FIELDS_KEPT:
+                self.known.clear()
+            found = self.known[text] = line_fields(text)
+        return found
+
+
 def line_fields(text: str) -> tuple[str, dict[str, object]]:
     """A log line's event text and its key=value pairs, decoded (a key given twice: the first)."""
     parsed = parse_log_line(text, limit=None)  # every pair: a step id can follow a long prompt
@@ -124,50 +147,80 @@ def _time(text: str) -> datetime | None:
     return parse_time(stamp) if stamp[:1].isdigit() else None
 
 
+# A line is looked at closely only when it holds one of these: one search over a chunk of
+# lines finds them, and which one it found says what to look for in the line.
+_KINDS = {"metrics": METRICS_EVENT, "action": "] Action ", "step_end": STEP_END_EVENT, "block": "block_label=",
+          "new_task": NEW_TASK_EVENT}
+_WANTED = re.compile("|".join(re.escape(text) for text in _KINDS.values()))  # no groups: they slow the search
+_BIT = {text: 1 << n for n, text in enumerate(_KINDS.values())}  # by the text found
+_METRICS, _ACTION, _STEP_END = _BIT[METRICS_EVENT], _BIT["] Action "], _BIT[STEP_END_EVENT]
+_BLOCK = _BIT["block_label="] | _BIT[NEW_TASK_EVENT]
+
+
 def scan(log: SkyvernLog) -> ScannedLog:
-    metrics: list[Metrics] = []
-    entries: list[LogEntry] = []
-    blocks: list[BlockLine] = []
+    metrics: dict[str, Metrics] = {}  # by line text: the first of each
+    entries: dict[str, LogEntry] = {}
+    blocks: dict[str, BlockLine] = {}
     step_ends: dict[str, tuple[str, datetime | None]] = {}
     action_results: dict[tuple[str, int], ActionResult] = {}
+    fields = _Fields()
     first = last = None
-    for index, text in enumerate(log.lines):
-        if first is None:
-            first = _time(text)
-        severity = log.severities[index]
-        if severity >= WARNING:
-            event, _ = line_fields(text)
-            entries.append(LogEntry(index, _time(text), severity - 1, event, text))
-        elif METRICS_EVENT in text:
-            event, values = line_fields(text)
-            if event == METRICS_EVENT and _str(values.get("prompt_name")):
-                metrics.append(Metrics(
-                    _time(text), str(values["prompt_name"]), _str(values.get("step_id")), _str(values.get("model")),
-                    _number(values.get("duration_seconds")), _count(values.get("input_tokens")),
-                    _count(values.get("output_tokens")), text))
-        if text.find("] Action ", 0, 64) >= 0 and any(e in text for e in ACTION_EVENTS):
-            _action_result(text, action_results)
-        elif STEP_END_EVENT in text:
-            event, values = line_fields(text)
-            step_id, status = _str(values.get("step_id")), _str(values.get("step_status"))
-            if event == STEP_END_EVENT and step_id and status:
-                step_ends[step_id] = (status, _time(text))
-        if "block_label=" in text or NEW_TASK_EVENT in text:
-            event, values = line_fields(text)
-            label = _str(values.get("block_label"))
-            if label or event == NEW_TASK_EVENT:
-                blocks.append(BlockLine(_time(text), event, label, _str(values.get("block_type")),
-                                        _str(values.get("workflow_run_block_id")), _str(values.get("task_id"))))
-    for text in reversed(log.lines):
-        last = _time(text)
+    severities = log.severities
+    for start, count, chunk in log.texts():
+        lines = chunk.split("\n")
+        # The lines worth a look: those the search over the whole chunk finds (one C call, not
+        # one a line), and the warnings and worse the index knows.
+        picked = dict.fromkeys((n - start for n in log.problems(start, start + count)), 0)
+        line, pos = 0, 0
+        for found in _WANTED.finditer(chunk):
+            line += chunk.count("\n", pos, found.start())
+            pos = found.start()
+            picked[line] = picked.get(line, 0) | _BIT[found.group()]
+        at = 0
+        while first is None and at < count:
+            first = _time(lines[at])
+            at += 1
+        for n in sorted(picked):
+            if n >= count:
+                continue
+            index, text, kinds = start + n, lines[n], picked[n]
+            severity = severities[index]
+            if severity >= WARNING:
+                if text not in entries:
+                    event, _ = fields(text)
+                    entries[text] = LogEntry(index, _time(text), severity - 1, event, text)
+            elif kinds & _METRICS and text not in metrics:
+                event, values = fields(text)
+                if event == METRICS_EVENT and _str(values.get("prompt_name")):
+                    metrics[text] = Metrics(
+                        _time(text), str(values["prompt_name"]), _str(values.get("step_id")), _str(values.get("model")),
+                        _number(values.get("duration_seconds")), _count(values.get("input_tokens")),
+                        _count(values.get("output_tokens")), text)
+            if kinds & _ACTION and text.find("] Action ", 0, 64) >= 0 and any(e in text for e in ACTION_EVENTS):
+                _action_result(text, action_results, fields)
+            elif kinds & _STEP_END:
+                event, values = fields(text)
+                step_id, status = _str(values.get("step_id")), _str(values.get("step_status"))
+                if event == STEP_END_EVENT and step_id and status:
+                    step_ends[step_id] = (status, _time(text))
+            if kinds & _BLOCK and text not in blocks:
+                event, values = fields(text)
+                label = _str(values.get("block_label"))
+                if label or event == NEW_TASK_EVENT:
+                    blocks[text] = BlockLine(_time(text), event, label, _str(values.get("block_type")),
+                                             _str(values.get("workflow_run_block_id")), _str(values.get("task_id")))
+    count = log.line_count
+    for at in range(count - 1, -1, -1):  # the last line with a time (read from the end, a block at a time)
+        last = _time(log.line(at))
         if last is not None:
             break
-    return ScannedLog(tuple(metrics), tuple(entries), len(log.lines), first, last, tuple(blocks), step_ends,
-                      action_results)
+    return ScannedLog(tuple(metrics.values()), tuple(entries.values()), count, first, last, tuple(blocks.values()),
+                      step_ends, action_results)
 
 
-def _action_result(text: str, found: dict[tuple[str, int], ActionResult]) -> None:
-    event, values = line_fields(text)
+def _action_result(text: str, found: dict[tuple[str, int], ActionResult],
+                   fields: Callable[[str], tuple[str, dict[str, object]]] = line_fields) -> None:
+    event, values = fields(text)
     if not event.startswith(ACTION_EVENTS):
         return
     action, result = values.get("action"), values.get("action_result")

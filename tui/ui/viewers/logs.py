@@ -2,7 +2,7 @@
 browser_console_log (message table, filtered by type)."""
 
 from __future__ import annotations
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 
@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from ...core.search import next_match
-from ...core.formats.logs import SEVERITY, ConsoleMessage, RawEvent, SkyvernLog, event_json
+from ...core.formats.logs import SEVERITY, ConsoleMessage, RawEvent, SkyvernLog, event_json, matching_lines
 from ...core.model import Artifact
 from ...core.opening import read_rest_of_log
 from ..text import highlight_code, safe_text
@@ -70,7 +70,8 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
     def on_mount(self) -> None:
         self.opened_early = not self.model.complete  # shown before the whole file was read
         if self.opened_early:
-            self._index_rest()
+            # Once its first lines are on screen: the index's reads must not delay that paint.
+            self.call_after_refresh(self._index_rest)
 
     @work(thread=True, exclusive=True, group="log-index", exit_on_error=False)
     def _index_rest(self) -> None:
@@ -115,7 +116,7 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
         return self.query_one(LogView)
 
     def _summary(self) -> Text:
-        text = Text(f"{len(self.model.lines):,} lines  ")
+        text = Text(f"{self.model.shown_count:,} lines  ")
         if not self.model.complete:
             percent = 100 * self.model.read // max(1, self.model.size)
             text.append(f"indexing {percent}%…  ", style="bold yellow")
@@ -136,16 +137,12 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
     @work(thread=True, exclusive=True, group="log-filter", exit_on_error=False)
     def _filter(self, lowest: int, needle: str) -> None:
         """Which lines pass: a pass over every line, so in a worker (a log can have millions)."""
-        lines, severities = self.model.lines, self.model.severities
-        rows = [
-            i for i, line in enumerate(lines)
-            # severities hold severity + 1; 0 means a line without a level (kept)
-            if (not severities[i] or severities[i] - 1 >= lowest) and (not needle or needle in line.lower())
-        ]
-        if not get_current_worker().is_cancelled:  # a newer filter replaced this one
+        worker = get_current_worker()
+        rows = matching_lines(self.model, lowest, needle, lambda: worker.is_cancelled)
+        if rows is not None and not worker.is_cancelled:  # else a newer filter replaced this one
             self.app.call_from_thread(self._filtered, rows)
 
-    def _filtered(self, rows: list[int]) -> None:
+    def _filtered(self, rows: Sequence[int]) -> None:
         self.view.set_rows(rows)
         if self._pending_line is not None:
             self._go_to_pending()
@@ -195,9 +192,17 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
 
     def action_problem(self, direction: int) -> None:
         """The next (previous) warning, error or worse among the lines shown."""
-        severities = self.model.severities
-        if not self._seek(lambda number: severities[number] - 1 >= WARNING, direction):
-            self.notify("No warnings or errors among the lines shown.", severity="information")
+        view = self.view
+        if not view.filtered:  # every line shown: the index finds it (a C search, not a loop here)
+            found = self.model.next_problem(view.cursor, direction > 0, len(view.rows)) if view.rows else None
+            if found is not None:
+                view.move_cursor(found)
+                return
+        else:
+            severities = self.model.severities
+            if self._seek(lambda number: severities[number] - 1 >= WARNING, direction):
+                return
+        self.notify("No warnings or errors among the lines shown.", severity="information")
 
     def show_end(self) -> None:
         self.view.action_edge(1)
@@ -207,7 +212,7 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
         """`line:N` (from 0): the cursor on that line. A filter that hides it is cleared (and
         says so); a line not indexed yet is gone to once it is."""
         line = numbered(target, "line")
-        if line is None or (self.model.complete and line >= len(self.model.lines)):
+        if line is None or (self.model.complete and line >= self.model.line_count):
             return False
         self._pending_line = line
         self._go_to_pending()
@@ -215,7 +220,7 @@ class SkyvernLogViewer(FindBar, Viewer[SkyvernLog]):
 
     def _go_to_pending(self) -> None:
         line = self._pending_line
-        if line is None or line >= len(self.model.lines):
+        if line is None or line >= self.model.line_count:
             return  # not indexed yet: _indexed comes back here
         view = self.view
         if view.go_to_line(line):

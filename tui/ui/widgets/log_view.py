@@ -1,6 +1,6 @@
 """The log view: log lines coloured by level, key=value pairs highlighted, filtered.
 
-A CursorView over the lines that pass the filter (a list of line numbers), so a long log costs
+A CursorView over the lines that pass the filter (their line numbers), so a long log costs
 no more to show than a screenful and moves and finds as every list does. Lines are parsed when
 first drawn. Colours are the view's component classes, so a theme restyles them.
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -74,7 +75,7 @@ class LogRows:
         return self.view.styled_line(self.view.rows[index])
 
     def row_plain(self, index: int, width: int) -> str:
-        return self.view.log_data.lines[self.view.rows[index]][:MAX_LINE]
+        return self.view.log_data.line(self.view.rows[index], whole=False)[:MAX_LINE]
 
     def row_label(self, index: int) -> str:
         return str(self.view.rows[index] + 1)
@@ -90,7 +91,7 @@ class LogRows:
 
     def row_background(self, index: int) -> str | None:
         # The index's severities are the level + 1 (0: no level): error and critical are 4, 5.
-        return "log-view--error-line" if self.view.log_data.severities[self.view.rows[index]] >= 4 else None
+        return "log-view--error-line" if self.view.log_data.severity(self.view.rows[index]) >= 4 else None
 
     def restyle(self) -> None:
         self.view._parsed.clear()
@@ -117,12 +118,18 @@ class LogView(CursorView):
 
     def __init__(self, log: SkyvernLog, **kwargs) -> None:
         self.log_data = log
-        self.rows: list[int] = list(range(len(log.lines)))  # line numbers passing the filter
-        self._unfiltered_count = len(log.lines)
+        # Line numbers passing the filter: every line is a range (no list of a million ints),
+        # a filter's result an array.
+        self.rows: Sequence[int] = range(log.shown_count)
         self._parsed: OrderedDict[int, Text] = OrderedDict()  # styled lines, the visible ones
-        self._gutter = len(str(len(log.lines))) + 1
-        self._width = min(max(map(len, log.lines), default=0), MAX_LINE)
+        self._gutter = len(str(log.shown_count)) + 1
+        self._width = min(log.widest, MAX_LINE)
+        self._to_end = False  # the last move was to the end (G): stay there as lines come
         super().__init__(LogRows(self), cursor=True, **kwargs)
+
+    @property
+    def filtered(self) -> bool:
+        return not isinstance(self.rows, range)
 
     @property
     def cursor(self) -> int:
@@ -132,13 +139,23 @@ class LogView(CursorView):
     def lines_added(self) -> None:
         """The log grew (a big file being indexed): show the new lines when no filter is on."""
         log = self.log_data
-        if len(self.rows) == self._unfiltered_count:
-            self.rows.extend(range(len(self.rows), len(log.lines)))
-        self._unfiltered_count = len(log.lines)
-        self._gutter = len(str(len(log.lines))) + 1
-        widest = min(max(map(len, log.lines[-1000:]), default=0), MAX_LINE)  # a sample of the new lines
-        self._width = max(self._width, widest)
+        at_end = bool(self.rows) and self.cursor == len(self.rows) - 1 and self._to_end
+        if not self.filtered:
+            self.rows = range(log.shown_count)
+        self._parsed.clear()  # a line shown before it was indexed (PENDING) is read again
+        self._gutter = len(str(log.shown_count)) + 1
+        self._width = min(log.widest, MAX_LINE)
         self.rows_changed()
+        if at_end:  # sent to the end while the log was being read: still at its end
+            self.action_bottom()
+
+    def action_bottom(self) -> None:
+        super().action_bottom()
+        self._to_end = True
+
+    def move_cursor(self, index: int) -> None:
+        self._to_end = False
+        super().move_cursor(index)
 
     def styled_line(self, number: int) -> Text:
         """Lines are parsed when first shown, not when the log is opened."""
@@ -150,8 +167,9 @@ class LogView(CursorView):
         return text
 
     # --- filtering ----------------------------------------------------------------------
-    def set_rows(self, rows: list[int]) -> None:
-        """Show only these line numbers (a filter's result), keeping the cursor's line if shown."""
+    def set_rows(self, rows: Sequence[int]) -> None:
+        """Show only these line numbers (a filter's result, ascending; a range: every line),
+        keeping the cursor's line if shown."""
         current = self.current_line
         self.rows = rows
         self.cursor_row = 0
