@@ -1,7 +1,7 @@
 """HAR 1.2 (what Playwright and Skyvern record): entries, a filter language, sorting, curl.
 
 Everything here is linear in the number of entries. A 50 MB HAR of 20,000 entries is cut into
-its entries without parsing (`har_slices`), each parsed alone: `open_har` reads the first ones
+its entries without parsing (`har_slices`), each parsed alone: `har_head` reads the first ones
 for the first screen and `read_rest` the others, a batch at a time, in a worker that never
 holds the GIL for long. A file that cannot be cut is parsed whole, as before. Each entry is
 flattened to an `Entry` with the few fields the table needs precomputed, and filtering/sorting
@@ -127,7 +127,7 @@ class Har:
     creator: str = ""
     pages: list[dict] = field(default_factory=list)
     # Bytes of the file read into entries so far, and its size: a big HAR is shown before all
-    # its entries are (open_har reads the first ones, read_rest the others).
+    # its entries are (har_head reads the first ones, read_rest the others).
     read: int = 0
     size: int = 0
     _rest: _Rest | None = field(default=None, repr=False, compare=False)
@@ -150,37 +150,40 @@ class Har:
 
 @dataclass
 class _Rest:
-    """What read_rest needs to go on: the file, where its entries are, the next slices."""
+    """What read_rest needs to go on: the entries still to come, the headers met so far."""
 
-    data: bytes
-    layout: har_slices.Layout
-    slices: Iterator[tuple[int, int]]
+    raws: Iterator[tuple[int, dict, int]]
     memo: dict[tuple[str, str], tuple[str, str]]
 
 
 # --- parsing ----------------------------------------------------------------------------------
-FIRST_ENTRIES = 200  # what open_har reads: a few screenfuls of the table
-BATCH = 500  # entries read_rest adds at a time
+FIRST_ENTRIES = 200  # what har_head reads: a few screenfuls of the table
+BATCH = 250  # entries read_rest adds at a time (some 10 ms of work)
+NOT_A_HAR = "Not a HAR file: no log.entries list."
 
 
 @nesting_guard("The HAR file")
 def parse_har(data: bytes) -> Har:
     """The whole HAR, every entry read (blocks: from a worker, or for a small file)."""
-    har = open_har(data, first=BATCH)
+    har = har_head(data, first=BATCH)
     read_rest(har)
     return har
 
 
 @nesting_guard("The HAR file")
-def open_har(data: bytes, first: int = FIRST_ENTRIES) -> Har:
+def har_head(data: bytes, first: int = FIRST_ENTRIES) -> Har:
     """The HAR with its first `first` entries, and what read_rest needs for the others; a file
     whose entries cannot be cut is read whole (complete)."""
     where = har_slices.layout(data)
     if where is None:
-        return _whole(data)
+        doc = load_json(data, "The HAR file")
+        memo: dict[tuple[str, str], tuple[str, str]] = {}
+        har = _har_of(doc, [parse_entry(raw, i, memo) for i, raw, _ in _whole_entries(doc, len(data))])
+        har.read = har.size = len(data)
+        return har
     har = _har_of(where.skeleton, [])
     har.size = len(data)
-    har._rest = _Rest(data, where, har_slices.slices(data, where), {})
+    har._rest = _Rest(_cut_entries(data, where), {})
     _read_more(har, first)
     return har
 
@@ -188,7 +191,7 @@ def open_har(data: bytes, first: int = FIRST_ENTRIES) -> Har:
 @nesting_guard("The HAR file")
 def read_rest(har: Har, progress: Callable[[int, int], None] | None = None,
               cancelled: Callable[[], bool] = lambda: False) -> None:
-    """Read the entries open_har left, a batch at a time, into `har.entries` (the caller's
+    """Read the entries har_head left, a batch at a time, into `har.entries` (the caller's
     thread: a worker). `progress(read, size)` after each batch; `cancelled` stops it."""
     while har._rest is not None and not cancelled():
         _read_more(har, BATCH)
@@ -200,53 +203,55 @@ def _read_more(har: Har, wanted: int) -> None:
     rest = har._rest
     assert rest is not None
     batch: list[Entry] = []
-    data, index = rest.data, len(har.entries)
-    for start, end in rest.slices:
-        raw = har_slices.parse_slice(data, start, end)
-        if raw is None:  # not exactly one entry: the cut went wrong, the file is read whole
-            _read_whole_rest(har, batch)
-            return
-        batch.append(parse_entry(raw, index + len(batch), rest.memo))
-        har.read = end
+    for index, raw, end in rest.raws:
+        batch.append(parse_entry(raw, index, rest.memo))
         if len(batch) >= wanted:
             har.entries.extend(batch)  # one call: the interface sees all of a batch or none
+            har.read = end
             return
     har.entries.extend(batch)
     har.read, har._rest = har.size, None
 
 
-def _read_whole_rest(har: Har, batch: list[Entry]) -> None:
-    """The entries from the first one that could not be cut on, from the whole file."""
-    assert har._rest is not None
-    data, memo = har._rest.data, har._rest.memo
-    har._rest = None
-    whole = load_json(data, "The HAR file")
-    log = whole.get("log") if isinstance(whole, dict) else None
+def raw_entries(data: bytes) -> Iterator[tuple[int, dict]]:
+    """(position in log.entries, the entry's object) for every entry that is an object, cut
+    out and parsed one at a time when the file allows (never one long hold of the GIL), else
+    from one parse of the whole file. ParseError when it is not a HAR."""
+    where = har_slices.layout(data)
+    found = _cut_entries(data, where) if where is not None else _whole_entries(load_json(data, "The HAR file"), len(data))
+    for index, raw, _ in found:
+        yield index, raw
+
+
+def _cut_entries(data: bytes, where: har_slices.Layout) -> Iterator[tuple[int, dict, int]]:
+    """(position, object, offset after it) of each entry, by slices; from the first slice that
+    is not exactly one entry on (the cut went wrong), from the whole file."""
+    done = 0
+    for start, end in har_slices.slices(data, where):
+        raw = har_slices.parse_slice(data, start, end)
+        if raw is None:
+            break
+        yield done, raw, end
+        done += 1
+    else:
+        return
+    for index, raw, end in _whole_entries(load_json(data, "The HAR file"), len(data)):
+        if index >= done:
+            yield index, raw, end
+
+
+def _whole_entries(doc: Any, size: int) -> Iterator[tuple[int, dict, int]]:
+    log = doc.get("log") if isinstance(doc, dict) else None
     raws = log.get("entries") if isinstance(log, dict) else None
     if not isinstance(raws, list):
-        raise ParseError("Not a HAR file: no log.entries list.")
-    done = len(har.entries) + len(batch)
-    batch += [parse_entry(raw, i, memo=memo) for i, raw in enumerate(raws) if i >= done and isinstance(raw, dict)]
-    har.entries.extend(batch)
-    har.read = har.size
-
-
-def _whole(data: bytes) -> Har:
-    doc = load_json(data, "The HAR file")
-    log = doc.get("log") if isinstance(doc, dict) else None
-    if not isinstance(log, dict) or not isinstance(log.get("entries"), list):
-        raise ParseError("Not a HAR file: no log.entries list.")
-    memo: dict[tuple[str, str], tuple[str, str]] = {}
-    entries = [parse_entry(raw, i, memo=memo) for i, raw in enumerate(log["entries"]) if isinstance(raw, dict)]
-    har = _har_of(doc, entries)
-    har.read = har.size = len(data)
-    return har
+        raise ParseError(NOT_A_HAR)
+    return ((i, raw, size) for i, raw in enumerate(raws) if isinstance(raw, dict))
 
 
 def _har_of(doc: dict, entries: list[Entry]) -> Har:
     log = mapping(doc.get("log"))
     if not isinstance(log.get("entries"), list):
-        raise ParseError("Not a HAR file: no log.entries list.")
+        raise ParseError(NOT_A_HAR)
     creator = mapping(log.get("creator"))
     name = f"{creator.get('name', '')} {creator.get('version', '')}".strip()
     pages = log.get("pages")

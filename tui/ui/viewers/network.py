@@ -1,23 +1,29 @@
 """HAR viewer: a virtual request table (filter, sort, waterfall) over a detail pane.
 
 The table is a line-API ScrollView: it renders only the rows on screen, so 20,000 requests
-cost what 40 do (Textual's DataTable measures every cell up front). The trace viewer reuses
-the table and the detail text for the requests of a trace.
+cost what 40 do (Textual's DataTable measures every cell up front). A big HAR opens with its
+first requests; a worker reads the others (formats.har.read_rest) and the table grows, as the
+log viewer's index does. The trace viewer reuses the table and the detail text for the
+requests of a trace.
 """
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 from rich.text import Text
 from textual import events, work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input, Static
 
 from ...core.formats.bodies import BodyPreview
-from ...core.formats.har import SORT_COLUMNS, Entry, Har, compile_filter, entry_body, request_body, sort_entries, to_curl
+from ...core.formats.har import (
+    SORT_COLUMNS, Entry, Har, compile_filter, entry_body, read_rest, request_body, sort_entries, to_curl,
+)
 from ...core.formats.media import Picture
 from ...core.model import Artifact
 from ...core.opening.network import entry_image
@@ -32,6 +38,7 @@ from ..failures import ReportsWorkerFailures
 from ..clipboard import sent_to_clipboard
 
 WATERFALL = 16  # cells of the waterfall column
+READ_PAUSE = 0.001  # seconds the reading worker sleeps after each batch of entries
 STATUS_STYLE = {0: "bold red", 2: "green", 3: "cyan", 4: "bold red", 5: "bold red"}
 
 
@@ -93,8 +100,25 @@ class RequestTable(CursorView):
     def __init__(self, rows: list[Entry], start: float, end: float, **kwargs) -> None:
         self.rows = rows
         self.start_ms = start
+        self.end_ms = end
         self.span_ms = max(end - start, 1.0)
         super().__init__(RequestRows(self), cursor=True, **kwargs)
+
+    def widen(self, entries: list[Entry]) -> None:
+        """Make the waterfall's time span cover these requests too (read after the first)."""
+        if not entries:
+            return
+        if not self.rows and self.start_ms == self.end_ms == 0:
+            self.start_ms, self.end_ms = entries[0].started, entries[0].started
+        self.start_ms = min(self.start_ms, min(e.started for e in entries))
+        self.end_ms = max(self.end_ms, max(e.started + max(e.duration, 0) for e in entries))
+        self.span_ms = max(self.end_ms - self.start_ms, 1.0)
+
+    def add_rows(self, rows: list[Entry]) -> None:
+        """Rows after the last (more of the file was read); the cursor stays where it is."""
+        self.widen(rows)
+        self.rows.extend(rows)
+        self.rows_changed()
 
     @property
     def cursor(self) -> int:
@@ -298,30 +322,71 @@ class HarViewer(FindBar, Viewer[Har]):
         self.query_text = ""
         self.sort_column = "start"
         self.sort_reverse = False
+        self._reordered = False  # filtered or sorted: rows read later go through refilter
+        self._shown = len(model.entries)  # entries of the model the table has had
+        self._pending_entry: int | None = None  # go_to's entry, until it is read
 
     def compose(self) -> ComposeResult:
         yield Static(classes="note")
         yield Input(placeholder="failed  xhr  status:4xx  method:post  domain:host  larger-than:10k  -text",
                     id="har-filter")
-        yield RequestTable(list(self.model.entries), self.model.start, self.model.end)
+        yield RequestTable(self.model.entries[: self._shown], self.model.start, self.model.end)
         yield EntryDetail()
         yield find_count()
         yield find_input("Find")
 
     def on_mount(self) -> None:
         self._update_note()
+        if not self.model.complete:
+            # Once the first rows are on screen: the reading worker competes for the GIL.
+            self.call_after_refresh(self._read_rest)
+
+    @work(thread=True, exclusive=True, group="har-read", exit_on_error=False)
+    def _read_rest(self) -> None:
+        """The entries after the first ones, a batch at a time; the table grows as they come."""
+        worker = get_current_worker()
+        last = [time.monotonic()]
+
+        def progress(done: int, total: int) -> None:
+            if time.monotonic() - last[0] > 0.2:
+                last[0] = time.monotonic()
+                self.app.call_from_thread(self._grown)
+            # A batch is some 10 ms of Python: a pause after each lets the interface take the
+            # GIL at once (else each of its waits for it can last the 5 ms switch interval).
+            time.sleep(READ_PAUSE)
+
+        try:
+            read_rest(self.model, progress, lambda: worker.is_cancelled)
+        finally:  # the rows read before a failure are shown; the failure is reported (ReportsWorkerFailures)
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._grown)
+
+    def _grown(self) -> None:
+        """More entries were read: the table gets them (filtered and sorted as it is)."""
+        new = self.model.entries[self._shown:]
+        self._shown += len(new)
+        if self._reordered:
+            self.table.widen(new)
+            self.refilter()
+        else:
+            self.table.add_rows(new)
+            self._update_note()
+        if self._pending_entry is not None:
+            self.go_to(f"entry:{self._pending_entry}")
 
     @property
     def table(self) -> RequestTable:
         return self.query_one(RequestTable)
 
     def _update_note(self) -> None:
-        shown, total = len(self.table.rows), len(self.model.entries)
+        shown, total = len(self.table.rows), self._shown
         arrow = "↓" if self.sort_reverse else "↑"
         note = f"{shown}/{total} requests · sort {self.sort_column} {arrow}"
+        if not self.model.complete:
+            note += f" · reading {100 * self.model.read // max(1, self.model.size)}%…"
         if self.query_text:
             note += f" · filter: {self.query_text}"
-        if self.model.entries and not any(e.has_body for e in self.model.entries):
+        if self.model.complete and self.model.entries and not any(e.has_body for e in self.model.entries):
             note += " · bodies omitted"
         text = safe_text(note)
         text.append("   f filter  s S sort  y curl", style="dim")
@@ -334,7 +399,9 @@ class HarViewer(FindBar, Viewer[Har]):
         except ValueError as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
-        rows = sort_entries([e for e in self.model.entries if match(e)], self.sort_column, self.sort_reverse)
+        self._reordered = True
+        rows = sort_entries([e for e in self.model.entries[: self._shown] if match(e)], self.sort_column,
+                            self.sort_reverse)
         self.table.set_rows(rows, keep=self.table.current)
         self._update_note()
 
@@ -391,18 +458,27 @@ class HarViewer(FindBar, Viewer[Har]):
 
     def go_to(self, target: str) -> bool:
         """`entry:N` (from 0, in the file's `log.entries`): that request selected, its detail shown. A
-        filter that hides it is cleared (and says so); the sort stays."""
+        filter that hides it is cleared (and says so); the sort stays. An entry not read yet is
+        gone to once it is."""
         number = numbered(target, "entry")
-        # N is the position in the file's entries, which a non-object entry (skipped) shifts.
-        entry = next((e for e in self.model.entries if e.index == number), None) if number is not None else None
-        if number is None or entry is None:
+        if number is None:
             return False
+        # N is the position in the file's entries, which a non-object entry (skipped) shifts.
+        read = self.model.entries[: self._shown]
+        entry = next((e for e in read if e.index == number), None)
+        if entry is None:
+            if self.model.complete and self._shown == len(self.model.entries):
+                self._pending_entry = None
+                return False
+            self._pending_entry = number  # _grown comes back here
+            return True
+        self._pending_entry = None
         table = self.table
         if not any(shown is entry for shown in table.rows):
             self.query_text = ""
             self.query_one("#har-filter", Input).remove_class("shown")
             self.notify(f"Request {number + 1} was hidden by the filter: the filter is cleared.", timeout=4, markup=False)
-            rows = sort_entries(list(self.model.entries), self.sort_column, self.sort_reverse)
+            rows = sort_entries(list(read), self.sort_column, self.sort_reverse)
             table.set_rows(rows, keep=entry)  # its Moved message shows the detail
             self._update_note()
         else:
