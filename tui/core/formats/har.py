@@ -30,6 +30,10 @@ from ..redact import REDACTED as REDACTED, redact_body, redact_headers, redact_u
 from . import har_slices
 from .jsonload import MAX_NUMBER, count, load_json, nesting_guard, number
 
+# Name-value pairs (headers, query, cookies) as tuples: tuples of strings are not tracked by the
+# garbage collector, lists are, and 100,000 lists of a big HAR added 20 ms to each full collection.
+Pairs = tuple[tuple[str, str], ...]
+
 TYPES = ("document", "xhr/fetch", "script", "stylesheet", "image", "font", "media", "other")
 TIMING_PHASES = ("blocked", "dns", "connect", "ssl", "send", "wait", "receive")
 
@@ -49,14 +53,16 @@ class Entry:
     started: float  # epoch milliseconds
     duration: float  # milliseconds
     timings: dict[str, float]
-    request_headers: list[tuple[str, str]]
-    response_headers: list[tuple[str, str]]
-    query: list[tuple[str, str]]
-    request_cookies: list[tuple[str, str]]
-    response_cookies: list[tuple[str, str]]
-    request_body: str | None  # postData.text
+    request_headers: Pairs
+    response_headers: Pairs
+    query: Pairs
+    request_cookies: Pairs
+    response_cookies: Pairs
+    # The bodies stay out of repr: a worker's description is the repr of its arguments, made
+    # on the event loop (a 10 MB body took 50 ms there on each cursor move).
+    request_body: str | None = field(repr=False)  # postData.text
     request_mime: str
-    body_text: str | None  # content.text as stored (maybe base64)
+    body_text: str | None = field(repr=False)  # content.text as stored (maybe base64)
     body_encoding: str
     failure: str  # _failureText of Playwright (net::ERR_FAILED, ...)
     body_file: str = ""  # in a trace: the zip member holding the body (content._file or _sha1)
@@ -101,7 +107,7 @@ class Entry:
 _KEPT = ("body_text", "body_file", "_search")
 # Entry's fields by what they hold (from the annotations): anything else is walked by safe_fields.
 _TEXT_FIELDS = tuple(f.name for f in fields(Entry) if f.type in ("str", "str | None") and f.name not in _KEPT)
-_PAIR_FIELDS = tuple(f.name for f in fields(Entry) if f.type == "list[tuple[str, str]]")
+_PAIR_FIELDS = tuple(f.name for f in fields(Entry) if f.type == "Pairs")
 _PLAIN_FIELDS = tuple(f.name for f in fields(Entry) if f.type in ("int", "float"))
 _TIMING_KEYS = frozenset(TIMING_PHASES)
 
@@ -258,15 +264,15 @@ def _har_of(doc: dict, entries: list[Entry]) -> Har:
     return Har(entries, name, [p for p in pages if isinstance(p, dict)] if isinstance(pages, list) else [])
 
 
-def _pairs(items: Any, memo: dict[tuple[str, str], tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+def _pairs(items: Any, memo: dict[tuple[str, str], tuple[str, str]] | None = None) -> Pairs:
     """(name, value) pairs; with `memo`, a pair met before (the same header on most requests)
     is the same tuple: 20,000 requests hold each repeated header once."""
     if not isinstance(items, list):
-        return []
+        return ()
     pairs = [(str(i.get("name", "")), str(i.get("value", ""))) for i in items if isinstance(i, dict)]
     if memo is None:
-        return pairs
-    return [memo.setdefault(pair, pair) for pair in pairs]
+        return tuple(pairs)
+    return tuple([memo.setdefault(pair, pair) for pair in pairs])
 
 
 def _timing(value: Any) -> float:
@@ -345,7 +351,7 @@ def parse_entry(raw: dict, index: int = 0, memo: dict[tuple[str, str], tuple[str
         timings={k: _timing(timings_raw.get(k)) for k in TIMING_PHASES},
         request_headers=_pairs(request.get("headers"), memo),
         response_headers=_pairs(response.get("headers"), memo),
-        query=_pairs(request.get("queryString")) or parse_qsl(parts.query, keep_blank_values=True),
+        query=_pairs(request.get("queryString")) or tuple(parse_qsl(parts.query, keep_blank_values=True)),
         request_cookies=_pairs(request.get("cookies")),
         response_cookies=_pairs(response.get("cookies")),
         request_body=post.get("text") if isinstance(post.get("text"), str) else None,
@@ -454,7 +460,7 @@ def to_curl(entry: Entry) -> str:
     words = ["curl", shlex.quote(redact_url(entry.url))]
     if entry.method and entry.method != "GET":
         words += ["-X", shlex.quote(entry.method)]
-    for name, value in redact_headers(entry.request_headers):
+    for name, value in redact_headers(list(entry.request_headers)):
         if name.startswith(":") or name.lower() in ("content-length", "host"):
             continue  # HTTP/2 pseudo headers and what curl computes itself
         words += ["-H", shlex.quote(f"{name}: {value}")]

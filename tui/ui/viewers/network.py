@@ -10,14 +10,20 @@ requests of a trace.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.cells import chop_cells
+from rich.segment import Segment
 from rich.text import Text
 from textual import events, work
 from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from ...core.formats.bodies import BodyPreview
@@ -39,6 +45,9 @@ from ..clipboard import sent_to_clipboard
 
 WATERFALL = 16  # cells of the waterfall column
 READ_PAUSE = 0.001  # seconds the reading worker sleeps after each batch of entries
+# A response body longer than this (characters) is drawn by BodyText, a line at a time: a
+# Static lays out and draws all of its text on the event loop (256K characters: 0.2 s).
+INLINE_BODY = 16_000
 STATUS_STYLE = {0: "bold red", 2: "green", 3: "cyan", 4: "bold red", 5: "bold red"}
 
 
@@ -186,7 +195,7 @@ def _section(text: Text, title: str) -> None:
     text.append(f"\n{title}\n", style="bold underline")
 
 
-def _pairs(text: Text, pairs: list[tuple[str, str]]) -> None:
+def _pairs(text: Text, pairs: Sequence[tuple[str, str]]) -> None:
     if not pairs:
         text.append("  (none)\n", style="dim")
     for name, value in pairs:
@@ -208,6 +217,13 @@ def _body(text: Text, body: BodyPreview) -> None:
 def entry_detail(entry: Entry, image_below: bool = True) -> Text:
     """Everything about one request, as safe text (the body image, if any, is drawn apart).
     Decodes and pretty-prints the bodies (bounded, in core): call it from a worker."""
+    return entry_detail_parts(entry, image_below, inline=None)[0]
+
+
+def entry_detail_parts(entry: Entry, image_below: bool = True, inline: int | None = INLINE_BODY) -> tuple[Text, str]:
+    """entry_detail, with a response body longer than `inline` characters given apart (for
+    BodyText; "" when none is): the text says what it is and how much is left out."""
+    apart = ""
     text = Text()
     text.append_text(safe_text(f"{entry.method} {entry.url}", "bold"))
     status = f"{entry.status} {entry.status_text}".strip() if entry.status else "no response"
@@ -244,9 +260,54 @@ def entry_detail(entry: Entry, image_below: bool = True) -> Text:
         text.append(f"  image, {human_size(len(entry.body() or b''))}{below}\n", style="dim")
     else:
         received = entry_body(entry)
-        if received is not None:
+        if received is not None and inline is not None and len(received.text) > inline:
+            apart = received.text
+            more = f" · … {received.more:,} more {received.unit}" if received.more else ""
+            note = f" · {received.note}" if received.note else ""
+            text.append(f"  ({len(apart):,} characters below{more}{note})", style="dim")
+        elif received is not None:
             _body(text, received)
-    return text
+    return text, apart
+
+
+class BodyText(Widget):
+    """A long body, folded to the pane's width; only the rows on screen are drawn (line API),
+    so a quarter of a megabyte costs what a screenful does."""
+
+    DEFAULT_CSS = "BodyText { height: auto; }"
+
+    def __init__(self, text: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.lines = text.expandtabs(4).split("\n")
+        self._rows: list[str] = []
+        self._folded_at = 0
+
+    def rows(self, width: int) -> list[str]:
+        """The lines cut to `width` cells (cut at the width, not at words: it is data)."""
+        width = max(width, 1)
+        if width != self._folded_at:
+            rows: list[str] = []
+            for line in self.lines:
+                if len(line) <= width and line.isascii():
+                    rows.append(line)
+                elif line.isascii():
+                    rows.extend(line[i:i + width] for i in range(0, len(line), width))
+                else:
+                    rows.extend(chop_cells(line, width) or [""])
+            self._rows, self._folded_at = rows, width
+        return self._rows
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.rows(width))
+
+    def render_line(self, y: int) -> Strip:
+        # As folded for the layout (get_content_height): the height the pane gave these rows.
+        rows = self._rows if self._folded_at else self.rows(self.size.width)
+        if 0 <= y < len(rows):
+            return Strip([Segment(rows[y], self.rich_style)]).extend_cell_length(self.size.width, self.rich_style)
+        return Strip.blank(self.size.width, self.rich_style)
+
+
 
 
 class EntryDetail(ReportsWorkerFailures, DetailScroll, can_focus=True):
@@ -265,7 +326,7 @@ class EntryDetail(ReportsWorkerFailures, DetailScroll, can_focus=True):
     def show(self, entry: Entry | None) -> None:
         """Show a request: its detail (bodies decoded, bounded) and image are made in a worker,
         so moving through requests with big bodies never stalls the screen."""
-        for view in self.query("ImageView, .bad-image"):
+        for view in self.query("ImageView, .bad-image, BodyText"):
             view.remove()
         self.scroll_home(animate=False)
         self.entry = entry
@@ -275,17 +336,19 @@ class EntryDetail(ReportsWorkerFailures, DetailScroll, can_focus=True):
         self.query_one(".detail-text", Static).update(Text("Reading the request…", style="dim"))
         self._prepare(entry)
 
-    @work(thread=True, exclusive=True, group="har-detail", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="har-detail", exit_on_error=False, description="a request's detail")
     def _prepare(self, entry: Entry) -> None:
-        detail = entry_detail(entry)
+        detail, body = entry_detail_parts(entry)
         wants_image = entry.mime.startswith("image/") and entry.has_body
         image = entry_image(entry) if wants_image else None  # Pillow off the event loop
-        self.app.call_from_thread(self._prepared, entry, detail, wants_image, image)
+        self.app.call_from_thread(self._prepared, entry, detail, body, wants_image, image)
 
-    def _prepared(self, entry: Entry, detail: Text, wants_image: bool, image: Picture | None) -> None:
+    def _prepared(self, entry: Entry, detail: Text, body: str, wants_image: bool, image: Picture | None) -> None:
         if entry is not self.entry:  # another request was selected meanwhile
             return
         self.query_one(".detail-text", Static).update(detail)
+        if body:
+            self.mount(BodyText(body))
         if not wants_image:
             return
         if image is None:
