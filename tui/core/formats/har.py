@@ -110,10 +110,14 @@ _TEXT_FIELDS = tuple(f.name for f in fields(Entry) if f.type in ("str", "str | N
 _PAIR_FIELDS = tuple(f.name for f in fields(Entry) if f.type == "Pairs")
 _PLAIN_FIELDS = tuple(f.name for f in fields(Entry) if f.type in ("int", "float"))
 _TIMING_KEYS = frozenset(TIMING_PHASES)
+# A field of another kind (added later) is not searched below: every entry then takes the walk.
+_UNCHECKED = {f.name for f in fields(Entry)} - {*_TEXT_FIELDS, *_PAIR_FIELDS, *_PLAIN_FIELDS, *_KEPT, "timings"}
 
 
 def _clean(entry: Entry) -> bool:
     """Whether no field of `entry` that safe_fields would walk holds a control character."""
+    if _UNCHECKED:
+        return False
     texts = [value for name in _TEXT_FIELDS if (value := getattr(entry, name)) is not None]
     for name in _PAIR_FIELDS:
         for pair in getattr(entry, name):
@@ -189,7 +193,11 @@ def har_head(data: bytes, first: int = FIRST_ENTRIES) -> Har:
         return har
     har = _har_of(where.skeleton, [])
     har.size = len(data)
-    har._rest = _Rest(_cut_entries(data, where), {})
+
+    def from_whole(doc: Any) -> None:  # the cut went wrong: the document around may be wrong too
+        har.creator, har.pages = (read := _har_of(doc, [])).creator, read.pages
+
+    har._rest = _Rest(_cut_entries(data, where, from_whole), {})
     _read_more(har, first)
     return har
 
@@ -229,9 +237,10 @@ def raw_entries(data: bytes) -> Iterator[tuple[int, dict]]:
         yield index, raw
 
 
-def _cut_entries(data: bytes, where: har_slices.Layout) -> Iterator[tuple[int, dict, int]]:
+def _cut_entries(data: bytes, where: har_slices.Layout,
+                 whole: Callable[[Any], None] = lambda doc: None) -> Iterator[tuple[int, dict, int]]:
     """(position, object, offset after it) of each entry, by slices; from the first slice that
-    is not exactly one entry on (the cut went wrong), from the whole file."""
+    is not exactly one entry on (the cut went wrong), from the whole file (given to `whole`)."""
     done = 0
     for start, end in har_slices.slices(data, where):
         raw = har_slices.parse_slice(data, start, end)
@@ -241,7 +250,9 @@ def _cut_entries(data: bytes, where: har_slices.Layout) -> Iterator[tuple[int, d
         done += 1
     else:
         return
-    for index, raw, end in _whole_entries(load_json(data, "The HAR file"), len(data)):
+    doc = load_json(data, "The HAR file")
+    whole(doc)
+    for index, raw, end in _whole_entries(doc, len(data)):
         if index >= done:
             yield index, raw, end
 

@@ -73,7 +73,7 @@ def _array_ends(data: bytes, start: int, marker: bytes) -> Iterator[int]:
     megabyte at a time: one find over 50 MB holds the GIL for 50 ms)."""
     if b"\n" not in marker:
         found = data.rfind(b"]")
-        if found > start:
+        if found > start and _closes_all(data, found):
             yield found
         return
     line_start = data.rfind(b"\n", 0, start) + 1
@@ -82,7 +82,8 @@ def _array_ends(data: bytes, start: int, marker: bytes) -> Iterator[int]:
     last = data.rfind(needle, start)
     if last < 0:
         return
-    yield last + len(needle) - 1
+    if _closes_all(data, last + len(needle) - 1):
+        yield last + len(needle) - 1
     pos = start
     while pos < last:
         found = data.find(needle, pos, pos + CHUNK + len(needle))
@@ -91,6 +92,13 @@ def _array_ends(data: bytes, start: int, marker: bytes) -> Iterator[int]:
                 yield found + len(needle) - 1
             return
         pos += CHUNK
+
+
+def _closes_all(data: bytes, end: int) -> bool:
+    """Whether only closing braces and whitespace follow the `]` at `end` (entries last in
+    log, log last in the file): else the `]` may close a later array (pages after entries),
+    which would parse as a document without it."""
+    return not data[end + 1:].translate(None, b"} \t\r\n")
 
 
 def slices(data: bytes, where: Layout, offset: int | None = None) -> Iterator[tuple[int, int]]:
@@ -116,16 +124,14 @@ def slices(data: bytes, where: Layout, offset: int | None = None) -> Iterator[tu
 
 
 def _close_before(data: bytes, found: int, floor: int) -> int | None:
-    """The `}` before `found` when only a comma and whitespace lie between them."""
-    i = found - 1
-    while i > floor and data[i] in _SPACE:
-        i -= 1
-    if i <= floor or data[i] != 0x2C:  # ","
+    """The `}` before `found` when only a comma and whitespace lie between them (within a few
+    hundred bytes: more whitespace than that is no layout a recorder writes)."""
+    begin = max(floor, found - 256)
+    before = data[begin:found].rstrip(_SPACE)
+    if not before.endswith(b","):
         return None
-    i -= 1
-    while i > floor and data[i] in _SPACE:
-        i -= 1
-    return i if data[i] == 0x7D else None  # "}"
+    before = before[:-1].rstrip(_SPACE)
+    return begin + len(before) - 1 if before.endswith(b"}") else None
 
 
 def _last_close(data: bytes, pos: int, end: int) -> int:
