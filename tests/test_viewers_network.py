@@ -260,7 +260,7 @@ async def test_20000_requests_virtual_table():
 
     app = BigHarApp(big_har(20_000))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(pilot)  # the requests after the first ones are read in a worker
         table = app.query_one(RequestTable)
         assert len(table.rows) == 20_000
         await pilot.press("end")
@@ -331,3 +331,93 @@ async def test_a_huge_body_is_prepared_in_a_worker_and_cut():
         assert detail_text(app).strip() == "Reading the request…"
         await settle(pilot)
         assert "https://x/1" in detail_text(app) and "more bytes" in detail_text(app)
+
+
+class GatedRead:
+    """read_rest held until `open` is set: the viewer's state while the rest is being read."""
+
+    def __init__(self, monkeypatch) -> None:
+        import threading
+
+        from tui.ui.viewers import network
+
+        self.open = threading.Event()
+        real = network.read_rest
+
+        def gated(*args, **kwargs):
+            assert self.open.wait(20), "the test never let the read go on"
+            real(*args, **kwargs)
+
+        monkeypatch.setattr(network, "read_rest", gated)
+
+
+def note_text(app) -> str:
+    return plain(app.query_one(HarViewer).query_one(".note", Static).content)
+
+
+async def test_a_big_har_shows_its_first_requests_while_the_rest_is_read(monkeypatch):
+    from test_har_format import big_har
+    from tui.core.formats.har import FIRST_ENTRIES
+
+    gate = GatedRead(monkeypatch)
+    app = BigHarApp(big_har(2_000))
+    assert len(app.har.entries) == FIRST_ENTRIES and not app.har.complete  # the opener read the first ones
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        table = app.query_one(RequestTable)
+        viewer = app.query_one(HarViewer)
+        assert len(table.rows) == FIRST_ENTRIES and "reading" in note_text(app)
+        assert "/p/0?" in "".join(s.text for s in table.render_line(0))
+        # An entry not read yet is gone to once it is (as the overview's links do).
+        assert viewer.go_to("entry:1500") and table.current is not None and table.current.index != 1500
+        await pilot.press("end")  # the end of what is read so far
+        assert table.cursor == FIRST_ENTRIES - 1
+        gate.open.set()
+        await settle(pilot)
+        assert len(table.rows) == 2_000 and "reading" not in note_text(app)
+        assert table.current is not None and table.current.index == 1500
+        assert "/p/1500?token=t1500" in detail_text(app)
+        assert not viewer.go_to("entry:2000")  # past the end, now that every entry is read
+
+
+async def test_a_filter_set_while_reading_applies_to_the_requests_read_later(monkeypatch):
+    from test_har_format import big_har
+
+    gate = GatedRead(monkeypatch)
+    app = BigHarApp(big_har(2_000))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f", *"failed", "enter")
+        await pilot.pause()
+        table = app.query_one(RequestTable)
+        assert [e.index for e in table.rows] == [0, 100]  # the failed ones among the first 200
+        gate.open.set()
+        await settle(pilot)
+        assert [e.index for e in table.rows] == list(range(0, 2_000, 100))
+        assert "20/2000 requests" in note_text(app)
+
+
+async def test_a_long_body_is_drawn_a_row_at_a_time_and_made_safe():
+    import json
+
+    from tui.ui.viewers.network import INLINE_BODY, BodyText
+
+    long_body = "\x1b[2J" + "x" * 3 * INLINE_BODY + "\nlast line"
+    entries = [
+        {"startedDateTime": "2026-01-01T00:00:00Z", "time": 1, "request": {"method": "GET", "url": f"https://x/{i}"},
+         "response": {"status": 200, "content": {"mimeType": "text/plain", "text": text}}}
+        for i, text in enumerate((long_body, "short"))
+    ]
+    app = BigHarApp(json.dumps({"log": {"entries": entries}}).encode())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        body = app.query_one(BodyText)
+        assert len(detail_text(app)) < INLINE_BODY  # the text pane holds the headers, not the body
+        assert f"{len(long_body):,} characters below" in detail_text(app)
+        rows = body.rows(body.size.width)
+        assert "".join(rows[:-1]) == "␛[2J" + "x" * 3 * INLINE_BODY and rows[-1] == "last line"
+        assert body.size.height == len(rows)  # every row has its place in the pane's scroll
+        assert body.render_line(0).text.startswith("␛[2J")
+        app.query_one(RequestTable).move_cursor(1)
+        await settle(pilot)
+        assert not app.query(BodyText) and "short" in detail_text(app)

@@ -54,30 +54,51 @@ def skyvern_log(path: Path, count: int) -> int:
     return path.stat().st_size
 
 
-def har(path: Path, entries: int, big_body: int) -> int:
+def playwright_layout(value: Any, depth: int = 0, key: str = "", item_of: str = "") -> str:
+    """JSON as Playwright writes a HAR (the demo's layout, byte for byte): indented by 2, a
+    header and the timings each on one line."""
+    pad = "  " * depth
+    if isinstance(value, dict) and value:
+        flat = not any(isinstance(v, (dict, list)) for v in value.values())
+        if flat and (item_of == "headers" or key == "timings"):
+            return "{ " + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in value.items()) + " }"
+        inner = ",\n".join(f"{pad}  {json.dumps(k)}: {playwright_layout(v, depth + 1, k)}" for k, v in value.items())
+        return "{\n" + inner + "\n" + pad + "}"
+    if isinstance(value, list) and value:
+        inner = ",\n".join(f"{pad}  {playwright_layout(v, depth + 1, item_of=key)}" for v in value)
+        return "[\n" + inner + "\n" + pad + "]"
+    return json.dumps(value)
+
+
+def har(path: Path, entries: int, big_body: int, compact: bool = False) -> int:
     """`entries` entries shaped as the demo's recorded ones, about 2 KB each with a small JSON body,
-    and one (the 20th) carrying a base64 JSON body of `big_body` bytes."""
+    and one (the 20th) carrying a base64 JSON body of `big_body` bytes. Laid out as Playwright
+    writes it (as Skyvern records it), or `compact` (no whitespace, as some tools write it)."""
     template = json.loads(_demo_file("har").read_bytes())
     base = template["log"]["entries"][0]
     # A typical API call's headers, not a page load's: 20,000 of them and the body make ~50 MB.
     base["request"]["headers"] = base["request"]["headers"][:8]
     base["response"]["headers"] = base["response"]["headers"][:5]
     small_body = json.dumps([{"n": i, "sku": f"SPUR-{i:04d}"} for i in range(8)])
+    made = []
+    for n in range(entries):
+        entry = json.loads(json.dumps(base))
+        entry["request"]["url"] = f"https://{MARKER}.example/api/items/{n}?page={n % 50}"
+        entry["startedDateTime"] = f"2026-11-28T16:{n // 60000 % 60:02d}:{n // 1000 % 60:02d}.{n % 1000:03d}Z"
+        if n == 19:
+            body = json.dumps([{"n": i, "pad": "x" * 40} for i in range(big_body // 56)]).encode()
+            content = {"size": len(body), "mimeType": "application/json", "encoding": "base64",
+                       "text": base64.b64encode(body).decode()}
+        else:
+            content = {"size": len(small_body), "mimeType": "application/json", "text": small_body}
+        entry["response"]["content"] = content
+        made.append(entry)
+    head = {"version": "1.2", "creator": {"name": "bench", "version": "1"}}
     with path.open("w") as out:
-        out.write('{"log": {"version": "1.2", "creator": {"name": "bench", "version": "1"}, "entries": [')
-        for n in range(entries):
-            entry = json.loads(json.dumps(base))
-            entry["request"]["url"] = f"https://{MARKER}.example/api/items/{n}?page={n % 50}"
-            entry["startedDateTime"] = f"2026-11-28T16:{n // 60000 % 60:02d}:{n // 1000 % 60:02d}.{n % 1000:03d}Z"
-            if n == 19:
-                body = json.dumps([{"n": i, "pad": "x" * 40} for i in range(big_body // 56)]).encode()
-                content = {"size": len(body), "mimeType": "application/json", "encoding": "base64",
-                           "text": base64.b64encode(body).decode()}
-            else:
-                content = {"size": len(small_body), "mimeType": "application/json", "text": small_body}
-            entry["response"]["content"] = content
-            out.write(("," if n else "") + json.dumps(entry))
-        out.write("]}}")
+        if compact:  # one line: the bytes the benchmark measured before it took Playwright's layout
+            out.write(json.dumps({"log": head})[:-2] + ', "entries": [' + ",".join(map(json.dumps, made)) + "]}}")
+        else:
+            out.write(playwright_layout({"log": {**head, "entries": made}}))
     return path.stat().st_size
 
 

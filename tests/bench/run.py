@@ -148,6 +148,7 @@ class Inputs:
     small: dict[str, Path]
     many: Path
     demo: Path
+    compact_har: Path  # the big HAR on one line, not indented, as some recorders write it
 
 
 def make_inputs(folder: Path, sizes: Sizes) -> Inputs:
@@ -162,6 +163,7 @@ def make_inputs(folder: Path, sizes: Sizes) -> Inputs:
     made = {
         "log": inputs.skyvern_log(big["skyvern_log"], sizes.log_lines),
         "har": inputs.har(big["har"], sizes.har_entries, sizes.har_body),
+        "har compact": inputs.har(raw / "big_compact.har", sizes.har_entries, sizes.har_body, compact=True),
         "tree": inputs.element_tree(big["visible_elements_tree"], sizes.tree_nodes),
         "llm_request": inputs.llm_request(big["llm_request"], sizes.llm),
         "screenshot": inputs.screenshot(big["screenshot_final"], *sizes.shot),
@@ -179,7 +181,7 @@ def make_inputs(folder: Path, sizes: Sizes) -> Inputs:
     demo = inputs.demo_copy(runs / "demo")
     print(f"inputs made in {time.perf_counter() - start:.0f} s: "
           + ", ".join(f"{k} {v / 1e6:.1f} MB" for k, v in made.items()), flush=True)
-    return Inputs(big, small, many, demo)
+    return Inputs(big, small, many, demo, raw / "big_compact.har")
 
 
 # -- measurements ------------------------------------------------------------------------------
@@ -292,8 +294,10 @@ def index(folder: Path, data: Inputs, sizes: Sizes, orjson_python: Path | None) 
         ("skyvern_log", skyvern_log), ("har", parse_har), ("visible_elements_tree", parse_tree),
         ("llm_request", lambda b: request_document(b, {})),
     ]
-    for kind, fn in jobs:
-        path = data.big[kind]
+    paths = [(kind, data.big[kind]) for kind, _ in jobs]
+    paths.insert(2, ("har (compact copy)", data.compact_har))
+    for kind, path in paths:
+        fn = dict(jobs)[kind.split(" ")[0]]
         raw = path.read_bytes()
         seconds, stall = timed(partial(fn, raw))
         json_time: float | None = None

@@ -1,9 +1,12 @@
 """HAR 1.2 (what Playwright and Skyvern record): entries, a filter language, sorting, curl.
 
-Everything here is linear in the number of entries: a 50 MB HAR of 20,000 entries is parsed
-once (json.loads), each entry is flattened to an `Entry` with the few fields the table needs
-precomputed, and filtering/sorting are one pass / one `sorted` over those fields.
-Bodies stay as the strings of the HAR and are decoded only for the entry on screen.
+Everything here is linear in the number of entries. A 50 MB HAR of 20,000 entries is cut into
+its entries without parsing (`har_slices`), each parsed alone: `har_head` reads the first ones
+for the first screen and `read_rest` the others, a batch at a time, in a worker that never
+holds the GIL for long. A file that cannot be cut is parsed whole, as before. Each entry is
+flattened to an `Entry` with the few fields the table needs precomputed, and filtering/sorting
+are one pass / one `sorted` over those fields. Bodies stay as the strings of the HAR and are
+decoded only for the entry on screen.
 """
 
 from __future__ import annotations
@@ -12,19 +15,24 @@ import base64
 import binascii
 import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from urllib.parse import parse_qsl, urlsplit
 
 from ..errors import ParseError
-from ..textsafe import safe_fields
+from ..textsafe import safe_fields, visible_controls
 from .bodies import PRETTY_LIMIT, BodyPreview, decoded_head, preview_body
 from ..fields import mapping
 # The curl redaction lives in core.redact; REDACTED and redact_url are re-exported for callers.
 from ..redact import REDACTED as REDACTED, redact_body, redact_headers, redact_url as redact_url
-from .jsonload import count, load_json, nesting_guard, number
+from . import har_slices
+from .jsonload import MAX_NUMBER, count, load_json, nesting_guard, number
+
+# Name-value pairs (headers, query, cookies) as tuples: tuples of strings are not tracked by the
+# garbage collector, lists are, and 100,000 lists of a big HAR added 20 ms to each full collection.
+Pairs = tuple[tuple[str, str], ...]
 
 TYPES = ("document", "xhr/fetch", "script", "stylesheet", "image", "font", "media", "other")
 TIMING_PHASES = ("blocked", "dns", "connect", "ssl", "send", "wait", "receive")
@@ -45,14 +53,16 @@ class Entry:
     started: float  # epoch milliseconds
     duration: float  # milliseconds
     timings: dict[str, float]
-    request_headers: list[tuple[str, str]]
-    response_headers: list[tuple[str, str]]
-    query: list[tuple[str, str]]
-    request_cookies: list[tuple[str, str]]
-    response_cookies: list[tuple[str, str]]
-    request_body: str | None  # postData.text
+    request_headers: Pairs
+    response_headers: Pairs
+    query: Pairs
+    request_cookies: Pairs
+    response_cookies: Pairs
+    # The bodies stay out of repr: a worker's description is the repr of its arguments, made
+    # on the event loop (a 10 MB body took 50 ms there on each cursor move).
+    request_body: str | None = field(repr=False)  # postData.text
     request_mime: str
-    body_text: str | None  # content.text as stored (maybe base64)
+    body_text: str | None = field(repr=False)  # content.text as stored (maybe base64)
     body_encoding: str
     failure: str  # _failureText of Playwright (net::ERR_FAILED, ...)
     body_file: str = ""  # in a trace: the zip member holding the body (content._file or _sha1)
@@ -61,7 +71,18 @@ class Entry:
     def __post_init__(self) -> None:
         # The body as stored (maybe base64) and its zip member are not text to show: body()
         # gives the bytes and body_text() below the safe text. _search is only matched against.
-        safe_fields(self, keep=("body_text", "body_file", "_search"))
+        # Most entries hold no control character: one search over all their text proves it,
+        # much cheaper than the walk field by field (a third of a 20,000-entry HAR's parse).
+        if not _clean(self):
+            safe_fields(self, keep=_KEPT)
+
+    @property
+    def search_text(self) -> str:
+        """What a plain filter word is matched against, made on first use (most HARs are
+        never filtered)."""
+        if not self._search:
+            self._search = f"{self.method} {self.url} {self.status} {self.mime}".lower()
+        return self._search
 
     @property
     def failed(self) -> bool:
@@ -83,14 +104,50 @@ class Entry:
         return self.body_text.encode("utf-8", "replace")
 
 
+_KEPT = ("body_text", "body_file", "_search")
+# Entry's fields by what they hold (from the annotations): anything else is walked by safe_fields.
+_TEXT_FIELDS = tuple(f.name for f in fields(Entry) if f.type in ("str", "str | None") and f.name not in _KEPT)
+_PAIR_FIELDS = tuple(f.name for f in fields(Entry) if f.type == "Pairs")
+_PLAIN_FIELDS = tuple(f.name for f in fields(Entry) if f.type in ("int", "float"))
+_TIMING_KEYS = frozenset(TIMING_PHASES)
+# A field of another kind (added later) is not searched below: every entry then takes the walk.
+_UNCHECKED = {f.name for f in fields(Entry)} - {*_TEXT_FIELDS, *_PAIR_FIELDS, *_PLAIN_FIELDS, *_KEPT, "timings"}
+
+
+def _clean(entry: Entry) -> bool:
+    """Whether no field of `entry` that safe_fields would walk holds a control character."""
+    if _UNCHECKED:
+        return False
+    texts = [value for name in _TEXT_FIELDS if (value := getattr(entry, name)) is not None]
+    for name in _PAIR_FIELDS:
+        for pair in getattr(entry, name):
+            texts += pair
+    if not _TIMING_KEYS.issuperset(entry.timings):
+        return False  # keys of a caller's own: let safe_fields see them
+    try:
+        blob = "\n".join(texts)
+    except TypeError:  # not all strings (an Entry built by hand): the walk decides
+        return False
+    return visible_controls(blob) is blob
+
+
 @dataclass
 class Har:
     entries: list[Entry]
     creator: str = ""
     pages: list[dict] = field(default_factory=list)
+    # Bytes of the file read into entries so far, and its size: a big HAR is shown before all
+    # its entries are (har_head reads the first ones, read_rest the others).
+    read: int = 0
+    size: int = 0
+    _rest: _Rest | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        safe_fields(self, keep=("entries",))  # each entry is made safe by itself
+        safe_fields(self, keep=("entries", "_rest"))  # each entry is made safe by itself
+
+    @property
+    def complete(self) -> bool:
+        return self._rest is None
 
     @property
     def start(self) -> float:
@@ -101,24 +158,139 @@ class Har:
         return max((e.started + max(e.duration, 0) for e in self.entries), default=0.0)
 
 
+@dataclass
+class _Rest:
+    """What read_rest needs to go on: the entries still to come, the headers met so far."""
+
+    raws: Iterator[tuple[int, dict, int]]
+    memo: dict[tuple[str, str], tuple[str, str]]
+
+
 # --- parsing ----------------------------------------------------------------------------------
+FIRST_ENTRIES = 200  # what har_head reads: a few screenfuls of the table
+BATCH = 250  # entries read_rest adds at a time (some 10 ms of work)
+NOT_A_HAR = "Not a HAR file: no log.entries list."
+
+
 @nesting_guard("The HAR file")
 def parse_har(data: bytes) -> Har:
+    """The whole HAR, every entry read (blocks: from a worker, or for a small file)."""
+    har = har_head(data, first=BATCH)
+    read_rest(har)
+    return har
+
+
+@nesting_guard("The HAR file")
+def har_head(data: bytes, first: int = FIRST_ENTRIES) -> Har:
+    """The HAR with its first `first` entries, and what read_rest needs for the others; a file
+    whose entries cannot be cut is read whole (complete)."""
+    where = har_slices.layout(data)
+    if where is None:
+        doc = load_json(data, "The HAR file")
+        memo: dict[tuple[str, str], tuple[str, str]] = {}
+        har = _har_of(doc, [parse_entry(raw, i, memo) for i, raw, _ in _whole_entries(doc, len(data))])
+        har.read = har.size = len(data)
+        return har
+    har = _har_of(where.skeleton, [])
+    har.size = len(data)
+
+    def from_whole(doc: Any) -> None:  # the cut went wrong: the document around may be wrong too
+        har.creator, har.pages = (read := _har_of(doc, [])).creator, read.pages
+
+    har._rest = _Rest(_cut_entries(data, where, from_whole), {})
+    _read_more(har, first)
+    return har
+
+
+@nesting_guard("The HAR file")
+def read_rest(har: Har, progress: Callable[[int, int], None] | None = None,
+              cancelled: Callable[[], bool] = lambda: False) -> None:
+    """Read the entries har_head left, a batch at a time, into `har.entries` (the caller's
+    thread: a worker). `progress(read, size)` after each batch; `cancelled` stops it."""
+    while har._rest is not None and not cancelled():
+        _read_more(har, BATCH)
+        if progress is not None:
+            progress(har.read, har.size)
+
+
+def _read_more(har: Har, wanted: int) -> None:
+    rest = har._rest
+    assert rest is not None
+    batch: list[Entry] = []
+    for index, raw, end in rest.raws:
+        batch.append(parse_entry(raw, index, rest.memo))
+        if len(batch) >= wanted:
+            har.entries.extend(batch)  # one call: the interface sees all of a batch or none
+            har.read = end
+            return
+    har.entries.extend(batch)
+    har.read, har._rest = har.size, None
+
+
+def raw_entries(data: bytes) -> Iterator[tuple[int, dict]]:
+    """(position in log.entries, the entry's object) for every entry that is an object, cut
+    out and parsed one at a time when the file allows (never one long hold of the GIL), else
+    from one parse of the whole file. ParseError when it is not a HAR."""
+    where = har_slices.layout(data)
+    found = _cut_entries(data, where) if where is not None else _whole_entries(load_json(data, "The HAR file"), len(data))
+    for index, raw, _ in found:
+        yield index, raw
+
+
+def _cut_entries(data: bytes, where: har_slices.Layout,
+                 whole: Callable[[Any], None] = lambda doc: None) -> Iterator[tuple[int, dict, int]]:
+    """(position, object, offset after it) of each entry, by slices; from the first slice that
+    is not exactly one entry on (the cut went wrong), from the whole file (given to `whole`)."""
+    done = 0
+    for start, end in har_slices.slices(data, where):
+        raw = har_slices.parse_slice(data, start, end)
+        if raw is None:
+            break
+        yield done, raw, end
+        done += 1
+    else:
+        return
     doc = load_json(data, "The HAR file")
+    whole(doc)
+    for index, raw, end in _whole_entries(doc, len(data)):
+        if index >= done:
+            yield index, raw, end
+
+
+def _whole_entries(doc: Any, size: int) -> Iterator[tuple[int, dict, int]]:
     log = doc.get("log") if isinstance(doc, dict) else None
-    if not isinstance(log, dict) or not isinstance(log.get("entries"), list):
-        raise ParseError("Not a HAR file: no log.entries list.")
-    entries = [parse_entry(raw, i) for i, raw in enumerate(log["entries"]) if isinstance(raw, dict)]
+    raws = log.get("entries") if isinstance(log, dict) else None
+    if not isinstance(raws, list):
+        raise ParseError(NOT_A_HAR)
+    return ((i, raw, size) for i, raw in enumerate(raws) if isinstance(raw, dict))
+
+
+def _har_of(doc: dict, entries: list[Entry]) -> Har:
+    log = mapping(doc.get("log"))
+    if not isinstance(log.get("entries"), list):
+        raise ParseError(NOT_A_HAR)
     creator = mapping(log.get("creator"))
     name = f"{creator.get('name', '')} {creator.get('version', '')}".strip()
     pages = log.get("pages")
     return Har(entries, name, [p for p in pages if isinstance(p, dict)] if isinstance(pages, list) else [])
 
 
-def _pairs(items: Any) -> list[tuple[str, str]]:
+def _pairs(items: Any, memo: dict[tuple[str, str], tuple[str, str]] | None = None) -> Pairs:
+    """(name, value) pairs; with `memo`, a pair met before (the same header on most requests)
+    is the same tuple: 20,000 requests hold each repeated header once."""
     if not isinstance(items, list):
-        return []
-    return [(str(i.get("name", "")), str(i.get("value", ""))) for i in items if isinstance(i, dict)]
+        return ()
+    pairs = [(str(i.get("name", "")), str(i.get("value", ""))) for i in items if isinstance(i, dict)]
+    if memo is None:
+        return tuple(pairs)
+    return tuple([memo.setdefault(pair, pair) for pair in pairs])
+
+
+def _timing(value: Any) -> float:
+    """jsonload.number(value, -1), inline for the 7 phases of 20,000 entries."""
+    if (type(value) is float or type(value) is int) and -MAX_NUMBER <= value <= MAX_NUMBER:  # NaN fails
+        return float(value)
+    return -1.0
 
 
 def _epoch_ms(text: Any) -> float:
@@ -155,8 +327,9 @@ def classify(mime: str, resource_type: str = "", url: str = "") -> str:
     return "other"
 
 
-def parse_entry(raw: dict, index: int = 0) -> Entry:
-    """One HAR entry (also the `snapshot` of a trace's resource-snapshot line)."""
+def parse_entry(raw: dict, index: int = 0, memo: dict[tuple[str, str], tuple[str, str]] | None = None) -> Entry:
+    """One HAR entry (also the `snapshot` of a trace's resource-snapshot line); `memo` shares
+    repeated headers between the entries of one file."""
     request = mapping(raw.get("request"))
     response = mapping(raw.get("response"))
     content = mapping(response.get("content"))
@@ -173,10 +346,9 @@ def parse_entry(raw: dict, index: int = 0) -> Entry:
     timings_raw = mapping(raw.get("timings"))
     post = mapping(request.get("postData"))
     text = content.get("text")
-    method = str(request.get("method", "")).upper()
-    entry = Entry(
+    return Entry(
         index=index,
-        method=method,
+        method=str(request.get("method", "")).upper(),
         url=url,
         host=parts.netloc,
         path=path,
@@ -187,10 +359,10 @@ def parse_entry(raw: dict, index: int = 0) -> Entry:
         size=size,
         started=_epoch_ms(raw.get("startedDateTime")),
         duration=max(number(raw.get("time")), 0.0),
-        timings={k: number(timings_raw.get(k), -1) for k in TIMING_PHASES},
-        request_headers=_pairs(request.get("headers")),
-        response_headers=_pairs(response.get("headers")),
-        query=_pairs(request.get("queryString")) or parse_qsl(parts.query, keep_blank_values=True),
+        timings={k: _timing(timings_raw.get(k)) for k in TIMING_PHASES},
+        request_headers=_pairs(request.get("headers"), memo),
+        response_headers=_pairs(response.get("headers"), memo),
+        query=_pairs(request.get("queryString")) or tuple(parse_qsl(parts.query, keep_blank_values=True)),
         request_cookies=_pairs(request.get("cookies")),
         response_cookies=_pairs(response.get("cookies")),
         request_body=post.get("text") if isinstance(post.get("text"), str) else None,
@@ -200,8 +372,6 @@ def parse_entry(raw: dict, index: int = 0) -> Entry:
         failure=str(response.get("_failureText") or raw.get("_failureText") or ""),
         body_file=str(content.get("_file") or content.get("_sha1") or ""),  # v10 / v7 traces
     )
-    entry._search = f"{method} {url} {status} {mime}".lower()
-    return entry
 
 
 # --- the filter language ----------------------------------------------------------------------
@@ -259,7 +429,7 @@ def _term(term: str) -> Predicate:
     if low in TYPE_WORDS:
         kind = TYPE_WORDS[low]
         return lambda e: e.type == kind
-    return lambda e: low in e._search
+    return lambda e: low in e.search_text
 
 
 def compile_filter(query: str) -> Predicate:
@@ -301,7 +471,7 @@ def to_curl(entry: Entry) -> str:
     words = ["curl", shlex.quote(redact_url(entry.url))]
     if entry.method and entry.method != "GET":
         words += ["-X", shlex.quote(entry.method)]
-    for name, value in redact_headers(entry.request_headers):
+    for name, value in redact_headers(list(entry.request_headers)):
         if name.startswith(":") or name.lower() in ("content-length", "host"):
             continue  # HTTP/2 pseudo headers and what curl computes itself
         words += ["-H", shlex.quote(f"{name}: {value}")]

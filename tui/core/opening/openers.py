@@ -16,7 +16,7 @@ from ..errors import ParseError, TuiError
 from ..formats import llm
 from ..formats.elements import id_map, parse_id_map, parse_tree
 from ..formats.files import sniff
-from ..formats.har import Har, parse_har
+from ..formats.har import Har, har_head
 from ..formats.html import pretty_html_bytes
 from ..formats.logs import (
     ConsoleMessage,
@@ -261,7 +261,8 @@ def open_console_log(job: Opening) -> list[ConsoleMessage]:
 
 # --- network ------------------------------------------------------------------------------------------------
 def open_har(job: Opening) -> Har:
-    return parse_har(job.data())
+    """The HAR with its first entries: the viewer reads the others (formats.har.read_rest)."""
+    return har_head(job.data())
 
 
 def open_trace(job: Opening) -> Trace:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from ..errors import ParseError
-from ..formats.jsonload import load_json, nesting_guard
+from ..formats.jsonload import nesting_guard
 from ..formats.logs import browser_console_log
 from ..model import Artifact, parse_time
 from .model import Place, Problem, Severity
@@ -55,23 +54,18 @@ def _failed(raw: object) -> bool:
 @nesting_guard("The HAR file")
 def network_problems(artifact: Artifact, data: bytes) -> tuple[list[Problem], int]:
     """The failed requests (at most MAX_FAILED_REQUESTS) and how many failed in all. Only the
-    failed entries are parsed: a 20,000-entry HAR costs one json.loads and a scan."""
-    doc = load_json(data, "The HAR file")
-    log = doc.get("log") if isinstance(doc, dict) else None
-    entries = log.get("entries") if isinstance(log, dict) else None
-    if not isinstance(entries, list):
-        raise ParseError("Not a HAR file: no log.entries list.")
+    failed entries are parsed; the file is read an entry at a time (formats.har.raw_entries),
+    so a 20,000-entry HAR never holds the GIL for long."""
+    from ..formats.har import parse_entry, raw_entries  # imported when a HAR is read, not with the run model
+
     problems: list[Problem] = []
     failed = 0
-    for index, raw in enumerate(entries):
+    for index, raw in raw_entries(data):
         if not _failed(raw):
             continue
         failed += 1
         if len(problems) >= MAX_FAILED_REQUESTS:
             continue
-        assert isinstance(raw, dict)
-        from ..formats.har import parse_entry  # imported when a HAR is read, not with the run model
-
         entry = parse_entry(raw, index)
         outcome = entry.failure or str(entry.status)
         started = datetime.fromtimestamp(entry.started / 1000, timezone.utc) if entry.started else None

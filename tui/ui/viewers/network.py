@@ -1,23 +1,35 @@
 """HAR viewer: a virtual request table (filter, sort, waterfall) over a detail pane.
 
 The table is a line-API ScrollView: it renders only the rows on screen, so 20,000 requests
-cost what 40 do (Textual's DataTable measures every cell up front). The trace viewer reuses
-the table and the detail text for the requests of a trace.
+cost what 40 do (Textual's DataTable measures every cell up front). A big HAR opens with its
+first requests; a worker reads the others (formats.har.read_rest) and the table grows, as the
+log viewer's index does. The trace viewer reuses the table and the detail text for the
+requests of a trace.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Sequence
 from typing import ClassVar
 
+from rich.cells import chop_cells
+from rich.segment import Segment
 from rich.text import Text
 from textual import events, work
+from textual.worker import get_current_worker
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.geometry import Size
 from textual.message import Message
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from ...core.formats.bodies import BodyPreview
-from ...core.formats.har import SORT_COLUMNS, Entry, Har, compile_filter, entry_body, request_body, sort_entries, to_curl
+from ...core.formats.har import (
+    SORT_COLUMNS, Entry, Har, compile_filter, entry_body, read_rest, request_body, sort_entries, to_curl,
+)
 from ...core.formats.media import Picture
 from ...core.model import Artifact
 from ...core.opening.network import entry_image
@@ -32,6 +44,10 @@ from ..failures import ReportsWorkerFailures
 from ..clipboard import sent_to_clipboard
 
 WATERFALL = 16  # cells of the waterfall column
+READ_PAUSE = 0.001  # seconds the reading worker sleeps after each batch of entries
+# A response body longer than this (characters) is drawn by BodyText, a line at a time: a
+# Static lays out and draws all of its text on the event loop (256K characters: 0.2 s).
+INLINE_BODY = 16_000
 STATUS_STYLE = {0: "bold red", 2: "green", 3: "cyan", 4: "bold red", 5: "bold red"}
 
 
@@ -93,8 +109,25 @@ class RequestTable(CursorView):
     def __init__(self, rows: list[Entry], start: float, end: float, **kwargs) -> None:
         self.rows = rows
         self.start_ms = start
+        self.end_ms = end
         self.span_ms = max(end - start, 1.0)
         super().__init__(RequestRows(self), cursor=True, **kwargs)
+
+    def widen(self, entries: list[Entry]) -> None:
+        """Make the waterfall's time span cover these requests too (read after the first)."""
+        if not entries:
+            return
+        if not self.rows and self.start_ms == self.end_ms == 0:
+            self.start_ms, self.end_ms = entries[0].started, entries[0].started
+        self.start_ms = min(self.start_ms, min(e.started for e in entries))
+        self.end_ms = max(self.end_ms, max(e.started + max(e.duration, 0) for e in entries))
+        self.span_ms = max(self.end_ms - self.start_ms, 1.0)
+
+    def add_rows(self, rows: list[Entry]) -> None:
+        """Rows after the last (more of the file was read); the cursor stays where it is."""
+        self.widen(rows)
+        self.rows.extend(rows)
+        self.rows_changed()
 
     @property
     def cursor(self) -> int:
@@ -162,7 +195,7 @@ def _section(text: Text, title: str) -> None:
     text.append(f"\n{title}\n", style="bold underline")
 
 
-def _pairs(text: Text, pairs: list[tuple[str, str]]) -> None:
+def _pairs(text: Text, pairs: Sequence[tuple[str, str]]) -> None:
     if not pairs:
         text.append("  (none)\n", style="dim")
     for name, value in pairs:
@@ -184,6 +217,13 @@ def _body(text: Text, body: BodyPreview) -> None:
 def entry_detail(entry: Entry, image_below: bool = True) -> Text:
     """Everything about one request, as safe text (the body image, if any, is drawn apart).
     Decodes and pretty-prints the bodies (bounded, in core): call it from a worker."""
+    return entry_detail_parts(entry, image_below, inline=None)[0]
+
+
+def entry_detail_parts(entry: Entry, image_below: bool = True, inline: int | None = INLINE_BODY) -> tuple[Text, str]:
+    """entry_detail, with a response body longer than `inline` characters given apart (for
+    BodyText; "" when none is): the text says what it is and how much is left out."""
+    apart = ""
     text = Text()
     text.append_text(safe_text(f"{entry.method} {entry.url}", "bold"))
     status = f"{entry.status} {entry.status_text}".strip() if entry.status else "no response"
@@ -220,9 +260,54 @@ def entry_detail(entry: Entry, image_below: bool = True) -> Text:
         text.append(f"  image, {human_size(len(entry.body() or b''))}{below}\n", style="dim")
     else:
         received = entry_body(entry)
-        if received is not None:
+        if received is not None and inline is not None and len(received.text) > inline:
+            apart = received.text
+            more = f" · … {received.more:,} more {received.unit}" if received.more else ""
+            note = f" · {received.note}" if received.note else ""
+            text.append(f"  ({len(apart):,} characters below{more}{note})", style="dim")
+        elif received is not None:
             _body(text, received)
-    return text
+    return text, apart
+
+
+class BodyText(Widget):
+    """A long body, folded to the pane's width; only the rows on screen are drawn (line API),
+    so a quarter of a megabyte costs what a screenful does."""
+
+    DEFAULT_CSS = "BodyText { height: auto; }"
+
+    def __init__(self, text: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.lines = text.expandtabs(4).split("\n")
+        self._rows: list[str] = []
+        self._folded_at = 0
+
+    def rows(self, width: int) -> list[str]:
+        """The lines cut to `width` cells (cut at the width, not at words: it is data)."""
+        width = max(width, 1)
+        if width != self._folded_at:
+            rows: list[str] = []
+            for line in self.lines:
+                if len(line) <= width and line.isascii():
+                    rows.append(line)
+                elif line.isascii():
+                    rows.extend(line[i:i + width] for i in range(0, len(line), width))
+                else:
+                    rows.extend(chop_cells(line, width) or [""])
+            self._rows, self._folded_at = rows, width
+        return self._rows
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.rows(width))
+
+    def render_line(self, y: int) -> Strip:
+        # As folded for the layout (get_content_height): the height the pane gave these rows.
+        rows = self._rows if self._folded_at else self.rows(self.size.width)
+        if 0 <= y < len(rows):
+            return Strip([Segment(rows[y], self.rich_style)]).extend_cell_length(self.size.width, self.rich_style)
+        return Strip.blank(self.size.width, self.rich_style)
+
+
 
 
 class EntryDetail(ReportsWorkerFailures, DetailScroll, can_focus=True):
@@ -241,7 +326,7 @@ class EntryDetail(ReportsWorkerFailures, DetailScroll, can_focus=True):
     def show(self, entry: Entry | None) -> None:
         """Show a request: its detail (bodies decoded, bounded) and image are made in a worker,
         so moving through requests with big bodies never stalls the screen."""
-        for view in self.query("ImageView, .bad-image"):
+        for view in self.query("ImageView, .bad-image, BodyText"):
             view.remove()
         self.scroll_home(animate=False)
         self.entry = entry
@@ -251,17 +336,19 @@ class EntryDetail(ReportsWorkerFailures, DetailScroll, can_focus=True):
         self.query_one(".detail-text", Static).update(Text("Reading the request…", style="dim"))
         self._prepare(entry)
 
-    @work(thread=True, exclusive=True, group="har-detail", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="har-detail", exit_on_error=False, description="a request's detail")
     def _prepare(self, entry: Entry) -> None:
-        detail = entry_detail(entry)
+        detail, body = entry_detail_parts(entry)
         wants_image = entry.mime.startswith("image/") and entry.has_body
         image = entry_image(entry) if wants_image else None  # Pillow off the event loop
-        self.app.call_from_thread(self._prepared, entry, detail, wants_image, image)
+        self.app.call_from_thread(self._prepared, entry, detail, body, wants_image, image)
 
-    def _prepared(self, entry: Entry, detail: Text, wants_image: bool, image: Picture | None) -> None:
+    def _prepared(self, entry: Entry, detail: Text, body: str, wants_image: bool, image: Picture | None) -> None:
         if entry is not self.entry:  # another request was selected meanwhile
             return
         self.query_one(".detail-text", Static).update(detail)
+        if body:
+            self.mount(BodyText(body))
         if not wants_image:
             return
         if image is None:
@@ -298,30 +385,71 @@ class HarViewer(FindBar, Viewer[Har]):
         self.query_text = ""
         self.sort_column = "start"
         self.sort_reverse = False
+        self._reordered = False  # filtered or sorted: rows read later go through refilter
+        self._shown = len(model.entries)  # entries of the model the table has had
+        self._pending_entry: int | None = None  # go_to's entry, until it is read
 
     def compose(self) -> ComposeResult:
         yield Static(classes="note")
         yield Input(placeholder="failed  xhr  status:4xx  method:post  domain:host  larger-than:10k  -text",
                     id="har-filter")
-        yield RequestTable(list(self.model.entries), self.model.start, self.model.end)
+        yield RequestTable(self.model.entries[: self._shown], self.model.start, self.model.end)
         yield EntryDetail()
         yield find_count()
         yield find_input("Find")
 
     def on_mount(self) -> None:
         self._update_note()
+        if not self.model.complete:
+            # Once the first rows are on screen: the reading worker competes for the GIL.
+            self.call_after_refresh(self._read_rest)
+
+    @work(thread=True, exclusive=True, group="har-read", exit_on_error=False)
+    def _read_rest(self) -> None:
+        """The entries after the first ones, a batch at a time; the table grows as they come."""
+        worker = get_current_worker()
+        last = [time.monotonic()]
+
+        def progress(done: int, total: int) -> None:
+            if time.monotonic() - last[0] > 0.2:
+                last[0] = time.monotonic()
+                self.app.call_from_thread(self._grown)
+            # A batch is some 10 ms of Python: a pause after each lets the interface take the
+            # GIL at once (else each of its waits for it can last the 5 ms switch interval).
+            time.sleep(READ_PAUSE)
+
+        try:
+            read_rest(self.model, progress, lambda: worker.is_cancelled)
+        finally:  # the rows read before a failure are shown; the failure is reported (ReportsWorkerFailures)
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self._grown)
+
+    def _grown(self) -> None:
+        """More entries were read: the table gets them (filtered and sorted as it is)."""
+        new = self.model.entries[self._shown:]
+        self._shown += len(new)
+        if self._reordered:
+            self.table.widen(new)
+            self.refilter()
+        else:
+            self.table.add_rows(new)
+            self._update_note()
+        if self._pending_entry is not None:
+            self.go_to(f"entry:{self._pending_entry}")
 
     @property
     def table(self) -> RequestTable:
         return self.query_one(RequestTable)
 
     def _update_note(self) -> None:
-        shown, total = len(self.table.rows), len(self.model.entries)
+        shown, total = len(self.table.rows), self._shown
         arrow = "↓" if self.sort_reverse else "↑"
         note = f"{shown}/{total} requests · sort {self.sort_column} {arrow}"
+        if not self.model.complete:
+            note += f" · reading {100 * self.model.read // max(1, self.model.size)}%…"
         if self.query_text:
             note += f" · filter: {self.query_text}"
-        if self.model.entries and not any(e.has_body for e in self.model.entries):
+        if self.model.complete and self.model.entries and not any(e.has_body for e in self.model.entries):
             note += " · bodies omitted"
         text = safe_text(note)
         text.append("   f filter  s S sort  y curl", style="dim")
@@ -334,7 +462,9 @@ class HarViewer(FindBar, Viewer[Har]):
         except ValueError as exc:
             self.notify(str(exc), severity="warning", markup=False)
             return
-        rows = sort_entries([e for e in self.model.entries if match(e)], self.sort_column, self.sort_reverse)
+        self._reordered = True
+        rows = sort_entries([e for e in self.model.entries[: self._shown] if match(e)], self.sort_column,
+                            self.sort_reverse)
         self.table.set_rows(rows, keep=self.table.current)
         self._update_note()
 
@@ -391,18 +521,27 @@ class HarViewer(FindBar, Viewer[Har]):
 
     def go_to(self, target: str) -> bool:
         """`entry:N` (from 0, in the file's `log.entries`): that request selected, its detail shown. A
-        filter that hides it is cleared (and says so); the sort stays."""
+        filter that hides it is cleared (and says so); the sort stays. An entry not read yet is
+        gone to once it is."""
         number = numbered(target, "entry")
-        # N is the position in the file's entries, which a non-object entry (skipped) shifts.
-        entry = next((e for e in self.model.entries if e.index == number), None) if number is not None else None
-        if number is None or entry is None:
+        if number is None:
             return False
+        # N is the position in the file's entries, which a non-object entry (skipped) shifts.
+        read = self.model.entries[: self._shown]
+        entry = next((e for e in read if e.index == number), None)
+        if entry is None:
+            if self.model.complete and self._shown == len(self.model.entries):
+                self._pending_entry = None
+                return False
+            self._pending_entry = number  # _grown comes back here
+            return True
+        self._pending_entry = None
         table = self.table
         if not any(shown is entry for shown in table.rows):
             self.query_text = ""
             self.query_one("#har-filter", Input).remove_class("shown")
             self.notify(f"Request {number + 1} was hidden by the filter: the filter is cleared.", timeout=4, markup=False)
-            rows = sort_entries(list(self.model.entries), self.sort_column, self.sort_reverse)
+            rows = sort_entries(list(read), self.sort_column, self.sort_reverse)
             table.set_rows(rows, keep=entry)  # its Moved message shows the detail
             self._update_note()
         else:
