@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from typing import TYPE_CHECKING
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from functools import partial
@@ -63,6 +64,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
     # Below this width the sidebar gives its room to the viewer, and a one-line strip under the
     # header shows the categories instead: the same keys (0-6) either way.
     NARROW = 110
+    MODEL_EVERY = 0.15  # seconds between two models shown (see _next_model)
     # on_mount puts the focus on the overview (or its error panel): the screen's own first
     # focus would land on the sidebar first and race with it.
     AUTO_FOCUS = ""
@@ -106,7 +108,14 @@ class RunScreen(ReportsWorkerFailures, Screen):
         self.showing_overview = False
         self._builder: RunModelBuilder | None = None  # RunModelBuilder: it keeps what it parsed, so a rebuild reads only what is new
         self._build_lock = threading.Lock()  # one build at a time over the one builder
+        self._next_lock = threading.Lock()  # guards _next_model, set by the worker
         self._building: RunDetail | None = None
+        # The newest model the worker made, not shown yet: models come faster than a person
+        # reads (eight in 0.3 s as a run opens), and each one lays the overview out again, so the
+        # loop shows the newest at most every MODEL_EVERY seconds and the worker never waits.
+        self._next_model: tuple[RunModel, RunDetail] | None = None
+        self._model_timer: Timer | None = None
+        self._model_shown_at = 0.0
 
     def compose(self) -> ComposeResult:
         yield RunHeader(self.detail)
@@ -214,7 +223,11 @@ class RunScreen(ReportsWorkerFailures, Screen):
 
         def progress(model: RunModel) -> None:
             if not cancelled():
-                self.app.call_from_thread(self._model_built, model, detail)
+                with self._next_lock:
+                    first = self._next_model is None
+                    self._next_model = (model, detail)
+                if first:
+                    self.app.call_from_thread(self._model_ready)
 
         with self._build_lock:
             if cancelled():
@@ -226,6 +239,24 @@ class RunScreen(ReportsWorkerFailures, Screen):
                 progress(builder.first_pass(detail))  # instant: steps, calls and artifacts, "reading…" the rest
             model = builder.build(detail, progress=progress, cancelled=cancelled)
         progress(model)
+
+    def _model_ready(self) -> None:
+        """A newer model waits: show it now, or once MODEL_EVERY has passed since the last one."""
+        if self._model_timer is not None:
+            return  # the timer shows the newest when it fires
+        wait = self._model_shown_at + self.MODEL_EVERY - time.monotonic()
+        if wait > 0:
+            self._model_timer = self.set_timer(wait, self._show_next_model)
+        else:
+            self._show_next_model()
+
+    def _show_next_model(self) -> None:
+        self._model_timer = None
+        with self._next_lock:
+            pending, self._next_model = self._next_model, None
+        if pending is not None:
+            self._model_shown_at = time.monotonic()
+            self._model_built(*pending)
 
     def _model_built(self, model: RunModel, detail: RunDetail) -> None:
         if detail is not self._building or not self.is_attached:
