@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from ..catalog import ArtifactKind, Category, Format
 from ..errors import ParseError, TuiError
 from ..formats import llm
-from ..formats.elements import id_map, parse_id_map, parse_tree
+from ..formats.elements import TreeReader, id_map, parse_id_map
 from ..formats.files import sniff
 from ..formats.har import Har, parse_har
 from ..formats.html import pretty_html_bytes
@@ -150,15 +150,21 @@ def _recording(data: bytes) -> Recording:
 
 
 # --- page structure ------------------------------------------------------------------------------------
+FIRST_ELEMENTS = 1000  # a tree is shown once this many nodes are read; its viewer reads the rest
+
+
 def open_element_tree(job: Opening) -> ElementsModel:
-    tree = parse_tree(job.data())
+    """A tree's first nodes (all of a small one), and the reader of the rest."""
+    reader = TreeReader(job.data())
+    reader.read(enough=lambda tree: len(tree) >= FIRST_ELEMENTS)
+    tree = reader.tree
     css: dict[str, str] = {}
     for sibling in job.siblings("visible_elements_id_css_map")[:1]:
         try:
             css = id_map(job.read(sibling))
         except TuiError:
             css = {}  # the selectors only add detail; the tree shows without them
-    return ElementsModel(tree, css)
+    return ElementsModel(tree, css, None if tree.complete else reader)
 
 
 def open_id_map(job: Opening) -> IdMapModel:

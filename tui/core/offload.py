@@ -1,0 +1,219 @@
+"""CPU-heavy parsing in a child process, its results read back a frame at a time.
+
+One `orjson.loads` of 80 MB holds the GIL for most of a second: the interface, which shares
+that GIL, freezes meanwhile. A task registered here runs in `python -m tui.core.offload TASK`
+instead: it gets the bytes on its stdin and sends back length-prefixed frames (its own
+format, a few thousand records each), which the caller's worker decodes one at a time, each
+in a short hold of the GIL.
+
+    for frame in offloaded("element_tree", data):
+        ...
+
+A task is a function `bytes -> Iterator[bytes]` named in TASKS; the same function runs in
+the caller's thread when the input is small (a process costs more than it saves) or when the
+child cannot start, so results are the same either way. A TuiError the task raises comes back
+as a ParseError with its message; closing the iterator (or the Offload) kills the child.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import resource
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import orjson
+
+from .errors import ParseError, TuiError, describe_error
+
+# Task name -> "module:function" (imported in the child only when asked for).
+TASKS = {
+    "element_tree": "tui.core.formats.element_frames:frames",
+}
+OFFLOAD_MIN = 1 << 20  # bytes: below this a task runs in the caller's thread
+_HEAD = struct.Struct("<cI")  # a record: kind, payload length
+FRAME, ERROR, CRASH, DONE = b"F", b"E", b"X", b"D"
+_WRITE = 1 << 20  # bytes written to the child at a time (the write releases the GIL)
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding `tui`
+
+
+class OffloadFailed(TuiError):
+    """The child process stopped before it finished (killed, out of memory, a bug in it)."""
+
+
+def task_function(task: str) -> Callable[[bytes], Iterator[bytes]]:
+    module, _, name = TASKS[task].partition(":")
+    function: Callable[[bytes], Iterator[bytes]] = getattr(importlib.import_module(module), name)
+    return function
+
+
+class Offload:
+    """One task, in a child process when its input is big: iterate for its frames (once);
+    close() ends it, killing the child. A child that cannot start leaves the task to run in
+    the caller's thread, as it would for a small input."""
+
+    def __init__(self, task: str, data: bytes) -> None:
+        self.task = task
+        self.child_peak: int | None = None  # the child's peak resident memory, bytes, once done
+        self.in_thread = False  # the task ran in the caller's thread
+        self._data: bytes | None = data  # dropped once the child has sent its first record
+        self._closed = False
+        self._process: subprocess.Popen[bytes] | None = None
+        self._writer: threading.Thread | None = None
+
+    def _start(self, data: bytes) -> bool:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, (_PACKAGE_ROOT, env.get("PYTHONPATH"))))
+        try:
+            # -P: the child's sys.path does not start with its working folder (which may hold
+            # another checkout's `tui`); PYTHONPATH names the parent's own package.
+            self._process = subprocess.Popen(
+                [sys.executable, "-P", "-m", "tui.core.offload", self.task],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
+                close_fds=True,
+            )
+        except OSError:
+            return False
+        self._writer = threading.Thread(target=_feed, args=(self._process, data), daemon=True,
+                                        name=f"offload-{self.task}-feed")
+        self._writer.start()
+        return True
+
+    def __iter__(self) -> Iterator[bytes]:
+        data, self._data = self._data, None
+        if data is None:
+            raise RuntimeError("an Offload is read once")
+        if len(data) < OFFLOAD_MIN or self._closed or not self._start(data):
+            self.in_thread = True
+            yield from task_function(self.task)(data)
+            return
+        try:
+            records = self._records()
+            try:
+                first = next(records, None)
+            except OffloadFailed:
+                if self._closed:
+                    return
+                # It never ran (an interpreter that cannot import us, no memory): as before, here.
+                self.close()
+                self.in_thread = True
+                yield from task_function(self.task)(data)
+                return
+            del data
+            if first is not None:
+                yield first
+                yield from records
+        finally:
+            self.close()
+
+    def _records(self) -> Iterator[bytes]:
+        assert self._process is not None and self._process.stdout is not None
+        out = self._process.stdout
+        while True:
+            head = out.read(_HEAD.size)
+            if len(head) < _HEAD.size:
+                if self._closed:
+                    return
+                code = self._process.wait()
+                raise OffloadFailed(f"The {self.task} process stopped before it finished (exit status {code}).")
+            kind, size = _HEAD.unpack(head)
+            payload = out.read(size)
+            if len(payload) < size:
+                if self._closed:
+                    return
+                raise OffloadFailed(f"The {self.task} process stopped in the middle of a frame.")
+            if kind == FRAME:
+                yield payload
+            elif kind == ERROR:
+                raise ParseError(payload.decode("utf-8", "replace"))
+            elif kind == CRASH:
+                raise OffloadFailed(f"The {self.task} process failed: {payload.decode('utf-8', 'replace')}")
+            elif kind == DONE:
+                self.child_peak = int(orjson.loads(payload).get("peak", 0)) or None
+                return
+
+    def close(self) -> None:
+        """Stop the child (if it still runs) and free its pipes. Safe from any thread, twice."""
+        self._closed = True
+        process = self._process
+        if process is None:
+            return
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        for pipe in (process.stdout, process.stdin):
+            try:
+                if pipe is not None:
+                    pipe.close()
+            except OSError:
+                pass
+        writer = self._writer
+        if writer is not None and writer is not threading.current_thread():
+            writer.join(timeout=5)
+
+    def __del__(self) -> None:
+        # A stream nobody read to its end (its viewer was never shown) must not leave a child.
+        process = self._process
+        if process is not None and process.poll() is None:
+            process.kill()
+
+
+def _feed(process: subprocess.Popen[bytes], data: bytes) -> None:
+    """The input, written to the child's stdin (in pieces: each write releases the GIL)."""
+    assert process.stdin is not None
+    view = memoryview(data)
+    try:
+        for start in range(0, len(view), _WRITE):
+            process.stdin.write(view[start:start + _WRITE])
+        process.stdin.close()
+    except (OSError, ValueError):
+        pass  # the child went away (killed on close, or failed): its reader sees it
+
+
+def offloaded(task: str, data: bytes) -> Iterator[bytes]:
+    """The task's frames (see Offload)."""
+    offload = Offload(task, data)
+    del data
+    try:
+        yield from offload
+    finally:
+        offload.close()
+
+
+def _peak_memory() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+
+
+def _send(out, kind: bytes, payload: bytes) -> None:
+    out.write(_HEAD.pack(kind, len(payload)))
+    out.write(payload)
+
+
+def main(argv: list[str]) -> int:
+    """The child: run the task on stdin's bytes, its frames to stdout."""
+    out = sys.stdout.buffer
+    try:
+        function = task_function(argv[0])
+        data = sys.stdin.buffer.read()
+        for frame in function(data):
+            _send(out, FRAME, frame)
+        del data
+        _send(out, DONE, orjson.dumps({"peak": _peak_memory()}))
+        out.flush()
+    except BrokenPipeError:
+        return 0  # the parent closed (cancelled): nobody to tell
+    except TuiError as exc:
+        _send(out, ERROR, str(exc).encode())
+    except Exception as exc:  # a bug or MemoryError: the parent says so instead of hanging
+        _send(out, CRASH, describe_error(exc).encode())
+    out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
