@@ -26,6 +26,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 import orjson
 
@@ -114,12 +115,21 @@ class Offload:
     def _records(self) -> Iterator[bytes]:
         assert self._process is not None and self._process.stdout is not None
         out = self._process.stdout
+        try:
+            yield from self._read(self._process, out)
+        except (OSError, ValueError):
+            if not self._closed:
+                raise OffloadFailed(f"The {self.task} process could not be read.") from None
+        finally:
+            out.close()  # here, by its one reader: closing it from another thread would race
+
+    def _read(self, process: subprocess.Popen[bytes], out: IO[bytes]) -> Iterator[bytes]:
         while True:
             head = out.read(_HEAD.size)
             if len(head) < _HEAD.size:
                 if self._closed:
                     return
-                code = self._process.wait()
+                code = process.wait()
                 raise OffloadFailed(f"The {self.task} process stopped before it finished (exit status {code}).")
             kind, size = _HEAD.unpack(head)
             payload = out.read(size)
@@ -144,14 +154,8 @@ class Offload:
         if process is None:
             return
         if process.poll() is None:
-            process.kill()
+            process.kill()  # its reader then meets the end of the pipe
         process.wait()
-        for pipe in (process.stdout, process.stdin):
-            try:
-                if pipe is not None:
-                    pipe.close()
-            except OSError:
-                pass
         writer = self._writer
         if writer is not None and writer is not threading.current_thread():
             writer.join(timeout=5)
@@ -170,9 +174,13 @@ def _feed(process: subprocess.Popen[bytes], data: bytes) -> None:
     try:
         for start in range(0, len(view), _WRITE):
             process.stdin.write(view[start:start + _WRITE])
-        process.stdin.close()
     except (OSError, ValueError):
         pass  # the child went away (killed on close, or failed): its reader sees it
+    finally:
+        try:
+            process.stdin.close()  # here, by its one writer
+        except OSError:
+            pass
 
 
 def offloaded(task: str, data: bytes) -> Iterator[bytes]:

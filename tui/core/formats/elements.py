@@ -26,7 +26,7 @@ from ..errors import ParseError
 from ..offload import Offload
 from ..search import next_match, text_matcher
 from ..textsafe import safe_value
-from .element_frames import INTERACTABLE, UNKNOWN, read_frame, value_frames
+from .element_frames import INTERACTABLE, RESET, UNKNOWN, read_frame, value_frames
 from .element_frames import text as _s
 from .jsonload import TOO_DEEP, load_json, nesting_guard
 
@@ -195,14 +195,13 @@ class ElementTree:
     """
 
     def __init__(self) -> None:
-        self.generation = 0  # one more at each RESET: what was shown of the tree is gone
+        self.generation = 0  # one more when the tree is read again whole (adopt)
         self._clear()
 
     def _clear(self) -> None:
         self.count = 0  # nodes known (published last, after every column has them)
         self.complete = False
         self.interactable = 0  # nodes marked interactable
-        self.generation += 1
         self.parents = array("i")
         self.depths = array("i")
         self.ends = array("i")  # one past a node's subtree; 0 while it is still being read
@@ -223,12 +222,10 @@ class ElementTree:
 
     # --- growing -----------------------------------------------------------------------------
     def add_frame(self, frame: bytes) -> None:
-        """One frame of element_frames (RESET: forget every node so far)."""
+        """One NODES frame of element_frames."""
         read = read_frame(frame)
         if read is None:
-            with self._lock:
-                self._clear()
-            return
+            raise ValueError("a RESET frame is the reader's to handle")
         (first, parents, tags, ids, flags, counts, sizes, late), blob = read
         if first != len(self.tags):
             raise ParseError(f"The element tree came out of order (node {first} after {len(self.tags)}).")
@@ -266,6 +263,13 @@ class ElementTree:
             self.ends[index] = self.count
         self._open = []
         self.complete = True
+
+    def adopt(self, other: ElementTree) -> None:
+        """Become `other` (the same bytes read again whole): a new generation of nodes."""
+        generation = self.generation
+        self.__dict__.update(other.__dict__)
+        self.generation = generation + 1
+        self.elements = _Elements(self)
 
     # --- reading -----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -411,6 +415,10 @@ def tree_from_json(nodes: Any) -> ElementTree:
     return tree
 
 
+def read_frame_kind(frame: bytes) -> bytes:
+    return frame[:1]
+
+
 class TreeReader:
     """An element tree being read from its bytes, in a child process when they are big: `tree`
     grows as `read` takes frames; `close` stops the reading (and the child)."""
@@ -420,6 +428,9 @@ class TreeReader:
         self._offload = Offload("element_tree", data)
         self._frames = iter(self._offload)
         self._stopped = False
+        # After a RESET (the bytes read again whole) the nodes come again, into this tree, which
+        # replaces `tree` once complete (`adopt`): what is on show does not change under it.
+        self._again: ElementTree | None = None
 
     @property
     def child_peak(self) -> int | None:
@@ -427,23 +438,40 @@ class TreeReader:
         return self._offload.child_peak
 
     def read(self, enough: Callable[[ElementTree], bool] = lambda tree: False,
-             cancelled: Callable[[], bool] = lambda: False) -> bool:
+             cancelled: Callable[[], bool] = lambda: False, adopt: bool = True) -> bool:
         """Take frames until `enough(tree)` (asked after each) says so, `cancelled()` or the
-        end: True once the tree is complete. Raises ParseError (the tree is not one)."""
+        end: True once the tree is complete. A tree read again whole replaces `tree` at the
+        end (with `adopt`; else when `adopt()` is called, from the thread that shows it).
+        Raises ParseError (the bytes are not a tree)."""
         try:
             for frame in self._frames:
-                self.tree.add_frame(frame)
+                if read_frame_kind(frame) == RESET:
+                    self._again = ElementTree()
+                    continue
+                self._target.add_frame(frame)
                 if cancelled():
                     self.close()
                     return False
-                if enough(self.tree):
+                if self._again is None and enough(self.tree):
                     return False
         except RecursionError:
             raise ParseError(f"The element tree is {TOO_DEEP}.") from None
         if self._stopped:
             return False
-        self.tree.finish()
+        self._target.finish()
+        if adopt:
+            self.adopt()
         return True
+
+    @property
+    def _target(self) -> ElementTree:
+        return self._again if self._again is not None else self.tree
+
+    def adopt(self) -> None:
+        """Show the tree read again whole, if it was (call it where the tree is shown)."""
+        again, self._again = self._again, None
+        if again is not None and again.complete:
+            self.tree.adopt(again)
 
     def close(self) -> None:
         """Stop reading: the tree keeps what it has (safe from another thread)."""

@@ -327,7 +327,7 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
                 self.app.call_from_thread(self._grown)
             return False
 
-        reader.read(grown, lambda: worker.is_cancelled)
+        reader.read(grown, lambda: worker.is_cancelled, adopt=False)
         if not worker.is_cancelled:
             self.app.call_from_thread(self._grown)
 
@@ -336,6 +336,8 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
         tree = self.model.tree
         if not self.is_mounted or not self.query(LazyElementTree):
             return  # gone, or showing the error panel
+        if self.model.reader is not None:
+            self.model.reader.adopt()  # here, where the tree is shown, if it was read again
         self.query_one(".note", Static).update(self._note())
         if tree.generation != self._generation:
             self._generation = tree.generation
@@ -374,6 +376,8 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted) -> None:
         static = self.query_one(".detail-text", Static)
+        if isinstance(event.node.data, int) and event.node.data >= len(self.model.tree):
+            return  # a node of the tree before it was read again (see TreeReader.adopt)
         if isinstance(event.node.data, int):
             element = self.model.tree.elements[event.node.data]
             static.update(element_detail(element, self.model, self.tree_view.state_style))
