@@ -1,15 +1,19 @@
 """The element an action acted on, from the step's element tree (formats.elements) and its
 id-to-css map, or, where the tree does not hold it, from what Skyvern recorded with the action
-(`skyvern_element_data`: the same node as the tree has it)."""
+(`skyvern_element_data`: the same node as the tree has it).
+
+A step's tree can be 80 MB: it is read (in a child process) only as far as the last element
+looked for, and only those elements are built (`tree_nodes`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from ..formats.elements import Element as TreeElement
-from ..formats.elements import attribute_text
+from ..formats.elements import ElementTree, TreeReader, attribute_text
+from ..formats.jsonload import nesting_guard
 from ..model import Artifact
 from .model import Element, Place
 
@@ -58,3 +62,23 @@ def from_record(element_id: str, data: Mapping[str, Any], css: str) -> Element |
     tag = data.get("tagName")
     text = data.get("text")
     return element(element_id, str(tag) if tag else "", attributes, str(text) if text else "", css, None)
+
+
+@nesting_guard("The element tree")
+def tree_nodes(data: bytes, wanted: Collection[str]) -> dict[str, TreeElement]:
+    """The first element of each wanted id the tree has (as ElementTree.by_id would give),
+    read no further than the last of them. Raises ParseError (as parse_tree) when the bytes up
+    to there are not a tree."""
+    reader = TreeReader(data)
+    del data
+
+    def all_found(tree: ElementTree) -> bool:
+        return all(tree.lookup(element_id) is not None for element_id in wanted)
+
+    try:
+        reader.read(enough=all_found)
+    finally:
+        reader.close()  # found what it was read for: the rest is not read
+    tree = reader.tree
+    found = {element_id: tree.lookup(element_id) for element_id in wanted}
+    return {element_id: tree.elements[index] for element_id, index in found.items() if index is not None}
