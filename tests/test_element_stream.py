@@ -228,6 +228,34 @@ def test_find_builds_elements_only_in_frames_that_hold_the_query(monkeypatch):
     assert tree.find("<div", 0) is not None
 
 
+def brute_find(tree: ElementTree, query: str, start: int, forward: bool) -> int | None:
+    from tui.core.search import next_match, text_matcher
+
+    holds = text_matcher(query.strip())
+    return next_match(len(tree), start, forward, lambda i: holds(tree.elements[i].haystack()))
+
+
+@pytest.mark.parametrize("path", TREES, ids=lambda p: p.name)
+def test_find_finds_what_a_scan_of_every_element_finds(monkeypatch, path):
+    monkeypatch.setattr(element_frames, "PIECE", 300)  # split nodes: some fields come after children
+    monkeypatch.setattr(element_frames, "FRAME_NODES", 5)  # many frames, so some are skipped
+    monkeypatch.setattr(element_frames, "FIRST_FRAME", 5)
+    data = path.read_bytes()
+    tree = parse_tree(data)
+    words = {w for e in tree.elements for w in e.haystack().split()[:6]}
+    queries = sorted(words)[:60] + ["AAAB", "aaab", "#AAAB", "<a", "Add", "add to", "zzz", "type=submit", "a b"]
+    for query in queries:
+        for start, forward in ((0, True), (len(tree) - 1, False), (len(tree) // 2, True)):
+            assert tree.find(query, start, forward) == brute_find(tree, query, start, forward), query
+
+
+def test_find_sees_fields_written_after_the_children(monkeypatch):
+    monkeypatch.setattr(element_frames, "PIECE", 64)
+    data = b'[{"tagName": "ul", "children": [{"tagName": "li", "text": "one"}], "text": "late words"}]'
+    tree = parse_tree(data)
+    assert tree.elements[0].text == "late words" and tree.find("words", 1) == 0
+
+
 def test_find_lowers_as_str_lower_does():
     tree = tree_from_json([{"tagName": "p", "text": "200 \u212a"}, {"tagName": "p", "text": "x"}])  # Kelvin sign
     assert tree.find("k", 1) == 0

@@ -137,10 +137,11 @@ _KNOWN = {
     "interactable", "hoverOnly", "frame", "options", "children",
 }
 ELEMENT_CACHE = 4096  # Elements kept built (what is on screen, and around it)
-# A query find can look for in a frame's bytes before it builds the frame's Elements: text the
-# JSON writes as it is (no quote, backslash or control character) that no field joins (space,
-# `#`, `<`, `>`, `=` sit between fields in the haystack).
-_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_\-.:/@$%&()*,;?!'~|{}\[\]]+")
+# Words of a query find looks for in a frame's bytes before it builds Elements: text the JSON
+# writes as it is (no quote, backslash, control character, nor `+` or `?`, which a number or a
+# missing tag gains in the haystack), split where the haystack joins fields.
+_PLAIN_QUERY = re.compile(r"[A-Za-z0-9_\-.:/@$%&()*,;!'~|{}\[\]]+")
+_SEPARATORS = re.compile(r"[\s#<>=]+")
 
 
 def _options(value: Any) -> list[tuple[str, str, str]]:
@@ -354,27 +355,43 @@ class ElementTree:
                           lambda index: maybe(index) and holds(self.element(index).haystack()))
 
     def _frame_filter(self, needle: str) -> Callable[[int], bool]:
-        """Whether an element may match: its frame's bytes hold the query (when the query is
-        text the JSON writes as it is); elements of other frames are never built."""
-        if not _PLAIN_QUERY.fullmatch(needle):
+        """Whether an element may match, from the bytes of its fields: each word of the query
+        (a run between the haystack's separators) must be in them, when the words are text
+        JSON writes as it is. An element that cannot match is never built."""
+        words = [word for word in _SEPARATORS.split(needle) if word]
+        if not words or not all(_PLAIN_QUERY.fullmatch(word) for word in words):
             return lambda index: True
         lower = needle == needle.lower()
-        encoded = needle.encode()
-        verdicts: dict[int, bool] = {}
+        keys = [word.encode() for word in words]
+        longest = max(keys, key=len)
+        chosen: dict[int, set[int] | None] = {}  # chunk -> its elements that may match (None: all)
+
+        def candidates(chunk: int) -> set[int] | None:
+            data = self._chunks[chunk]
+            first = self._chunk_first[chunk]
+            following = self._chunk_first[chunk + 1] if chunk + 1 < len(self._chunk_first) else len(self._starts)
+            # Fields read after a node's children are kept apart: those nodes are always looked at.
+            found = {index for index in self._late if first <= index < following}
+            if lower and not data.isascii():  # str.lower, as the haystack is (a Kelvin sign lowers to "k")
+                text = data.decode("utf-8", "replace").lower()
+                return None if all(word in text for word in words) else found
+            hay = data.lower() if lower else data
+            if not all(key in hay for key in keys):
+                return found
+            starts = self._starts[first:following]
+            at = hay.find(longest)
+            while at >= 0:
+                position = bisect.bisect_right(starts, at) - 1
+                found.add(first + position)
+                at = hay.find(longest, starts[position + 1]) if position + 1 < len(starts) else -1
+            return found
 
         def maybe(index: int) -> bool:
             chunk = bisect.bisect_right(self._chunk_first, index) - 1
-            verdict = verdicts.get(chunk)
-            if verdict is None:
-                data = self._chunks[chunk]
-                if not lower:
-                    verdict = encoded in data
-                elif data.isascii():
-                    verdict = encoded in data.lower()
-                else:  # str.lower, as the haystack is lowered (a Kelvin sign lowers to "k")
-                    verdict = needle in data.decode("utf-8", "replace").lower()
-                verdicts[chunk] = verdict
-            return verdict
+            if chunk not in chosen:
+                chosen[chunk] = candidates(chunk)
+            found = chosen[chunk]
+            return found is None or index in found
 
         return maybe
 
