@@ -9,7 +9,8 @@ in a short hold of the GIL.
     for frame in offloaded("element_tree", data):
         ...
 
-A task is a function `bytes -> Iterator[bytes]` named in TASKS; the same function runs in
+A task is a function `(bytes, **args) -> Iterator[bytes]` named in TASKS (`args`: a few JSON
+values, sent before the bytes); the same function runs in
 the caller's thread when the input is small (a process costs more than it saves) or when the
 child cannot start, so results are the same either way. A TuiError the task raises comes back
 as a ParseError with its message; closing the iterator (or the Offload) kills the child.
@@ -26,7 +27,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import orjson
 
@@ -38,6 +39,7 @@ TASKS = {
 }
 OFFLOAD_MIN = 1 << 20  # bytes: below this a task runs in the caller's thread
 _HEAD = struct.Struct("<cI")  # a record: kind, payload length
+_LENGTH = struct.Struct("<I")  # of the arguments, before the input
 FRAME, ERROR, CRASH, DONE = b"F", b"E", b"X", b"D"
 _WRITE = 1 << 20  # bytes written to the child at a time (the write releases the GIL)
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding `tui`
@@ -47,9 +49,9 @@ class OffloadFailed(TuiError):
     """The child process stopped before it finished (killed, out of memory, a bug in it)."""
 
 
-def task_function(task: str) -> Callable[[bytes], Iterator[bytes]]:
+def task_function(task: str) -> Callable[..., Iterator[bytes]]:
     module, _, name = TASKS[task].partition(":")
-    function: Callable[[bytes], Iterator[bytes]] = getattr(importlib.import_module(module), name)
+    function: Callable[..., Iterator[bytes]] = getattr(importlib.import_module(module), name)
     return function
 
 
@@ -58,12 +60,14 @@ class Offload:
     close() ends it, killing the child. A child that cannot start leaves the task to run in
     the caller's thread, as it would for a small input."""
 
-    def __init__(self, task: str, data: bytes) -> None:
+    def __init__(self, task: str, data: bytes, args: dict[str, Any] | None = None) -> None:
         self.task = task
+        self.args = args or {}
         self.child_peak: int | None = None  # the child's peak resident memory, bytes, once done
         self.in_thread = False  # the task ran in the caller's thread
         self._data: bytes | None = data  # dropped once the child has sent its first record
         self._closed = False
+        self._started = False
         self._process: subprocess.Popen[bytes] | None = None
         self._writer: threading.Thread | None = None
 
@@ -80,18 +84,32 @@ class Offload:
             )
         except OSError:
             return False
-        self._writer = threading.Thread(target=_feed, args=(self._process, data), daemon=True,
+        head = orjson.dumps(self.args)
+        self._writer = threading.Thread(target=_feed, args=(self._process, _LENGTH.pack(len(head)) + head, data),
+                                        daemon=True,
                                         name=f"offload-{self.task}-feed")
         self._writer.start()
         return True
 
+    def start(self) -> None:
+        """Start the child now (it works while the caller does something else); else the
+        first frame asked for starts it. The task of a small input, or one a child cannot
+        start for, runs in the caller's thread as its frames are asked for."""
+        if self._started:
+            return
+        self._started = True
+        data = self._data
+        assert data is not None
+        if len(data) < OFFLOAD_MIN or self._closed or not self._start(data):
+            self.in_thread = True
+
     def __iter__(self) -> Iterator[bytes]:
+        self.start()
         data, self._data = self._data, None
         if data is None:
             raise RuntimeError("an Offload is read once")
-        if len(data) < OFFLOAD_MIN or self._closed or not self._start(data):
-            self.in_thread = True
-            yield from task_function(self.task)(data)
+        if self.in_thread:
+            yield from task_function(self.task)(data, **self.args)
             return
         try:
             records = self._records()
@@ -103,7 +121,7 @@ class Offload:
                 # It never ran (an interpreter that cannot import us, no memory): as before, here.
                 self.close()
                 self.in_thread = True
-                yield from task_function(self.task)(data)
+                yield from task_function(self.task)(data, **self.args)
                 return
             del data
             if first is not None:
@@ -167,11 +185,13 @@ class Offload:
             process.kill()
 
 
-def _feed(process: subprocess.Popen[bytes], data: bytes) -> None:
-    """The input, written to the child's stdin (in pieces: each write releases the GIL)."""
+def _feed(process: subprocess.Popen[bytes], head: bytes, data: bytes) -> None:
+    """The arguments, then the input, written to the child's stdin (in pieces: each write
+    releases the GIL)."""
     assert process.stdin is not None
     view = memoryview(data)
     try:
+        process.stdin.write(head)
         for start in range(0, len(view), _WRITE):
             process.stdin.write(view[start:start + _WRITE])
     except (OSError, ValueError):
@@ -183,9 +203,9 @@ def _feed(process: subprocess.Popen[bytes], data: bytes) -> None:
             pass
 
 
-def offloaded(task: str, data: bytes) -> Iterator[bytes]:
+def offloaded(task: str, data: bytes, args: dict[str, Any] | None = None) -> Iterator[bytes]:
     """The task's frames (see Offload)."""
-    offload = Offload(task, data)
+    offload = Offload(task, data, args)
     del data
     try:
         yield from offload
@@ -207,9 +227,13 @@ def main(argv: list[str]) -> int:
     out = sys.stdout.buffer
     try:
         function = task_function(argv[0])
-        data = sys.stdin.buffer.read()
-        for frame in function(data):
+        source = sys.stdin.buffer
+        (size,) = _LENGTH.unpack(source.read(_LENGTH.size))
+        args = orjson.loads(source.read(size))
+        data = source.read()
+        for frame in function(data, **args):
             _send(out, FRAME, frame)
+            out.flush()  # a frame is for now: the parent shows it
         del data
         _send(out, DONE, orjson.dumps({"peak": _peak_memory()}))
         out.flush()

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import struct
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import orjson
@@ -63,6 +63,7 @@ class Frames:
     def __init__(self, exact: bool = False) -> None:
         self.count = 0  # nodes added so far (the next node's index)
         self.sent = 0  # nodes in frames already taken
+        self.resume: dict[str, Any] | None = None  # the splitter's state after the last frame
         # Values json read (NaN, huge integers) are written back by json, so they read the same.
         self._dump = _json_dump if exact else _orjson_dump
         self._clear()
@@ -149,16 +150,19 @@ def read_frame(frame: bytes) -> tuple[list[Any], memoryview] | None:
 
 
 # --- the bytes cut into values ----------------------------------------------------------------------
-def frames(data: bytes) -> Iterator[bytes]:
-    """The tree's nodes in frames (see the module's docstring). Raises ParseError."""
+def frames(data: bytes, resume: dict[str, Any] | None = None) -> Iterator[bytes]:
+    """The tree's nodes in frames (see the module's docstring), or those after a first frame
+    made elsewhere (`resume`: the splitter's state after it, see `first_frame`). Raises ParseError."""
     out = Frames()
+    if resume is not None:
+        out.count = out.sent = resume["count"]
     try:
         try:
-            yield from _split(data, out)
+            yield from _split(data, out, resume)
             return
         except (_Irregular, ParseError):  # the whole read decides, and names what is wrong first
             pass
-        if out.sent:
+        if out.sent:  # (a resumed split always has: its first frame went out elsewhere)
             yield RESET
         yield from _whole(data)
     except RecursionError:  # a node's fields nested deeper than json writes them
@@ -303,16 +307,36 @@ def _late_fields(data: bytes, at: int) -> tuple[dict[str, Any], int]:
     return fields, end
 
 
-def _split(data: bytes, out: Frames) -> Iterator[bytes]:
-    at = _skip(data, 0)
-    single = data[at:at + 1] == b"{"  # a single root object is tolerated, as a list of one
-    if not single and data[at:at + 1] != b"[":
-        raise _Irregular  # not a list: the whole read says what it is
-    # The lists being read: [the node that owns it (-1: the roots), values read in it so far].
-    lists: list[list[int]] = [] if single else [[-1, 0]]
-    at += 0 if single else 1
-    hint = 4096
-    pending_root = single
+def first_frame(data: bytes) -> tuple[bytes, dict[str, Any]] | None:
+    """The first frame, made here (a few milliseconds: no process to start, no bytes to send),
+    and the state `frames(data, resume=state)` goes on from; None when the splitter cannot
+    make it (the whole read, elsewhere, then says why)."""
+    out = Frames()
+    split = _split(data, out)
+    try:
+        frame = next(split, None)
+    except (_Irregular, ParseError, RecursionError):
+        return None
+    finally:
+        split.close()
+    if frame is None or out.resume is None:
+        return None
+    return frame, out.resume
+
+
+def _split(data: bytes, out: Frames, resume: dict[str, Any] | None = None) -> Generator[bytes, None, None]:
+    if resume is not None:
+        at, lists, hint, pending_root = resume["at"], resume["lists"], resume["hint"], False
+    else:
+        at = _skip(data, 0)
+        single = data[at:at + 1] == b"{"  # a single root object is tolerated, as a list of one
+        if not single and data[at:at + 1] != b"[":
+            raise _Irregular  # not a list: the whole read says what it is
+        # The lists being read: [the node that owns it (-1: the roots), values read in it so far].
+        lists = [] if single else [[-1, 0]]
+        at += 0 if single else 1
+        hint = 4096
+        pending_root = single
     while lists or pending_root:
         if pending_root:
             parent, pending_root = -1, False
@@ -357,6 +381,8 @@ def _split(data: bytes, out: Frames) -> Iterator[bytes]:
         if out.full():
             frame = out.take()
             if frame is not None:
+                out.resume = {"at": at, "lists": [list(open_list) for open_list in lists], "hint": hint,
+                              "count": out.count}
                 yield frame
     if _skip(data, at) != len(data):
         raise _Irregular  # something after the tree: the whole read says what

@@ -26,7 +26,7 @@ from ..errors import ParseError
 from ..offload import Offload
 from ..search import next_match, text_matcher
 from ..textsafe import safe_value
-from .element_frames import INTERACTABLE, RESET, UNKNOWN, read_frame, value_frames
+from .element_frames import INTERACTABLE, RESET, UNKNOWN, first_frame, read_frame, value_frames
 from .element_frames import text as _s
 from .jsonload import TOO_DEEP, load_json, nesting_guard
 
@@ -442,7 +442,12 @@ class TreeReader:
 
     def __init__(self, data: bytes) -> None:
         self.tree = ElementTree()
-        self._offload = Offload("element_tree", data)
+        # The first frame is made here, at once; the child goes on from where it stopped.
+        first = first_frame(data)
+        if first is not None:
+            self.tree.add_frame(first[0])
+        self._offload = Offload("element_tree", data, None if first is None else {"resume": first[1]})
+        self._offload.start()
         self._frames = iter(self._offload)
         self._stopped = False
         # After a RESET (the bytes read again whole) the nodes come again, into this tree, which
@@ -460,6 +465,8 @@ class TreeReader:
         end: True once the tree is complete. A tree read again whole replaces `tree` at the
         end (with `adopt`; else when `adopt()` is called, from the thread that shows it).
         Raises ParseError (the bytes are not a tree)."""
+        if self._again is None and len(self.tree) and enough(self.tree):
+            return False  # the first frame, made at once, is enough
         try:
             for frame in self._frames:
                 if read_frame_kind(frame) == RESET:

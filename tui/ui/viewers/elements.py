@@ -308,7 +308,8 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
     # --- a tree read while it is shown ------------------------------------------------------
     def on_mount(self) -> None:
         if self.model.reader is not None and not self.model.tree.complete:
-            self._read_rest()
+            # After the first paint: taking frames holds the GIL a little, the child works meanwhile.
+            self.call_after_refresh(self._read_rest)
 
     def on_unmount(self) -> None:
         if self.model.reader is not None:
