@@ -342,28 +342,28 @@ async def test_leaving_the_viewer_stops_the_child(always_offload):
 
 
 # --- the run model's look-up -----------------------------------------------------------------------
-def test_the_run_model_reads_a_tree_only_as_far_as_the_elements_it_looks_for(always_offload, monkeypatch):
+@pytest.mark.parametrize("in_child", [True, False])
+def test_the_run_model_reads_a_tree_only_as_far_as_the_elements_it_looks_for(monkeypatch, in_child):
     from tui.core.run_model import elements as run_elements
 
-    readers: list[TreeReader] = []
-    real = run_elements.TreeReader
-
-    def keep(data):
-        readers.append(real(data))
-        return readers[-1]
-
-    monkeypatch.setattr(run_elements, "TreeReader", keep)
+    monkeypatch.setattr(offload, "OFFLOAD_MIN", 0 if in_child else 1 << 40)
     nodes = page(sections=200, rows=30)
     whole = parse_tree(json.dumps(nodes).encode())
-    data = json.dumps(nodes).encode()[:-1] + b", 7]"  # broken at its very end
+    data = json.dumps(nodes).encode()[:-1] + b", 7]"  # broken at its very end: never read to
     wanted = {whole.elements[5].element_id, whole.elements[100].element_id}
     found = run_elements.tree_nodes(data, wanted)
-    assert {k: (v.index, v.tag, v.text) for k, v in found.items()} == {
-        e.element_id: (e.index, e.tag, e.text) for e in (whole.elements[5], whole.elements[100])}
-    tree = readers[-1].tree
-    assert not tree.complete and len(tree) < len(nodes) * 61 // 10  # stopped early, the child gone
-    assert readers[-1]._offload._process.poll() is not None
+    assert {k: (v.index, v.parent, v.depth, v.tag, v.text, v.attributes) for k, v in found.items()} == {
+        e.element_id: (e.index, e.parent, e.depth, e.tag, e.text, e.attributes)
+        for e in (whole.elements[5], whole.elements[100])}
     # An id the tree does not have is looked for to the end, where the tree is broken.
     with pytest.raises(ParseError, match="is a int"):
         run_elements.tree_nodes(data, {"NOPE"})
     assert run_elements.tree_nodes(json.dumps(nodes).encode(), {"NOPE", "E00003"}).keys() == {"E00003"}
+
+
+def test_the_run_models_look_up_reads_what_orjson_refuses_as_json_does(monkeypatch):
+    from tui.core.run_model import elements as run_elements
+
+    data = b'[{"tagName": "p", "id": "A", "x": NaN, "children": [{"tagName": "b", "id": "B", "text": "t"}]}]'
+    found = run_elements.tree_nodes(data, {"B", "A"})
+    assert (found["B"].tag, found["B"].text, found["B"].parent, found["A"].tag) == ("b", "t", 0, "p")

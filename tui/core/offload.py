@@ -36,6 +36,7 @@ from .errors import ParseError, TuiError, describe_error
 # Task name -> "module:function" (imported in the child only when asked for).
 TASKS = {
     "element_tree": "tui.core.formats.element_frames:frames",
+    "element_lookup": "tui.core.formats.element_frames:lookup",
 }
 OFFLOAD_MIN = 1 << 20  # bytes: below this a task runs in the caller's thread
 _HEAD = struct.Struct("<cI")  # a record: kind, payload length

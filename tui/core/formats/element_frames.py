@@ -174,13 +174,13 @@ def _whole(data: bytes) -> Iterator[bytes]:
     yield from value_frames(load_json(data, "The element tree"))
 
 
-def value_frames(nodes: Any, exact: bool = True) -> Iterator[bytes]:
+def value_frames(nodes: Any, exact: bool = True, out: Frames | None = None) -> Iterator[bytes]:
     """Frames of a decoded tree (a list of root nodes; a single root object is tolerated)."""
     if isinstance(nodes, dict):
         nodes = [nodes]
     if not isinstance(nodes, list):
         raise ParseError(f"An element tree is a JSON list of nodes, not a {type(nodes).__name__}.")
-    out = Frames(exact=exact)
+    out = Frames(exact=exact) if out is None else out
     stack: list[tuple[Any, int]] = [(node, -1) for node in reversed(nodes)]
     while stack:
         current, up = stack.pop()
@@ -195,6 +195,76 @@ def value_frames(nodes: Any, exact: bool = True) -> Iterator[bytes]:
     frame = out.take()
     if frame is not None:
         yield frame
+
+
+# --- the run model's look-up: the nodes of a few ids, found here, sent alone ---------------------------
+class Lookup(Frames):
+    """Keeps the first node of each wanted id and nothing else; its one frame (orjson: a list
+    of [index, parent, depth, fields]) goes out once all are found, or at the end."""
+
+    def __init__(self, wanted: list[str], exact: bool = False) -> None:
+        super().__init__(exact)
+        self.wanted = set(wanted)
+        self.found: dict[str, list[Any]] = {}
+        self.depths: list[int] = []
+        self.splitting: dict[int, dict[str, Any]] = {}  # found nodes whose late fields are to come
+        self.done = False
+
+    def add(self, parent: int, node: Any, child_count: int | None = None) -> int:
+        index = self.count
+        if not isinstance(node, dict):
+            raise ParseError(f"Element tree node {index} is a {type(node).__name__}, not an object.")
+        depth = self.depths[parent] + 1 if parent >= 0 else 0
+        self.depths.append(depth)
+        attributes = node.get("attributes")
+        unique = attributes.get("unique_id") if isinstance(attributes, dict) else None
+        element_id = text(node.get("id")) or text(unique)
+        if element_id in self.wanted and element_id not in self.found:
+            fields = {k: v for k, v in node.items() if k != "children"}
+            self.found[element_id] = [index, parent, depth, fields]
+            if child_count == UNKNOWN:
+                self.splitting[index] = fields
+        self.count += 1
+        return index
+
+    def add_late(self, index: int, fields: dict[str, Any]) -> None:
+        own = self.splitting.pop(index, None)
+        if own is not None:
+            own.update(fields)
+
+    def full(self) -> bool:
+        return not self.done and len(self.found) == len(self.wanted) and not self.splitting
+
+    def take(self) -> bytes | None:
+        if self.done:
+            return None
+        self.done = True
+        records = list(self.found.values())
+        return b"".join([NODES, self._dump({"found": records})])
+
+
+def lookup(data: bytes, wanted: list[str]) -> Iterator[bytes]:
+    """The `element_lookup` task: one frame of the wanted nodes (see Lookup). Raises ParseError
+    where the tree is broken before the last of them."""
+    try:
+        try:
+            for frame in _split(data, Lookup(wanted)):
+                yield frame
+                return
+        except (_Irregular, ParseError):
+            pass
+        out = Lookup(wanted, exact=True)
+        for frame in value_frames(load_json(data, "The element tree"), out=out):
+            yield frame
+            return
+    except RecursionError:
+        raise ParseError(f"The element tree is {TOO_DEEP}.") from None
+
+
+def read_lookup(frame: bytes) -> list[list[Any]]:
+    """[index, parent, depth, fields] of each node a lookup found."""
+    found = load_json(frame[1:], "The element tree")["found"]
+    return found if isinstance(found, list) else []
 
 
 def _skip(data: bytes, at: int) -> int:

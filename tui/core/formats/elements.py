@@ -321,7 +321,7 @@ class ElementTree:
         late = self._late.get(index)
         if late:
             own.update(late)
-        element = _element(index, self.parents[index], self.depths[index], own, self.children(index), self.end(index))
+        element = element_from_fields(index, self.parents[index], self.depths[index], own, self.children(index), self.end(index))
         if self.ends[index]:  # an element still being read gains children: not kept
             with self._lock:
                 self._built[index] = element
@@ -400,7 +400,9 @@ class ElementTree:
         return self.end(index) - index - 1
 
 
-def _element(index: int, parent: int, depth: int, node: dict[str, Any], children: list[int], end: int) -> Element:
+def element_from_fields(index: int, parent: int, depth: int, node: dict[str, Any], children: list[int],
+                        end: int) -> Element:
+    """An Element from a node's own fields (what element_frames sends)."""
     attributes = node.get("attributes")
     attributes = {_s(k): _s(v) for k, v in attributes.items()} if isinstance(attributes, dict) else {}
     return Element(

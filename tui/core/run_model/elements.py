@@ -11,9 +11,10 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from ..formats.element_frames import read_lookup
 from ..formats.elements import Element as TreeElement
-from ..formats.elements import ElementTree, TreeReader, attribute_text
-from ..formats.jsonload import nesting_guard
+from ..formats.elements import attribute_text, element_from_fields
+from ..offload import offloaded
 from ..model import Artifact
 from .model import Element, Place
 
@@ -64,21 +65,16 @@ def from_record(element_id: str, data: Mapping[str, Any], css: str) -> Element |
     return element(element_id, str(tag) if tag else "", attributes, str(text) if text else "", css, None)
 
 
-@nesting_guard("The element tree")
 def tree_nodes(data: bytes, wanted: Collection[str]) -> dict[str, TreeElement]:
-    """The first element of each wanted id the tree has (as ElementTree.by_id would give),
-    read no further than the last of them. Raises ParseError (as parse_tree) when the bytes up
-    to there are not a tree."""
-    reader = TreeReader(data)
-    del data
-
-    def all_found(tree: ElementTree) -> bool:
-        return all(tree.lookup(element_id) is not None for element_id in wanted)
-
-    try:
-        reader.read(enough=all_found)
-    finally:
-        reader.close()  # found what it was read for: the rest is not read
-    tree = reader.tree
-    found = {element_id: tree.lookup(element_id) for element_id in wanted}
-    return {element_id: tree.elements[index] for element_id, index in found.items() if index is not None}
+    """The first element of each wanted id the tree has (as ElementTree.by_id would give).
+    The child process that reads the tree keeps those alone and stops at the last of them:
+    nothing else of the tree reaches this process. Raises ParseError (as parse_tree) when
+    the bytes up to there are not a tree."""
+    if not wanted:
+        return {}
+    found: dict[str, TreeElement] = {}
+    for frame in offloaded("element_lookup", data, {"wanted": sorted(wanted)}):
+        for index, parent, depth, fields in read_lookup(frame):
+            node = element_from_fields(index, parent, depth, fields if isinstance(fields, dict) else {}, [], 0)
+            found.setdefault(node.element_id, node)
+    return {element_id: node for element_id, node in found.items() if element_id in wanted}
