@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from textual.widgets import Tree
 
 from tui.core import offload
 from tui.core.errors import ParseError
-from tui.core.formats import element_frames
+from tui.core.formats import element_frames, elements
 from tui.core.formats.element_frames import RESET, frames, read_frame
 from tui.core.formats.elements import ElementTree, TreeReader, parse_tree, tree_from_json
 from tui.core.formats.jsonload import load_json
@@ -164,6 +165,27 @@ def test_a_big_tree_is_read_by_a_child_process(always_offload):
     assert reader.read()
     assert not reader._offload.in_thread and reader.child_peak and reader.child_peak > 1 << 20
     assert flat(reader.tree) == reference(data)
+
+
+@pytest.mark.parametrize("offloaded", [True, False])
+def test_a_tree_file_is_mapped_by_the_child_and_never_read_here(monkeypatch, tmp_path, offloaded):
+    monkeypatch.setattr(offload, "OFFLOAD_MIN", 0 if offloaded else 1 << 40)
+    path = tmp_path / "tree.json"
+    path.write_text(json.dumps(page(sections=100)))
+    reads = []
+    real_pread = os.pread
+    monkeypatch.setattr(os, "pread", lambda fd, n, at: reads.append(n) or real_pread(fd, n, at))
+    fd = os.open(path, os.O_RDONLY)
+    reader = TreeReader(fd=fd)
+    assert len(reader.tree) > 0  # the first frame, from the file's first bytes
+    assert reader.read()
+    assert flat(reader.tree) == reference(path.read_bytes())
+    if offloaded:
+        assert reads == [elements.FIRST_BYTES] and not reader._offload.in_thread
+    else:
+        assert reader._offload.in_thread  # a small file: read here, whole
+    with pytest.raises(OSError):
+        os.fstat(fd)  # the reader closed it
 
 
 def test_a_childs_parse_error_is_the_parse_error(always_offload):

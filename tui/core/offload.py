@@ -19,6 +19,7 @@ as a ParseError with its message; closing the iterator (or the Offload) kills th
 from __future__ import annotations
 
 import importlib
+import mmap
 import os
 import resource
 import struct
@@ -41,6 +42,7 @@ TASKS = {
 OFFLOAD_MIN = 1 << 20  # bytes: below this a task runs in the caller's thread
 _HEAD = struct.Struct("<cI")  # a record: kind, payload length
 _LENGTH = struct.Struct("<I")  # of the arguments, before the input
+_FD = "_fd"  # the argument naming the input file's descriptor
 FRAME, ERROR, CRASH, DONE = b"F", b"E", b"X", b"D"
 _WRITE = 1 << 20  # bytes written to the child at a time (the write releases the GIL)
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding `tui`
@@ -59,36 +61,63 @@ def task_function(task: str) -> Callable[..., Iterator[bytes]]:
 class Offload:
     """One task, in a child process when its input is big: iterate for its frames (once);
     close() ends it, killing the child. A child that cannot start leaves the task to run in
-    the caller's thread, as it would for a small input."""
+    the caller's thread, as it would for a small input.
 
-    def __init__(self, task: str, data: bytes, args: dict[str, Any] | None = None) -> None:
+    The input is bytes, or a file: an open descriptor (`fd`, the Offload's to close) that the
+    child maps itself, so the bytes are never read into this process nor sent down a pipe."""
+
+    def __init__(self, task: str, data: bytes | None = None, args: dict[str, Any] | None = None,
+                 fd: int | None = None) -> None:
+        if (data is None) == (fd is None):
+            raise ValueError("an Offload takes bytes or a file, one of them")
         self.task = task
         self.args = args or {}
         self.child_peak: int | None = None  # the child's peak resident memory, bytes, once done
         self.in_thread = False  # the task ran in the caller's thread
         self._data: bytes | None = data  # dropped once the child has sent its first record
+        self._fd = fd
         self._closed = False
         self._started = False
         self._process: subprocess.Popen[bytes] | None = None
         self._writer: threading.Thread | None = None
 
-    def _start(self, data: bytes) -> bool:
+    def _size(self) -> int:
+        return len(self._data) if self._data is not None else os.fstat(self._fd).st_size if self._fd is not None else 0
+
+    def _input(self) -> bytes:
+        """The input as bytes, for the task run here."""
+        if self._data is not None:
+            return self._data
+        assert self._fd is not None
+        size = os.fstat(self._fd).st_size
+        chunks: list[bytes] = []
+        at = 0
+        while True:
+            chunk = os.pread(self._fd, max(size - at, 1 << 16), at)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+            at += len(chunk)
+
+    def _start(self) -> bool:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, (_PACKAGE_ROOT, env.get("PYTHONPATH"))))
+        args = dict(self.args)
+        if self._fd is not None:
+            args[_FD] = self._fd
         try:
             # -P: the child's sys.path does not start with its working folder (which may hold
             # another checkout's `tui`); PYTHONPATH names the parent's own package.
             self._process = subprocess.Popen(
                 [sys.executable, "-P", "-m", "tui.core.offload", self.task],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env,
-                close_fds=True,
+                close_fds=True, pass_fds=() if self._fd is None else (self._fd,),
             )
         except OSError:
             return False
-        head = orjson.dumps(self.args)
-        self._writer = threading.Thread(target=_feed, args=(self._process, _LENGTH.pack(len(head)) + head, data),
-                                        daemon=True,
-                                        name=f"offload-{self.task}-feed")
+        head = orjson.dumps(args)
+        self._writer = threading.Thread(target=_feed, args=(self._process, _LENGTH.pack(len(head)) + head, self._data),
+                                        daemon=True, name=f"offload-{self.task}-feed")
         self._writer.start()
         return True
 
@@ -99,18 +128,19 @@ class Offload:
         if self._started:
             return
         self._started = True
-        data = self._data
-        assert data is not None
-        if len(data) < OFFLOAD_MIN or self._closed or not self._start(data):
+        if self._size() < OFFLOAD_MIN or self._closed or not self._start():
             self.in_thread = True
+
+    def _here(self) -> Iterator[bytes]:
+        data = self._input()
+        self._data = None
+        self._close_fd()
+        yield from task_function(self.task)(data, **self.args)
 
     def __iter__(self) -> Iterator[bytes]:
         self.start()
-        data, self._data = self._data, None
-        if data is None:
-            raise RuntimeError("an Offload is read once")
         if self.in_thread:
-            yield from task_function(self.task)(data, **self.args)
+            yield from self._here()
             return
         try:
             records = self._records()
@@ -120,16 +150,22 @@ class Offload:
                 if self._closed:
                     return
                 # It never ran (an interpreter that cannot import us, no memory): as before, here.
-                self.close()
+                self._stop_child()
                 self.in_thread = True
-                yield from task_function(self.task)(data, **self.args)
+                yield from self._here()
                 return
-            del data
+            self._data = None
+            self._close_fd()
             if first is not None:
                 yield first
                 yield from records
         finally:
             self.close()
+
+    def _close_fd(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
 
     def _records(self) -> Iterator[bytes]:
         assert self._process is not None and self._process.stdout is not None
@@ -169,6 +205,13 @@ class Offload:
     def close(self) -> None:
         """Stop the child (if it still runs) and free its pipes. Safe from any thread, twice."""
         self._closed = True
+        self._stop_child()
+        try:
+            self._close_fd()
+        except OSError:
+            pass
+
+    def _stop_child(self) -> None:
         process = self._process
         if process is None:
             return
@@ -184,13 +227,15 @@ class Offload:
         process = self._process
         if process is not None and process.poll() is None:
             process.kill()
+        if self._fd is not None:
+            os.close(self._fd)
 
 
-def _feed(process: subprocess.Popen[bytes], head: bytes, data: bytes) -> None:
+def _feed(process: subprocess.Popen[bytes], head: bytes, data: bytes | None) -> None:
     """The arguments, then the input, written to the child's stdin (in pieces: each write
     releases the GIL)."""
     assert process.stdin is not None
-    view = memoryview(data)
+    view = memoryview(data if data is not None else b"")
     try:
         process.stdin.write(head)
         for start in range(0, len(view), _WRITE):
@@ -214,6 +259,13 @@ def offloaded(task: str, data: bytes, args: dict[str, Any] | None = None) -> Ite
         offload.close()
 
 
+def _mapped(fd: int) -> bytes | mmap.mmap:
+    """The file, mapped: its pages are the page cache's, read as the task reaches them."""
+    if os.fstat(fd).st_size == 0:
+        return b""
+    return mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+
+
 def _peak_memory() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
@@ -231,7 +283,8 @@ def main(argv: list[str]) -> int:
         source = sys.stdin.buffer
         (size,) = _LENGTH.unpack(source.read(_LENGTH.size))
         args = orjson.loads(source.read(size))
-        data = source.read()
+        fd = args.pop(_FD, None)
+        data: bytes | mmap.mmap = source.read() if fd is None else _mapped(fd)
         for frame in function(data, **args):
             _send(out, FRAME, frame)
             out.flush()  # a frame is for now: the parent shows it

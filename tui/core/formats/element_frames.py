@@ -12,6 +12,8 @@ checked here (the commas and brackets between values); anything unexpected (orjs
 NaN, a node that is not an object, a second "children" after the first) makes the tree read
 again whole, as before (`load_json`: json's values and errors), after a RESET frame.
 
+The bytes may be a mapped file (mmap: sliced and searched the same way).
+
 A frame is b"N" + a 4-byte header length + the header (orjson: first index, parents, tags,
 ids, flags, child counts, field lengths, late fields) + the nodes' own fields, each node's as
 compact JSON, back to back: the reader keeps those bytes and decodes a node only to show it.
@@ -171,7 +173,12 @@ def frames(data: bytes, resume: dict[str, Any] | None = None) -> Iterator[bytes]
 
 def _whole(data: bytes) -> Iterator[bytes]:
     """The tree parsed whole, as before the splitter: json's values and errors."""
-    yield from value_frames(load_json(data, "The element tree"))
+    yield from value_frames(load_json(_whole_bytes(data), "The element tree"))
+
+
+def _whole_bytes(data: bytes) -> bytes:
+    """The bytes themselves (a mapped file is copied: json reads bytes only)."""
+    return data if isinstance(data, bytes) else bytes(data)
 
 
 def value_frames(nodes: Any, exact: bool = True, out: Frames | None = None) -> Iterator[bytes]:
@@ -254,7 +261,7 @@ def lookup(data: bytes, wanted: list[str]) -> Iterator[bytes]:
         except (_Irregular, ParseError):
             pass
         out = Lookup(wanted, exact=True)
-        for frame in value_frames(load_json(data, "The element tree"), out=out):
+        for frame in value_frames(load_json(_whole_bytes(data), "The element tree"), out=out):
             yield frame
             return
     except RecursionError:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import json
+import os
 import re
 import threading
 from array import array
@@ -136,6 +137,7 @@ _KNOWN = {
     "id", "tagName", "attributes", "text", "beforePseudoText", "afterPseudoText",
     "interactable", "hoverOnly", "frame", "options", "children",
 }
+FIRST_BYTES = 2 << 20  # of a file, read here for the first frame (a value of PIECE and more)
 ELEMENT_CACHE = 4096  # Elements kept built (what is on screen, and around it)
 # Words of a query find looks for in a frame's bytes before it builds Elements: text the JSON
 # writes as it is (no quote, backslash, control character, nor `+` or `?`, which a number or a
@@ -442,13 +444,15 @@ class TreeReader:
     """An element tree being read from its bytes, in a child process when they are big: `tree`
     grows as `read` takes frames; `close` stops the reading (and the child)."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes | None = None, fd: int | None = None) -> None:
+        """From the bytes, or from a file (an open descriptor, the reader's to close): a big
+        one's bytes are then read by the child alone."""
         self.tree = ElementTree()
         # The first frame is made here, at once; the child goes on from where it stopped.
-        first = first_frame(data)
+        first = first_frame(data if data is not None else os.pread(fd, FIRST_BYTES, 0) if fd is not None else b"")
         if first is not None:
             self.tree.add_frame(first[0])
-        self._offload = Offload("element_tree", data, None if first is None else {"resume": first[1]})
+        self._offload = Offload("element_tree", data, None if first is None else {"resume": first[1]}, fd=fd)
         self._offload.start()
         self._frames = iter(self._offload)
         self._stopped = False

@@ -7,6 +7,8 @@ work here so a viewer only shows.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -151,11 +153,30 @@ def _recording(data: bytes) -> Recording:
 
 # --- page structure ------------------------------------------------------------------------------------
 FIRST_ELEMENTS = 1000  # a tree is shown once this many nodes are read; its viewer reads the rest
+BIG_TREE = 8 << 20  # from this size a tree file on this disk is read by the child alone
+
+
+def _big_local_tree(job: Opening) -> int | None:
+    """A big tree file on this disk, opened (a descriptor) for the child to map; None to read
+    it through the source. Opened as the source reads (a regular file, no last link)."""
+    size = local_size(job.artifact)
+    if size is None or size < BIG_TREE or job.artifact.path is None:
+        return None
+    try:
+        fd = os.open(job.artifact.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None  # the source says why, as for any file
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    job.size = size
+    return fd
 
 
 def open_element_tree(job: Opening) -> ElementsModel:
     """A tree's first nodes (all of a small one), and the reader of the rest."""
-    reader = TreeReader(job.data())
+    fd = _big_local_tree(job)
+    reader = TreeReader(job.data()) if fd is None else TreeReader(fd=fd)
     reader.read(enough=lambda tree: len(tree) >= FIRST_ELEMENTS)
     tree = reader.tree
     css: dict[str, str] = {}
