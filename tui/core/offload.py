@@ -43,6 +43,7 @@ OFFLOAD_MIN = 1 << 20  # bytes: below this a task runs in the caller's thread
 _HEAD = struct.Struct("<cI")  # a record: kind, payload length
 _LENGTH = struct.Struct("<I")  # of the arguments, before the input
 _FD = "_fd"  # the argument naming the input file's descriptor
+_NICE = "_nice"  # the argument raising the child's niceness
 FRAME, ERROR, CRASH, DONE = b"F", b"E", b"X", b"D"
 _WRITE = 1 << 20  # bytes written to the child at a time (the write releases the GIL)
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])  # the folder holding `tui`
@@ -67,11 +68,12 @@ class Offload:
     child maps itself, so the bytes are never read into this process nor sent down a pipe."""
 
     def __init__(self, task: str, data: bytes | None = None, args: dict[str, Any] | None = None,
-                 fd: int | None = None) -> None:
+                 fd: int | None = None, nice: int = 0) -> None:
         if (data is None) == (fd is None):
             raise ValueError("an Offload takes bytes or a file, one of them")
         self.task = task
         self.args = args or {}
+        self.nice = nice  # added to the child's niceness: background work yields the CPU to the app
         self.child_peak: int | None = None  # the child's peak resident memory, bytes, once done
         self.in_thread = False  # the task ran in the caller's thread
         self._data: bytes | None = data  # dropped once the child has sent its first record
@@ -105,6 +107,8 @@ class Offload:
         args = dict(self.args)
         if self._fd is not None:
             args[_FD] = self._fd
+        if self.nice:
+            args[_NICE] = self.nice
         try:
             # -P: the child's sys.path does not start with its working folder (which may hold
             # another checkout's `tui`); PYTHONPATH names the parent's own package.
@@ -249,9 +253,9 @@ def _feed(process: subprocess.Popen[bytes], head: bytes, data: bytes | None) -> 
             pass
 
 
-def offloaded(task: str, data: bytes, args: dict[str, Any] | None = None) -> Iterator[bytes]:
+def offloaded(task: str, data: bytes, args: dict[str, Any] | None = None, nice: int = 0) -> Iterator[bytes]:
     """The task's frames (see Offload)."""
-    offload = Offload(task, data, args)
+    offload = Offload(task, data, args, nice=nice)
     del data
     try:
         yield from offload
@@ -284,6 +288,9 @@ def main(argv: list[str]) -> int:
         (size,) = _LENGTH.unpack(source.read(_LENGTH.size))
         args = orjson.loads(source.read(size))
         fd = args.pop(_FD, None)
+        if args.get(_NICE):
+            os.nice(args.pop(_NICE))
+        args.pop(_NICE, None)
         data: bytes | mmap.mmap = source.read() if fd is None else _mapped(fd)
         for frame in function(data, **args):
             _send(out, FRAME, frame)

@@ -73,7 +73,8 @@ def tree_nodes(data: bytes, wanted: Collection[str]) -> dict[str, TreeElement]:
     if not wanted:
         return {}
     found: dict[str, TreeElement] = {}
-    for frame in offloaded("element_lookup", data, {"wanted": sorted(wanted)}):
+    # Niced: the run model is built in the background, while the person looks at an artifact.
+    for frame in offloaded("element_lookup", data, {"wanted": sorted(wanted)}, nice=10):
         for index, parent, depth, fields in read_lookup(frame):
             node = element_from_fields(index, parent, depth, fields if isinstance(fields, dict) else {}, [], 0)
             found.setdefault(node.element_id, node)
