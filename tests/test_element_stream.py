@@ -389,3 +389,22 @@ def test_the_run_models_look_up_reads_what_orjson_refuses_as_json_does(monkeypat
     data = b'[{"tagName": "p", "id": "A", "x": NaN, "children": [{"tagName": "b", "id": "B", "text": "t"}]}]'
     found = run_elements.tree_nodes(data, {"B", "A"})
     assert (found["B"].tag, found["B"].text, found["B"].parent, found["A"].tag) == ("b", "t", 0, "p")
+
+
+async def test_roots_that_come_later_fill_the_first_chunk_then_a_more_node_counts_the_rest(
+        always_offload, monkeypatch):
+    from tui.ui.viewers.elements import CHUNK, More
+
+    monkeypatch.setattr(element_frames, "FIRST_FRAME", 10)
+    monkeypatch.setattr(element_frames, "FRAME_NODES", 50)
+    data = json.dumps([{"tagName": "li", "id": f"L{n}", "text": "x" * 3000} for n in range(2 * CHUNK + 5)]).encode()
+    reader = TreeReader(data)
+    reader.read(enough=lambda tree: len(tree) > 0)
+    assert len(reader.tree) < CHUNK
+    app = ViewerApp(ElementsModel(reader.tree, {}, reader))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: reader.tree.complete)
+        widget = app.query_one(LazyElementTree)
+        await wait_for(pilot, lambda: isinstance(widget.root.children[-1].data, More)
+                       and f"{CHUNK + 5:,} more" in str(widget.root.children[-1].label))
+        assert [n.data for n in widget.root.children[:-1]] == list(range(CHUNK))

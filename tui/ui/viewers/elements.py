@@ -167,6 +167,10 @@ class LazyElementTree(Tree):
     def _add(self, parent: int, children: list[int], target: int) -> None:
         """Nodes for the parent's children up to `target`, and a "… more" node for the rest."""
         loaded = self._loaded.get(parent, 0)
+        more_label = Text(f"… {len(children) - target:,} more (enter loads {CHUNK})", "dim italic")
+        if target <= loaded and parent in self._more and target < len(children):
+            self._more[parent].set_label(more_label)  # in place: the cursor may be on it
+            return
         node = self._node_of[parent]
         more = self._more.pop(parent, None)
         if more is not None:
@@ -179,8 +183,7 @@ class LazyElementTree(Tree):
         self.nodes_added += max(0, target - loaded)
         self._loaded[parent] = max(loaded, target)
         if target < len(children):
-            label = Text(f"… {len(children) - target:,} more (enter loads {CHUNK})", "dim italic")
-            self._more[parent] = node.add_leaf(label, data=More(parent))
+            self._more[parent] = node.add_leaf(more_label, data=More(parent))
 
     def _label(self, element: Element, state_style: Style) -> Text:
         if not self.model.ends[element.index]:
@@ -344,6 +347,7 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
             self._generation = tree.generation
             self.tree_view.remove()
             self.mount(LazyElementTree(tree), after=self.query_one(".note"))
+            self.call_after_refresh(self._grown)  # then a pending go_to, in the new tree
             return
         self.tree_view.grow()
         if self._pending_target is not None:
