@@ -177,7 +177,7 @@ def _whole(data: bytes) -> Iterator[bytes]:
 
 
 def _whole_bytes(data: bytes) -> bytes:
-    """The bytes themselves (a mapped file is copied: json reads bytes only)."""
+    """The bytes themselves (of a mapped file, a copy: json reads bytes only)."""
     return data if isinstance(data, bytes) else bytes(data)
 
 

@@ -300,8 +300,8 @@ class ElementTree:
             child = ends[child]
             if not child:
                 break  # still being read: nothing after it has come yet
-        if (self.complete if index == -1 else ends[index] != 0):
-            self._children[index] = found
+        if found and (self.complete if index == -1 else ends[index] != 0):
+            self._children[index] = found  # (a leaf's empty list is not kept: a find builds them all)
         return found
 
     def child_count(self, index: int) -> int:
