@@ -10,10 +10,11 @@ in a short hold of the GIL.
         ...
 
 A task is a function `(bytes, **args) -> Iterator[bytes]` named in TASKS (`args`: a few JSON
-values, sent before the bytes); the same function runs in
-the caller's thread when the input is small (a process costs more than it saves) or when the
-child cannot start, so results are the same either way. A TuiError the task raises comes back
-as a ParseError with its message; closing the iterator (or the Offload) kills the child.
+values, sent before the bytes); the same function runs in the caller's thread when the input
+is small (a process costs more than it saves) or when the child cannot start, so results are
+the same either way. A TuiError the task raises comes back as a ParseError with its message;
+closing the iterator (or the Offload) kills the child. The input may be a file instead of
+bytes (an open descriptor the child maps), and background work may run niced.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from __future__ import annotations
 import importlib
 import mmap
 import os
-import resource
 import struct
 import subprocess
 import sys
@@ -271,6 +271,10 @@ def _mapped(fd: int) -> bytes | mmap.mmap:
 
 
 def _peak_memory() -> int:
+    try:
+        import resource
+    except ImportError:  # not on this system: the figure is only reported
+        return 0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 

@@ -154,6 +154,7 @@ def _recording(data: bytes) -> Recording:
 # --- page structure ------------------------------------------------------------------------------------
 FIRST_ELEMENTS = 1000  # a tree is shown once this many nodes are read; its viewer reads the rest
 BIG_TREE = 8 << 20  # from this size a tree file on this disk is read by the child alone
+_TREE_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def _big_local_tree(job: Opening) -> int | None:
@@ -163,7 +164,7 @@ def _big_local_tree(job: Opening) -> int | None:
     if size is None or size < BIG_TREE or job.artifact.path is None:
         return None
     try:
-        fd = os.open(job.artifact.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = os.open(job.artifact.path, _TREE_FLAGS)
     except OSError:
         return None  # the source says why, as for any file
     if not stat.S_ISREG(os.fstat(fd).st_mode):
