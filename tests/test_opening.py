@@ -154,3 +154,23 @@ def test_decoded_head_is_the_start_of_the_whole_body(data: bytes, limit: int):
     head, total = decoded_head(text, "base64", limit)
     assert data.startswith(head) and len(head) == min(limit, len(data))
     assert total == len(data)
+
+
+def test_a_big_element_tree_on_this_disk_opens_with_its_first_nodes_and_a_reader_of_the_rest(
+        tmp_path: Path, monkeypatch):
+    from tui.core import offload
+
+    monkeypatch.setattr(openers, "BIG_TREE", 0)  # every local tree counts as big
+    monkeypatch.setattr(openers, "FIRST_ELEMENTS", 1)
+    monkeypatch.setattr(offload, "OFFLOAD_MIN", 0)
+    tree = [{"id": f"R{n}", "tagName": "section", "children": [{"tagName": "a", "text": "x" * 2000}] * 400}
+            for n in range(20)]
+    data = json.dumps(tree).encode()
+    source = make_run(tmp_path, [("visible_elements_tree", "tree.json", data)])
+    monkeypatch.setattr(source, "read_bytes", lambda artifact: pytest.fail("read through the source"))
+    _, opened = _open(source, "visible_elements_tree")
+    model = opened.model
+    assert opened.size == len(data)
+    assert 0 < len(model.tree) < 20 * 401 and model.reader is not None
+    assert model.reader.read()
+    assert len(model.tree) == 20 * 401 and model.tree.elements[401].element_id == "R1"

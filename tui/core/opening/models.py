@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..formats.elements import ElementTree
+from ..formats.elements import ElementTree, TreeReader
 from ..formats.files import FileContent
 from ..formats.llm import ActionsDocument, LlmDocument
 from ..textsafe import safe_fields
@@ -65,6 +65,7 @@ class HtmlModel:
 class ElementsModel:
     tree: ElementTree
     css: dict[str, str] = field(default_factory=dict)  # element id -> CSS selector, same step
+    reader: TreeReader | None = None  # reads the rest of a tree shown before it was all read
 
 
 @dataclass(frozen=True)

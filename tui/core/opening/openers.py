@@ -7,6 +7,8 @@ work here so a viewer only shows.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -14,7 +16,7 @@ from datetime import datetime, timezone
 from ..catalog import ArtifactKind, Category, Format
 from ..errors import ParseError, TuiError
 from ..formats import llm
-from ..formats.elements import id_map, parse_id_map, parse_tree
+from ..formats.elements import TreeReader, id_map, parse_id_map
 from ..formats.files import sniff
 from ..formats.har import Har, har_head
 from ..formats.html import pretty_html_bytes
@@ -150,15 +152,41 @@ def _recording(data: bytes) -> Recording:
 
 
 # --- page structure ------------------------------------------------------------------------------------
+FIRST_ELEMENTS = 1000  # a tree is shown once this many nodes are read; its viewer reads the rest
+BIG_TREE = 8 << 20  # from this size a tree file on this disk is read by the child alone
+_TREE_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _big_local_tree(job: Opening) -> int | None:
+    """A big tree file on this disk, opened (a descriptor) for the child to map; None to read
+    it through the source. Opened as the source reads (a regular file, no last link)."""
+    size = local_size(job.artifact)
+    if size is None or size < BIG_TREE or job.artifact.path is None:
+        return None
+    try:
+        fd = os.open(job.artifact.path, _TREE_FLAGS)
+    except OSError:
+        return None  # the source says why, as for any file
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        return None
+    job.size = size
+    return fd
+
+
 def open_element_tree(job: Opening) -> ElementsModel:
-    tree = parse_tree(job.data())
+    """A tree's first nodes (all of a small one), and the reader of the rest."""
+    fd = _big_local_tree(job)
+    reader = TreeReader(job.data()) if fd is None else TreeReader(fd=fd)
+    reader.read(enough=lambda tree: len(tree) >= FIRST_ELEMENTS)
+    tree = reader.tree
     css: dict[str, str] = {}
     for sibling in job.siblings("visible_elements_id_css_map")[:1]:
         try:
             css = id_map(job.read(sibling))
         except TuiError:
             css = {}  # the selectors only add detail; the tree shows without them
-    return ElementsModel(tree, css)
+    return ElementsModel(tree, css, None if tree.complete else reader)
 
 
 def open_id_map(job: Opening) -> IdMapModel:

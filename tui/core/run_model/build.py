@@ -26,6 +26,7 @@ from ..recorded import goal_in
 from .calls import capture_key, group_calls, prompt_heading
 from .elements import from_record as element_from_record
 from .elements import from_tree as element_from_tree
+from .elements import tree_nodes
 from .logscan import ActionResult, LogEntry, Metrics, ScannedLog, line_fields, scan
 from .model import Action, Block, Element, LlmCall, Part, Place, Problem, RunModel, Severity, StepModel
 
@@ -336,18 +337,15 @@ class RunModelBuilder:
             data = self._bytes(tree)
             if data is None:
                 return known
-            from ..formats.elements import parse_tree
-
             try:
-                parsed = parse_tree(data)
+                nodes = tree_nodes(data, missing)
             except TuiError as exc:
                 self._note(tree, exc)
                 known.update(dict.fromkeys(missing))
                 return known
             for element_id in missing:
-                index = parsed.by_id.get(element_id)
-                known[element_id] = (None if index is None else
-                                     element_from_tree(parsed.elements[index], tree, css.get(element_id, "")))
+                node = nodes.get(element_id)
+                known[element_id] = None if node is None else element_from_tree(node, tree, css.get(element_id, ""))
         return known
 
     def _read_elements(self, model: RunModel, detail: RunDetail, cancelled: Cancelled) -> RunModel:

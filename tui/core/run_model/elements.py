@@ -1,15 +1,20 @@
 """The element an action acted on, from the step's element tree (formats.elements) and its
 id-to-css map, or, where the tree does not hold it, from what Skyvern recorded with the action
-(`skyvern_element_data`: the same node as the tree has it)."""
+(`skyvern_element_data`: the same node as the tree has it).
+
+A step's tree can be 80 MB: it is read (in a child process) only as far as the last element
+looked for, and only those elements are built (`tree_nodes`)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
+from ..formats.element_frames import read_lookup
 from ..formats.elements import Element as TreeElement
-from ..formats.elements import attribute_text
+from ..formats.elements import attribute_text, element_from_fields
+from ..offload import offloaded
 from ..model import Artifact
 from .model import Element, Place
 
@@ -58,3 +63,19 @@ def from_record(element_id: str, data: Mapping[str, Any], css: str) -> Element |
     tag = data.get("tagName")
     text = data.get("text")
     return element(element_id, str(tag) if tag else "", attributes, str(text) if text else "", css, None)
+
+
+def tree_nodes(data: bytes, wanted: Collection[str]) -> dict[str, TreeElement]:
+    """The first element of each wanted id the tree has (as ElementTree.by_id would give).
+    The child process that reads the tree keeps those alone and stops at the last of them:
+    nothing else of the tree reaches this process. Raises ParseError (as parse_tree) when
+    the bytes up to there are not a tree."""
+    if not wanted:
+        return {}
+    found: dict[str, TreeElement] = {}
+    # Niced: the run model is built in the background, while the person looks at an artifact.
+    for frame in offloaded("element_lookup", data, {"wanted": sorted(wanted)}, nice=10):
+        for index, parent, depth, fields in read_lookup(frame):
+            node = element_from_fields(index, parent, depth, fields if isinstance(fields, dict) else {}, [], 0)
+            found.setdefault(node.element_id, node)
+    return {element_id: node for element_id, node in found.items() if element_id in wanted}

@@ -2,11 +2,13 @@
 
 Tree nodes are created only when their parent is expanded, CHUNK children at a time (a "… more"
 node loads the next chunk), so a page of 100,000 elements opens at once: Textual's Tree costs
-time per node added, not per node in the model.
+time per node added, not per node in the model. A big tree opens with its first nodes: a
+worker reads the rest (core's TreeReader, a child process) and the tree grows as it comes.
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -17,11 +19,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
+from textual.worker import Worker, get_current_worker
 
 from ...core.formats.elements import Element, ElementTree, attribute_text
 from ...core.opening import ElementsModel
 from ..text import safe_text
 from ..widgets.detail_scroll import DetailScroll
+from ..widgets.error_panel import ErrorPanel
 from .base import Viewer
 from .find import FIND_BINDINGS, FIND_CSS, FindBar, find_input
 
@@ -32,6 +36,7 @@ EXPAND_ALL_CAP = 2000  # nodes one "expand all" may add; press again to go furth
 # panel, but not expanded in the tree.
 MAX_DEPTH = 400
 DETAIL_VALUE = 2000  # characters of one value shown in the detail panel
+GROW_EVERY = 0.2  # seconds between two showings of what a tree being read has gained
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,7 @@ class LazyElementTree(Tree):
         self._node_of: dict[int, TreeNode] = {-1: self.root}  # element index -> its tree node
         self._loaded: dict[int, int] = {}  # element index -> children added so far
         self._more: dict[int, TreeNode] = {}  # element index -> its "… more" node
+        self._reading: set[int] = set()  # shown elements whose subtree was still being read
 
     def on_mount(self) -> None:
         self.load_children(-1)
@@ -156,7 +162,15 @@ class LazyElementTree(Tree):
         loaded = self._loaded.get(parent, 0)
         if loaded >= min(at_least, len(children)) and loaded:
             return
-        target = min(len(children), max(loaded + CHUNK, -(-at_least // CHUNK) * CHUNK))
+        self._add(parent, children, min(len(children), max(loaded + CHUNK, -(-at_least // CHUNK) * CHUNK)))
+
+    def _add(self, parent: int, children: list[int], target: int) -> None:
+        """Nodes for the parent's children up to `target`, and a "… more" node for the rest."""
+        loaded = self._loaded.get(parent, 0)
+        more_label = Text(f"… {len(children) - target:,} more (enter loads {CHUNK})", "dim italic")
+        if target <= loaded and parent in self._more and target < len(children):
+            self._more[parent].set_label(more_label)  # in place: the cursor may be on it
+            return
         node = self._node_of[parent]
         more = self._more.pop(parent, None)
         if more is not None:
@@ -164,16 +178,38 @@ class LazyElementTree(Tree):
         elements = self.model.elements
         state_style = self.state_style
         for index in children[loaded:target]:
-            element = elements[index]
-            count = len(element.children)
-            expandable = bool(count) and element.depth < MAX_DEPTH
-            label = element_label(element, count, state_style)
-            self._node_of[index] = node.add(label, data=index, allow_expand=expandable)
-        self.nodes_added += target - loaded
-        self._loaded[parent] = target
+            self._node_of[index] = node.add(self._label(elements[index], state_style), data=index,
+                                            allow_expand=self._expandable(index))
+        self.nodes_added += max(0, target - loaded)
+        self._loaded[parent] = max(loaded, target)
         if target < len(children):
-            label = Text(f"… {len(children) - target:,} more (enter loads {CHUNK})", "dim italic")
-            self._more[parent] = node.add_leaf(label, data=More(parent))
+            self._more[parent] = node.add_leaf(more_label, data=More(parent))
+
+    def _label(self, element: Element, state_style: Style) -> Text:
+        if not self.model.ends[element.index]:
+            self._reading.add(element.index)  # its count grows: its label is made again
+        return element_label(element, self.model.child_count(element.index), state_style)
+
+    def _expandable(self, index: int) -> bool:
+        tree = self.model
+        return (tree.child_count(index) > 0 or not tree.ends[index]) and tree.depths[index] < MAX_DEPTH
+
+    def grow(self) -> None:
+        """Show what the tree being read has gained: children of the parents already shown, up
+        to their chunk (a "… more" node counts the rest), and the labels that changed."""
+        for parent, loaded in list(self._loaded.items()):
+            children = self.model.children(parent)
+            if len(children) <= loaded and parent not in self._more:
+                continue
+            chunk_end = max(CHUNK, -(-loaded // CHUNK) * CHUNK)
+            self._add(parent, children, min(len(children), chunk_end))
+        reading, self._reading = self._reading, set()
+        state_style = self.state_style
+        for index in reading:
+            node = self._node_of.get(index)
+            if node is not None:
+                node.set_label(self._label(self.model.elements[index], state_style))
+                node.allow_expand = self._expandable(index)
 
     @property
     def state_style(self) -> Style:
@@ -202,12 +238,12 @@ class LazyElementTree(Tree):
         queue = [index]
         while queue and self.nodes_added - start < EXPAND_ALL_CAP:
             current = queue.pop()
-            element = self.model.elements[current]
-            if not element.children or element.depth >= MAX_DEPTH:
+            children = self.model.children(current)
+            if not children or self.model.depths[current] >= MAX_DEPTH:
                 continue
             self.load_children(current)
             self._node_of[current].expand()
-            queue.extend(reversed(self.model.elements[current].children[: self._loaded[current]]))
+            queue.extend(reversed(children[: self._loaded[current]]))
         return len(queue)  # elements left unexpanded
 
     def move_to(self, node: TreeNode) -> None:
@@ -220,7 +256,7 @@ class LazyElementTree(Tree):
     def _expanded(self, event: Tree.NodeExpanded) -> None:
         index = event.node.data
         if isinstance(index, int):
-            if self.model.elements[index].depth >= MAX_DEPTH:
+            if self.model.depths[index] >= MAX_DEPTH:
                 event.node.collapse()  # e.g. shift+space on deep siblings: refuse, as for keys
                 return
             self.load_children(index)
@@ -252,16 +288,84 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
     MODEL = ElementsModel
     model: ElementsModel
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._pending_target: str | None = None  # go_to's, until its element is read
+        self._generation = self.model.tree.generation
+
     def compose(self) -> ComposeResult:
-        tree = self.model.tree
-        interactable = sum(1 for e in tree.elements if e.interactable)
-        css = f"{len(self.model.css):,} css selectors" if self.model.css else "no css map"
-        note = f"{len(tree):,} elements · {interactable:,} interactable (●) · {css}"
-        yield Static(Text(note), classes="note")
-        yield LazyElementTree(tree)
+        yield Static(self._note(), classes="note")
+        yield LazyElementTree(self.model.tree)
         with DetailScroll(classes="detail"):
             yield Static(Text("Move to an element to see its details.", style="dim"), classes="detail-text")
         yield find_input("Find id, #id, <tag, attribute=value or text")
+
+    def _note(self) -> Text:
+        tree = self.model.tree
+        css = f"{len(self.model.css):,} css selectors" if self.model.css else "no css map"
+        note = Text(f"{len(tree):,} elements · {tree.interactable:,} interactable (●) · {css}")
+        if not tree.complete:
+            note.append("  reading the rest…", "bold yellow")
+        return note
+
+    # --- a tree read while it is shown ------------------------------------------------------
+    def on_mount(self) -> None:
+        if self.model.reader is not None and not self.model.tree.complete:
+            # After the first paint: taking frames holds the GIL a little, the child works meanwhile.
+            self.call_after_refresh(self._read_rest)
+
+    def on_unmount(self) -> None:
+        if self.model.reader is not None:
+            self.model.reader.close()  # the viewer is gone: so is the child reading for it
+
+    @work(thread=True, exclusive=True, group="tree-read", exit_on_error=False, name="Reading the element tree")
+    def _read_rest(self) -> None:
+        reader = self.model.reader
+        assert reader is not None
+        worker = get_current_worker()
+        shown = [time.monotonic()]
+
+        def grown(_tree: ElementTree) -> bool:
+            if time.monotonic() - shown[0] >= GROW_EVERY:
+                shown[0] = time.monotonic()
+                self.app.call_from_thread(self._grown)
+            return False
+
+        reader.read(grown, lambda: worker.is_cancelled, adopt=False)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._grown)
+
+    def _grown(self) -> None:
+        """Show what the reader added (all of it again after a RESET: the first nodes changed)."""
+        tree = self.model.tree
+        if not self.is_mounted or not self.query(LazyElementTree):
+            return  # gone, or showing the error panel
+        if self.model.reader is not None:
+            self.model.reader.adopt()  # here, where the tree is shown, if it was read again
+        self.query_one(".note", Static).update(self._note())
+        if tree.generation != self._generation:
+            self._generation = tree.generation
+            self.tree_view.remove()
+            self.mount(LazyElementTree(tree), after=self.query_one(".note"))
+            self.call_after_refresh(self._grown)  # then a pending go_to, in the new tree
+            return
+        self.tree_view.grow()
+        if self._pending_target is not None:
+            target = self._pending_target
+            if tree.lookup(target) is not None or tree.complete:
+                self._pending_target = None
+                if not self.go_to(target):
+                    self.notify(f"{target} is not in this {self.artifact.artifact_type}.", severity="warning",
+                                markup=False)
+
+    def show_worker_failure(self, worker: Worker, reason: str) -> bool:
+        # The rest of the tree is not a tree after all: the viewer becomes the pane's error panel.
+        if worker.group != "tree-read":
+            return False
+        self.remove_children()
+        self.mount(ErrorPanel(f"Cannot show {self.artifact.artifact_type} {self.artifact.artifact_id}", reason,
+                              "The rest of the run is still here: pick another artifact on the left."))
+        return True
 
     @property
     def tree_view(self) -> LazyElementTree:
@@ -277,6 +381,8 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted) -> None:
         static = self.query_one(".detail-text", Static)
+        if isinstance(event.node.data, int) and event.node.data >= len(self.model.tree):
+            return  # a node of the tree before it was read again (see TreeReader.adopt)
         if isinstance(event.node.data, int):
             element = self.model.tree.elements[event.node.data]
             static.update(element_detail(element, self.model, self.tree_view.state_style))
@@ -299,9 +405,13 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
 
     # --- go to ----------------------------------------------------------------------------
     def go_to(self, target: str) -> bool:
-        index = self.model.tree.by_id.get(target.strip().lstrip("#"))
+        tree = self.model.tree
+        index = tree.lookup(target.strip().lstrip("#"))
         if index is None:
-            return False
+            if tree.complete:
+                return False
+            self._pending_target = target  # shown once read (or said missing at the end)
+            return True
         self._show(index)
         return True
 
