@@ -193,6 +193,30 @@ def test_failed_requests_of_the_overview_are_the_same_cut_or_whole(monkeypatch: 
     assert [p.place.target for p in cut_result[0] if p.place][:3] == ["entry:2", "entry:4", "entry:5"]
 
 
+
+def test_a_big_hars_failed_requests_come_from_the_child_process_as_from_the_thread(monkeypatch: pytest.MonkeyPatch):
+    from tui.core import offload
+
+    entries = [entry(n, pad="x" * 600) for n in range(2400)]  # over OFFLOAD_MIN: a child reads it
+    data = har_bytes(entries)
+    assert len(data) > offload.OFFLOAD_MIN
+    started: list[offload.Offload] = []
+    real_start = offload.Offload.__iter__
+
+    def watched(self):
+        started.append(self)
+        return real_start(self)
+
+    monkeypatch.setattr(offload.Offload, "__iter__", watched)
+    artifact = Artifact("a_har", "har")
+    child = network_problems(artifact, data)
+    assert [(o.task, o.in_thread) for o in started] == [("har_failures", False)]  # a child answered
+    monkeypatch.setattr(offload, "OFFLOAD_MIN", len(data) + 1)  # now read in this thread
+    here = network_problems(artifact, data)
+    assert child[1] == here[1] == len([n for n in range(2400) if n % 3 == 2])
+    assert [(p.text, p.time, p.place.target if p.place else None) for p in child[0]] == \
+        [(p.text, p.time, p.place.target if p.place else None) for p in here[0]]
+
 # Strings that look like structure: braces, commas, quotes, newlines and the entries' first key.
 PIECES = st.sampled_from([*'{}[],:" \n\\ab\u00e9\u009b\x1b', '"startedDateTime": ', "\n      },\n      {", "},{"])
 TRICKY = st.lists(PIECES, max_size=12).map("".join)

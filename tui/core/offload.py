@@ -38,6 +38,7 @@ from .errors import ParseError, TuiError, describe_error
 TASKS = {
     "element_tree": "tui.core.formats.element_frames:frames",
     "element_lookup": "tui.core.formats.element_frames:lookup",
+    "har_failures": "tui.core.run_model.browser:failure_frames",
 }
 OFFLOAD_MIN = 1 << 20  # bytes: below this a task runs in the caller's thread
 _HEAD = struct.Struct("<cI")  # a record: kind, payload length

@@ -9,9 +9,15 @@ starts "Uncaught" (Chromium prints it so): that is a page error, apart from cons
 from __future__ import annotations
 
 
+from collections.abc import Iterator
 from datetime import datetime, timezone
+from typing import Any
 
-from ..formats.jsonload import nesting_guard
+import orjson
+
+from ..errors import ParseError
+from ..formats.jsonload import TOO_DEEP, count, load_json
+from ..offload import offloaded
 from ..formats.logs import browser_console_log
 from ..model import Artifact, parse_time
 from .model import Place, Problem, Severity
@@ -51,24 +57,38 @@ def _failed(raw: object) -> bool:
     return not isinstance(status, (int, float)) or isinstance(status, bool) or status >= 400 or status <= 0
 
 
-@nesting_guard("The HAR file")
-def network_problems(artifact: Artifact, data: bytes) -> tuple[list[Problem], int]:
-    """The failed requests (at most MAX_FAILED_REQUESTS) and how many failed in all. Only the
-    failed entries are parsed; the file is read an entry at a time (formats.har.raw_entries),
-    so a 20,000-entry HAR never holds the GIL for long."""
+def failure_frames(data: bytes) -> Iterator[bytes]:
+    """The `har_failures` task (core.offload): one frame, the failed count and the first
+    MAX_FAILED_REQUESTS failed entries as [index, method, outcome, url, started ms]. Only the
+    failed entries are parsed; the file is read an entry at a time (formats.har.raw_entries)."""
     from ..formats.har import parse_entry, raw_entries  # imported when a HAR is read, not with the run model
 
+    rows: list[list[Any]] = []
+    failed = 0
+    try:
+        for index, raw in raw_entries(data):
+            if not _failed(raw):
+                continue
+            failed += 1
+            if len(rows) < MAX_FAILED_REQUESTS:
+                entry = parse_entry(raw, index)
+                rows.append([index, entry.method, entry.failure or str(entry.status), entry.url, entry.started])
+    except RecursionError:
+        raise ParseError(f"The HAR file is {TOO_DEEP}.") from None
+    yield orjson.dumps({"failed": failed, "rows": rows})
+
+
+def network_problems(artifact: Artifact, data: bytes) -> tuple[list[Problem], int]:
+    """The failed requests (at most MAX_FAILED_REQUESTS) and how many failed in all. A big
+    HAR is read in a child process, niced (core.offload): the scan runs as the run opens,
+    when the person's first key must not wait behind it for the GIL."""
     problems: list[Problem] = []
     failed = 0
-    for index, raw in raw_entries(data):
-        if not _failed(raw):
-            continue
-        failed += 1
-        if len(problems) >= MAX_FAILED_REQUESTS:
-            continue
-        entry = parse_entry(raw, index)
-        outcome = entry.failure or str(entry.status)
-        started = datetime.fromtimestamp(entry.started / 1000, timezone.utc) if entry.started else None
-        problems.append(Problem("network", Severity.ERROR, f"{entry.method} {outcome} {entry.url}", started,
-                                Place(artifact, f"entry:{index}")))
+    for frame in offloaded("har_failures", data, nice=10):
+        found = load_json(frame, "The HAR file")
+        failed += count(found.get("failed"))
+        for index, method, outcome, url, started_ms in found.get("rows") or ():
+            started = datetime.fromtimestamp(started_ms / 1000, timezone.utc) if started_ms else None
+            problems.append(Problem("network", Severity.ERROR, f"{method} {outcome} {url}", started,
+                                    Place(artifact, f"entry:{index}")))
     return problems, failed
