@@ -86,7 +86,30 @@ async def test_tree_opens_with_the_roots_only_and_focus_in_the_tree():
         assert "frame         main.frame" in detail_text(viewer)
 
 
-async def test_space_expands_a_node_and_x_X_expand_and_collapse_all_below():
+async def test_the_tree_moves_with_the_keys_of_every_list():
+    app = demo_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        viewer = await open_artifact(pilot, PARTS_TREE)
+        tree = viewer.tree_view
+        roots = viewer.model.tree.roots
+        assert tree.cursor_line == 0
+        await pilot.press("j", "j")
+        assert tree.cursor_line == 2
+        await pilot.press("k")
+        assert tree.cursor_line == 1
+        await pilot.press("G")
+        assert tree.cursor_line == len(roots) - 1
+        await pilot.press("g")
+        assert tree.cursor_line == 0
+        await pilot.press("space")  # a page, not an expand
+        paged = tree.cursor_line
+        assert paged > 2 and not tree.get_node_at_line(0).is_expanded
+        await pilot.press("b")
+        assert tree.cursor_line < paged
+
+
+async def test_enter_expands_a_node_and_x_X_expand_and_collapse_all_below():
     app = demo_app()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -96,7 +119,7 @@ async def test_space_expands_a_node_and_x_X_expand_and_collapse_all_below():
         table_index = next(i for i in model.roots if model.elements[i].tag == "table")
         await find(pilot, "<table")
         assert viewer.selected.index == table_index
-        await pilot.press("space")
+        await pilot.press("enter")
         await settle(pilot)
         table = tree.node_of(table_index)
         assert table.is_expanded

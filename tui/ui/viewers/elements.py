@@ -16,7 +16,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import Worker, get_current_worker
@@ -137,6 +137,16 @@ class LazyElementTree(Tree):
     DEFAULT_CSS = """
     LazyElementTree > .element-tree--state { color: $text-warning; text-style: italic; }
     """
+    # The keys every list has (Textual's Tree knows only the arrows, and gives space to
+    # expanding, which enter does here): space pages, as everywhere else.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j,down", "cursor_down", "Down", show=False, id="tree.down"),
+        Binding("k,up", "cursor_up", "Up", show=False, id="tree.up"),
+        Binding("space,pagedown", "page_down", "Page down", show=False, id="tree.page_down"),
+        Binding("b,pageup", "page_up", "Page up", show=False, id="tree.page_up"),
+        Binding("g,home", "scroll_home", "Top", show=False, id="tree.top"),
+        Binding("G,end", "scroll_end", "Bottom", show=False, id="tree.bottom"),
+    ]
 
     def __init__(self, model: ElementTree, **kwargs) -> None:
         super().__init__(Text("elements"), **kwargs)
