@@ -43,6 +43,30 @@ def test_big_json_is_pretty_printed_in_a_child_process_with_the_same_result():
     assert doc.width == max(len(line) for line in doc.lines)
 
 
+def test_big_broken_or_deep_json_says_why_as_json_would_from_the_child_process(monkeypatch):
+    from tui.core import offload
+    from tui.core.formats import text
+
+    answered: list[offload.Offload] = []
+    real = offload.Offload.__iter__
+
+    def watched(self):
+        answered.append(self)
+        return real(self)
+
+    monkeypatch.setattr(offload.Offload, "__iter__", watched)
+    broken = b'{"a": "' + b"x" * text.BIG_JSON + b'",\n "b": tru}'
+    doc = text_document(broken, Format.JSON)
+    try:
+        json.loads(broken)
+    except json.JSONDecodeError as exc:
+        expected = f"Not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); shown as text."
+    assert doc.warning == expected and doc.lexer == "text"
+    deep = b"[" * (text.BIG_JSON + 1)
+    assert text_document(deep, Format.JSON).warning == "JSON nested too deeply to indent; shown as it came."
+    assert [(o.task, o.in_thread) for o in answered] == [("pretty_json", False)] * 2  # a child answered
+
+
 def test_lines_are_the_same_whatever_the_chunk_size(monkeypatch):
     from tui.core.formats import text
 

@@ -39,6 +39,7 @@ TASKS = {
     "element_tree": "tui.core.formats.element_frames:frames",
     "element_lookup": "tui.core.formats.element_frames:lookup",
     "har_failures": "tui.core.run_model.browser:failure_frames",
+    "pretty_json": "tui.core.formats.text:pretty_frames",
 }
 OFFLOAD_MIN = 1 << 20  # bytes: below this a task runs in the caller's thread
 _HEAD = struct.Struct("<cI")  # a record: kind, payload length

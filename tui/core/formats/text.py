@@ -3,20 +3,19 @@
 Work on big inputs is cut into chunks: a worker thread holds Python's GIL for the whole of one
 C call (a regex over 50 MB takes a fifth of a second), and the interface, on the same GIL,
 would stall that long. JSON of many megabytes is parsed in a child process for the same reason
-(json.loads is one long call that cannot be cut).
+(json.loads is one long call that cannot be cut): core.offload's `pretty_json` task.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+
+import orjson
 
 from ..catalog import Format
 from ..textsafe import safe_fields, visible_controls
-
-if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
 
 # Pygments lexer names by format.
 LEXERS = {
@@ -77,21 +76,47 @@ def _pretty_json(data: bytes) -> str:
     return json.dumps(json.loads(data), indent=2, ensure_ascii=False)
 
 
-_pool: ProcessPoolExecutor | None = None
+_WHY = b"!"  # a frame of the pretty_json task saying why the bytes are not JSON
+_TEXT = b"="  # a frame of the pretty_json task holding a piece of the indented text
+
+
+def pretty_frames(data: bytes) -> Iterator[bytes]:
+    """The `pretty_json` task (core.offload): the indented text as UTF-8, a frame a CHUNK, or
+    one frame saying why the bytes are not JSON ([kind, message, position])."""
+    try:
+        encoded = _pretty_json(data).encode("utf-8", "surrogatepass")
+    except RecursionError:
+        yield _WHY + orjson.dumps(["deep", "", 0])
+        return
+    except json.JSONDecodeError as exc:
+        yield _WHY + orjson.dumps(["json", exc.msg, exc.pos])
+        return
+    except ValueError as exc:  # not UTF-8, or another reason json gives
+        yield _WHY + orjson.dumps(["value", str(exc), 0])
+        return
+    for start in range(0, len(encoded), CHUNK):
+        yield _TEXT + encoded[start : start + CHUNK]
 
 
 def pretty_json(data: bytes) -> str:
-    """Parse and re-indent JSON; ValueError when it is not JSON, RecursionError when nested
-    deeper than Python can follow."""
-    global _pool
+    """Parse and re-indent JSON; ValueError (JSONDecodeError where json gives one) when it is
+    not JSON, RecursionError when nested deeper than Python can follow. Big JSON is indented
+    in a child process: one json.loads of it would hold the GIL, and the interface, for long."""
     if len(data) < BIG_JSON:
         return _pretty_json(data)
-    if _pool is None:
-        from concurrent.futures import ProcessPoolExecutor  # multiprocessing: not at start-up
-        from multiprocessing import get_context
+    from ..offload import offloaded  # subprocess and its kin: not at start-up
 
-        _pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-    return _pool.submit(_pretty_json, data).result()
+    pieces: list[bytes] = []
+    for frame in offloaded("pretty_json", data):
+        if frame[:1] == _WHY:
+            kind, message, position = orjson.loads(frame[1:])
+            if kind == "deep":
+                raise RecursionError("JSON nested too deeply")
+            if kind == "json":
+                raise json.JSONDecodeError(message, data.decode("utf-8", "replace"), position)
+            raise ValueError(message)
+        pieces.append(frame[1:])
+    return b"".join(pieces).decode("utf-8", "surrogatepass")
 
 
 def text_document(data: bytes, fmt: Format) -> TextDocument:
