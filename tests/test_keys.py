@@ -11,7 +11,8 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.widgets import Footer, Static
 
-from apptools import SIZE, settle
+from apptools import SIZE, demo_app, settle
+from tui.core.catalog import Category
 from tui.config import ConfigError, load_ui_settings, save_profile
 from tui.core.sources.demo import demo_source
 from tui.ui.app import SkyvernTUI
@@ -261,6 +262,32 @@ async def test_keys_pressed_at_once_never_skip_a_level(tmp_path):
         await pilot.press("3", "enter", "escape", "q")  # q quits from the list: no text field took it
         await settle(pilot)
     assert app.return_code == 0 and not app.is_running
+
+
+async def test_a_category_key_and_enter_typed_in_one_burst_go_into_that_category(tmp_path):
+    # tmux delivers "3" and "enter" typed with no pause in one read: the enter must reach the
+    # list of category 3 (and go into its viewer), not the overview the 3 left (a step story).
+    from textual import events
+
+    from tui.ui.screens.story import StoryScreen
+
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.showing_overview
+        app.post_message(events.Key("3", "3"))
+        app.post_message(events.Key("enter", "\r"))
+        await settle(pilot)
+        assert not isinstance(app.screen, StoryScreen)
+        assert app.screen is screen and screen.shown_category is Category.STRUCTURE
+        assert screen.viewer_pane.has_focus_within
+        await pilot.press("escape")
+        await settle(pilot)
+        app.post_message(events.Key("0", "0"))
+        app.post_message(events.Key("enter", "\r"))
+        await settle(pilot)
+        assert app.screen is not screen  # the overview's item opened, not the list's artifact
 
 
 async def test_an_empty_category_says_so_in_the_viewer(tmp_path):

@@ -79,5 +79,7 @@ class OverviewPane(PagePane):
             self.call_after_refresh(panel.focus)
 
     def focus_page(self) -> None:
+        # At once (focus() waits for the queue): an enter typed in the same burst as the 0 is
+        # the page's.
         panels = self.query(ErrorPanel)
-        (panels.first() if panels else self.view).focus()
+        self.screen.set_focus(panels.first() if panels else self.view)

@@ -431,7 +431,9 @@ class RunScreen(ReportsWorkerFailures, Screen):
 
     def action_category(self, value: str) -> None:
         self._show_category(Category(value))
-        self.artifact_list.focus()
+        # At once, not after the queue (focus() waits): an enter typed right after the digit,
+        # in the same burst, is the list's, not the overview's it leaves.
+        self.set_focus(self.artifact_list)
 
     @on(OptionList.OptionHighlighted, "CategorySidebar")
     def _category_highlighted(self, event: OptionList.OptionHighlighted) -> None:
