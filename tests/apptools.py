@@ -28,7 +28,8 @@ def local_app(source: LocalSource, run_id: str | None = None) -> SkyvernTUI:
 
 async def settle(pilot: Pilot) -> None:
     """Let workers finish and the screen catch up with what they posted (three rounds, as a
-    worker's result may start another)."""
+    worker's result may start another), the run model a worker built included (the run screen
+    shows it a moment later: see RunScreen.model_pending)."""
     rounds = 0
     for _ in range(100):
         try:
@@ -36,6 +37,9 @@ async def settle(pilot: Pilot) -> None:
         except WorkerCancelled:
             continue  # replaced by a newer job of its group (exclusive workers): wait for the rest
         await pilot.pause()
+        if any(getattr(screen, "model_pending", False) for screen in pilot.app.screen_stack):
+            await pilot.pause(0.05)
+            continue
         rounds += 1
         if rounds == 3:
             return

@@ -240,6 +240,11 @@ class RunScreen(ReportsWorkerFailures, Screen):
             model = builder.build(detail, progress=progress, cancelled=cancelled)
         progress(model)
 
+    @property
+    def model_pending(self) -> bool:
+        """A model the worker made waits to be shown (at most MODEL_EVERY from now)."""
+        return self._next_model is not None or self._model_timer is not None
+
     def _model_ready(self) -> None:
         """A newer model waits: show it now, or once MODEL_EVERY has passed since the last one."""
         if self._model_timer is not None:
