@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from ..core.located import Located
 from ..core.model import Artifact
 from ..core.sources.base import Source
 
@@ -27,3 +28,13 @@ class ShowStory(Message):
     def __init__(self, artifact: Artifact) -> None:
         super().__init__()
         self.artifact = artifact
+
+
+class CompareArtifacts(Message):
+    """Show the diff of two artifacts of one kind (of one run or of two): `D`, or enter on a row
+    of a run comparison."""
+
+    def __init__(self, left: Located, right: Located) -> None:
+        super().__init__()
+        self.left = left
+        self.right = right

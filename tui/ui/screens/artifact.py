@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer
 
+from ...core.located import Located
 from ...core.model import Artifact, RunDetail
 from ...core.run_model.model import Place
 from ...core.sources.base import Source
@@ -22,6 +23,7 @@ from ..messages import ShowStory
 from ..viewers import Viewer
 from ..widgets.error_panel import ErrorPanel
 from .image import ImageScreen
+from .on_screen import OnScreen
 from .viewer_pane import ViewerPane
 
 if TYPE_CHECKING:
@@ -73,6 +75,13 @@ class ArtifactScreen(ReportsWorkerFailures, Screen):
     def on_mount(self) -> None:
         self.set_focus(None)
         self.pane.open(self.place.artifact)
+
+    def on_screen(self) -> OnScreen | None:
+        artifact = self.pane.artifact or self.place.artifact
+        viewer = self.pane.viewer
+        place = self.place if self.place.artifact is artifact else Place(artifact)
+        return OnScreen(Located(self.source, self.detail, place),
+                        viewer if viewer is not None and viewer.artifact is artifact else None)
 
     def on_key(self, event: events.Key) -> None:
         if self._shown or event is self._replaying or event.key == "escape":

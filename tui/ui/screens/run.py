@@ -20,6 +20,7 @@ from textual.worker import Worker, get_current_worker
 
 from ...core.catalog import CATEGORIES, GROWING_TYPES, Category
 from ...core.errors import describe_error
+from ...core.located import Located
 from ...core.model import Artifact, RunDetail, newest
 from ...core.run_model.model import UNSUCCESSFUL, Place, RunModel, StepModel
 from ...core.sources.base import Source, is_remote
@@ -36,6 +37,7 @@ from ..widgets.sidebar import OVERVIEW, CategorySidebar
 from .artifact import ArtifactScreen, picture_reader
 from .image import ImageScreen
 from .nothing_to_find import NothingToFind
+from .on_screen import OnScreen
 from .overview import OverviewPane
 from .story import StoryScreen
 from .viewer_pane import Nothing, ViewerPane
@@ -295,6 +297,24 @@ class RunScreen(ReportsWorkerFailures, Screen):
             self.query_one(OverviewPane).show_error("Cannot read the run as a whole", reason)
             return True
         return False
+
+    def on_screen(self) -> OnScreen | None:
+        """The artifact of the overview's item under the cursor, else the one in the viewer when
+        the viewer has the focus, else the one under the list's cursor."""
+        place: Place | None = None
+        if self.showing_overview:
+            item = self.overview.view.cursor_item
+            link = item.link if item is not None else None
+            place = link if isinstance(link, Place) else None
+        elif self.viewer_pane.has_focus_within and self.viewer_pane.artifact is not None:
+            place = Place(self.viewer_pane.artifact)
+        elif self.artifact_list.artifact is not None:
+            place = Place(self.artifact_list.artifact)
+        if place is None:
+            return None
+        viewer = self.viewer_pane.viewer
+        shown = viewer if viewer is not None and viewer.artifact is place.artifact and not self.showing_overview else None
+        return OnScreen(Located(self.source, self.detail, place), shown)
 
     @property
     def overview(self) -> OverviewPane:

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from ...core.located import Located
 from ...core.model import RunDetail
 from ...core.run_model.model import LlmCall, Part, Place, RunModel, Severity, StepModel
 from ...core.sources.base import Source
@@ -19,6 +20,7 @@ from ..text import human_clock, human_duration
 from ..widgets.cursor_view import StyleOf
 from ..widgets.page_view import PageItem, PageView, join
 from .artifact import ArtifactScreen, picture_reader
+from .on_screen import OnScreen
 from .overview import PagePane
 from .overview_items import action_items, label_value, problem_item, screenshot_item, step_status
 
@@ -197,6 +199,12 @@ class StoryScreen(ReportsWorkerFailures, Screen):
         self.model, self.detail = model, detail
         self.query_one(".story-title", Static).update(self._title())
         self.view.relayout()
+
+    def on_screen(self) -> OnScreen | None:
+        """The artifact of the item under the cursor (a step's own line names none)."""
+        item = self.view.cursor_item
+        link = item.link if item is not None else None
+        return OnScreen(Located(self.source, self.detail, link), None) if isinstance(link, Place) else None
 
     def action_step(self, direction: int) -> None:
         steps = self.model.steps
