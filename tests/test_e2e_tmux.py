@@ -220,3 +220,30 @@ def test_every_category_open_find_help_and_quit(case: str, tmp_path: Path):
         walk(app, columns, resize_to, env)
     finally:
         app.close()
+
+
+# Keys sent in one `send-keys`, with no pause: a fast typist, or escape and a key typed within
+# tmux's escape-time. Each burst must end where the same keys typed slowly end.
+BURSTS = {
+    # into the logs' viewer, back out, to the overview, and enter on its item: a step's story
+    "4 enter escape 0 enter": (("4", "Enter", "Escape", "0", "Enter"), "Step story"),
+    # into the structure's viewer, two lines down, back out, to the logs: the logs' list
+    "3 enter j j escape 4": (("3", "Enter", "j", "j", "Escape", "4"), "[4 Logs"),
+}
+
+
+@pytest.mark.parametrize("burst", list(BURSTS))
+def test_keys_typed_in_one_burst_end_where_typed_slowly(burst: str, tmp_path: Path):
+    keys, shown = BURSTS[burst]
+    app = TmuxApp(tmp_path, 80, 24, {})
+    try:
+        app.wait_for("Overview")
+        app.wait(lambda screen: "reading" not in screen.lower(), "the overview read")
+        app.tmux("send-keys", "-t", "app", *keys)
+        screen = app.wait_for(shown)
+        if burst.startswith("3"):
+            # the focus is in the logs' list: its keys in the footer, not the structure viewer's
+            screen = app.wait(lambda s: "Zoom viewer" in footer(s) and "Wrap" not in footer(s), "the list's footer")
+        assert "Traceback" not in screen
+    finally:
+        app.close()

@@ -19,6 +19,7 @@ from ..core.errors import describe_error
 from ..core.model import RunDetail
 from ..core.recent import RecentRuns
 from ..core.sources.base import Source, is_remote
+from .key_order import KeysInOrder
 from .keymap import binding_ids, unknown_ids, with_mirrors
 from .messages import BackToPicker, OpenRun, ShowStory
 from .screens.artifact import ArtifactScreen
@@ -41,7 +42,7 @@ def screenshot_folder() -> Path:
     return downloads if downloads.is_dir() else Path.cwd()
 
 
-class SkyvernTUI(ReportsWorkerFailures, App):
+class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
     TITLE = "skyvern-tui"
     # Shared styles; packaged next to this module (the wheel takes every file under tui/).
     CSS_PATH = "app.tcss"

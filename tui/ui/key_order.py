@@ -1,0 +1,115 @@
+"""Keys in the order they were typed, each going where the keys before it left the focus.
+
+A terminal hands a fast typist's keys to the app in one read. Textual picks each key's target
+(the focused widget) the moment the key arrives, before the keys ahead of it have run their
+bindings: `3 enter` sent the enter to the overview the 3 was leaving. Here the app holds a key
+until the one before it has gone all the way up (through its widget, its screen and the app's
+bindings), by sending a marker behind it along the same path; the marker arrives last.
+
+The same read also glues `escape` to the key after it: ESC then `4` is the two bytes `\x1b4`,
+which terminals also send for alt+4, and Textual read them as `¢` (`\x1b\r` as a bare enter,
+`\x1bj` as alt+j): the escape was lost. Inside tmux this happens at human speed too (tmux
+passes ESC and a key typed within its escape-time on as one meta key). This app binds no
+alt+<character>, so ESC followed by one character is read as escape, then that character;
+alt+arrows and every other escape sequence (CSI `\x1b[`, SS3 `\x1bO`) are read as before.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import deque
+
+from collections.abc import Iterable
+
+from textual import events
+from textual._xterm_parser import XTermParser
+from textual.app import App
+from textual.message import Message
+from textual.timer import Timer
+
+# A key whose marker never comes back (its widget was removed on the way) holds the rest this
+# long at most.
+RELEASE_AFTER = 0.5  # seconds
+
+
+ESC = "\x1b"
+INTRODUCERS = ("[", "O", ESC)  # what follows ESC when a longer sequence is coming
+
+
+class EscapeThenKey(XTermParser):
+    """Textual's parser, with ESC followed by one character read as escape, then the character."""
+
+    def _sequence_to_key_events(self, sequence: str, alt: bool = False) -> Iterable[events.Key]:
+        if alt:  # a lone ESC, then a character, with the escape delay over: the same two keys
+            yield events.Key("escape", ESC)
+            yield from super()._sequence_to_key_events(sequence)
+            return
+        if len(sequence) == 2 and sequence[0] == ESC and sequence[1] not in INTRODUCERS:
+            yield events.Key("escape", ESC)
+            yield from super()._sequence_to_key_events(sequence[1])
+            return
+        yield from super()._sequence_to_key_events(sequence)
+
+
+def read_escape_then_key() -> None:
+    """Make the terminal drivers read keys with EscapeThenKey. The drivers make their parser from
+    their module's `XTermParser` name in their input thread, with no hook: the name is rebound,
+    before the app starts (a test checks that it takes)."""
+    if sys.platform == "win32":
+        return  # the Windows driver reads keys its own way
+    from textual.drivers import linux_driver
+
+    linux_driver.XTermParser = EscapeThenKey  # type: ignore[misc]
+
+
+class KeyHandled(Message):
+    """Follows a key up the DOM: when it reaches the app, the key before it is done."""
+
+    def __init__(self, key: events.Key) -> None:
+        super().__init__()
+        self.key = key
+
+
+class KeysInOrder(App):
+    """Mix into the App, first: delivers keys one at a time."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        read_escape_then_key()
+        self._key_in_flight: events.Key | None = None
+        self._held_keys: deque[events.Key] = deque()
+        self._release_timer: Timer | None = None
+
+    async def on_event(self, event: events.Event) -> None:
+        if not isinstance(event, events.Key) or event.is_forwarded:
+            await super().on_event(event)
+            return
+        if self._key_in_flight is not None:
+            self._held_keys.append(event)
+            return
+        await self._deliver(event)
+
+    async def _deliver(self, key: events.Key) -> None:
+        target = self.focused or self.screen  # where Textual forwards it (unless a priority binding takes it)
+        await super().on_event(key)
+        if not key.is_forwarded:
+            return  # a priority binding ran it to the end already
+        self._key_in_flight = key
+        target.post_message(KeyHandled(key))
+        self._release_timer = self.set_timer(RELEASE_AFTER, self._release)
+
+    async def on_key_handled(self, message: KeyHandled) -> None:
+        if message.key is self._key_in_flight:
+            await self._next()
+
+    async def _release(self) -> None:
+        self._release_timer = None
+        await self._next()
+
+    async def _next(self) -> None:
+        if self._release_timer is not None:
+            self._release_timer.stop()
+            self._release_timer = None
+        self._key_in_flight = None
+        while self._key_in_flight is None and self._held_keys:
+            await self._deliver(self._held_keys.popleft())
