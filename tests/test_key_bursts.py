@@ -93,3 +93,16 @@ def test_the_app_reads_its_terminal_with_that_parser():
 
     demo_app()
     assert linux_driver.XTermParser is EscapeThenKey
+
+
+async def test_keys_after_one_that_closes_a_screen_are_not_held_back():
+    from tui.ui.screens.help import HelpScreen
+
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        burst(app, "question_mark", "escape", "4")
+        await settle(pilot)
+        assert not isinstance(app.screen, HelpScreen)
+        assert app.screen is screen and screen.shown_category is Category.LOGS

@@ -25,6 +25,7 @@ from textual import events
 from textual._xterm_parser import XTermParser
 from textual.app import App
 from textual.message import Message
+from textual.message_pump import MessagePump
 from textual.timer import Timer
 
 # A key whose marker never comes back (its widget was removed on the way) holds the rest this
@@ -77,6 +78,7 @@ class KeysInOrder(App):
         super().__init__(*args, **kwargs)
         read_escape_then_key()
         self._key_in_flight: events.Key | None = None
+        self._flight_target: MessagePump | None = None  # where the key in flight was sent
         self._held_keys: deque[events.Key] = deque()
         self._release_timer: Timer | None = None
 
@@ -86,6 +88,8 @@ class KeysInOrder(App):
             return
         if self._key_in_flight is not None:
             self._held_keys.append(event)
+            if self._flight_target is not None and not self._flight_target.is_attached:
+                await self._next()  # its widget went with its screen: its marker will not come
             return
         await self._deliver(event)
 
@@ -94,7 +98,7 @@ class KeysInOrder(App):
         await super().on_event(key)
         if not key.is_forwarded:
             return  # a priority binding ran it to the end already
-        self._key_in_flight = key
+        self._key_in_flight, self._flight_target = key, target
         target.post_message(KeyHandled(key))
         self._release_timer = self.set_timer(RELEASE_AFTER, self._release)
 
