@@ -195,19 +195,14 @@ def test_failed_requests_of_the_overview_are_the_same_cut_or_whole(monkeypatch: 
 
 
 def test_a_big_hars_failed_requests_come_from_the_child_process_as_from_the_thread(monkeypatch: pytest.MonkeyPatch):
+    from offload_watch import watch_offloads
+
     from tui.core import offload
 
     entries = [entry(n, pad="x" * 600) for n in range(2400)]  # over OFFLOAD_MIN: a child reads it
     data = har_bytes(entries)
     assert len(data) > offload.OFFLOAD_MIN
-    started: list[offload.Offload] = []
-    real_start = offload.Offload.__iter__
-
-    def watched(self):
-        started.append(self)
-        return real_start(self)
-
-    monkeypatch.setattr(offload.Offload, "__iter__", watched)
+    started = watch_offloads(monkeypatch)
     artifact = Artifact("a_har", "har")
     child = network_problems(artifact, data)
     assert [(o.task, o.in_thread) for o in started] == [("har_failures", False)]  # a child answered

@@ -44,17 +44,11 @@ def test_big_json_is_pretty_printed_in_a_child_process_with_the_same_result():
 
 
 def test_big_broken_or_deep_json_says_why_as_json_would_from_the_child_process(monkeypatch):
-    from tui.core import offload
+    from offload_watch import watch_offloads
+
     from tui.core.formats import text
 
-    answered: list[offload.Offload] = []
-    real = offload.Offload.__iter__
-
-    def watched(self):
-        answered.append(self)
-        return real(self)
-
-    monkeypatch.setattr(offload.Offload, "__iter__", watched)
+    answered = watch_offloads(monkeypatch)
     broken = b'{"a": "' + b"x" * text.BIG_JSON + b'",\n "b": tru}'
     doc = text_document(broken, Format.JSON)
     try:
