@@ -277,3 +277,4 @@ def test_hostile_statuses_and_texts_are_data(tmp_path: Path, capsys):
     assert status == 1 and "\x1b" not in out and "\x9b" not in out
     data = json.loads(out)
     assert data["rows"][0]["differences"][0] == "status"
+    assert data["rows"][0]["left"]["url"] == "https://x.example/␛]52;c;aGk=␇␛[2J<9B>31m"  # safe in core, not only in print

@@ -23,6 +23,7 @@ from ..model import Artifact, RunDetail
 from ..run_model.actions import recorded_pairs
 from ..run_model.model import Action, Place, RunModel, StepModel
 from ..sources.base import Source
+from ..textsafe import visible_controls
 
 Cancelled = Callable[[], bool]
 Key = tuple[int, int, int]  # (the task's order in its run, the step's order, its retry index)
@@ -178,7 +179,8 @@ def step_url(step: StepModel) -> str | None:
 
 
 def _text(value: Any) -> str | None:
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    """A string of the step's raw output (kept as served), made safe to show."""
+    return visible_controls(value.strip()) if isinstance(value, str) and value.strip() else None
 
 
 def step_keys(model: RunModel) -> dict[Key, StepModel]:
@@ -269,14 +271,28 @@ def diff_data(diff: RunDiff) -> dict[str, Any]:
     }
 
 
-def load_side(source: Source, run_id: str, cancelled: Cancelled | None = None) -> RunSide:
-    """Load a run and build its whole model (it blocks: call it from a worker or a command).
-    Raises the source's TuiError for a run it does not have."""
+def load_side(source: Source, run_id: str, cancelled: Cancelled | None = None,
+              detail: RunDetail | None = None) -> RunSide:
+    """Load a run (unless its detail is given) and build its whole model. It blocks: call it
+    from a worker or a command. Raises the source's TuiError for a run it does not have."""
     from ..run_model.build import RunModelBuilder  # imports every parser: only when comparing
 
-    detail = source.load_run(run_id)
+    if detail is None:
+        detail = source.load_run(run_id)
     model = RunModelBuilder(source).build(detail, cancelled=cancelled or _never)
     return RunSide(source, detail, model)
+
+
+def find_run(sources: Iterable[Source], run_id: str) -> tuple[Source, RunDetail]:
+    """The first source that has the run (a pasted id), with its detail. Raises RunNotFound."""
+    from ..errors import RunNotFound
+
+    for source in sources:
+        try:
+            return source, source.load_run(run_id)
+        except RunNotFound:
+            continue
+    raise RunNotFound(f"no run {run_id} in the sources of this session")
 
 
 def _never() -> bool:
