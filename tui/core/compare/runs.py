@@ -272,14 +272,14 @@ def diff_data(diff: RunDiff) -> dict[str, Any]:
 
 
 def load_side(source: Source, run_id: str, cancelled: Cancelled | None = None,
-              detail: RunDetail | None = None) -> RunSide:
+              detail: RunDetail | None = None, progress: Callable[[RunModel], None] | None = None) -> RunSide:
     """Load a run (unless its detail is given) and build its whole model. It blocks: call it
     from a worker or a command. Raises the source's TuiError for a run it does not have."""
     from ..run_model.build import RunModelBuilder  # imports every parser: only when comparing
 
     if detail is None:
         detail = source.load_run(run_id)
-    model = RunModelBuilder(source).build(detail, cancelled=cancelled or _never)
+    model = RunModelBuilder(source).build(detail, progress, cancelled=cancelled or _never)
     return RunSide(source, detail, model)
 
 

@@ -21,6 +21,7 @@ from ...core.compare.runs import (
     FIRST_MARK, OTHER_MARK, RunDiff, RunDiffRow, RunSide, compare_runs, find_run, load_side, table_rows,
 )
 from ...core.model import RunDetail
+from ...core.run_model.model import Part, RunModel
 from ...core.sources.base import Source
 from ..failures import ReportsWorkerFailures
 from ..messages import CompareArtifacts
@@ -28,6 +29,8 @@ from ..text import safe_text
 from ..widgets.cursor_view import Column, ColumnRows, CursorView, StyleOf, TableHeader
 from .run_chooser import ChosenRun, RunChooserScreen
 
+# The parts a run model reads, in order (core.run_model.build.PARTS, without importing the builder).
+PARTS = (Part.LOGS, Part.DECISIONS, Part.ELEMENTS, Part.CONSOLE, Part.NETWORK)
 COLUMNS = (Column("", 2), Column("Step", 18), Column("Status A", 10), Column("Status B", 10),
            Column("Actions A | B", least=20), Column("Calls", 10), Column("URL", least=12))
 
@@ -115,7 +118,13 @@ class RunDiffScreen(ReportsWorkerFailures, Screen):
             source, detail = side.source, side.detail
             if source is None:
                 source, detail = find_run(self.sources, side.run_id)
-            sides.append(load_side(source, side.run_id, cancelled, detail))
+
+            def progress(model: RunModel, which: str = f"{name} ({side.run_id})") -> None:
+                part = next((p for p in PARTS if p in model.loading), None)
+                if part is not None:
+                    self.app.call_from_thread(self._status, f"Reading run {which}: {part.label}…")
+
+            sides.append(load_side(source, side.run_id, cancelled, detail, progress))
             if cancelled():
                 return
         diff = compare_runs(sides[0], sides[1])
