@@ -18,7 +18,7 @@ from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
 from ...core.compare.runs import (
-    FIRST_MARK, OTHER_MARK, RunDiff, RunDiffRow, RunSide, compare_runs, find_run, load_side, table_rows,
+    FIRST_MARK, OTHER_MARK, RunDiff, RunDiffRow, RunSide, StepSummary, compare_runs, find_run, load_side, table_rows,
 )
 from ...core.model import RunDetail
 from ...core.run_model.model import Part, RunModel
@@ -31,8 +31,8 @@ from .run_chooser import ChosenRun, RunChooserScreen
 
 # The parts a run model reads, in order (core.run_model.build.PARTS, without importing the builder).
 PARTS = (Part.LOGS, Part.DECISIONS, Part.ELEMENTS, Part.CONSOLE, Part.NETWORK)
-COLUMNS = (Column("", 2), Column("Step", 18), Column("Status A", 10), Column("Status B", 10),
-           Column("Actions A | B", least=20), Column("Calls", 10), Column("URL", least=12))
+COLUMNS = (Column("", 2), Column("Step", 16), Column("Status A", 10), Column("Status B", 10),
+           Column("Actions A | B", least=24), Column("Calls", 7), Column("URL", least=10))
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,29 @@ class DiffRows(ColumnRows[tuple[int, tuple[str, ...], RunDiffRow]]):
     def row_background(self, index: int) -> str | None:
         mark = self.items[index][1][0]
         return "run-diff--first" if mark == FIRST_MARK else "run-diff--diverges" if mark == OTHER_MARK else None
+
+
+def side_lines(name: str, summary: StepSummary | None) -> list[Text]:
+    """One side of the row under the cursor, whole: status, URL, calls, each action's element."""
+    if summary is None:
+        return [Text.assemble((f"{name} ", "bold"), ("no such step in this run", "dim"))]
+    calls = ", ".join(summary.calls) or "no LLM call"
+    head = Text.assemble((f"{name} ", "bold"), summary.label, " · ", summary.status or "status unknown", " · ",
+                         summary.url or "URL unknown", " · ", calls)
+    lines = [head]
+    for number, action in enumerate(summary.actions, start=1):
+        text = f" ={action.text!r}" if action.text else ""
+        status = f" ({action.status})" if action.status else ""
+        lines.append(Text(f"  {number}. {action.action_type} {action.element}{text}{status}"))
+    return lines
+
+
+def row_detail(row: RunDiffRow) -> Text:
+    lines = [*side_lines("A", row.left), *side_lines("B", row.right)]
+    what = ", ".join(row.differences) if row.differences else "nothing"
+    pair = f"enter diffs their {row.pair_type}" if row.pair_type else "nothing to diff"
+    lines.append(Text(f"differs: {what} · {pair}", style="italic"))
+    return Text("\n").join(lines)
 
 
 def diff_cells(item: tuple[int, tuple[str, ...], RunDiffRow], style: StyleOf) -> Sequence[Text]:
@@ -77,6 +100,7 @@ class RunDiffScreen(ReportsWorkerFailures, Screen):
     DEFAULT_CSS = """
     RunDiffScreen .run-diff-head { padding: 0 1; height: auto; }
     RunDiffScreen .run-diff-status { color: $text-muted; padding: 0 1; height: auto; }
+    RunDiffScreen .run-diff-row { padding: 0 1; height: auto; max-height: 12; border-top: solid $panel; }
     """
     BINDINGS = [Binding("escape", "back", "Back", id="rundiff.back")]
 
@@ -91,6 +115,7 @@ class RunDiffScreen(ReportsWorkerFailures, Screen):
         yield Static(Text(f"A {self.left.run_id}  ·  B {self.right.run_id}", style="bold"), classes="run-diff-head")
         yield TableHeader(self.rows)
         yield RunDiffTable(self.rows, cursor=True)
+        yield Static(Text(""), classes="run-diff-row")
         yield Static(Text("Reading the runs…"), classes="run-diff-status")
         yield Footer()
 
@@ -139,6 +164,12 @@ class RunDiffScreen(ReportsWorkerFailures, Screen):
         if diff.first_divergence is not None:
             table.move_cursor(diff.first_divergence)
         self._status(diff.summary())
+
+    def on_cursor_view_highlighted(self, event: CursorView.Highlighted) -> None:
+        event.stop()  # the app's handlers are for the run screen's lists
+        diff, row = self.diff, event.row
+        if diff is not None and row is not None and 0 <= row < len(diff.rows):
+            self.query_one(".run-diff-row", Static).update(row_detail(diff.rows[row]))
 
     def show_worker_failure(self, worker, reason: str) -> bool:
         self._status(f"Could not compare: {reason}")
