@@ -15,6 +15,7 @@ from typing import TextIO
 
 from .arguments import UsageError, api_source, run_id_arg
 from .core.errors import TuiError
+from .core.model import RunDetail
 from .core.sources.base import Source
 from .core.textsafe import visible_controls
 
@@ -216,7 +217,7 @@ def report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _diff_side(text: str, sources: list[Source]) -> tuple[Source, str]:
+def _diff_side(text: str, sources: list[Source]) -> tuple[Source, str, RunDetail]:
     """Where one side of `diff` is: `demo`, a folder of one run, or an id in the given sources."""
     from .core.errors import RunNotFound, SourceError
     from .core.sources.demo import demo_source
@@ -224,7 +225,8 @@ def _diff_side(text: str, sources: list[Source]) -> tuple[Source, str]:
 
     if text == "demo":
         demo = demo_source()
-        return demo, demo.list_runs()[0].run_id
+        run_id = demo.list_runs()[0].run_id
+        return demo, run_id, demo.load_run(run_id)
     if Path(text).is_dir():
         try:
             folder = LocalSource(Path(text))
@@ -234,18 +236,18 @@ def _diff_side(text: str, sources: list[Source]) -> tuple[Source, str]:
         if len(runs) != 1:
             raise UsageError(f"{text} holds {len(runs) or 'no'} Skyvern run{'s' if len(runs) != 1 else ''}: "
                              "name one by its id (with --local)")
-        return folder, runs[0].run_id
+        return folder, runs[0].run_id, folder.load_run(runs[0].run_id)
     run_id = run_id_arg(text)
     for source in sources:
         try:
-            source.load_run(run_id)  # a local source's lookup is cheap; the server's is cached below
+            detail = source.load_run(run_id)
         except RunNotFound:
             continue
         except SourceError:
             if is_local(source):  # a folder that cannot read it: look on
                 continue
             raise
-        return source, run_id
+        return source, run_id, detail
     where = ", ".join(s.label for s in sources) or "no source (give --local DIR, --demo or an API key)"
     raise UsageError(f"no run {run_id} in {where}")
 
@@ -278,7 +280,7 @@ def diff(args: argparse.Namespace) -> int:
     if api is not None:
         sources.append(api)
     sides = [_diff_side(text, sources) for text in (args.run_a, args.run_b)]
-    left, right = (load_side(source, run_id) for source, run_id in sides)
+    left, right = (load_side(source, run_id, detail=detail) for source, run_id, detail in sides)
     from .core.compare.runs import compare_runs
 
     result = compare_runs(left, right)
