@@ -41,6 +41,7 @@ examples:
   skyvern-tui artifacts wr_123 --type llm_prompt --json
   skyvern-tui download wr_123 ./my-run   then: skyvern-tui --local ./my-run
   skyvern-tui report wr_123 --format json   why it failed, step by step (also --local, --demo)
+  skyvern-tui diff wr_bad wr_good        compare two runs step by step (exit 1 when they differ)
   skyvern-tui login --profile local --base-url http://localhost:8000
 
 settings: SKYVERN_API_KEY, SKYVERN_BASE_URL (default https://api.skyvern.com), and
@@ -50,7 +51,7 @@ environment, the environment over the file. The key is never printed.
 Inside the app, press ? for every key.
 """
 
-SUBCOMMANDS = ("artifacts", "download", "login", "report")
+SUBCOMMANDS = ("artifacts", "diff", "download", "login", "report")
 
 
 def _connection_flags(parser: argparse.ArgumentParser) -> None:
@@ -123,6 +124,9 @@ def build_command_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--demo", action="store_true", help="the demo run that ships with skyvern-tui")
         _connection_flags(parser)
         return parser
+    if command == "diff":
+        _diff_arguments(parser)
+        return parser
     parser.add_argument("run_id", metavar="RUN_ID", help="a run id (wr_, tsk_, tsk_v2_) or a Skyvern app URL")
     if command == "download":
         parser.add_argument("dest", metavar="DIR", type=Path, help="folder to save the run in")
@@ -132,6 +136,30 @@ def build_command_parser(command: str) -> argparse.ArgumentParser:
         parser.add_argument("--json", action="store_true", help="print the API's JSON")
     _connection_flags(parser)
     return parser
+
+
+def _diff_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = (
+        "Compare two runs step by step (a failing run against a passing run of the same task or "
+        "workflow): each step's status, actions (type, element, text), URL and LLM calls, a table "
+        "with the first divergence marked >>, and a summary line. Steps align by task, order and "
+        "retry (retry 1 of step 2 faces retry 1 of step 2); a step one run lacks is a row of its own. "
+        "Exit status 0 when the runs match step by step, 1 when they differ, 2 for wrong input."
+    )
+    parser.epilog = (
+        "Each RUN is a run id or a Skyvern app URL, looked for in the --local folders, the demo "
+        "(with --demo) and the server (when an API key is set), in that order; or `demo`, the demo "
+        "run; or the path of a folder that holds one run (a downloaded run, or a run's folder of "
+        "an ARTIFACT_STORAGE_PATH). Example: skyvern-tui diff --local ./runs tsk_failed tsk_passed"
+    )
+    parser.add_argument("run_a", metavar="RUN_A", help="the first run (A): an id, an app URL, `demo` or a folder")
+    parser.add_argument("run_b", metavar="RUN_B", help="the second run (B), likewise")
+    parser.add_argument("--local", metavar="DIR", type=Path, action="append", default=[],
+                        help="a folder to look for the runs in (repeatable): an ARTIFACT_STORAGE_PATH, "
+                             "a downloaded run, or a folder of downloaded runs")
+    parser.add_argument("--demo", action="store_true", help="look in the demo too")
+    parser.add_argument("--format", choices=("table", "json"), default="table", help="default: table")
+    _connection_flags(parser)
 
 
 def _fail(message: str, status: int) -> int:

@@ -1,4 +1,4 @@
-"""The non-interactive commands: artifacts, download, login, report. Errors: one line, exit status 1
+"""The non-interactive commands: artifacts, diff, download, login, report. Errors: one line, exit status 1
 (2 for wrong input)."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import TextIO
 
 from .arguments import UsageError, api_source, run_id_arg
 from .core.errors import TuiError
+from .core.model import RunDetail
 from .core.sources.base import Source
 from .core.textsafe import visible_controls
 
@@ -89,6 +90,8 @@ def run_command(command: str, args: argparse.Namespace) -> int:
             return login(args)
         if command == "report":
             return report(args)
+        if command == "diff":
+            return diff(args)
         run_id = run_id_arg(args.run_id)
         check_types(args.types)
         if command == "download" and args.workers < 1:
@@ -212,6 +215,82 @@ def report(args: argparse.Namespace) -> int:
     text = json_text(report_data(model)) + "\n" if args.format == "json" else markdown(model)
     say(redact(text, secrets), end="")
     return 0
+
+
+def _diff_side(text: str, sources: list[Source]) -> tuple[Source, str, RunDetail]:
+    """Where one side of `diff` is: `demo`, a folder of one run, or an id in the given sources."""
+    from .core.errors import RunNotFound, SourceError
+    from .core.sources.demo import demo_source
+    from .core.sources.local import LocalSource
+
+    if text == "demo":
+        demo = demo_source()
+        run_id = demo.list_runs()[0].run_id
+        return demo, run_id, demo.load_run(run_id)
+    if Path(text).is_dir():
+        try:
+            folder = LocalSource(Path(text))
+            runs = folder.list_runs()
+        except SourceError as exc:
+            raise UsageError(str(exc)) from exc
+        if len(runs) != 1:
+            raise UsageError(f"{text} holds {len(runs) or 'no'} Skyvern run{'s' if len(runs) != 1 else ''}: "
+                             "name one by its id (with --local)")
+        return folder, runs[0].run_id, folder.load_run(runs[0].run_id)
+    run_id = run_id_arg(text)
+    for source in sources:
+        try:
+            detail = source.load_run(run_id)
+        except RunNotFound:
+            continue
+        except SourceError:
+            if is_local(source):  # a folder that cannot read it: look on
+                continue
+            raise
+        return source, run_id, detail
+    where = ", ".join(s.label for s in sources) or "no source (give --local DIR, --demo or an API key)"
+    raise UsageError(f"no run {run_id} in {where}")
+
+
+def is_local(source: Source) -> bool:
+    from .core.sources.local import LocalSource
+
+    return isinstance(source, LocalSource)
+
+
+def diff(args: argparse.Namespace) -> int:
+    """Two runs compared step by step: a table (or JSON) and a summary; 0 alike, 1 different."""
+    from .config import ConfigError
+    from .core.compare.runs import diff_data, load_side, text_table
+    from .core.errors import SourceError
+    from .core.sources.demo import demo_source
+    from .core.sources.local import LocalSource
+
+    sources: list[Source] = []
+    try:
+        sources += [LocalSource(folder) for folder in args.local]
+    except SourceError as exc:
+        raise UsageError(str(exc)) from exc
+    if args.demo:
+        sources.append(demo_source())
+    try:
+        api = api_source(args)
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from exc
+    if api is not None:
+        sources.append(api)
+    sides = [_diff_side(text, sources) for text in (args.run_a, args.run_b)]
+    left, right = (load_side(source, run_id, detail=detail) for source, run_id, detail in sides)
+    from .core.compare.runs import compare_runs
+
+    result = compare_runs(left, right)
+    if args.format == "json":
+        say(json_text(diff_data(result)))
+    else:
+        for line in text_table(result):
+            say(line)
+        say(result.summary())
+    return 0 if result.same else 1
 
 
 def login(args: argparse.Namespace) -> int:

@@ -212,10 +212,13 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
         if isinstance(self.screen, PickerScreen):
             # Letters type into the picker's filter, so `q` does not quit there (ctrl+q does).
             everywhere = [b for b in everywhere if b.id != "app.quit"]
+        from .screens.run_diff import RunDiffScreen, RunDiffTable  # opened from the palette only
+
         sections: list[tuple[str, list[Binding]]] = [
             ("Everywhere", everywhere),
             ("Run picker", _bindings(PickerScreen)),
             ("Run", _bindings(RunScreen)),
+            ("Run comparison (palette: Compare with run…)", _bindings(RunDiffTable) + _bindings(RunDiffScreen)),
             ("Lists", _bindings(ArtifactList) + [Binding("enter", "", "Open the artifact (the viewer follows the cursor)")]),
             ("Overview (0) and step story (t)", [
                 Binding("j,k", "", "The next / previous item that leads somewhere"),

@@ -11,12 +11,14 @@ from textual.markup import escape as escape_markup
 
 from ..core.catalog import CATEGORIES
 from ..core.model import Artifact, RunDetail
+from ..core.sources.base import Source
 
 
 @runtime_checkable
 class RunCommandsHost(Protocol):
     """What the run screen offers the palette (a protocol, so this module needs no screen)."""
 
+    source: Source
     detail: RunDetail
 
     def action_category(self, value: str) -> None: ...
@@ -35,6 +37,7 @@ class RunCommands(Provider):
             (f"Show {c.label}", partial(screen.action_category, c.value), f"Key {i}")
             for i, c in enumerate(CATEGORIES, start=1)
         ]
+        commands.append(("Compare with run…", partial(_compare_with_run, screen), "This run against another, step by step"))
         for group in screen.detail.groups():
             for artifact in group.artifacts:
                 # The palette parses both strings as markup: data is escaped (an id a_1[/x]).
@@ -48,7 +51,7 @@ class RunCommands(Provider):
         return commands
 
     async def discover(self) -> Hits:
-        for name, callback, help_text in self._commands()[: len(CATEGORIES)]:
+        for name, callback, help_text in self._commands()[: len(CATEGORIES) + 1]:
             yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
@@ -57,3 +60,9 @@ class RunCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+
+
+def _compare_with_run(screen: RunCommandsHost) -> None:
+    from .screens.run_diff import compare_with_run  # its screens only when asked for
+
+    compare_with_run(screen, screen.source, screen.detail)  # type: ignore[arg-type]
