@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import sys
 from collections import deque
+from functools import partial
 
 from collections.abc import Iterable
 
@@ -31,6 +32,11 @@ from textual.timer import Timer
 # A key whose marker never comes back (its widget was removed on the way) holds the rest this
 # long at most.
 RELEASE_AFTER = 0.5  # seconds
+# A key arriving while nothing has the focus waits this many turns of the screen's queue for it
+# to be given (a pushed screen focuses its first widget after its own first messages).
+FOCUS_WAITS = 3
+# Turns of the app's queue the next key waits at most for the messages a key set off.
+SETTLE_TURNS = 20
 
 
 ESC = "\x1b"
@@ -81,6 +87,7 @@ class KeysInOrder(App):
         self._flight_target: MessagePump | None = None  # where the key in flight was sent
         self._held_keys: deque[events.Key] = deque()
         self._release_timer: Timer | None = None
+        self._focus_waits = 0  # turns the key at the head has waited for a screen to give the focus
 
     async def on_event(self, event: events.Event) -> None:
         if not isinstance(event, events.Key) or event.is_forwarded:
@@ -94,21 +101,50 @@ class KeysInOrder(App):
         await self._deliver(event)
 
     async def _deliver(self, key: events.Key) -> None:
-        target = self.focused or self.screen  # where Textual forwards it (unless a priority binding takes it)
+        screen = self.screen
+        if self.focused is None and self._focus_waits < FOCUS_WAITS:
+            # A screen just pushed (a dialog, the palette's command) gives the focus once it has
+            # handled its first messages: the key waits for them, and is then its focused widget's.
+            self._focus_waits += 1
+            self._held_keys.appendleft(key)
+            self._hold(key, screen)
+            screen.call_next(self.call_next, self._screen_caught_up, key)
+            return
+        self._focus_waits = 0
+        target = self.focused or screen  # where Textual forwards it (unless a priority binding takes it)
         await super().on_event(key)
         if not key.is_forwarded:
             return  # a priority binding ran it to the end already
-        self._key_in_flight, self._flight_target = key, target
+        self._hold(key, target)
         target.post_message(KeyHandled(key))
-        self._release_timer = self.set_timer(RELEASE_AFTER, self._release)
 
-    async def on_key_handled(self, message: KeyHandled) -> None:
-        if message.key is self._key_in_flight:
+    def _hold(self, key: events.Key, target: MessagePump) -> None:
+        """The keys after `key` wait until it is done (or RELEASE_AFTER)."""
+        self._key_in_flight, self._flight_target = key, target
+        self._release_timer = self.set_timer(RELEASE_AFTER, partial(self._release, key, SETTLE_TURNS))
+
+    async def _screen_caught_up(self, key: events.Key) -> None:
+        if key is self._key_in_flight:
             await self._next()
 
-    async def _release(self) -> None:
-        self._release_timer = None
+    def on_key_handled(self, message: KeyHandled) -> None:
+        # The next key waits for what this one set off: the messages it made, and what its action
+        # asked the app to do later (the palette runs its command so, once it has closed).
+        self.call_later(self._release, message.key)
+
+    async def _release(self, key: events.Key, turns: int = 0) -> None:
+        if key is not self._key_in_flight:
+            return
+        if turns < SETTLE_TURNS and self._settling():
+            self.call_later(self._release, key, turns + 1)
+            return
         await self._next()
+
+    def _settling(self) -> bool:
+        """Messages the key set off are still on their way (the palette's enter submits, selects,
+        then closes it: three hops after the key itself)."""
+        screen = self.screen
+        return any(node.message_queue_size for node in (self, screen, *screen.walk_children()))
 
     async def _next(self) -> None:
         if self._release_timer is not None:
