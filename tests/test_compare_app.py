@@ -8,7 +8,7 @@ from pathlib import Path
 from rich.style import Style
 from textual.pilot import Pilot
 
-from tests.apptools import demo_app, make_run, settle, until
+from tests.apptools import demo_app, make_run, settle
 from tests.bundled_runs import BUNDLED, run_id
 from tui.core.catalog import Category
 from tui.core.compare.result import Kind
