@@ -221,3 +221,9 @@ async def test_d_then_escape_typed_in_a_burst_come_back_to_the_run() -> None:
         await settle(pilot)
         assert app.screen is run
         assert not [w for w in app.workers if w.group in ("compare-pick", "artifact-diff") and w.is_running]
+        await pilot.press("D", "enter", "n", "n")  # typed before the picker listed or the diff was read
+        await settle(pilot)
+        screen = diff_screen(pilot)
+        assert screen.comparison is not None and screen.view is not None
+        changes = screen.comparison.row_changes
+        assert len(changes) > 1 and screen.view.cursor_row == changes[1]

@@ -230,6 +230,7 @@ class ArtifactDiffScreen(ReportsWorkerFailures, FindBar, Screen):
         self.right = right
         self.comparison: Comparison | None = None
         self.failed: dict[str, str] = {}  # "left"/"right" -> why it could not be read
+        self._typed: list[int] = []  # n/N typed before the diff was shown: theirs once it is
 
     def compose(self) -> ComposeResult:
         yield Static(Text("\n").join([side_line("left", self.left), side_line("right", self.right)]), id="diff-head")
@@ -329,6 +330,17 @@ class ArtifactDiffScreen(ReportsWorkerFailures, FindBar, Screen):
                                DiffView(comparison, wide))
         else:
             self._replace_body(DiffView(comparison, wide))
+        if self._typed:
+            self.call_after_refresh(self._replay_typed)
+
+    def _replay_typed(self, tries: int = 20) -> None:
+        view = self.view
+        if view is not None and not view.size.height and tries:  # not laid out yet: a move could not scroll
+            self.call_after_refresh(self._replay_typed, tries - 1)
+            return
+        typed, self._typed = self._typed, []
+        for direction in typed:
+            self.action_change(direction)
 
     def on_resize(self) -> None:
         view = self.view
@@ -355,6 +367,8 @@ class ArtifactDiffScreen(ReportsWorkerFailures, FindBar, Screen):
     def action_change(self, direction: int) -> None:
         view = self.view
         if view is None:
+            if self.comparison is None and not self.failed:
+                self._typed.append(direction)  # still reading: the move is made once the diff shows
             return
         if not view.go_to_change(direction):
             self.notify("No differences.", markup=False)

@@ -46,6 +46,7 @@ def _option(candidate: Candidate) -> Text:
     line.append(f"{artifact.artifact_type:<30} ")
     line.append(f"{artifact.artifact_id}  ", style="dim")
     line.append(human_time(artifact.captured_at), style="dim")
+    line.no_wrap, line.overflow = True, "ellipsis"  # one row a candidate, however narrow
     return line
 
 
@@ -79,7 +80,13 @@ class ComparePickScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._list(self.origin, self.sources)
+        from ...core.compare.candidates import run_candidates  # the openers are in by now: an artifact is on screen
+
+        # This run's, at once (a pass over its artifact rows), so an enter typed right after D has a row.
+        origin = self.origin
+        self._add("this run", run_candidates(origin.artifact, origin.source, origin.detail, "this run"),
+                  "Listing the other runs…")
+        self._list(origin, self.sources)
 
     @property
     def options(self) -> OptionList:
@@ -87,11 +94,9 @@ class ComparePickScreen(Screen):
 
     @work(thread=True, exclusive=True, group="compare-pick", exit_on_error=False)
     def _list(self, origin: Located, sources: list[Source]) -> None:
-        from ...core.compare.candidates import other_runs, run_candidates
+        from ...core.compare.candidates import other_runs
 
         worker = get_current_worker()
-        here = run_candidates(origin.artifact, origin.source, origin.detail, "this run")
-        self.app.call_from_thread(self._add, "this run", here, "Listing the other runs…")
         problems = 0
         for progress in other_runs(origin, sources, lambda: worker.is_cancelled):
             if worker.is_cancelled:
