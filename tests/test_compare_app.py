@@ -227,3 +227,33 @@ async def test_d_then_escape_typed_in_a_burst_come_back_to_the_run() -> None:
         assert screen.comparison is not None and screen.view is not None
         changes = screen.comparison.row_changes
         assert len(changes) > 1 and screen.view.cursor_row == changes[1]
+
+
+async def test_two_big_logs_compare_in_the_background_and_slash_finds_in_the_diff(tmp_path: Path) -> None:
+    lines = [f"2026-11-28T16:00:{n % 60:02d} [info     ] event number {n}" for n in range(60_000)]
+    changed = list(lines)
+    changed[41_000] = "2026-11-28T16:00:00 [error    ] the one line that differs"
+    source = make_run(tmp_path / "run", [("skyvern_log", "a.log", "\n".join(lines).encode()),
+                                         ("skyvern_log", "b.log", "\n".join(changed).encode())])
+    app = SkyvernTUI([source], (source, "tsk_test"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_in_list(pilot, "skyvern_log", 0)
+        await pilot.press("D")
+        await settle(pilot)
+        await pick(pilot, lambda c: True)
+        screen = diff_screen(pilot)
+        comparison = screen.comparison
+        assert comparison is not None and comparison.summary == "1 change: 1 line removed, 1 added"
+        assert len(comparison.rows) == 60_001
+        view = screen.view
+        assert view is not None
+        await pilot.press("n")
+        await settle(pilot)
+        assert view.cursor_row == 41_000 and "the one line that differs" in shown_text(view)
+        await pilot.press("g", "slash", *"event number 59999", "enter")
+        await settle(pilot)
+        assert view.match_query == "event number 59999" and view.cursor_row == 60_000
+        await pilot.press("escape")  # enter gave the diff the focus back: escape leaves it
+        await settle(pilot)
+        assert isinstance(app.screen, RunScreen)

@@ -59,6 +59,7 @@ class Comparison:
     summary: str = ""  # "3 changes: 4 lines removed, 6 added"
     note: str | None = None  # how the comparison was bounded ("too different to align ...")
     width: int = 0  # characters of the longest text, for sideways scrolling
+    last_number: int = 0  # the largest line number of either side (0: lines are not numbered)
 
     @property
     def same(self) -> bool:
@@ -77,9 +78,13 @@ class Builder:
         self._in_change = False  # under a header that started a change: its lines are part of it
 
     def _width(self, *sides: Side | None) -> None:
+        result = self.result
         for side in sides:
-            if side is not None and len(side.text) > self.result.width:
-                self.result.width = len(side.text)
+            if side is not None:
+                if len(side.text) > result.width:
+                    result.width = len(side.text)
+                if side.number is not None and side.number > result.last_number:
+                    result.last_number = side.number
 
     def _mark_change(self) -> None:
         self.result.row_changes.append(len(self.result.rows))

@@ -58,8 +58,7 @@ class DiffRows:
     def __init__(self, comparison: Comparison, side_by_side: bool) -> None:
         self.comparison = comparison
         self.side_by_side = side_by_side
-        numbers = [n for row in comparison.rows for n in (row.left, row.right) if n is not None]
-        self._digits = len(str(max(numbers))) if numbers else 0
+        self._digits = len(str(comparison.last_number)) if comparison.last_number else 0
 
     @property
     def changes(self) -> list[int]:
