@@ -257,3 +257,26 @@ async def test_two_big_logs_compare_in_the_background_and_slash_finds_in_the_dif
         await pilot.press("escape")  # enter gave the diff the focus back: escape leaves it
         await settle(pilot)
         assert isinstance(app.screen, RunScreen)
+
+
+async def test_a_run_that_does_not_load_is_said_and_the_others_are_listed(tmp_path: Path) -> None:
+    mine = make_run(tmp_path / "mine", [("llm_prompt", "p.txt", b"one\n"), ("llm_prompt", "q.txt", b"two\n")])
+
+    class Broken:
+        label = "broken \x1b[2J[bold]source[/]"
+
+        def list_runs(self):  # type: ignore[no-untyped-def]
+            raise OSError("the disk went away")
+
+    other = make_run(tmp_path / "other", [("llm_prompt", "r.txt", b"three\n")], run_id="tsk_other")
+    app = SkyvernTUI([mine, Broken(), other], (mine, "tsk_test"))  # type: ignore[list-item]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await open_in_list(pilot, "llm_prompt", 0)
+        await pilot.press("D")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, ComparePickScreen)
+        assert [c.run for c in picker.candidates] == ["this run", "tsk_other · completed"]
+        said = str(picker.query_one("#pick-progress").render())
+        assert "Not read: broken" in said and "the disk went away" in said and "\x1b" not in said

@@ -12,6 +12,7 @@ from ..located import Located
 from ..model import Artifact, Run, RunDetail
 from ..run_model.model import Place
 from ..sources.base import Source, is_remote
+from ..textsafe import visible_controls
 from .sides import same_kind
 
 PAGE = 50  # runs asked of a server at a time
@@ -29,12 +30,13 @@ class Candidate:
         return self.located.artifact
 
 
-def run_candidates(origin: Artifact, source: Source, detail: RunDetail, run_label: str) -> list[Candidate]:
-    """The artifacts of `detail` offered to compare with `origin` (itself left out), step by step."""
+def run_candidates(origin: Artifact, source: Source, detail: RunDetail, run_label: str, own_run: bool = True) -> list[Candidate]:
+    """The artifacts of `detail` offered to compare with `origin`, step by step (in its own run,
+    itself left out; ids are a run's own: another run may reuse them)."""
     found = []
     for group in detail.groups():
         for artifact in group.artifacts:
-            if artifact.artifact_id != origin.artifact_id and same_kind(origin, artifact):
+            if not (own_run and artifact.artifact_id == origin.artifact_id) and same_kind(origin, artifact):
                 found.append(Candidate(Located(source, detail, Place(artifact)), run_label, group.label))
     return found
 
@@ -62,7 +64,7 @@ class Progress:
 
     looked: int  # runs looked at so far
     candidates: list[Candidate]
-    problem: str | None = None
+    problem: str | None = None  # safe to print (a source's label is data too)
     capped: bool = False  # MAX_RUNS reached: the walk stops here
 
 
@@ -84,8 +86,8 @@ def other_runs(origin: Located, sources: Sequence[Source], cancelled: Callable[[
                 try:
                     detail = source.load_run(run.run_id)
                 except Exception as exc:  # one run that does not load leaves the others
-                    yield Progress(looked, [], f"{run.run_id}: {describe_error(exc)}")
+                    yield Progress(looked, [], visible_controls(f"{run.run_id}: {describe_error(exc)}"))
                     continue
-                yield Progress(looked, run_candidates(origin.artifact, source, detail, run_label(detail.run)))
+                yield Progress(looked, run_candidates(origin.artifact, source, detail, run_label(detail.run), own_run=False))
         except Exception as exc:  # a source that does not list: said, the next one is asked
-            yield Progress(looked, [], f"{source.label}: {describe_error(exc)}")
+            yield Progress(looked, [], visible_controls(f"{source.label}: {describe_error(exc)}"))

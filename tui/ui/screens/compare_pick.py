@@ -53,7 +53,7 @@ def _option(candidate: Candidate) -> Text:
 class ComparePickScreen(Screen):
     DEFAULT_CSS = """
     ComparePickScreen #pick-title { height: auto; padding: 0 1; background: $panel; }
-    ComparePickScreen #pick-progress { height: 1; padding: 0 1; color: $text-muted; }
+    ComparePickScreen #pick-progress { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     ComparePickScreen OptionList { height: 1fr; }
     """
     AUTO_FOCUS = "OptionList"
@@ -97,11 +97,12 @@ class ComparePickScreen(Screen):
         from ...core.compare.candidates import other_runs
 
         worker = get_current_worker()
-        problems = 0
+        problems: list[str] = []
         for progress in other_runs(origin, sources, lambda: worker.is_cancelled):
             if worker.is_cancelled:
                 return
-            problems += progress.problem is not None
+            if progress.problem is not None:
+                problems.append(progress.problem)
             status = f"Looked at {progress.looked:,} other run{'s' if progress.looked != 1 else ''}…"
             if progress.capped:
                 status = f"Looked at the first {progress.looked:,} other runs (no more are listed)."
@@ -124,11 +125,12 @@ class ComparePickScreen(Screen):
             self.options.add_option(Option(Text("this run: no other artifact of this type", style="dim"), disabled=True))
         self.query_one("#pick-progress", Static).update(Text(status))
 
-    def _done(self, problems: int) -> None:
+    def _done(self, problems: list[str]) -> None:
         count = len(self.candidates)
-        what = f"{count:,} artifact{'s' if count != 1 else ''} to compare with"
-        said = f"; {problems:,} run{'s' if problems != 1 else ''} or sources could not be read" if problems else ""
-        self.query_one("#pick-progress", Static).update(Text(f"{what}{said}. enter compares, escape goes back."))
+        what = f"{count:,} artifact{'s' if count != 1 else ''} to compare with. enter compares, escape goes back."
+        if problems:  # said in full once, as data
+            what += f" Not read: {problems[0]}" + (f" (and {len(problems) - 1:,} more)" if len(problems) > 1 else "")
+        self.query_one("#pick-progress", Static).update(Text(what))
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
