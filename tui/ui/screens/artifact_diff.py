@@ -8,6 +8,7 @@ whatever is shown (an error panel, the reading, the diff)."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from typing import ClassVar
 
 from rich.style import Style
@@ -165,10 +166,8 @@ class DiffView(CursorView):
 
     def change_at(self) -> int | None:
         """The change the cursor is in (or the last one above it)."""
-        row = self.cursor_row or 0
-        changes = self.rows.changes
-        before = [n for n, start in enumerate(changes) if start <= row]
-        return before[-1] if before else None
+        at = bisect_right(self.rows.changes, self.cursor_row or 0) - 1
+        return at if at >= 0 else None
 
     def set_side_by_side(self, side_by_side: bool) -> None:
         """Unified or side by side, the cursor at the same change."""
@@ -187,11 +186,11 @@ class DiffView(CursorView):
             return False
         row = self.cursor_row or 0
         if direction > 0:
-            later = [start for start in changes if start > row]
-            target = later[0] if later else changes[0]
+            at = bisect_right(changes, row)
+            target = changes[at] if at < len(changes) else changes[0]
         else:
-            earlier = [start for start in changes if start < row]
-            target = earlier[-1] if earlier else changes[-1]
+            at = bisect_left(changes, row) - 1
+            target = changes[at] if at >= 0 else changes[-1]
         self.move_cursor(target)
         # The change a few rows below the top, so what leads to it shows.
         self.scroll_to(y=max(0, self.screen_row_of(target) - 3), animate=False)
@@ -307,6 +306,8 @@ class ArtifactDiffScreen(ReportsWorkerFailures, FindBar, Screen):
             panels.first().focus()
 
     def _show_failed(self, failed: dict[str, str], read: dict[str, object]) -> None:
+        if not self.is_attached:
+            return  # left while it was read
         self.failed = failed
         widgets: list[Widget] = []
         for which, side in (("left", self.left), ("right", self.right)):
@@ -321,6 +322,8 @@ class ArtifactDiffScreen(ReportsWorkerFailures, FindBar, Screen):
         self._replace_body(*widgets)
 
     def _show(self, comparison: Comparison) -> None:
+        if not self.is_attached:
+            return  # left while it was compared
         self.comparison = comparison
         wide = self.size.width >= SIDE_BY_SIDE
         self._show_mode(wide)
