@@ -192,3 +192,41 @@ def test_the_demos_artifacts_compare_by_their_kind() -> None:
     # The demo source holds one run: no other run to offer.
     assert all(not p.candidates for p in other_runs(Located(source, detail, Place(tree)), [source]))
 
+
+
+def test_other_runs_of_a_server_are_listed_a_page_at_a_time_up_to_a_limit(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tui.core.compare import candidates
+    from tui.core.model import Artifact, Run, RunDetail
+
+    source = demo_source()
+    detail = source.load_run(source.list_runs()[0].run_id)
+    tree = next(a for a in detail.artifacts if a.artifact_type == "visible_elements_tree")
+
+    class Server:
+        label = "server"
+
+        def __init__(self) -> None:
+            self.pages: list[int] = []
+
+        def list_runs(self) -> list[Run]:
+            raise AssertionError("a server is paged")
+
+        def list_runs_page(self, page: int = 1, page_size: int = 20, statuses=(), search=None) -> list[Run]:  # type: ignore[no-untyped-def]
+            self.pages.append(page)
+            start = (page - 1) * page_size
+            return [Run(f"tsk_{n}", status="failed") for n in range(start, min(start + page_size, 7))]
+
+        def load_run(self, run_id: str) -> RunDetail:
+            return RunDetail(Run(run_id, status="failed"), (), (Artifact(f"a_{run_id}", "visible_elements_tree", step_id="s"),))
+
+        def read_bytes(self, artifact: Artifact) -> bytes:
+            raise AssertionError("listing reads no bytes")
+
+    monkeypatch.setattr(candidates, "PAGE", 3)
+    server = Server()
+    walked = list(other_runs(Located(source, detail, Place(tree)), [server]))  # type: ignore[list-item]
+    assert server.pages == [1, 2, 3] and [p.looked for p in walked] == list(range(1, 8))
+    assert [c.run for p in walked for c in p.candidates] == [f"tsk_{n} · failed" for n in range(7)]
+    monkeypatch.setattr(candidates, "MAX_RUNS", 4)
+    capped = list(other_runs(Located(source, detail, Place(tree)), [Server()]))  # type: ignore[list-item]
+    assert capped[-1].capped and capped[-1].looked == 4 and len(capped) == 5
