@@ -254,6 +254,9 @@ async def test_two_big_logs_compare_in_the_background_and_slash_finds_in_the_dif
         await pilot.press("g", "slash", *"event number 59999", "enter")
         await settle(pilot)
         assert view.match_query == "event number 59999" and view.cursor_row == 60_000
+        await pilot.press("slash", "escape", "g", "n")  # the find bar closed: n goes to the change again
+        await settle(pilot)
+        assert view.match_query == "" and view.cursor_row == 41_000
         await pilot.press("escape")  # enter gave the diff the focus back: escape leaves it
         await settle(pilot)
         assert isinstance(app.screen, RunScreen)

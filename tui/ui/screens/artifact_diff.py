@@ -3,8 +3,8 @@ comparison (both post `messages.CompareArtifacts`, which the app turns into this
 
 Both sides are read and compared in a worker (core.compare); the result is drawn on a line-API
 view, unified, or side by side from SIDE_BY_SIDE columns on (it follows a resize). `n`/`N`
-go to the next/previous change, `/` finds (then n/N go to the matches), escape goes back,
-whatever is shown (an error panel, the reading, the diff)."""
+go to the next/previous change, `/` finds (then n/N go to the matches, until escape closes
+the find bar), escape goes back, whatever is shown (an error panel, the reading, the diff)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -363,6 +363,13 @@ class ArtifactDiffScreen(ReportsWorkerFailures, FindBar, Screen):
             summary.update(text)
 
     # --- keys ----------------------------------------------------------------------------------
+    def on_key(self, event: events.Key) -> None:
+        # Escape in the find bar (FindBar's handler closes it) also ends the find: n/N are the
+        # changes' keys again.
+        view = self.view
+        if event.key == "escape" and self.find_bar.has_focus and view is not None:
+            self.call_after_refresh(view.find, "")
+
     def find_focus(self) -> Widget:
         return self.view or self
 
