@@ -13,10 +13,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
-from textual.worker import get_current_worker
+from textual.worker import Worker, get_current_worker
 
 from ...core.located import Located
 from ...core.sources.base import Source
+from ..failures import ReportsWorkerFailures
 from ..messages import CompareArtifacts
 from ..text import human_time
 from .on_screen import on_screen
@@ -50,7 +51,7 @@ def _option(candidate: Candidate) -> Text:
     return line
 
 
-class ComparePickScreen(Screen):
+class ComparePickScreen(ReportsWorkerFailures, Screen):
     DEFAULT_CSS = """
     ComparePickScreen #pick-title { height: auto; padding: 0 1; background: $panel; }
     ComparePickScreen #pick-progress { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
@@ -110,6 +111,12 @@ class ComparePickScreen(Screen):
             self.app.call_from_thread(self._add, title, progress.candidates, status)
         if not worker.is_cancelled:
             self.app.call_from_thread(self._done, problems)
+
+    def show_worker_failure(self, worker: Worker, reason: str) -> bool:
+        if worker.group == "compare-pick":  # the listing stopped: said where its progress was
+            self.query_one("#pick-progress", Static).update(Text(f"Listing the other runs stopped: {reason}"))
+            return True
+        return False
 
     def _add(self, title: str, found: list[Candidate], status: str) -> None:
         if found:
