@@ -21,8 +21,10 @@ from ..core.recent import RecentRuns
 from ..core.sources.base import Source, is_remote
 from .key_order import KeysInOrder
 from .keymap import binding_ids, unknown_ids, with_mirrors
-from .messages import BackToPicker, OpenRun, ShowStory
+from .messages import BackToPicker, CompareArtifacts, OpenRun, ShowStory
 from .screens.artifact import ArtifactScreen
+from .screens.artifact_diff import ArtifactDiffScreen
+from .screens.compare_pick import ComparePickScreen
 from .screens.help import HelpScreen
 from .screens.picker import PickerScreen
 from .screens.run import RunScreen
@@ -197,6 +199,10 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
         if run is not None:
             run.story_of(message.artifact)
 
+    def on_compare_artifacts(self, message: CompareArtifacts) -> None:
+        """The one way into an artifact diff: `D`'s picker and the run comparison's rows."""
+        self.push_screen(ArtifactDiffScreen(message.left, message.right))
+
     def on_open_run(self, message: OpenRun) -> None:
         if message.source is None:
             self.open_run_anywhere(message.run_id)
@@ -227,6 +233,8 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
                 Binding("escape", "", "From an opened item: back to the overview or the story, at the same row"),
                 *[b for b in _bindings(ArtifactScreen) if b.id != "artifact.back"],
             ]),
+            ("Compare (D): pick the other artifact", _bindings(ComparePickScreen)),
+            ("Artifact diff", _bindings(ArtifactDiffScreen)),
         ]
         # One section per viewer, from its own bindings and those of the widgets it is made of.
         viewers = sorted(set(VIEWERS.values()), key=lambda cls: cls.HELP_TITLE or cls.__name__)

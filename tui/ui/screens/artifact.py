@@ -52,6 +52,7 @@ class ArtifactScreen(ReportsWorkerFailures, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="artifact.back"),
         Binding("t", "story", "Step story", id="artifact.story"),
+        Binding("D", "compare", "Compare", show=False, id="artifact.compare"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, place: Place, **kwargs) -> None:
@@ -141,6 +142,11 @@ class ArtifactScreen(ReportsWorkerFailures, Screen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_compare(self) -> None:
+        from .compare_pick import start_compare
+
+        start_compare(self)
 
     def action_story(self) -> None:
         """`t`, as on the run screen: the story of the step of the artifact on show."""

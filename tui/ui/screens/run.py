@@ -84,6 +84,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
         Binding("F", "follow", "Follow newest", id="run.follow"),
         Binding("d", "download", "Download run", id="run.download"),
         Binding("t", "story", "Step story", id="run.story"),
+        Binding("D", "compare", "Compare", show=False, id="run.compare"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, poll_seconds: float = 5.0, **kwargs) -> None:
@@ -699,6 +700,11 @@ class RunScreen(ReportsWorkerFailures, Screen):
         else:
             self._focus_pane()
         self.maximize(self.viewer_pane, container=False)
+
+    def action_compare(self) -> None:
+        from .compare_pick import start_compare
+
+        start_compare(self)
 
     def action_find(self) -> None:
         if self.showing_overview:
