@@ -124,7 +124,7 @@ def compile_query(query: str) -> Matcher:
 # --- exponential backtracking ------------------------------------------------------------------
 def backtracking_risk(text: str, flags: int = 0) -> str | None:
     """Why the pattern may backtrack exponentially, or None. Walks Python's parse of it."""
-    from re import _parser  # Python 3.11+ (the project's floor)
+    from re import _parser  # type: ignore[attr-defined]  # Python 3.11+ (the project's floor)
     try:
         parsed = _parser.parse(text, flags)
     except Exception:  # compiled above: a parse that fails here only skips the check
