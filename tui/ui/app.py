@@ -211,6 +211,8 @@ class SkyvernTUI(ReportsWorkerFailures, App):
         if isinstance(self.screen, PickerScreen):
             # Letters type into the picker's filter, so `q` does not quit there (ctrl+q does).
             everywhere = [b for b in everywhere if b.id != "app.quit"]
+        from .screens.search import SearchScreen  # core's search imports every parser: not at start-up
+
         sections: list[tuple[str, list[Binding]]] = [
             ("Everywhere", everywhere),
             ("Run picker", _bindings(PickerScreen)),
@@ -223,6 +225,7 @@ class SkyvernTUI(ReportsWorkerFailures, App):
                 Binding("escape", "", "From an opened item: back to the overview or the story, at the same row"),
                 *[b for b in _bindings(ArtifactScreen) if b.id != "artifact.back"],
             ]),
+            ("Run-wide search (ctrl+f)", _bindings(SearchScreen)),
         ]
         # One section per viewer, from its own bindings and those of the widgets it is made of.
         viewers = sorted(set(VIEWERS.values()), key=lambda cls: cls.HELP_TITLE or cls.__name__)
