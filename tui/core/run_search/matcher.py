@@ -2,13 +2,16 @@
 regular expression after `re:` (smart case too: a pattern without a capital letter, escapes
 such as \\S left aside, ignores case).
 
-A regex is Python's `re`, which backtracks and holds the GIL for the whole of one search call.
-So a pattern is searched line by line, and a long line in windows of REGEX_WINDOW characters
-(overlapping by REGEX_OVERLAP: a match longer than that across a window's edge is missed or cut);
-and patterns known to backtrack exponentially are refused with a message: a repeat of something
-that repeats (`(a+)+`, `(a*)*`) and a repeat of alternatives that can start alike (`(a|aa)*`).
-That bounds the common traps, not every one: a pattern of several `.*` can still be slow on a
-window, which is why windows are short.
+A string is searched in whole lines (linear: `str.find`). A regex is Python's `re`, which
+backtracks and holds the GIL for the whole of one call, so its work is bounded three ways:
+- it looks at the first REGEX_LINE characters of a line, in windows of REGEX_WINDOW characters
+  that overlap by REGEX_OVERLAP (a match longer than that across a window's edge is missed or
+  cut; a line's text after REGEX_LINE is found by a plain string only);
+- patterns that backtrack exponentially are refused, with a message: a repeat of something that
+  repeats (`(a+)+`, `(a*)*`), a repeat of alternatives that can start alike (`(a|aa)*`);
+- so are patterns of more than MAX_OPEN_REPEATS open-ended repeats (`.*a.*b.*z`): each one
+  multiplies the work on a line that does not match (measured: `.*a.*b.*z` takes some 45 ms on
+  a window of 250 characters, 9 s on one of 1000).
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from typing import Any
 from ..search import find_all, text_matcher
 
 REGEX_PREFIX = "re:"
-REGEX_WINDOW = 1000  # characters of a line one regex call looks at
-REGEX_OVERLAP = 200  # characters two windows of a long line share
+REGEX_WINDOW = 256  # characters of a line one regex call looks at
+REGEX_OVERLAP = 64  # characters two windows of a long line share
+REGEX_LINE = 16_384  # characters of a line a regex looks at
+MAX_OPEN_REPEATS = 2
 MAX_PATTERN = 500  # characters of a pattern
 
 
@@ -74,7 +79,7 @@ def _holder(text: str) -> Callable[[str], bool]:
 
 def _regex_spans(pattern: re.Pattern[str], line: str, limit: int) -> list[Span]:
     spans: list[Span] = []
-    start, size = 0, len(line)
+    start, size = 0, min(len(line), REGEX_LINE)
     while start < size or (start == 0 and size == 0):
         end = min(size, start + REGEX_WINDOW)
         for match in pattern.finditer(line, start, end):
@@ -114,7 +119,7 @@ def compile_query(query: str) -> Matcher:
             raise BadQuery(f"Not a regular expression the search can run: {exc}") from None
         risk = backtracking_risk(text, flags)
         if risk:
-            raise BadQuery(f"re:{text} {risk}; rewrite it (e.g. without the nested repeat).")
+            raise BadQuery(f"This regular expression {risk}: rewrite it.")
         return Matcher(query, text, pattern)
     if not query.strip():
         raise BadQuery("Type something to search for.")
@@ -129,7 +134,25 @@ def backtracking_risk(text: str, flags: int = 0) -> str | None:
         parsed = _parser.parse(text, flags)
     except Exception:  # compiled above: a parse that fails here only skips the check
         return None
-    return _walk(list(parsed), inside_repeat=False)
+    found = _walk(list(parsed), inside_repeat=False)
+    if found is None and _open_repeats(list(parsed)) > MAX_OPEN_REPEATS:
+        found = f"has more than {MAX_OPEN_REPEATS} open-ended repeats (*, +, {{n,}}), which take long on a long line"
+    return found
+
+
+def _open_repeats(items: list[tuple[Any, Any]]) -> int:
+    count = 0
+    for op, av in items:
+        name = str(op)
+        if name in _REPEATS:
+            count += (str(av[1]) == "MAXREPEAT") + _open_repeats(list(av[2]))
+        elif name == "SUBPATTERN":
+            count += _open_repeats(list(av[-1]))
+        elif name == "BRANCH":
+            count += max((_open_repeats(list(alt)) for alt in av[1]), default=0)
+        elif name in ("ASSERT", "ASSERT_NOT"):
+            count += _open_repeats(list(av[1]))
+    return count
 
 
 _REPEATS = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
