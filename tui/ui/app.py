@@ -202,6 +202,14 @@ class SkyvernTUI(ReportsWorkerFailures, App):
         else:
             self.open_run(message.source, message.run_id)
 
+    def action_search_run(self) -> None:
+        """ctrl+f on the run, a full-size artifact or a story: the run's search (screens.search)."""
+        from .screens.search import open_search  # core's search imports every parser: not at start-up
+
+        source, detail = getattr(self.screen, "source", None), getattr(self.screen, "detail", None)
+        if source is not None and isinstance(detail, RunDetail):
+            open_search(self, source, detail)
+
     def action_help(self) -> None:
         # The help key closes the help it opened.
         if isinstance(self.screen, HelpScreen):

@@ -52,7 +52,7 @@ class ArtifactScreen(ReportsWorkerFailures, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="artifact.back"),
         Binding("t", "story", "Step story", id="artifact.story"),
-        Binding("ctrl+f", "search", "Search the run", show=False, id="artifact.search"),
+        Binding("ctrl+f", "app.search_run", "Search the run", show=False, id="artifact.search"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, place: Place, **kwargs) -> None:
@@ -142,11 +142,6 @@ class ArtifactScreen(ReportsWorkerFailures, Screen):
 
     def action_back(self) -> None:
         self.dismiss()
-
-    def action_search(self) -> None:
-        from .search import open_search  # the search screen's results open this screen
-
-        open_search(self.app, self.source, self.detail)
 
     def action_story(self) -> None:
         """`t`, as on the run screen: the story of the step of the artifact on show."""

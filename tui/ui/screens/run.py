@@ -84,7 +84,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
         Binding("F", "follow", "Follow newest", id="run.follow"),
         Binding("d", "download", "Download run", id="run.download"),
         Binding("t", "story", "Step story", id="run.story"),
-        Binding("ctrl+f", "search", "Search the run", show=False, id="run.search"),
+        Binding("ctrl+f", "app.search_run", "Search the run", show=False, id="run.search"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, poll_seconds: float = 5.0, **kwargs) -> None:
@@ -353,11 +353,6 @@ class RunScreen(ReportsWorkerFailures, Screen):
     def _open_story(self, step: StepModel) -> None:
         if self.model is not None:
             self.app.push_screen(StoryScreen(self.source, self.detail, self.model, step.step.step_id))
-
-    def action_search(self) -> None:
-        from .search import open_search  # the search screen imports this module
-
-        open_search(self.app, self.source, self.detail)
 
     def action_story(self) -> None:
         """`t`: the story of the step on screen (under the overview's or the list's cursor, or of

@@ -156,7 +156,7 @@ class StoryScreen(ReportsWorkerFailures, Screen):
         Binding("escape", "back", "Back", id="story.back"),
         Binding("left_square_bracket", "step(-1)", "Previous step", id="story.previous"),
         Binding("right_square_bracket", "step(1)", "Next step", id="story.next"),
-        Binding("ctrl+f", "search", "Search the run", show=False, id="story.search"),
+        Binding("ctrl+f", "app.search_run", "Search the run", show=False, id="story.search"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, model: RunModel, step_id: str, **kwargs) -> None:
@@ -219,11 +219,6 @@ class StoryScreen(ReportsWorkerFailures, Screen):
         view = self.view
         view.relayout()
         view.action_top()
-
-    def action_search(self) -> None:
-        from .search import open_search
-
-        open_search(self.app, self.source, self.detail)
 
     def action_back(self) -> None:
         self.dismiss()
