@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
+
 from apptools import SIZE, demo_app, local_app, make_run, settle, until
 from bundled_runs import BUNDLED, RECORDED, run_id
 from test_log_index import log_bytes
@@ -75,6 +77,21 @@ async def test_recorded_run_finds_log_prompt_har_and_tree(tmp_path: Path) -> Non
         types = {row.artifact.artifact_type for row in headers(screen)}
         assert {"skyvern_log", "llm_prompt", "har", "visible_elements_tree"} <= types
         assert_in_step_order(screen)
+
+
+async def test_a_query_typed_in_one_burst_after_ctrl_f_is_the_query() -> None:
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        run = app.screen
+        # Posted together, as a terminal sends them: no key may reach the run screen as a command.
+        for key, character in [("ctrl+f", None), ("d", "d"), ("q", "q"), ("enter", "\r")]:
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SearchScreen) and app.screen_stack[-2] is run
+        assert screen.query_input.value == "dq" and screen.state.query == "dq"
+        assert app.return_code is None
 
 
 async def test_smart_case_regex_and_a_bad_regex() -> None:

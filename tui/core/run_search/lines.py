@@ -108,7 +108,10 @@ def tree_lines(model: ElementsModel, cancelled: Cancelled) -> Iterator[SearchLin
         while not owner.element_id and owner.parent >= 0:
             owner = tree.element(owner.parent)
         target = owner.element_id or None
-        where = f"#{element.element_id} <{element.tag}>" if element.element_id else f"<{element.tag}> in #{target or 'root'}"
+        if element.element_id:
+            where = f"#{element.element_id} <{element.tag}>"
+        else:
+            where = f"<{element.tag}> under #{target}" if target else f"<{element.tag}> (no id)"
         yield SearchLine(target, visible_controls(where), visible_controls(element.haystack()).replace("\n", " "))
 
 

@@ -52,7 +52,7 @@ class ArtifactScreen(ReportsWorkerFailures, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="artifact.back"),
         Binding("t", "story", "Step story", id="artifact.story"),
-        Binding("ctrl+f", "app.search_run", "Search the run", show=False, id="artifact.search"),
+        Binding("ctrl+f", "app.search_run", "Search the run", show=False, priority=True, id="artifact.search"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, place: Place, **kwargs) -> None:

@@ -170,6 +170,8 @@ class SearchScreen(ReportsWorkerFailures, Screen):
         self._worker: Worker | None = None
         self._generation = 0
         self._matches = 0
+        self._composed = False  # keys that come before it are kept in _early
+        self._early: list[events.Key] = []
 
     def compose(self) -> ComposeResult:
         title = Text(f"Search run {self.detail.run.run_id}", no_wrap=True)
@@ -192,8 +194,23 @@ class SearchScreen(ReportsWorkerFailures, Screen):
     def running(self) -> bool:
         return self._worker is not None and self._worker.is_running
 
+    def _take_early(self) -> None:
+        field = self.query_input
+        field.focus()
+        early, self._early = self._early, []
+        for key in early:
+            if key.key == "enter":
+                self.start(field.value)
+            elif key.key == "escape":
+                self.action_back()
+            elif key.is_printable and key.character:
+                field.insert_text_at_cursor(key.character)
+
     def on_mount(self) -> None:
-        if self.rows:
+        self._composed = True
+        if self._early:
+            self._take_early()
+        elif self.rows:
             self.results.move_cursor(self.state.cursor)
             self.results.focus()
         else:
@@ -296,6 +313,14 @@ class SearchScreen(ReportsWorkerFailures, Screen):
 
     # --- keys --------------------------------------------------------------------------------------------
     def on_key(self, event: events.Key) -> None:
+        if not self._composed or (self.focused is None and not self.rows and event.key != "escape"):
+            # Typed right after ctrl+f, before the query had the focus: the query's, not commands.
+            event.stop()
+            event.prevent_default()
+            self._early.append(event)
+            if self._composed:
+                self._take_early()
+            return
         # Escape in the query: the screen's back (Input would otherwise keep it).
         if event.key == "escape" and self.query_input.has_focus:
             event.stop()
