@@ -176,7 +176,7 @@ class SearchScreen(ReportsWorkerFailures, Screen):
     def compose(self) -> ComposeResult:
         title = Text(f"Search run {self.detail.run.run_id}", no_wrap=True)
         yield Static(title, classes="title")
-        yield Input(self.state.query, placeholder="Search every text artifact (re: for a regex) · enter searches",
+        yield QueryInput(self.state.query, placeholder="Search every text artifact (re: for a regex) · enter searches",
                     classes="query")
         yield Static(Text(self.state.status), classes="progress")
         yield SearchResults(ResultRows(self.rows), cursor=True)
@@ -217,10 +217,6 @@ class SearchScreen(ReportsWorkerFailures, Screen):
             self.query_input.focus()
 
     # --- searching --------------------------------------------------------------------------------
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.start(event.value)
-
     def start(self, query: str) -> None:
         """Search for `query` (what enter in the query does)."""
         self.cancel(quiet=True)
@@ -237,7 +233,7 @@ class SearchScreen(ReportsWorkerFailures, Screen):
         self.rows.clear()
         self.results.rows_changed(keep_cursor=False)
         self._set_status("Searching…")
-        self.results.focus()
+        self.set_focus(self.results)  # at once: the keys typed after enter are the results'
         self._worker = self._search(matcher, self._generation)
 
     @work(thread=True, exclusive=True, group="run-search", exit_on_error=False, name="Search")
@@ -369,6 +365,25 @@ class SearchScreen(ReportsWorkerFailures, Screen):
             find = hit.match if self.matcher.is_regex else self.matcher.text
         target = hit.target if hit is not None else None
         self.app.push_screen(FoundScreen(self.source, self.detail, Place(row.artifact, target), find))
+
+
+class QueryInput(Input):
+    """The query. Enter searches at once, in the order of the keys typed (Input's own enter is a
+    binding, run once the key has gone round the app: the keys typed after it would still be
+    typed into the query); keys that reach it after the focus left for the results are theirs."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        screen = self.screen
+        focused = screen.focused is self  # now (has_focus follows once the blur is handled)
+        if isinstance(screen, SearchScreen) and (event.key == "enter" or not focused):
+            event.stop()
+            event.prevent_default()
+            if event.key == "enter" and focused:
+                screen.start(self.value)
+            else:
+                self.app.post_message(events.Key(event.key, event.character))
+            return
+        await super()._on_key(event)
 
 
 class FoundScreen(ArtifactScreen):
