@@ -92,6 +92,15 @@ async def test_a_query_typed_in_one_burst_after_ctrl_f_is_the_query() -> None:
         assert isinstance(screen, SearchScreen) and app.screen_stack[-2] is run
         assert screen.query_input.value == "dq" and screen.state.query == "dq"
         assert app.return_code is None
+        # And the keys typed right after enter are the results', not more of the query.
+        screen.set_focus(screen.query_input)
+        await pilot.pause()
+        screen.query_input.value = ""
+        for key, character in [("A", "A"), ("c", "c"), ("m", "m"), ("e", "e"), ("enter", "\r"), ("j", "j"), ("k", "k")]:
+            app.post_message(events.Key(key, character))
+        await settle(pilot)
+        assert screen.query_input.value == "Acme" and screen.state.query == "Acme" and screen.rows
+        assert app.return_code is None and app.screen is screen
 
 
 async def test_smart_case_regex_and_a_bad_regex() -> None:
