@@ -134,7 +134,7 @@ def backtracking_risk(text: str, flags: int = 0) -> str | None:
         parsed = _parser.parse(text, flags)
     except Exception:  # compiled above: a parse that fails here only skips the check
         return None
-    found = _walk(list(parsed), inside_repeat=False)
+    found = _walk(list(parsed))
     if found is None and _open_repeats(list(parsed)) > MAX_OPEN_REPEATS:
         found = f"has more than {MAX_OPEN_REPEATS} open-ended repeats (*, +, {{n,}}), which take long on a long line"
     return found
@@ -158,7 +158,7 @@ def _open_repeats(items: list[tuple[Any, Any]]) -> int:
 _REPEATS = {"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"}
 
 
-def _walk(items: list[tuple[Any, Any]], inside_repeat: bool) -> str | None:
+def _walk(items: list[tuple[Any, Any]]) -> str | None:
     for op, av in items:
         name = str(op)
         if name in _REPEATS:
@@ -166,22 +166,22 @@ def _walk(items: list[tuple[Any, Any]], inside_repeat: bool) -> str | None:
             repeats = high is None or high > 1
             if repeats and _can_repeat(list(sub)):
                 return "repeats a group that itself repeats, which can take exponential time"
-            found = _walk(list(sub), inside_repeat or repeats)
+            found = _walk(list(sub))
             if found:
                 return found
             if repeats and _overlapping_branch(list(sub)):
                 return "repeats alternatives that can start alike, which can take exponential time"
         elif name == "SUBPATTERN":
-            found = _walk(list(av[-1]), inside_repeat)
+            found = _walk(list(av[-1]))
             if found:
                 return found
         elif name == "BRANCH":
             for alternative in av[1]:
-                found = _walk(list(alternative), inside_repeat)
+                found = _walk(list(alternative))
                 if found:
                     return found
         elif name in ("ASSERT", "ASSERT_NOT"):
-            found = _walk(list(av[1]), inside_repeat)
+            found = _walk(list(av[1]))
             if found:
                 return found
     return None
