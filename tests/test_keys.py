@@ -56,13 +56,14 @@ def test_meaning_is_the_id_without_its_prefix():
 
 
 def test_reserved_keys_stay_free():
-    # Kept for features to come: ctrl+f run-wide search, i info, o open outside, ctrl+s save.
-    # (0, t and D were kept for the overview, the step story and compare, which have them now.)
+    # Kept for features to come: i info, o open outside, ctrl+s save. (0, t, D and ctrl+f were
+    # kept for the overview, the step story, compare and run-wide search, which have them now.)
     bound = {key.strip() for _, b in all_bindings() for key in b.key.split(",")}
-    assert not bound & {"ctrl+f", "i", "o", "ctrl+s"}
+    assert not bound & {"i", "o", "ctrl+s"}
     keys = {b.id: b.key for _, b in all_bindings()}
     assert keys["run.overview"] == "0" and keys["run.story"] == "t"
     assert keys["run.compare"] == keys["artifact.compare"] == "D"
+    assert keys["run.search"] == keys["artifact.search"] == keys["story.search"] == "ctrl+f"
 
 
 # --- the config file's [keys] and theme ------------------------------------------------------

@@ -209,6 +209,14 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
         else:
             self.open_run(message.source, message.run_id)
 
+    def action_search_run(self) -> None:
+        """ctrl+f on the run, a full-size artifact or a story: the run's search (screens.search)."""
+        from .screens.search import open_search  # core's search imports every parser: not at start-up
+
+        source, detail = getattr(self.screen, "source", None), getattr(self.screen, "detail", None)
+        if source is not None and isinstance(detail, RunDetail):
+            open_search(self, source, detail)
+
     def action_help(self) -> None:
         # The help key closes the help it opened.
         if isinstance(self.screen, HelpScreen):
@@ -219,6 +227,7 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
             # Letters type into the picker's filter, so `q` does not quit there (ctrl+q does).
             everywhere = [b for b in everywhere if b.id != "app.quit"]
         from .screens.run_diff import RunDiffScreen, RunDiffTable  # opened from the palette only
+        from .screens.search import SearchScreen  # core's search imports every parser: not at start-up
 
         sections: list[tuple[str, list[Binding]]] = [
             ("Everywhere", everywhere),
@@ -235,6 +244,7 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
             ]),
             ("Compare (D): pick the other artifact", _bindings(ComparePickScreen)),
             ("Artifact diff", _bindings(ArtifactDiffScreen)),
+            ("Run-wide search (ctrl+f)", _bindings(SearchScreen)),
         ]
         # One section per viewer, from its own bindings and those of the widgets it is made of.
         viewers = sorted(set(VIEWERS.values()), key=lambda cls: cls.HELP_TITLE or cls.__name__)

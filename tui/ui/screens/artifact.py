@@ -53,6 +53,7 @@ class ArtifactScreen(ReportsWorkerFailures, Screen):
         Binding("escape", "back", "Back", id="artifact.back"),
         Binding("t", "story", "Step story", id="artifact.story"),
         Binding("D", "compare", "Compare", show=False, id="artifact.compare"),
+        Binding("ctrl+f", "app.search_run", "Search the run", show=False, priority=True, id="artifact.search"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, place: Place, **kwargs) -> None:

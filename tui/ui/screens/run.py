@@ -85,6 +85,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
         Binding("d", "download", "Download run", id="run.download"),
         Binding("t", "story", "Step story", id="run.story"),
         Binding("D", "compare", "Compare", show=False, id="run.compare"),
+        Binding("ctrl+f", "app.search_run", "Search the run", show=False, priority=True, id="run.search"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, poll_seconds: float = 5.0, **kwargs) -> None:

@@ -156,6 +156,7 @@ class StoryScreen(ReportsWorkerFailures, Screen):
         Binding("escape", "back", "Back", id="story.back"),
         Binding("left_square_bracket", "step(-1)", "Previous step", id="story.previous"),
         Binding("right_square_bracket", "step(1)", "Next step", id="story.next"),
+        Binding("ctrl+f", "app.search_run", "Search the run", show=False, priority=True, id="story.search"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, model: RunModel, step_id: str, **kwargs) -> None:

@@ -76,3 +76,8 @@ class Viewer(ReportsWorkerFailures, Widget, Generic[M]):
     def start_find(self) -> bool:
         """Open this viewer's find bar; False when there is nothing to find in it."""
         return False
+
+    def find_text(self, query: str) -> bool:
+        """Put `query` in the find bar and mark its matches, from where the viewer is (a run-wide
+        search's result), the focus staying in the viewer so n/N go on; False: no find here."""
+        return False

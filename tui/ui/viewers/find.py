@@ -13,6 +13,7 @@ from textual.binding import Binding, BindingType
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from ...core.search import text_matcher
 from ..widgets.cursor_view import CursorView
 
 FIND_BINDINGS: list[BindingType] = [
@@ -66,6 +67,28 @@ class FindBar:
 
     def start_find(self) -> bool:
         return self.open_find(self._default_target())
+
+    def find_text(self, query: str) -> bool:
+        """The query in the bar (open, not focused) and its matches marked, from the cursor: the
+        match on the cursor's row is the current one (n goes to the one after); where that row
+        does not draw it (a table cut to the pane) the matches are only marked, the cursor stays."""
+        bar = self.find_bar
+        bar.value = query
+        bar.add_class("-open")
+        self._count_over_bar(True)
+        view = self._find_target = self._default_target()
+        if view is None:  # a tree: n searches on from the selected element
+            self.find_focus().focus()
+            return True
+        row = view.cursor_row if view.cursor_row is not None else view.top_row
+        width = view.scrollable_content_region.width
+        if 0 <= row < view.row_count and text_matcher(query)(view.source.row_plain(row, width)):
+            view.find(query)
+        else:
+            view.match_query = query
+            view.rows_changed()  # marks and counts them
+        view.focus()
+        return True
 
     def open_find(self, view: CursorView | None) -> bool:
         self._find_target = view
