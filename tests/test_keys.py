@@ -56,12 +56,14 @@ def test_meaning_is_the_id_without_its_prefix():
 
 
 def test_reserved_keys_stay_free():
-    # Kept for features to come: ctrl+f run-wide search, D compare, i info, o open outside,
-    # ctrl+s save. (0 and t were kept for the overview and the step story, which have them now.)
+    # Kept for features to come: ctrl+f run-wide search, D compare. (0 and t were kept for the
+    # overview and the step story, i, y, o and ctrl+s for getting things out: they have them now.)
     bound = {key.strip() for _, b in all_bindings() for key in b.key.split(",")}
-    assert not bound & {"ctrl+f", "D", "i", "o", "ctrl+s"}
+    assert not bound & {"ctrl+f", "D"}
     keys = {b.id: b.key for _, b in all_bindings()}
     assert keys["run.overview"] == "0" and keys["run.story"] == "t"
+    assert {keys[f"{where}.{what}"] for where in ("run", "artifact", "story")
+            for what in ("info", "copy", "save", "open_outside")} == {"i", "y", "ctrl+s", "o"}
 
 
 # --- the config file's [keys] and theme ------------------------------------------------------

@@ -223,6 +223,7 @@ class SkyvernTUI(ReportsWorkerFailures, App):
                 Binding("escape", "", "From an opened item: back to the overview or the story, at the same row"),
                 *[b for b in _bindings(ArtifactScreen) if b.id != "artifact.back"],
             ]),
+            ("Info (i), copy (y), save (ctrl+s)", _export_dialog_bindings()),
         ]
         # One section per viewer, from its own bindings and those of the widgets it is made of.
         viewers = sorted(set(VIEWERS.values()), key=lambda cls: cls.HELP_TITLE or cls.__name__)
@@ -231,3 +232,12 @@ class SkyvernTUI(ReportsWorkerFailures, App):
             if bindings:
                 sections.append((viewer.HELP_TITLE or viewer.__name__, bindings))
         self.push_screen(HelpScreen(sections, self.keys))
+
+
+def _export_dialog_bindings() -> list[Binding]:
+    from .screens.copy import CopyScreen
+    from .screens.info import InfoScreen
+    from .screens.save import SaveScreen
+
+    letters = Binding("t,i,u,a,l,c,s", "", "In the copy menu: the text, id, uri, app URL, command line, curl, selector")
+    return [*_bindings(InfoScreen), *_bindings(CopyScreen), letters, *_bindings(SaveScreen)]

@@ -23,6 +23,13 @@ class RunCommandsHost(Protocol):
 
     def reveal_artifact(self, artifact: Artifact) -> None: ...
 
+    def action_download(self) -> None: ...
+
+    def action_save_category(self) -> None: ...
+
+
+DISCOVERED_SAVES = 2  # the two save commands, listed after the categories before any typing
+
 
 class RunCommands(Provider):
     """Jump to a category or straight to any artifact of the open run."""
@@ -35,6 +42,8 @@ class RunCommands(Provider):
             (f"Show {c.label}", partial(screen.action_category, c.value), f"Key {i}")
             for i, c in enumerate(CATEGORIES, start=1)
         ]
+        commands += [("Save category…", screen.action_save_category, "The artifacts of the category on screen, into a folder"),
+                     ("Save the run…", screen.action_download, "Every artifact of the run, into a folder (key d)")]
         for group in screen.detail.groups():
             for artifact in group.artifacts:
                 # The palette parses both strings as markup: data is escaped (an id a_1[/x]).
@@ -48,7 +57,7 @@ class RunCommands(Provider):
         return commands
 
     async def discover(self) -> Hits:
-        for name, callback, help_text in self._commands()[: len(CATEGORIES)]:
+        for name, callback, help_text in self._commands()[: len(CATEGORIES) + DISCOVERED_SAVES]:
             yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:

@@ -42,6 +42,7 @@ from .overview import OverviewPane
 from .story import StoryScreen
 from .viewer_pane import Nothing, ViewerPane
 from ..failures import ReportsWorkerFailures
+from ..getting_out import GettingOut, export_bindings
 
 if TYPE_CHECKING:
     from ...core.run_model.build import RunModelBuilder
@@ -60,7 +61,7 @@ def _news(old: RunDetail, new: RunDetail) -> bool:
             or {a.artifact_id for a in new.artifacts} != {a.artifact_id for a in old.artifacts})
 
 
-class RunScreen(ReportsWorkerFailures, Screen):
+class RunScreen(GettingOut, ReportsWorkerFailures, Screen):
     COMMANDS = Screen.COMMANDS | {RunCommands}
 
     # Below this width the sidebar gives its room to the viewer, and a one-line strip under the
@@ -84,6 +85,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
         Binding("F", "follow", "Follow newest", id="run.follow"),
         Binding("d", "download", "Download run", id="run.download"),
         Binding("t", "story", "Step story", id="run.story"),
+        *export_bindings("run"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, poll_seconds: float = 5.0, **kwargs) -> None:
@@ -206,6 +208,11 @@ class RunScreen(ReportsWorkerFailures, Screen):
         from .download import DownloadScreen
 
         self.app.push_screen(DownloadScreen(self.source, self.detail.run.run_id))
+
+    def action_save_category(self) -> None:
+        from .download import save_category
+
+        save_category(self)
 
     # --- the run model --------------------------------------------------------------------
     def _rebuild(self, detail: RunDetail) -> None:
