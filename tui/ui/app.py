@@ -202,6 +202,13 @@ class SkyvernTUI(ReportsWorkerFailures, App):
         else:
             self.open_run(message.source, message.run_id)
 
+    def on_key(self, event: events.Key) -> None:
+        # A key typed in a burst right after the one that opened a dialog (y then l) comes up
+        # from the screen below: it is the dialog's (screens/early_keys.py).
+        take = getattr(self.screen, "take_key", None)
+        if callable(take) and take(event):
+            event.prevent_default()
+
     def action_help(self) -> None:
         # The help key closes the help it opened.
         if isinstance(self.screen, HelpScreen):

@@ -15,7 +15,7 @@ from textual import events, on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -25,6 +25,7 @@ from ...core.located import Located
 from ...core.share import app_url, command_line
 from ..clipboard import sent_to_clipboard
 from ..text import safe_text
+from .early_keys import TakesEarlyKeys
 from .on_screen import OnScreen, on_screen
 
 
@@ -99,7 +100,7 @@ def open_copy_menu(screen: Screen) -> None:
     screen.app.push_screen(CopyScreen(copy_choices(on)))
 
 
-class CopyScreen(ModalScreen[None]):
+class CopyScreen(TakesEarlyKeys):
     DEFAULT_CSS = """
     CopyScreen { align: center middle; }
     CopyScreen Vertical { width: 64; height: auto; max-height: 80%; border: round $accent; padding: 0 1; background: $surface; }
@@ -132,6 +133,7 @@ class CopyScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
+        self.ready()
 
     def action_cursor(self, direction: str) -> None:
         options = self.query_one(OptionList)
@@ -141,12 +143,28 @@ class CopyScreen(ModalScreen[None]):
         self.dismiss()
 
     def on_key(self, event: events.Key) -> None:
-        # Each choice's letter (not a Binding: the letters change with what is on screen).
-        choice = next((c for c in self.choices if c.key == event.character), None)
-        if choice is not None and event.key not in ("j", "k"):
+        if self.own_key(event):
             event.stop()
             event.prevent_default()
-            self._choose(choice)
+
+    def own_key(self, event: events.Key) -> bool:
+        # Each choice's letter (not a Binding: the letters change with what is on screen).
+        choice = next((c for c in self.choices if c.key == event.character), None)
+        if choice is None or event.key in ("j", "k") or not self.is_active:
+            return False
+        self._choose(choice)
+        return True
+
+    def early_key(self, event: events.Key) -> None:
+        if self.own_key(event):
+            return
+        options = self.query_one(OptionList)
+        if event.key in ("j", "down", "k", "up"):
+            self.action_cursor("down" if event.key in ("j", "down") else "up")
+        elif event.key == "enter" and options.highlighted is not None:
+            self._choose(self.choices[options.highlighted])
+        elif event.key == "escape":
+            self.action_close()
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:

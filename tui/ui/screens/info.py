@@ -4,11 +4,11 @@ move, `enter` or `y` sends the row's value to the clipboard, `escape` closes."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -16,6 +16,7 @@ from ...core.artifact_info import InfoRow, info_rows
 from ...core.located import Located
 from ..text import safe_text
 from .copy import send_text
+from .early_keys import TakesEarlyKeys
 from .on_screen import on_screen
 
 LABEL_WIDTH = 20
@@ -30,7 +31,7 @@ def open_info(screen: Screen) -> None:
     screen.app.push_screen(InfoScreen(on.located))
 
 
-class InfoScreen(ModalScreen[None]):
+class InfoScreen(TakesEarlyKeys):
     DEFAULT_CSS = """
     InfoScreen { align: center middle; }
     InfoScreen Vertical { width: 90%; height: auto; max-height: 90%; border: round $accent; padding: 0 1; background: $surface; }
@@ -64,6 +65,7 @@ class InfoScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
+        self.ready()
 
     @property
     def row(self) -> InfoRow | None:
@@ -85,6 +87,14 @@ class InfoScreen(ModalScreen[None]):
             self.notify(f"Nothing to copy in {row.label}.", severity="information", timeout=3, markup=False)
             return
         send_text(self.app, f"The {row.label}", row.value)
+
+    def early_key(self, event: events.Key) -> None:
+        if event.key in ("j", "down", "k", "up"):
+            self.action_cursor("down" if event.key in ("j", "down") else "up")
+        elif event.key in ("enter", "y"):
+            self.action_copy()
+        elif event.key == "escape":
+            self.action_close()
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
