@@ -152,3 +152,22 @@ async def test_the_palette_saves_the_category_on_screen(tmp_path, monkeypatch):
         logs = [a for a in screen.detail.artifacts if a.category == Category.LOGS]
         assert len(files) == len(logs) and all(any(a.artifact_id in f for f in files) for a in logs)
         assert (tmp_path / f"{run_id}-logs" / "run.json").is_file()
+
+
+async def test_keys_typed_in_one_burst_with_ctrl_s_go_to_the_dialog(tmp_path, monkeypatch):
+    from textual import events
+
+    monkeypatch.chdir(tmp_path)
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await first_category(pilot)
+        screen = app.screen
+        artifact = screen.artifact_list.artifact
+        for key, char in (("ctrl+s", None), ("backspace", None), ("backspace", None), ("backspace", None),
+                          ("b", "b"), ("i", "i"), ("n", "n"), ("enter", None)):
+            app.post_message(events.Key(key, char))
+        await settle(pilot)
+        saved = tmp_path / default_name(artifact).replace(".png", ".bin")
+        await until(pilot, saved.exists)
+        assert saved.read_bytes() == screen.source.read_bytes(artifact) and app.screen is screen

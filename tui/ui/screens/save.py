@@ -11,7 +11,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from ...core.errors import describe_error
@@ -19,6 +19,7 @@ from ...core.located import Located
 from ...core.saving import SaveRefused, check_target, default_name, save_bytes
 from ..failures import ReportsWorkerFailures
 from ..text import safe_text
+from .early_keys import TakesEarlyKeys
 from .on_screen import on_screen
 
 
@@ -31,7 +32,7 @@ def open_save(screen: Screen) -> None:
     screen.app.push_screen(SaveScreen(on.located))
 
 
-class SaveScreen(ReportsWorkerFailures, ModalScreen[None]):
+class SaveScreen(ReportsWorkerFailures, TakesEarlyKeys):
     DEFAULT_CSS = """
     SaveScreen { align: center middle; }
     SaveScreen Vertical { width: 90; max-width: 95%; height: auto; border: round $accent; padding: 1 2; background: $surface; }
@@ -53,11 +54,31 @@ class SaveScreen(ReportsWorkerFailures, ModalScreen[None]):
         with Vertical() as box:
             box.border_title = safe_text(f"Save {self.located.artifact.artifact_type} · {self.located.artifact.artifact_id}")
             yield Static(Text("Save to (enter saves, escape cancels):"))
-            yield Input(value=str(self.folder / default_name(self.located.artifact)), id="path")
+            # The cursor at the end, nothing selected: a key typed edits the name, not replaces it.
+            yield Input(value=str(self.folder / default_name(self.located.artifact)), id="path", select_on_focus=False)
             yield Static(Text(""), classes="hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
+        self.ready()
+
+    def own_key(self, event: events.Key) -> bool:
+        # A character typed right after ctrl+s that came up from the screen below: the path's.
+        if self.asking is None and event.is_printable and event.character:
+            self.query_one(Input).insert_text_at_cursor(event.character)
+            return True
+        return False
+
+    def early_key(self, event: events.Key) -> None:
+        field = self.query_one(Input)
+        if event.key == "enter":
+            self._submit(field.value)
+        elif event.key == "escape":
+            self.action_cancel()
+        elif event.key == "backspace":
+            field.action_delete_left()
+        else:
+            self.own_key(event)
 
     def say(self, message: str, kind: str = "") -> None:
         hint = self.query_one(".hint", Static)
@@ -72,9 +93,12 @@ class SaveScreen(ReportsWorkerFailures, ModalScreen[None]):
 
     @on(Input.Submitted, "#path")
     def _submitted(self, event: Input.Submitted) -> None:
-        if self.saving or not event.value.strip():
+        self._submit(event.value)
+
+    def _submit(self, value: str) -> None:
+        if self.saving or not value.strip():
             return
-        path = Path(event.value.strip()).expanduser()
+        path = Path(value.strip()).expanduser()
         self._save(path if path.is_absolute() else self.folder / path, False)
 
     def on_key(self, event: events.Key) -> None:
