@@ -3,6 +3,7 @@ move, `enter` or `y` sends the row's value to the clipboard, `escape` closes."""
 
 from __future__ import annotations
 
+from rich.table import Table
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
@@ -34,8 +35,8 @@ def open_info(screen: Screen) -> None:
 class InfoScreen(TakesEarlyKeys):
     DEFAULT_CSS = """
     InfoScreen { align: center middle; }
-    InfoScreen Vertical { width: 90%; height: auto; max-height: 90%; border: round $accent; padding: 0 1; background: $surface; }
-    InfoScreen OptionList, InfoScreen OptionList:focus { height: auto; max-height: 1fr; border: none; padding: 0; }
+    InfoScreen Vertical { width: 90%; height: 90%; border: round $accent; padding: 0 1; background: $surface; }
+    InfoScreen OptionList, InfoScreen OptionList:focus { height: 1fr; border: none; padding: 0; }
     InfoScreen .hint { color: $text-muted; }
     """
 
@@ -58,10 +59,13 @@ class InfoScreen(TakesEarlyKeys):
             yield Static(Text("j/k move · enter or y sends the row to the clipboard · escape closes"), classes="hint")
 
     @staticmethod
-    def _prompt(row: InfoRow) -> Text:
-        text = Text(f"{row.label:<{LABEL_WIDTH}}", style="bold")
-        text.append_text(safe_text(row.value, "" if row.known else "dim"))
-        return text
+    def _prompt(row: InfoRow) -> Table:
+        # Two columns: a long value (a signed URL) wraps under itself, not under the labels.
+        grid = Table.grid()
+        grid.add_column(width=LABEL_WIDTH, no_wrap=True)
+        grid.add_column(ratio=1, overflow="fold")
+        grid.add_row(Text(row.label, style="bold", overflow="ellipsis"), safe_text(row.value, "" if row.known else "dim"))
+        return grid
 
     def on_mount(self) -> None:
         self.query_one(OptionList).focus()
