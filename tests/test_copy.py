@@ -124,7 +124,7 @@ async def test_in_a_har_y_opens_the_menu_with_the_request_as_curl_first():
         await pilot.press("c")
         await settle(pilot)
         assert sent == [to_curl(entry)] and sent[0].startswith("curl ")
-        assert "The request as curl (credentials redacted)" in _notes(app)
+        assert "The request as curl, credentials redacted" in _notes(app)
 
 
 async def test_a_text_too_big_for_the_clipboard_is_refused_and_binary_bytes_are_not_sent(tmp_path):

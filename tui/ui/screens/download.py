@@ -5,26 +5,23 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.notifications import SeverityLevel
 from textual.widgets import Input, ProgressBar, Static
 
 from ...core.catalog import Category
 from ...core.download import download_run
 from ...core.errors import describe_error
+from ...core.model import RunDetail
 from ...core.sources.base import Source
 from ..text import safe_text
 from ..failures import ReportsWorkerFailures
-
-if TYPE_CHECKING:
-    from .run import RunScreen
 
 
 class DownloadScreen(ReportsWorkerFailures, ModalScreen[None]):
@@ -110,15 +107,14 @@ class DownloadScreen(ReportsWorkerFailures, ModalScreen[None]):
             self.dismiss()
 
 
-def save_category(screen: RunScreen) -> None:
+def save_category(screen: Screen, source: Source, detail: RunDetail, category: Category | None) -> None:
     """The palette's "Save category…": a download of the artifact types of the category on
-    screen (the overview is no category: it says so)."""
-    category = screen.shown_category
-    if category is None or screen.showing_overview:
+    screen (None: the overview, which is no category: it says so)."""
+    if category is None:
         screen.notify("Show a category first (keys 1-6), then save it.", severity="information", timeout=4)
         return
-    types = tuple(sorted({a.artifact_type for a in screen.detail.artifacts if a.category == category}))
+    types = tuple(sorted({a.artifact_type for a in detail.artifacts if a.category == category}))
     if not types:
         screen.notify(f"No {category.label} artifacts in this run.", severity="information", timeout=4)
         return
-    screen.app.push_screen(DownloadScreen(screen.source, screen.detail.run.run_id, category, types))
+    screen.app.push_screen(DownloadScreen(source, detail.run.run_id, category, types))

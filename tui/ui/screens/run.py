@@ -212,7 +212,7 @@ class RunScreen(GettingOut, ReportsWorkerFailures, Screen):
     def action_save_category(self) -> None:
         from .download import save_category
 
-        save_category(self)
+        save_category(self, self.source, self.detail, None if self.showing_overview else self.shown_category)
 
     # --- the run model --------------------------------------------------------------------
     def _rebuild(self, detail: RunDetail) -> None:

@@ -514,7 +514,7 @@ class HarViewer(FindBar, Viewer[Har]):
         if entry is None:
             return []
         # Built in the copy worker: a request's body can be megabytes.
-        return [CopyChoice("c", "The request as curl (credentials redacted)", load=partial(to_curl, entry))]
+        return [CopyChoice("c", "The request as curl, credentials redacted", load=partial(to_curl, entry))]
 
     def on_request_table_moved(self, event: RequestTable.Moved) -> None:
         event.stop()
