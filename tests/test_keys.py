@@ -55,15 +55,15 @@ def test_meaning_is_the_id_without_its_prefix():
     assert meaning(Binding("f", "filter", id="har.filter")) != meaning(Binding("F", "follow", id="run.follow"))
 
 
-def test_reserved_keys_stay_free():
-    # Kept for features to come: i info, o open outside, ctrl+s save. (0, t, D and ctrl+f were
-    # kept for the overview, the step story, compare and run-wide search, which have them now.)
-    bound = {key.strip() for _, b in all_bindings() for key in b.key.split(",")}
-    assert not bound & {"i", "o", "ctrl+s"}
+def test_the_reserved_keys_went_to_their_features():
+    # The keys kept for the debugger's features are theirs now: 0 the overview, t the step story,
+    # D compare, ctrl+f run-wide search, i y o ctrl+s getting things out.
     keys = {b.id: b.key for _, b in all_bindings()}
     assert keys["run.overview"] == "0" and keys["run.story"] == "t"
     assert keys["run.compare"] == keys["artifact.compare"] == "D"
     assert keys["run.search"] == keys["artifact.search"] == keys["story.search"] == "ctrl+f"
+    assert {keys[f"{where}.{what}"] for where in ("run", "artifact", "story")
+            for what in ("info", "copy", "save", "open_outside")} == {"i", "y", "ctrl+s", "o"}
 
 
 # --- the config file's [keys] and theme ------------------------------------------------------

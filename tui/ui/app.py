@@ -216,6 +216,12 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
         source, detail = getattr(self.screen, "source", None), getattr(self.screen, "detail", None)
         if source is not None and isinstance(detail, RunDetail):
             open_search(self, source, detail)
+    def on_key(self, event: events.Key) -> None:
+        # A key typed in a burst right after the one that opened a dialog (y then l) comes up
+        # from the screen below: it is the dialog's (screens/early_keys.py).
+        take = getattr(self.screen, "take_key", None)
+        if callable(take) and take(event):
+            event.prevent_default()
 
     def action_help(self) -> None:
         # The help key closes the help it opened.
@@ -245,6 +251,7 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
             ("Compare (D): pick the other artifact", _bindings(ComparePickScreen)),
             ("Artifact diff", _bindings(ArtifactDiffScreen)),
             ("Run-wide search (ctrl+f)", _bindings(SearchScreen)),
+            ("Info (i), copy (y), save (ctrl+s)", _export_dialog_bindings()),
         ]
         # One section per viewer, from its own bindings and those of the widgets it is made of.
         viewers = sorted(set(VIEWERS.values()), key=lambda cls: cls.HELP_TITLE or cls.__name__)
@@ -253,3 +260,12 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
             if bindings:
                 sections.append((viewer.HELP_TITLE or viewer.__name__, bindings))
         self.push_screen(HelpScreen(sections, self.keys))
+
+
+def _export_dialog_bindings() -> list[Binding]:
+    from .screens.copy import CopyScreen
+    from .screens.info import InfoScreen
+    from .screens.save import SaveScreen
+
+    letters = Binding("t,i,u,a,l,c,s", "", "In the copy menu: the text, id, uri, app URL, command line, curl, selector")
+    return [*_bindings(InfoScreen), *_bindings(CopyScreen), letters, *_bindings(SaveScreen)]

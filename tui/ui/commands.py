@@ -25,6 +25,14 @@ class RunCommandsHost(Protocol):
 
     def reveal_artifact(self, artifact: Artifact) -> None: ...
 
+    def action_download(self) -> None: ...
+
+    def action_save_category(self) -> None: ...
+
+
+# Listed after the categories before any typing: Compare with run…, and the two saves.
+DISCOVERED = 3
+
 
 class RunCommands(Provider):
     """Jump to a category or straight to any artifact of the open run."""
@@ -38,6 +46,8 @@ class RunCommands(Provider):
             for i, c in enumerate(CATEGORIES, start=1)
         ]
         commands.append(("Compare with run…", partial(_compare_with_run, screen), "This run against another, step by step"))
+        commands += [("Save category…", screen.action_save_category, "The artifacts of the category on screen, into a folder"),
+                     ("Save the run…", screen.action_download, "Every artifact of the run, into a folder (key d)")]
         for group in screen.detail.groups():
             for artifact in group.artifacts:
                 # The palette parses both strings as markup: data is escaped (an id a_1[/x]).
@@ -51,7 +61,7 @@ class RunCommands(Provider):
         return commands
 
     async def discover(self) -> Hits:
-        for name, callback, help_text in self._commands()[: len(CATEGORIES) + 1]:
+        for name, callback, help_text in self._commands()[: len(CATEGORIES) + DISCOVERED]:
             yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:

@@ -19,6 +19,7 @@ from ...core.model import Artifact, RunDetail
 from ...core.run_model.model import Place
 from ...core.sources.base import Source
 from ..failures import ReportsWorkerFailures
+from ..getting_out import GettingOut, export_bindings
 from ..messages import ShowStory
 from ..viewers import Viewer
 from ..widgets.error_panel import ErrorPanel
@@ -46,7 +47,7 @@ def picture_reader(source: Source, detail: Callable[[], RunDetail | None]) -> Ca
     return read
 
 
-class ArtifactScreen(ReportsWorkerFailures, Screen):
+class ArtifactScreen(GettingOut, ReportsWorkerFailures, Screen):
     DEFAULT_CSS = "ArtifactScreen ViewerPane { height: 1fr; }"
 
     BINDINGS = [
@@ -54,6 +55,7 @@ class ArtifactScreen(ReportsWorkerFailures, Screen):
         Binding("t", "story", "Step story", id="artifact.story"),
         Binding("D", "compare", "Compare", show=False, id="artifact.compare"),
         Binding("ctrl+f", "app.search_run", "Search the run", show=False, priority=True, id="artifact.search"),
+        *export_bindings("artifact"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, place: Place, **kwargs) -> None:

@@ -1,4 +1,5 @@
-"""Save the open run to a folder (the demo's layout), with progress; escape cancels."""
+"""Save the open run to a folder (the demo's layout), with progress; escape cancels. With
+`types`, only the artifacts of those types: the palette's "Save category…"."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.notifications import SeverityLevel
 from textual.widgets import Input, ProgressBar, Static
 
+from ...core.catalog import Category
 from ...core.download import download_run
 from ...core.errors import describe_error
+from ...core.model import RunDetail
 from ...core.sources.base import Source
 from ..text import safe_text
 from ..failures import ReportsWorkerFailures
@@ -31,18 +34,23 @@ class DownloadScreen(ReportsWorkerFailures, ModalScreen[None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="download.back")]
 
-    def __init__(self, source: Source, run_id: str, **kwargs) -> None:
+    def __init__(self, source: Source, run_id: str, category: Category | None = None,
+                 types: tuple[str, ...] = (), **kwargs) -> None:
         super().__init__(**kwargs)
         self.source = source
         self.run_id = run_id
+        self.category = category  # "Save category…": its name in the title and the folder's
+        self.types = types  # only the artifacts of these types; all when empty
         self.cancel_event = threading.Event()
         self.running = False
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
-            box.border_title = Text(f"Download {self.run_id}")
+            what = f"the {self.category.label} of " if self.category else ""
+            box.border_title = Text(f"Download {what}{self.run_id}")
             yield Static(Text("Folder to save the run in (enter starts, escape cancels):"))
-            yield Input(value=str(Path.cwd() / self.run_id), id="dest")
+            name = f"{self.run_id}-{self.category.value}" if self.category else self.run_id
+            yield Input(value=str(Path.cwd() / name), id="dest")
             yield ProgressBar(show_eta=False)
             yield Static(Text(""), classes="hint")
 
@@ -69,7 +77,8 @@ class DownloadScreen(ReportsWorkerFailures, ModalScreen[None]):
             self.app.call_from_thread(self._progress, done, total)
 
         try:
-            result = download_run(self.source, self.run_id, dest, progress=progress, cancel=self.cancel_event)
+            result = download_run(self.source, self.run_id, dest, types=self.types, progress=progress,
+                                  cancel=self.cancel_event)
         except Exception as exc:
             self.app.call_from_thread(self._finished, f"Download failed: {describe_error(exc)}", "error")
             return
@@ -96,3 +105,16 @@ class DownloadScreen(ReportsWorkerFailures, ModalScreen[None]):
             self._hint("Cancelling…")
         else:
             self.dismiss()
+
+
+def save_category(screen: Screen, source: Source, detail: RunDetail, category: Category | None) -> None:
+    """The palette's "Save category…": a download of the artifact types of the category on
+    screen (None: the overview, which is no category: it says so)."""
+    if category is None:
+        screen.notify("Show a category first (keys 1-6), then save it.", severity="information", timeout=4)
+        return
+    types = tuple(sorted({a.artifact_type for a in detail.artifacts if a.category == category}))
+    if not types:
+        screen.notify(f"No {category.label} artifacts in this run.", severity="information", timeout=4)
+        return
+    screen.app.push_screen(DownloadScreen(source, detail.run.run_id, category, types))

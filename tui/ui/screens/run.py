@@ -42,6 +42,7 @@ from .overview import OverviewPane
 from .story import StoryScreen
 from .viewer_pane import Nothing, ViewerPane
 from ..failures import ReportsWorkerFailures
+from ..getting_out import GettingOut, export_bindings
 
 if TYPE_CHECKING:
     from ...core.run_model.build import RunModelBuilder
@@ -60,7 +61,7 @@ def _news(old: RunDetail, new: RunDetail) -> bool:
             or {a.artifact_id for a in new.artifacts} != {a.artifact_id for a in old.artifacts})
 
 
-class RunScreen(ReportsWorkerFailures, Screen):
+class RunScreen(GettingOut, ReportsWorkerFailures, Screen):
     COMMANDS = Screen.COMMANDS | {RunCommands}
 
     # Below this width the sidebar gives its room to the viewer, and a one-line strip under the
@@ -86,6 +87,7 @@ class RunScreen(ReportsWorkerFailures, Screen):
         Binding("t", "story", "Step story", id="run.story"),
         Binding("D", "compare", "Compare", show=False, id="run.compare"),
         Binding("ctrl+f", "app.search_run", "Search the run", show=False, priority=True, id="run.search"),
+        *export_bindings("run"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, poll_seconds: float = 5.0, **kwargs) -> None:
@@ -208,6 +210,11 @@ class RunScreen(ReportsWorkerFailures, Screen):
         from .download import DownloadScreen
 
         self.app.push_screen(DownloadScreen(self.source, self.detail.run.run_id))
+
+    def action_save_category(self) -> None:
+        from .download import save_category
+
+        save_category(self, self.source, self.detail, None if self.showing_overview else self.shown_category)
 
     # --- the run model --------------------------------------------------------------------
     def _rebuild(self, detail: RunDetail) -> None:

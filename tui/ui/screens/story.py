@@ -16,6 +16,7 @@ from ...core.model import RunDetail
 from ...core.run_model.model import LlmCall, Part, Place, RunModel, Severity, StepModel
 from ...core.sources.base import Source
 from ..failures import ReportsWorkerFailures
+from ..getting_out import GettingOut, export_bindings
 from ..text import human_clock, human_duration
 from ..widgets.cursor_view import StyleOf
 from ..widgets.page_view import PageItem, PageView, join
@@ -145,7 +146,7 @@ class StoryPane(PagePane):
         return self.view
 
 
-class StoryScreen(ReportsWorkerFailures, Screen):
+class StoryScreen(GettingOut, ReportsWorkerFailures, Screen):
     DEFAULT_CSS = """
     StoryScreen .story-title { height: 1; padding: 0 1; background: $boost; }
     StoryScreen StoryPane { height: 1fr; border: round $accent; }
@@ -157,6 +158,7 @@ class StoryScreen(ReportsWorkerFailures, Screen):
         Binding("left_square_bracket", "step(-1)", "Previous step", id="story.previous"),
         Binding("right_square_bracket", "step(1)", "Next step", id="story.next"),
         Binding("ctrl+f", "app.search_run", "Search the run", show=False, priority=True, id="story.search"),
+        *export_bindings("story"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, model: RunModel, step_id: str, **kwargs) -> None:

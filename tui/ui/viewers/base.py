@@ -18,6 +18,7 @@ from typing import ClassVar, Generic, TypeVar
 from textual.message import Message
 from textual.widget import Widget
 
+from ...core.copying import CopyChoice
 from ...core.formats.media import Picture
 from ...core.model import Artifact
 from ..failures import ReportsWorkerFailures
@@ -72,6 +73,11 @@ class Viewer(ReportsWorkerFailures, Widget, Generic[M]):
 
     def show_end(self) -> None:
         """Bring the end into view (follow mode on a live run): the newest log line."""
+
+    def copy_choices(self) -> list[CopyChoice]:
+        """What this viewer adds to the copy menu (`y`), first: the request as curl, the
+        element's CSS selector (the artifact's text, id and uri are offered for every viewer)."""
+        return []
 
     def start_find(self) -> bool:
         """Open this viewer's find bar; False when there is nothing to find in it."""

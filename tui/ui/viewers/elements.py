@@ -21,6 +21,7 @@ from textual.widgets import Static, Tree
 from textual.widgets.tree import TreeNode
 from textual.worker import Worker, get_current_worker
 
+from ...core.copying import CopyChoice
 from ...core.formats.elements import Element, ElementTree, attribute_text
 from ...core.opening import ElementsModel
 from ..text import safe_text
@@ -387,6 +388,11 @@ class ElementTreeViewer(FindBar, Viewer[ElementsModel]):
         if node is None or not isinstance(node.data, int):
             return None
         return self.model.tree.elements[node.data]
+
+    def copy_choices(self) -> list[CopyChoice]:
+        element = self.selected
+        css = self.model.css.get(element.element_id) if element is not None and element.element_id else None
+        return [CopyChoice("s", "The element's CSS selector", css)] if css else []
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted) -> None:

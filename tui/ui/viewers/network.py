@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from functools import partial
 from typing import ClassVar
 
 from rich.cells import chop_cells
@@ -27,6 +28,7 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from ...core.formats.bodies import BodyPreview
+from ...core.copying import CopyChoice
 from ...core.formats.har import (
     SORT_COLUMNS, Entry, Har, compile_filter, entry_body, read_rest, request_body, sort_entries, to_curl,
 )
@@ -41,7 +43,6 @@ from .base import Viewer
 from .find import FIND_CSS, FindBar, find_count, find_input
 from .targets import numbered
 from ..failures import ReportsWorkerFailures
-from ..clipboard import sent_to_clipboard
 
 WATERFALL = 16  # cells of the waterfall column
 READ_PAUSE = 0.001  # seconds the reading worker sleeps after each batch of entries
@@ -374,7 +375,8 @@ class HarViewer(FindBar, Viewer[Har]):
         Binding("f", "filter", "Filter requests", id="har.filter"),
         Binding("s", "sort", "Sort by the next column", id="har.sort"),
         Binding("S", "reverse", "Reverse the sort", id="har.reverse"),
-        Binding("y", "copy_curl", "Copy as curl (secrets redacted)", id="har.copy"),
+        # The copy menu of every screen, with the request as curl first (y then c).
+        Binding("y", "screen.copy", "Copy… (curl first)", id="har.copy"),
     ]
 
     MODEL = Har
@@ -452,7 +454,7 @@ class HarViewer(FindBar, Viewer[Har]):
         if self.model.complete and self.model.entries and not any(e.has_body for e in self.model.entries):
             note += " · bodies omitted"
         text = safe_text(note)
-        text.append("   f filter  s S sort  y curl", style="dim")
+        text.append("   f filter  s S sort  y copy (curl)", style="dim")
         self.query_one(".note", Static).update(text)
 
     def refilter(self) -> None:
@@ -507,13 +509,12 @@ class HarViewer(FindBar, Viewer[Har]):
         self.sort_reverse = not self.sort_reverse
         self.refilter()
 
-    def action_copy_curl(self) -> None:
+    def copy_choices(self) -> list[CopyChoice]:
         entry = self.table.current
         if entry is None:
-            self.notify("No request selected.", severity="warning")
-            return
-        self.app.copy_to_clipboard(to_curl(entry))
-        self.notify(sent_to_clipboard("The request as curl (credentials redacted)"), timeout=6)
+            return []
+        # Built in the copy worker: a request's body can be megabytes.
+        return [CopyChoice("c", "The request as curl, credentials redacted", load=partial(to_curl, entry))]
 
     def on_request_table_moved(self, event: RequestTable.Moved) -> None:
         event.stop()
