@@ -17,6 +17,7 @@ from tui.ui.app import SkyvernTUI
 from tui.ui.messages import CompareArtifacts
 from tui.ui.screens.run import RunScreen
 from tui.ui.screens.run_chooser import RunChooserScreen
+from tui.ui.screens.artifact_diff import ArtifactDiffScreen
 from tui.ui.screens.run_diff import RunDiffScreen, RunDiffTable
 
 
@@ -83,6 +84,13 @@ async def test_palette_compare_with_the_terminated_run_lands_on_its_first_diverg
         assert left.detail.run.run_id == completed and right.detail.run.run_id == terminated
         assert left.source is run_screen.source and right.source.label == "B"
         assert left.artifact.step_id == screen.diff.rows[1].left.step.step.step_id
+        # the app shows the two answers' diff (the artifact diff's one way in); escape comes back here
+        await until(pilot, lambda: isinstance(app.screen, ArtifactDiffScreen))
+        diff_screen = app.screen
+        await until(pilot, lambda: diff_screen.comparison is not None)
+        assert diff_screen.comparison.what == "actions" and not diff_screen.comparison.same  # click vs terminate
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
         # n/N: from divergence to divergence (2, 3, 4, then around to 1)
         await pilot.press("n")
         assert table.cursor_row == 2
@@ -114,6 +122,9 @@ async def test_the_demo_against_itself_matches_and_enter_still_diffs():
         await pilot.press("j", "j", "enter")
         await pilot.pause()
         assert len(posted) == 1 and posted[0].left.artifact == posted[0].right.artifact
+        await until(pilot, lambda: isinstance(app.screen, ArtifactDiffScreen))
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
         await pilot.press("n")  # no divergence: said, the cursor stays
         assert table.cursor_row == 2
 
