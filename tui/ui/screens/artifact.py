@@ -18,6 +18,7 @@ from ...core.located import Located
 from ...core.model import Artifact, RunDetail
 from ...core.run_model.model import Place
 from ...core.sources.base import Source
+from .. import history
 from ..failures import ReportsWorkerFailures
 from ..messages import ShowStory
 from ..viewers import Viewer
@@ -52,6 +53,9 @@ class ArtifactScreen(ReportsWorkerFailures, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="artifact.back"),
         Binding("t", "story", "Step story", id="artifact.story"),
+        Binding("alt+left,ctrl+o", "history(-1)", "Back to the place opened before", show=False, id="artifact.history_back"),
+        Binding("alt+right,ctrl+i", "history(1)", "Forward to the place opened next", show=False,
+                id="artifact.history_forward"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, place: Place, **kwargs) -> None:
@@ -63,6 +67,7 @@ class ArtifactScreen(ReportsWorkerFailures, Screen):
         # Keys typed before the viewer is on screen are its keys: kept, then given to it in order.
         self._typed: list[events.Key] = []
         self._replaying: events.Key | None = None
+        self.from_history = False  # opened by back/forward: not a new jump
 
     def compose(self) -> ComposeResult:
         yield ViewerPane(self.source, self.detail)
@@ -75,6 +80,7 @@ class ArtifactScreen(ReportsWorkerFailures, Screen):
     def on_mount(self) -> None:
         self.set_focus(None)
         self.pane.open(self.place.artifact)
+        history.record_screen(self, history.Jump("full", self.place))
 
     def on_screen(self) -> OnScreen | None:
         artifact = self.pane.artifact or self.place.artifact
@@ -141,6 +147,9 @@ class ArtifactScreen(ReportsWorkerFailures, Screen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_history(self, step: int) -> None:
+        history.move(self.app, step)
 
     def action_story(self) -> None:
         """`t`, as on the run screen: the story of the step of the artifact on show."""

@@ -15,6 +15,7 @@ from ...core.located import Located
 from ...core.model import RunDetail
 from ...core.run_model.model import LlmCall, Part, Place, RunModel, Severity, StepModel
 from ...core.sources.base import Source
+from .. import history
 from ..failures import ReportsWorkerFailures
 from ..text import human_clock, human_duration
 from ..widgets.cursor_view import StyleOf
@@ -156,6 +157,9 @@ class StoryScreen(ReportsWorkerFailures, Screen):
         Binding("escape", "back", "Back", id="story.back"),
         Binding("left_square_bracket", "step(-1)", "Previous step", id="story.previous"),
         Binding("right_square_bracket", "step(1)", "Next step", id="story.next"),
+        Binding("alt+left,ctrl+o", "history(-1)", "Back to the place opened before", show=False, id="story.history_back"),
+        Binding("alt+right,ctrl+i", "history(1)", "Forward to the place opened next", show=False,
+                id="story.history_forward"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, model: RunModel, step_id: str, **kwargs) -> None:
@@ -164,6 +168,7 @@ class StoryScreen(ReportsWorkerFailures, Screen):
         self.detail = detail
         self.model = model
         self.step_id = step_id
+        self.from_history = False  # opened by back/forward: not a new jump
 
     @property
     def step(self) -> StepModel | None:
@@ -176,6 +181,10 @@ class StoryScreen(ReportsWorkerFailures, Screen):
 
     def on_mount(self) -> None:
         self.view.focus()
+        history.record_screen(self, history.Jump("story", step_id=self.step_id))
+
+    def action_history(self, step: int) -> None:
+        history.move(self.app, step)
 
     @property
     def view(self) -> StoryView:
