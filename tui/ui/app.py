@@ -226,7 +226,8 @@ class SkyvernTUI(ReportsWorkerFailures, App):
                 Binding("enter", "", "Open it: its artifact at its place, or a step's story"),
                 *_bindings(StoryScreen),
                 Binding("escape", "", "From an opened item: back to the overview or the story, at the same row"),
-                *[b for b in _bindings(ArtifactScreen) if b.id != "artifact.back"],
+                *[b for b in _bindings(ArtifactScreen)
+                  if b.id not in ("artifact.back", "artifact.history_back", "artifact.history_forward")],
             ]),
         ]
         # One section per viewer, from its own bindings and those of the widgets it is made of.

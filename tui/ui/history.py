@@ -13,16 +13,15 @@ over the screen it was first opened over, so escape keeps meaning "back one leve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 from textual.app import App
 from textual.screen import Screen
 
+from ..core.model import Artifact
 from ..core.run_model.model import Place
-
-if TYPE_CHECKING:
-    from .screens.run import RunScreen
 
 LIMIT = 100  # jumps kept, as vim keeps 100
 
@@ -34,6 +33,8 @@ class Jump:
     step_id: str | None = None  # "story"
     screen: Screen | None = field(default=None, repr=False)  # the full-size screen or story shown for it
     parent: Jump | None = field(default=None, repr=False)  # the jump whose screen it was opened over
+    # How to open its screen again (given the run screen): the screen's own class knows.
+    reopen: Callable[[HasHistory], Screen | None] | None = field(default=None, repr=False)
 
     @property
     def key(self) -> tuple[str, str | None, str | None]:
@@ -73,13 +74,24 @@ class History:
         return index if 0 <= index < len(self.jumps) else None
 
 
-def run_screen_below(app: App, screen: Screen | None = None) -> RunScreen | None:
-    """The run screen under `screen` (or under the top of the stack), whose history it is."""
-    from .screens.run import RunScreen
+class HasHistory(Protocol):
+    """The run screen, as the history sees it (this module imports no screen)."""
 
+    history: History
+    showing_overview: bool
+
+    @property
+    def shown_artifact(self) -> Artifact | None: ...
+
+    def reveal_artifact(self, artifact: Artifact, target: str | None = None, record: bool = True) -> None: ...
+
+
+def run_screen_below(app: App, screen: Screen | None = None) -> HasHistory | None:
+    """The run screen under `screen` (or under the top of the stack), whose history it is."""
     stack = app.screen_stack
     below = stack[:stack.index(screen)] if screen is not None and screen in stack else stack
-    return next((s for s in reversed(below) if isinstance(s, RunScreen)), None)
+    found = next((s for s in reversed(below) if isinstance(getattr(s, "history", None), History)), None)
+    return found  # a Screen with a History: the run screen
 
 
 def record_screen(screen: Screen, jump: Jump) -> None:
@@ -98,15 +110,15 @@ def record_screen(screen: Screen, jump: Jump) -> None:
     run.history.record(jump)
 
 
-def _here(app: App, run: RunScreen, jump: Jump) -> bool:
+def _here(app: App, run: HasHistory, jump: Jump) -> bool:
     if jump.kind == "run":
-        shown = run.viewer_pane.artifact
+        shown = run.shown_artifact
         return (app.screen is run and not run.showing_overview and jump.place is not None and shown is not None
                 and shown.artifact_id == jump.place.artifact.artifact_id)
     return jump.screen is not None and app.screen is jump.screen
 
 
-def _pop_to(app: App, screen: Screen) -> None:
+def _pop_to(app: App, screen: object) -> None:
     while app.screen is not screen and len(app.screen_stack) > 1 and screen in app.screen_stack:
         app.pop_screen()
 
@@ -129,7 +141,7 @@ def move(app: App, step: int) -> None:
     _go(app, run, history.jumps[index])
 
 
-def _go(app: App, run: RunScreen, jump: Jump) -> None:
+def _go(app: App, run: HasHistory, jump: Jump) -> None:
     if jump.kind == "run" and jump.place is not None:
         _pop_to(app, run)
         run.reveal_artifact(jump.place.artifact, jump.place.target, record=False)
@@ -139,24 +151,9 @@ def _go(app: App, run: RunScreen, jump: Jump) -> None:
         return
     parent = jump.parent.screen if jump.parent is not None else None
     _pop_to(app, parent if parent is not None and parent in app.screen_stack else run)
-    screen = _screen_for(run, jump)
+    screen = jump.reopen(run) if jump.reopen is not None else None
     if screen is None:
         app.notify("Still reading the run.", timeout=2)
         return
     jump.screen = screen
     app.push_screen(screen)
-
-
-def _screen_for(run: RunScreen, jump: Jump) -> Screen | None:
-    from .screens.artifact import ArtifactScreen
-    from .screens.story import StoryScreen
-
-    screen: ArtifactScreen | StoryScreen
-    if jump.kind == "full" and jump.place is not None:
-        screen = ArtifactScreen(run.source, run.detail, jump.place)
-    elif jump.kind == "story" and jump.step_id is not None and run.model is not None:
-        screen = StoryScreen(run.source, run.detail, run.model, jump.step_id)
-    else:
-        return None
-    screen.from_history = True
-    return screen

@@ -68,6 +68,7 @@ class ArtifactScreen(ReportsWorkerFailures, Screen):
         self._typed: list[events.Key] = []
         self._replaying: events.Key | None = None
         self.from_history = False  # opened by back/forward: not a new jump
+        self._first_place = place  # `]` may flip to the next screenshot: the jump is where it opened
 
     def compose(self) -> ComposeResult:
         yield ViewerPane(self.source, self.detail)
@@ -80,7 +81,13 @@ class ArtifactScreen(ReportsWorkerFailures, Screen):
     def on_mount(self) -> None:
         self.set_focus(None)
         self.pane.open(self.place.artifact)
-        history.record_screen(self, history.Jump("full", self.place))
+        history.record_screen(self, history.Jump("full", self.place, reopen=self._reopen))
+
+    def _reopen(self, run: history.HasHistory) -> Screen:
+        """Its place full size again (back or forward to it), as first opened."""
+        screen = ArtifactScreen(self.source, self.detail, self._first_place)
+        screen.from_history = True
+        return screen
 
     def on_screen(self) -> OnScreen | None:
         artifact = self.pane.artifact or self.place.artifact

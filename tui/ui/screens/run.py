@@ -179,6 +179,11 @@ class RunScreen(ReportsWorkerFailures, Screen):
     def action_history(self, step: int) -> None:
         history.move(self.app, step)
 
+    @property
+    def shown_artifact(self) -> Artifact | None:
+        """The artifact in the viewer pane (or on its way)."""
+        return self.viewer_pane.artifact
+
     # --- live runs ------------------------------------------------------------------------
     @property
     def live(self) -> bool:

@@ -169,6 +169,7 @@ class StoryScreen(ReportsWorkerFailures, Screen):
         self.model = model
         self.step_id = step_id
         self.from_history = False  # opened by back/forward: not a new jump
+        self._first_step = step_id  # `[`/`]` go through the steps: the jump is the one it opened at
 
     @property
     def step(self) -> StepModel | None:
@@ -181,7 +182,15 @@ class StoryScreen(ReportsWorkerFailures, Screen):
 
     def on_mount(self) -> None:
         self.view.focus()
-        history.record_screen(self, history.Jump("story", step_id=self.step_id))
+        history.record_screen(self, history.Jump("story", step_id=self.step_id, reopen=self._reopen))
+
+    def _reopen(self, run: history.HasHistory) -> Screen:
+        """The story of the step it first told again (back or forward to it), with the newest model."""
+        model = getattr(run, "model", None)
+        screen = StoryScreen(self.source, getattr(run, "detail", self.detail),
+                             model if isinstance(model, RunModel) else self.model, self._first_step)
+        screen.from_history = True
+        return screen
 
     def action_history(self, step: int) -> None:
         history.move(self.app, step)
