@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 from .arguments import UsageError, api_source
 from .arguments import run_id_arg as _run_id
+from .core.deep_link import DeepLink
 from .core.errors import TuiError
 from .core.sources.base import Source
 from .core.sources.demo import demo_source
@@ -38,6 +39,8 @@ examples:
   skyvern-tui --local /data/artifacts    pick a run from a server's artifact folder
   skyvern-tui --local ./my-run           open a downloaded run
   skyvern-tui --local /data/artifacts tsk_123   open one run in a folder
+  skyvern-tui wr_123 --open a_456        open the run at that artifact (--type T: the newest
+                                         of that type; --step N: the story of step N)
   skyvern-tui artifacts wr_123 --type llm_prompt --json
   skyvern-tui download wr_123 ./my-run   then: skyvern-tui --local ./my-run
   skyvern-tui report wr_123 --format json   why it failed, step by step (also --local, --demo)
@@ -62,6 +65,30 @@ def _connection_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--artifact-root", dest="artifact_roots", action="append", metavar="DIR",
                        help="read a loopback server's file:// artifacts from disk under DIR (repeatable; "
                             "default: the profile's artifact_roots, $ARTIFACT_STORAGE_PATH)")
+
+
+def _link_flags(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("deep links (one of them; with RUN_ID, --demo or --local DIR of one run)")
+    link = group.add_mutually_exclusive_group()
+    link.add_argument("--open", dest="open_id", metavar="ARTIFACT_ID",
+                      help="open the run at this artifact, in the viewer")
+    link.add_argument("--type", dest="open_type", metavar="TYPE",
+                      help="open the run at the newest artifact of this type (skyvern_log, llm_prompt, ...)")
+    link.add_argument("--step", dest="open_step", metavar="N", type=int,
+                      help="open the story of step N, counted from 1 as the overview's step table lists them")
+
+
+def deep_link(args: argparse.Namespace) -> DeepLink | None:
+    """The place the first run opens at, or None. Raises UsageError for an unknown type."""
+    if args.open_type is not None:
+        from .commands import check_types
+
+        check_types([args.open_type])
+    if args.open_step is not None and args.open_step < 1:
+        raise UsageError(f"--step counts from 1, not {args.open_step}")
+    if args.open_id is None and args.open_type is None and args.open_step is None:
+        return None
+    return DeepLink(args.open_id, args.open_type, args.open_step)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--truecolor", action="store_true",
         help="draw in 24-bit colour (sharper screenshots) even where the terminal does not say it can, e.g. over SSH",
     )
+    _link_flags(parser)
     _connection_flags(parser)
     parser.add_argument("--version", action="version", version=f"skyvern-tui {__version__}")
     return parser
@@ -252,7 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     if not math.isfinite(args.poll) or args.poll < 1:
         return _fail(f"--poll takes a number of seconds of 1 or more, not {args.poll:g}", 2)
     try:
+        link = deep_link(args)
         sources, initial = resolve(args)
+        if link is not None and initial is None:
+            raise UsageError("--open, --type and --step need a run: RUN_ID, --demo, or --local DIR of one run")
     except UsageError as exc:
         return _fail(str(exc), 2)
     except TuiError as exc:
@@ -282,7 +313,7 @@ def build_app(args: argparse.Namespace, sources: list[Source], initial: tuple[So
     ui = load_ui_settings()
     # Only what the terminal can draw: ASCII under a locale that is not UTF-8, and so on.
     return SkyvernTUI(sources, initial, recent, poll_seconds=args.poll, theme=ui.theme, keymap=ui.keys,
-                      driver_class=glyph_driver(os.environ))
+                      driver_class=glyph_driver(os.environ), link=deep_link(args))
 
 
 if __name__ == "__main__":

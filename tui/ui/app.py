@@ -15,6 +15,7 @@ from textual.dom import DOMNode
 from textual.driver import Driver
 
 from ..config import ConfigError
+from ..core.deep_link import DeepLink
 from ..core.errors import describe_error
 from ..core.model import RunDetail
 from ..core.recent import RecentRuns
@@ -68,6 +69,7 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
         theme: str | None = None,
         keymap: Mapping[str, str] | None = None,
         driver_class: type[Driver] | None = None,
+        link: DeepLink | None = None,
     ) -> None:
         """Raises ConfigError for a theme or a binding id (of the config file) that does not exist."""
         super().__init__(driver_class=driver_class)  # None: Textual's own for the platform
@@ -91,6 +93,7 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
         self.poll_seconds = poll_seconds
         self.sources = sources
         self.initial = initial
+        self.link = link  # where the initial run opens (--open, --type, --step); used once
         # Where opened runs are remembered; None (tests) remembers nothing.
         self.recent = recent
         self._screenshots: dict[str, Path] = {}  # delivery key -> the file it is written to
@@ -168,6 +171,7 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
         self.call_from_thread(self._open_failed, run_id, "\n".join(reasons))
 
     def _open_failed(self, run_id: str, reasons: str) -> None:
+        self.link = None  # it was the failed run's
         self.notify(reasons, title=f"Cannot open {run_id}", severity="error", markup=False)
         if isinstance(self.screen, PickerScreen):
             self.screen.open_failed()  # its "Opening…" line is no longer true
@@ -177,7 +181,8 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
     def _show_run(self, source: Source, detail: RunDetail) -> None:
         if isinstance(self.screen, RunScreen):
             self.pop_screen()
-        self.push_screen(RunScreen(source, detail, self.poll_seconds))
+        link, self.link = self.link, None  # the command line's place is the first run's only
+        self.push_screen(RunScreen(source, detail, self.poll_seconds, link=link))
         if self.recent is not None:
             try:
                 self.recent.add(detail.run.run_id, source.label, detail.run.title or "")
@@ -246,7 +251,8 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
                 Binding("enter", "", "Open it: its artifact at its place, or a step's story"),
                 *_bindings(StoryScreen),
                 Binding("escape", "", "From an opened item: back to the overview or the story, at the same row"),
-                *[b for b in _bindings(ArtifactScreen) if b.id != "artifact.back"],
+                *[b for b in _bindings(ArtifactScreen)
+                  if b.id not in ("artifact.back", "artifact.history_back", "artifact.history_forward")],
             ]),
             ("Compare (D): pick the other artifact", _bindings(ComparePickScreen)),
             ("Artifact diff", _bindings(ArtifactDiffScreen)),

@@ -18,6 +18,7 @@ from ...core.located import Located
 from ...core.model import Artifact, RunDetail
 from ...core.run_model.model import Place
 from ...core.sources.base import Source
+from .. import history
 from ..failures import ReportsWorkerFailures
 from ..getting_out import GettingOut, export_bindings
 from ..messages import ShowStory
@@ -56,6 +57,9 @@ class ArtifactScreen(GettingOut, ReportsWorkerFailures, Screen):
         Binding("D", "compare", "Compare", show=False, id="artifact.compare"),
         Binding("ctrl+f", "app.search_run", "Search the run", show=False, priority=True, id="artifact.search"),
         *export_bindings("artifact"),
+        Binding("alt+left,ctrl+o", "history(-1)", "Back to the place opened before", show=False, id="artifact.history_back"),
+        Binding("alt+right,ctrl+i", "history(1)", "Forward to the place opened next", show=False,
+                id="artifact.history_forward"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, place: Place, **kwargs) -> None:
@@ -67,6 +71,8 @@ class ArtifactScreen(GettingOut, ReportsWorkerFailures, Screen):
         # Keys typed before the viewer is on screen are its keys: kept, then given to it in order.
         self._typed: list[events.Key] = []
         self._replaying: events.Key | None = None
+        self.from_history = False  # opened by back/forward: not a new jump
+        self._first_place = place  # `]` may flip to the next screenshot: the jump is where it opened
 
     def compose(self) -> ComposeResult:
         yield ViewerPane(self.source, self.detail)
@@ -79,6 +85,13 @@ class ArtifactScreen(GettingOut, ReportsWorkerFailures, Screen):
     def on_mount(self) -> None:
         self.set_focus(None)
         self.pane.open(self.place.artifact)
+        history.record_screen(self, history.Jump("full", self.place, reopen=self._reopen))
+
+    def _reopen(self, run: history.HasHistory) -> Screen:
+        """Its place full size again (back or forward to it), as first opened."""
+        screen = ArtifactScreen(self.source, self.detail, self._first_place)
+        screen.from_history = True
+        return screen
 
     def on_screen(self) -> OnScreen | None:
         artifact = self.pane.artifact or self.place.artifact
@@ -150,6 +163,8 @@ class ArtifactScreen(GettingOut, ReportsWorkerFailures, Screen):
         from .compare_pick import start_compare
 
         start_compare(self)
+    def action_history(self, step: int) -> None:
+        history.move(self.app, step)
 
     def action_story(self) -> None:
         """`t`, as on the run screen: the story of the step of the artifact on show."""

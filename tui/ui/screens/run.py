@@ -19,12 +19,15 @@ from textual.widgets import Footer, OptionList
 from textual.worker import Worker, get_current_worker
 
 from ...core.catalog import CATEGORIES, GROWING_TYPES, Category
+from ...core.deep_link import DeepLink, linked_artifact, step_index
 from ...core.errors import describe_error
 from ...core.located import Located
 from ...core.model import Artifact, RunDetail, newest
 from ...core.run_model.model import UNSUCCESSFUL, Place, RunModel, StepModel
 from ...core.sources.base import Source, is_remote
+from .. import history
 from ..commands import RunCommands
+from ..history import History, Jump
 from ..keymap import remapped
 from ..messages import BackToPicker
 from ..viewers import Viewer
@@ -88,10 +91,15 @@ class RunScreen(GettingOut, ReportsWorkerFailures, Screen):
         Binding("D", "compare", "Compare", show=False, id="run.compare"),
         Binding("ctrl+f", "app.search_run", "Search the run", show=False, priority=True, id="run.search"),
         *export_bindings("run"),
+        Binding("alt+left,ctrl+o", "history(-1)", "Back to the place opened before", show=False, id="run.history_back"),
+        Binding("alt+right,ctrl+i", "history(1)", "Forward to the place opened next", show=False, id="run.history_forward"),
     ]
 
-    def __init__(self, source: Source, detail: RunDetail, poll_seconds: float = 5.0, **kwargs) -> None:
+    def __init__(self, source: Source, detail: RunDetail, poll_seconds: float = 5.0, link: DeepLink | None = None,
+                 **kwargs) -> None:
         super().__init__(**kwargs)
+        self.history = History()  # the places opened in this run (back and forward)
+        self._link = link  # where the command line asked the run to open
         self.source = source
         self.poll_seconds = poll_seconds  # how often a live run is asked for its news
         self.detail = detail
@@ -140,12 +148,45 @@ class RunScreen(GettingOut, ReportsWorkerFailures, Screen):
         self.set_class(self.app.size.width < self.NARROW, "-narrow")  # no flash of the wide layout
         # A run opens on its overview; the model behind it is built in a worker.
         self.action_overview()
+        if self._link is not None:
+            self.call_after_refresh(self._follow_link)
         self._rebuild(self.detail)
         if self.live:
             self._poller = self.set_interval(self.poll_seconds, self._poll)
             self.refresh_bindings()
             self.notify(f"Live run ({self.detail.run.status}): checking every {self.poll_seconds:g}s. F follows the newest.",
                         markup=False)
+
+    # --- deep links and history --------------------------------------------------------------
+    def _follow_link(self) -> None:
+        """`--open ID` / `--type T`: reveal that artifact; `--step N` waits for the run model."""
+        link = self._link
+        found = linked_artifact(link, self.detail) if link is not None else None
+        if found is None:
+            return
+        self._link = None
+        if isinstance(found, str):
+            self.notify(found, title="Deep link", severity="warning", markup=False)
+        else:
+            self.reveal_artifact(found)
+
+    def _follow_step_link(self, model: RunModel) -> None:
+        link, self._link = self._link, None
+        if link is None:
+            return
+        index = step_index(link, len(model.steps))
+        if isinstance(index, str):
+            self.notify(index, title="Deep link", severity="warning", markup=False)
+        else:
+            self._open_story(model.steps[index])
+
+    def action_history(self, step: int) -> None:
+        history.move(self.app, step)
+
+    @property
+    def shown_artifact(self) -> Artifact | None:
+        """The artifact in the viewer pane (or on its way)."""
+        return self.viewer_pane.artifact
 
     # --- live runs ------------------------------------------------------------------------
     @property
@@ -280,6 +321,8 @@ class RunScreen(GettingOut, ReportsWorkerFailures, Screen):
         named_before = self._call_names()
         self.model = model
         self.query_one(OverviewPane).model_changed()
+        if self._link is not None and self._link.step is not None:
+            self._follow_step_link(model)
         shown = self.shown_category
         if shown is Category.AI and self._call_names() != named_before:
             # The logs named the calls: the list shows each call's artifacts under its name
@@ -525,6 +568,7 @@ class RunScreen(GettingOut, ReportsWorkerFailures, Screen):
         self._stop_cursor_timer()
         artifact = self.artifact_list.artifact
         if artifact is not None:
+            self.history.record(Jump("run", Place(artifact)))
             self.open_artifact(artifact, focus=True)
 
     @on(CategoryStrip.Chosen)
@@ -542,12 +586,26 @@ class RunScreen(GettingOut, ReportsWorkerFailures, Screen):
         else:
             self.artifact_list.focus()
 
-    def reveal_artifact(self, artifact: Artifact) -> None:
-        """Show an artifact's category, select it in the list and open it."""
-        self._show_category(artifact.category)
+    def reveal_artifact(self, artifact: Artifact, target: str | None = None, record: bool = True) -> None:
+        """Show an artifact's category, select it in the list and open it (at `target`, an
+        element or a line, once shown); a jump of the history unless history itself goes there."""
+        if record:
+            self.history.record(Jump("run", Place(artifact, target)))
+        self._pending_target = target
+        if target is not None and self.viewer_pane.artifact is artifact and self.viewer_pane.viewer is not None:
+            self._go_to_pending()
+        hidden = self.showing_overview  # the viewer pane is hidden until the styles follow
+        # Not the category's first artifact first: its viewer would still be the pane's (being
+        # replaced) when this one is asked for, and take the focus as it goes.
+        self._show_category(artifact.category, open_first=False)
         self.artifact_list.select_artifact(artifact)
-        self.artifact_list.focus()
-        self.open_artifact(artifact, focus=True)
+        # At once: a focus that waits for the queue would land after the viewer's.
+        self.set_focus(self.artifact_list)
+        if hidden and self.viewer_pane.artifact is artifact:
+            # Shown already: focusing it must wait until it is on screen again.
+            self.call_after_refresh(self.open_artifact, artifact, True)
+        else:
+            self.open_artifact(artifact, focus=True)
 
     def open_artifact(self, artifact: Artifact, focus: bool) -> None:
         pane = self.viewer_pane
@@ -642,10 +700,7 @@ class RunScreen(GettingOut, ReportsWorkerFailures, Screen):
     @on(Viewer.Navigate)
     def _navigate(self, event: Viewer.Navigate) -> None:
         event.stop()
-        self._pending_target = event.target
-        if self.viewer_pane.artifact is event.artifact and self.viewer_pane.viewer is not None:
-            self._go_to_pending()
-        self.reveal_artifact(event.artifact)
+        self.reveal_artifact(event.artifact, event.target)
 
     @on(Viewer.ShowImage)
     def _show_image(self, event: Viewer.ShowImage) -> None:
@@ -704,6 +759,7 @@ class RunScreen(GettingOut, ReportsWorkerFailures, Screen):
         artifact = self.artifact_list.artifact
         if self.artifact_list.has_focus and artifact is not None:
             self._stop_cursor_timer()
+            self.history.record(Jump("run", Place(artifact)))
             self.open_artifact(artifact, focus=True)
         else:
             self._focus_pane()

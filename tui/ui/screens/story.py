@@ -15,6 +15,7 @@ from ...core.located import Located
 from ...core.model import RunDetail
 from ...core.run_model.model import LlmCall, Part, Place, RunModel, Severity, StepModel
 from ...core.sources.base import Source
+from .. import history
 from ..failures import ReportsWorkerFailures
 from ..getting_out import GettingOut, export_bindings
 from ..text import human_clock, human_duration
@@ -159,6 +160,9 @@ class StoryScreen(GettingOut, ReportsWorkerFailures, Screen):
         Binding("right_square_bracket", "step(1)", "Next step", id="story.next"),
         Binding("ctrl+f", "app.search_run", "Search the run", show=False, priority=True, id="story.search"),
         *export_bindings("story"),
+        Binding("alt+left,ctrl+o", "history(-1)", "Back to the place opened before", show=False, id="story.history_back"),
+        Binding("alt+right,ctrl+i", "history(1)", "Forward to the place opened next", show=False,
+                id="story.history_forward"),
     ]
 
     def __init__(self, source: Source, detail: RunDetail, model: RunModel, step_id: str, **kwargs) -> None:
@@ -167,6 +171,8 @@ class StoryScreen(GettingOut, ReportsWorkerFailures, Screen):
         self.detail = detail
         self.model = model
         self.step_id = step_id
+        self.from_history = False  # opened by back/forward: not a new jump
+        self._first_step = step_id  # `[`/`]` go through the steps: the jump is the one it opened at
 
     @property
     def step(self) -> StepModel | None:
@@ -179,6 +185,18 @@ class StoryScreen(GettingOut, ReportsWorkerFailures, Screen):
 
     def on_mount(self) -> None:
         self.view.focus()
+        history.record_screen(self, history.Jump("story", step_id=self.step_id, reopen=self._reopen))
+
+    def _reopen(self, run: history.HasHistory) -> Screen:
+        """The story of the step it first told again (back or forward to it), with the newest model."""
+        model = getattr(run, "model", None)
+        screen = StoryScreen(self.source, getattr(run, "detail", self.detail),
+                             model if isinstance(model, RunModel) else self.model, self._first_step)
+        screen.from_history = True
+        return screen
+
+    def action_history(self, step: int) -> None:
+        history.move(self.app, step)
 
     @property
     def view(self) -> StoryView:
