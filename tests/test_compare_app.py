@@ -283,3 +283,30 @@ async def test_a_run_that_does_not_load_is_said_and_the_others_are_listed(tmp_pa
         assert [c.run for c in picker.candidates] == ["this run", "tsk_other · completed"]
         said = str(picker.query_one("#pick-progress").render())
         assert "Not read: broken" in said and "the disk went away" in said and "\x1b" not in said
+
+
+async def test_d_on_an_item_of_a_step_story_compares_its_artifact():
+    from tui.core.run_model.model import Place
+    from tui.ui.screens.story import StoryScreen
+
+    app = demo_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        story = app.screen
+        assert isinstance(story, StoryScreen)
+        for _ in range(40):  # down to an item that is an artifact's place
+            item = story.view.cursor_item
+            if item is not None and isinstance(item.link, Place) and item.link.artifact.artifact_type == "llm_prompt":
+                break
+            await pilot.press("j")
+        assert item is not None and isinstance(item.link, Place)
+        await pilot.press("D")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, ComparePickScreen)
+        assert picker.origin.artifact is item.link.artifact
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is story

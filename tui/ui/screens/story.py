@@ -159,6 +159,7 @@ class StoryScreen(GettingOut, ReportsWorkerFailures, Screen):
         Binding("left_square_bracket", "step(-1)", "Previous step", id="story.previous"),
         Binding("right_square_bracket", "step(1)", "Next step", id="story.next"),
         Binding("ctrl+f", "app.search_run", "Search the run", show=False, priority=True, id="story.search"),
+        Binding("D", "compare", "Compare", show=False, id="story.compare"),
         *export_bindings("story"),
         Binding("alt+left,ctrl+o", "history(-1)", "Back to the place opened before", show=False, id="story.history_back"),
         Binding("alt+right,ctrl+i", "history(1)", "Forward to the place opened next", show=False,
@@ -242,6 +243,12 @@ class StoryScreen(GettingOut, ReportsWorkerFailures, Screen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_compare(self) -> None:
+        """`D` on an item: its artifact against another of its type."""
+        from .compare_pick import start_compare
+
+        start_compare(self)
 
     @on(PageView.Chosen)
     def _chosen(self, event: PageView.Chosen) -> None:
