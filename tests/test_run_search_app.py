@@ -4,6 +4,7 @@ cancelling a running search on a big log, hostile lines shown as data, the last 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from textual import events
@@ -174,11 +175,22 @@ async def test_enter_on_a_tree_and_a_har_opens_there() -> None:
         assert viewer.table.current is not None and viewer.table.current.index == entry
 
 
-async def test_escape_cancels_a_running_search_then_goes_back_a_level(tmp_path: Path) -> None:
+async def test_escape_cancels_a_running_search_then_goes_back_a_level(tmp_path: Path, monkeypatch) -> None:
     big = log_bytes(400_000)  # some 40 MB
     while len(big) < 50 << 20:
         big += big[: (50 << 20) - len(big)]
     source = make_run(tmp_path / "run", [("skyvern_log", "skyvern.log", big)])
+    # The search's read waits at a gate until escape has been pressed: however fast this
+    # machine searches 50 MB, escape comes while the search runs.
+    from tui.core.run_search import search as run_search
+
+    gate = threading.Event()
+    opener = run_search.open_artifact
+
+    def gated(*args, **kwargs):
+        gate.wait(30)
+        return opener(*args, **kwargs)
+
     app = local_app(source, "tsk_test")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -186,9 +198,11 @@ async def test_escape_cancels_a_running_search_then_goes_back_a_level(tmp_path: 
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, SearchScreen)
+        monkeypatch.setattr(run_search, "open_artifact", gated)
         await pilot.press(*"not in the log", "enter")
         await until(pilot, lambda: screen.running)
         await pilot.press("escape")
+        gate.set()
         await until(pilot, lambda: not screen.running)
         assert "Cancelled" in str(screen.query_one("Static.progress").render())
         assert app.screen is screen
