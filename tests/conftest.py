@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from skyvern_server import DEMO_DIR as SERVER_SEED_RUN, RealServer, real_server as _real_server
+from server_fixtures import started
 
 # Times are shown in local time: fix the zone so screens and snapshots are the same everywhere.
 os.environ["TZ"] = "UTC"
@@ -62,17 +63,4 @@ def real_server(request: pytest.FixtureRequest) -> Iterator[RealServer]:
     pytest's capture is off meanwhile so its progress shows. Never skipped: a server that cannot
     be had fails the tests that need it, saying why.
     """
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    manager = _real_server(SERVER_SEED_RUN)
-    try:
-        if capture is not None:
-            with capture.global_and_fixture_disabled():
-                server = manager.__enter__()
-        else:
-            server = manager.__enter__()
-    except Exception as exc:
-        pytest.fail(f"could not start the real Skyvern server: {exc}", pytrace=False)
-    try:
-        yield server
-    finally:
-        manager.__exit__(None, None, None)
+    yield from started(request, _real_server(SERVER_SEED_RUN))

@@ -22,7 +22,8 @@ from typing import Any
 import httpx
 import pytest
 
-from skyvern_server import BUNDLED_KEYRING, RealServer, real_server, seed_run
+from skyvern_server import RealServer
+from server_fixtures import seeded_bundled
 
 BUNDLED = Path(__file__).resolve().parent / "data" / "bundled"
 BUNDLED_RUNS = ("task_completed", "task_terminated", "workflow_run")
@@ -196,23 +197,7 @@ def test_bundled_members_have_the_bytes_of_the_unbundled_files() -> None:
 
 @pytest.fixture(scope="module")
 def bundled_server(request: pytest.FixtureRequest) -> Iterator[tuple[RealServer, dict[str, dict]]]:
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    manager = real_server(BUNDLED / BUNDLED_RUNS[0], keyring=BUNDLED_KEYRING)
-    try:
-        if capture is not None:
-            with capture.global_and_fixture_disabled():
-                server = manager.__enter__()
-        else:
-            server = manager.__enter__()
-    except Exception as exc:
-        pytest.fail(f"could not start the real Skyvern server: {exc}", pytrace=False)
-    try:
-        seeded = {BUNDLED_RUNS[0]: server.seeded}
-        for name in BUNDLED_RUNS[1:]:
-            seeded[name] = seed_run(server.server, BUNDLED / name)
-        yield server, seeded
-    finally:
-        manager.__exit__(None, None, None)
+    yield from seeded_bundled(request, BUNDLED_RUNS)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,32 +20,10 @@ _DEMO = demo_source()
 _DETAIL = _DEMO.load_run(_DEMO.list_runs()[0].run_id)
 
 
-class LinkedApp(TmuxApp):
-    """TmuxApp with the command line of the test's own (TmuxApp's is `--demo` alone)."""
-
-    def __init__(self, tmp: Path, columns: int, lines: int, argv: list[str], env: dict[str, str] | None = None) -> None:
-        self._socket_dir = Path(tempfile.mkdtemp(prefix="sktui-"))
-        self.socket = self._socket_dir / "s"
-        config = tmp / "tmux.conf"
-        config.write_text("set -g remain-on-exit on\n")
-        home, cwd = tmp / "home", tmp / "cwd"
-        home.mkdir()
-        cwd.mkdir()
-        environment = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "PYTHONPATH": str(ROOT),
-            "TZ": "UTC", "TERM": "xterm-256color", "LANG": "C.UTF-8", **(env or {}),
-        }
-        app = ["env", "-i", *(f"{k}={v}" for k, v in environment.items()), sys.executable, "-m", "tui", *argv]
-        self._status = tmp / "status"
-        command = ["sh", "-c", f'"$@"; echo $? > {self._status}', "sh", *app]
-        self.tmux("-f", str(config), "new-session", "-d", "-s", "app", "-x", str(columns), "-y", str(lines),
-                  "-c", str(cwd), *command)
-
-
 def test_demo_open_shows_that_artifact(tmp_path: Path) -> None:
     # The last LLM response of the run: far from where the run would open by itself.
     target = [a for a in _DETAIL.artifacts if a.artifact_type == "llm_response_parsed"][-1]
-    app = LinkedApp(tmp_path, 160, 50, ["--demo", "--open", target.artifact_id])
+    app = TmuxApp(tmp_path, 160, 50, {}, ("--demo", "--open", target.artifact_id))
     try:
         screen = app.wait_for(target.artifact_id)  # the viewer's subtitle names the artifact on show
         app.wait(lambda s: "llm_response_parsed" in s and "AI reasoning (60)" in s, "the AI list and the viewer")
@@ -61,7 +38,7 @@ def test_demo_open_shows_that_artifact(tmp_path: Path) -> None:
 
 
 def test_a_wrong_id_opens_the_run_and_says_so(tmp_path: Path) -> None:
-    app = LinkedApp(tmp_path, 160, 50, ["--demo", "--open", "a_nowhere"])
+    app = TmuxApp(tmp_path, 160, 50, {}, ("--demo", "--open", "a_nowhere"))
     try:
         app.wait_for("No artifact a_nowhere in run")
         app.wait_for("Steps (5)")  # the overview, where the run opens

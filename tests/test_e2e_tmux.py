@@ -42,7 +42,7 @@ pytestmark = pytest.mark.skipif(TMUX is None and not os.environ.get("CI"),
 class TmuxApp:
     """The app in a detached tmux session of its own server (own socket, no config of the user's)."""
 
-    def __init__(self, tmp: Path, columns: int, lines: int, env: dict[str, str]) -> None:
+    def __init__(self, tmp: Path, columns: int, lines: int, env: dict[str, str], argv: tuple[str, ...] = ("--demo",)) -> None:
         # A socket path must stay short (108 bytes), so it is not under pytest's tmp_path.
         self._socket_dir = Path(tempfile.mkdtemp(prefix="sktui-"))
         self.socket = self._socket_dir / "s"
@@ -56,7 +56,7 @@ class TmuxApp:
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(home), "PYTHONPATH": str(ROOT),
             "TZ": "UTC", "TERM": "xterm-256color", "LANG": "C.UTF-8", **env,
         }
-        app = ["env", "-i", *(f"{k}={v}" for k, v in environment.items()), sys.executable, "-m", "tui", "--demo"]
+        app = ["env", "-i", *(f"{k}={v}" for k, v in environment.items()), sys.executable, "-m", "tui", *argv]
         # The shell around the app writes its exit status to a file (1 after a crash).
         self._status = tmp / "status"
         command = ["sh", "-c", f'"$@"; echo $? > {self._status}', "sh", *app]

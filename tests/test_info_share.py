@@ -87,13 +87,8 @@ def test_the_cli_parses_the_line(tmp_path, kind):
     assert (str(args.local) if args.local else None) == (flags[1] if flags[:1] == ["--local"] else None)
     assert args.base_url == (flags[1] if flags[:1] == ["--base-url"] else None)
     assert args.api_key is None
-    if "--open" in parser._option_string_actions:  # once nav's flags are merged
-        assert rest == [] and args.open == "a_7" and args.run_id == run_id
-        assert parser.parse_args(argv[1:]).open == "a_7"
-    elif run_id is None:  # today, without a run id, argparse takes the artifact's id for one
-        assert rest == ["--open"] and args.run_id == "a_7"
-    else:
-        assert rest == ["--open", "a_7"] and args.run_id == run_id
+    assert rest == [] and args.open_id == "a_7" and args.run_id == run_id  # every word is the parser's
+    assert parser.parse_args(argv[1:]).open_id == "a_7"
 
 
 def test_the_app_url_is_the_apis_and_a_folder_run_has_none():

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from skyvern_server import BUNDLED_KEYRING, RealServer, real_server, seed_run
+from skyvern_server import RealServer
+from server_fixtures import seeded_bundled
 
 BUNDLED = Path(__file__).resolve().parent / "data" / "bundled"
 RUNS = ("task_terminated", "task_completed", "workflow_run")
@@ -22,23 +23,8 @@ RUNS = ("task_terminated", "task_completed", "workflow_run")
 @pytest.fixture(scope="module")
 def server(request: pytest.FixtureRequest) -> Iterator[tuple[RealServer, dict[str, str]]]:
     """One server, three bundled runs seeded: their run ids by folder name."""
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    manager = real_server(BUNDLED / RUNS[0], keyring=BUNDLED_KEYRING)
-    try:
-        if capture is not None:
-            with capture.global_and_fixture_disabled():
-                started = manager.__enter__()
-        else:
-            started = manager.__enter__()
-    except Exception as exc:
-        pytest.fail(f"could not start the real Skyvern server: {exc}", pytrace=False)
-    try:
-        ids = {RUNS[0]: started.run_id}
-        for name in RUNS[1:]:
-            ids[name] = seed_run(started.server, BUNDLED / name)["run_id"]
-        yield started, ids
-    finally:
-        manager.__exit__(None, None, None)
+    for server, seeded in seeded_bundled(request, RUNS):
+        yield server, {name: rows["run_id"] for name, rows in seeded.items()}
 
 
 def cli(server: RealServer, *args: str, cwd: Path) -> subprocess.CompletedProcess:
