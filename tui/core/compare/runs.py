@@ -17,10 +17,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..fields import mapping
 from ..located import Located
 from ..model import Artifact, RunDetail
-from ..run_model.actions import recorded_pairs
+from ..run_model.actions import step_url
 from ..run_model.model import Action, Place, RunModel, StepModel
 from ..sources.base import Source
 from ..textsafe import visible_controls
@@ -100,7 +99,7 @@ class StepSummary:
 
     @classmethod
     def of(cls, step: StepModel) -> StepSummary:
-        return cls(step, tuple(ActionSummary.of(a) for a in step.actions), step_url(step),
+        return cls(step, tuple(ActionSummary.of(a) for a in step.actions), step_url(step.step),
                    tuple(c.title for c in step.calls))
 
     @property
@@ -163,19 +162,6 @@ class RunDiff:
         count = len(self.divergences)
         return (f"{self.left.run_id} and {self.right.run_id} differ in {count} of {steps}; first at "
                 f"{row.label}: {', '.join(row.differences)}")
-
-
-def step_url(step: StepModel) -> str | None:
-    """The page the step ran on, as its recorded output says (None where nothing says)."""
-    output = mapping(step.step.raw.get("output"))
-    url = _text(mapping(output.get("browser_metadata")).get("website_url"))
-    if url:
-        return url
-    for item, _ in recorded_pairs(step.step):
-        url = _text(mapping(item.get("skyvern_element_data")).get("page_url"))
-        if url:
-            return url
-    return None
 
 
 def _text(value: Any) -> str | None:

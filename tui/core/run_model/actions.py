@@ -14,6 +14,7 @@ from typing import Any
 
 from ..fields import mapping
 from ..model import Artifact, Step, parse_time
+from ..textsafe import visible_controls
 from .model import Action
 
 # A capture time from an id is to the second: a screenshot of that second may follow the action.
@@ -163,3 +164,13 @@ def with_screenshots(actions: Sequence[tuple[Action, str | None]], screenshots: 
                 taken.add(shot.artifact_id)
         out.append(replace(action, screenshot=shot))
     return tuple(out)
+
+
+def step_url(step: Step) -> str | None:
+    """The page the step ran on, as its recorded output says (None where nothing says), made
+    safe to show (the raw output is kept as served)."""
+    output = mapping(step.raw.get("output"))
+    found = [mapping(output.get("browser_metadata")).get("website_url"),
+             *(mapping(item.get("skyvern_element_data")).get("page_url") for item, _ in recorded_pairs(step))]
+    url = next((u.strip() for u in found if isinstance(u, str) and u.strip()), None)
+    return visible_controls(url) if url is not None else None

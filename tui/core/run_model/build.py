@@ -19,7 +19,7 @@ from ..formats.logs import SkyvernLog, skyvern_log, skyvern_log_file
 from ..model import TERMINAL_STATUSES, Artifact, RunDetail, Step, group_artifacts, step_label
 from ..sources.base import Source
 from ..sources.local import LocalSource
-from .actions import action_type, recorded_actions, recorded_pairs, step_exception, with_screenshots
+from .actions import action_type, recorded_actions, recorded_pairs, step_exception, step_url, with_screenshots
 from .blocks import log_blocks, timeline_blocks
 from .browser import console_problems, network_problems
 from ..recorded import goal_in
@@ -491,16 +491,7 @@ def _recorded_elements(detail: RunDetail) -> dict[str, Mapping[str, Any]]:
 
 
 def _first_url(steps: Iterable[StepModel]) -> str | None:
-    for step in steps:
-        output = mapping(step.step.raw.get("output"))
-        url = _str(mapping(output.get("browser_metadata")).get("website_url"))
-        if url:
-            return url
-        for item, _ in recorded_pairs(step.step):
-            url = _str(mapping(item.get("skyvern_element_data")).get("page_url"))
-            if url:
-                return url
-    return None
+    return next((url for step in steps if (url := step_url(step.step))), None)
 
 
 def _str(value: Any) -> str | None:
