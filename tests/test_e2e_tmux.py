@@ -42,13 +42,14 @@ pytestmark = pytest.mark.skipif(TMUX is None and not os.environ.get("CI"),
 class TmuxApp:
     """The app in a detached tmux session of its own server (own socket, no config of the user's)."""
 
-    def __init__(self, tmp: Path, columns: int, lines: int, env: dict[str, str], argv: tuple[str, ...] = ("--demo",)) -> None:
+    def __init__(self, tmp: Path, columns: int, lines: int, env: dict[str, str], argv: tuple[str, ...] = ("--demo",),
+                 tmux_conf: str = "") -> None:
         # A socket path must stay short (108 bytes), so it is not under pytest's tmp_path.
         self._socket_dir = Path(tempfile.mkdtemp(prefix="sktui-"))
         self.socket = self._socket_dir / "s"
         config = tmp / "tmux.conf"
         # The pane stays after the app exits, so what it printed last can be read.
-        config.write_text("set -g remain-on-exit on\n")
+        config.write_text(f"set -g remain-on-exit on\n{tmux_conf}")
         home, cwd = tmp / "home", tmp / "cwd"
         home.mkdir()
         cwd.mkdir()
