@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from textual.css.query import NoMatches
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
@@ -55,10 +56,18 @@ async def first_category(pilot: Pilot) -> None:
 
 
 async def until(pilot: Pilot, condition, tries: int = 500) -> None:
-    """Wait (without waiting for workers) until the condition holds."""
+    """Wait (without waiting for workers) until the condition holds.
+
+    A widget the condition asks for that is not there yet (a pushed screen still composing)
+    means "not yet": raising would end the test while the screen mounts, and the app's mount
+    would then fail on its half-removed children instead.
+    """
     for _ in range(tries):
-        if condition():
-            return
+        try:
+            if condition():
+                return
+        except NoMatches:
+            pass
         await pilot.pause(0.01)
     raise AssertionError("condition never held")
 
