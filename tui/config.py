@@ -4,6 +4,8 @@ The config file is TOML in the user config directory, with named profiles:
 
     default = "local"
     theme = "nord"            # any Textual theme (the command palette lists them)
+    graphics = "auto"         # screenshots: auto, kitty, sixel or halfblock (--graphics and
+                              # $SKYVERN_TUI_GRAPHICS come first)
 
     [keys]                    # remap a key by its binding id (README, "Keys")
     "app.help" = "f2"
@@ -74,6 +76,7 @@ class UiSettings:
 
     theme: str | None = None
     keys: dict[str, str] = field(default_factory=dict)  # binding id -> keys ("f2", "ctrl+h,f2")
+    graphics: str | None = None  # the mode named in the file (checked by core.graphics.modes)
 
 
 def _read(path: Path) -> dict:
@@ -96,7 +99,10 @@ def load_ui_settings(path: Path | None = None) -> UiSettings:
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(k, str) and v and isinstance(v, str) for k, v in keys.items()):
         raise ConfigError(f'{path}: [keys] holds lines such as "app.help" = "f2" (binding id = keys)')
-    return UiSettings(theme or None, dict(keys))
+    graphics = data.get("graphics")
+    if graphics is not None and not isinstance(graphics, str):
+        raise ConfigError(f'{path}: graphics must be a string: "auto", "kitty", "sixel" or "halfblock"')
+    return UiSettings(theme or None, dict(keys), graphics or None)
 
 
 def load_profiles(path: Path) -> tuple[dict[str, dict], str | None]:
@@ -167,6 +173,8 @@ def save_profile(name: str, base_url: str, api_key: str, path: Path | None = Non
     lines = [f"default = {_toml_string(default)}"]
     if ui.theme:
         lines.append(f"theme = {_toml_string(ui.theme)}")
+    if ui.graphics:
+        lines.append(f"graphics = {_toml_string(ui.graphics)}")
     lines.append("")
     if ui.keys:
         lines.append("[keys]")
