@@ -22,6 +22,10 @@ MAX_COLORS = 255
 _INTRO = '\x1bP0;1;0q"1;1;'  # P2=1: unset pixels transparent; raster aspect 1:1
 _ST = "\x1b\\"
 _RUN = re.compile(rb"(.)\1{3,}")
+# In a band of many colours (photos, noise) each colour's line is mostly empty: runs of '?' (and
+# '~' for solid parts) are nearly all there is, and this simpler pattern is twice as fast.
+_EMPTY_OR_FULL_RUN = re.compile(rb"(\?{4,}|~{4,})")
+_MANY_COLORS = 64
 
 # _MASKS[k][c]: the translate table mapping palette index c to 1 << k, every other index to 0.
 _MASKS: list[list[bytes]] = []
@@ -38,6 +42,19 @@ def _masks() -> list[list[bytes]]:
                 row.append(bytes(table))
             _MASKS.append(row)
     return _MASKS
+
+
+class _RunCodes(dict[bytes, bytes]):
+    """A run of one sixel character -> its repeat code (a few thousand distinct runs at most)."""
+
+    def __missing__(self, run: bytes) -> bytes:
+        if len(self) > 4096:  # wide pictures make many lengths: bound the memory
+            self.clear()
+        code = self[run] = b"!%d%c" % (len(run), run[0])
+        return code
+
+
+_RUN_CODES = _RunCodes()
 
 
 def _run(match: re.Match[bytes]) -> bytes:
@@ -96,12 +113,19 @@ def encode(image: Image.Image, colors: int = MAX_COLORS) -> str:
         present = set(b"".join(rows))
         present.discard(TRANSPARENT)
         lines = []
+        many = len(present) > _MANY_COLORS
         for c in sorted(present):
             total = 0
             for k, row in enumerate(rows):
                 total += int.from_bytes(row.translate(masks[k][c]), "big")
             line = (total + offset).to_bytes(width, "big").rstrip(b"?")
-            lines.append(b"#%d" % c + _RUN.sub(_run, line))
+            if many:
+                parts = _EMPTY_OR_FULL_RUN.split(line)
+                parts[1::2] = map(_RUN_CODES.__getitem__, parts[1::2])
+                line = b"".join(parts)
+            else:
+                line = _RUN.sub(_run, line)
+            lines.append(b"#%d" % c + line)
         bands.append(b"$".join(lines))
     out.append(b"-".join(bands).decode("ascii"))
     out.append(_ST)
