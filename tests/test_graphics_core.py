@@ -433,6 +433,12 @@ def test_forced_mode_asks_the_cell_size_when_the_ioctl_has_none(terminal):
     assert detect.KITTY_QUERY.encode() not in term.asked
 
 
+def test_the_linux_console_is_not_asked(terminal):
+    term = terminal(VT340)
+    graphics = _resolve(term, env={"TERM": "linux"})
+    assert graphics.mode is Mode.HALFBLOCK and "TERM=linux" in graphics.reason and term.asked == b""
+
+
 def test_not_a_terminal(tmp_path):
     with open(tmp_path / "out", "w") as out:
         auto = resolve(Mode.AUTO, "default", out.fileno(), out.fileno(), {})
@@ -490,6 +496,12 @@ def test_tmux_with_sixel_draws_sixel_itself(terminal, fake_tmux):
     fake_tmux("on", "XTerm(390)\txterm")
     graphics = _resolve(terminal({b"\x1b[c": TMUX_SIXEL_DA1}), env=TMUX_ENV)
     assert graphics.mode is Mode.SIXEL and not graphics.tmux
+
+
+def test_tmux_over_a_terminal_without_kitty_graphics(terminal, fake_tmux):
+    fake_tmux("on", "XTerm(390)\txterm-256color")
+    graphics = _resolve(terminal(TMUX_ANSWERS), env=TMUX_ENV)
+    assert graphics.mode is Mode.HALFBLOCK and "(XTerm(390)) draws no kitty graphics" in graphics.reason
 
 
 def test_tmux_that_hangs_costs_at_most_the_timeout(terminal, fake_tmux):

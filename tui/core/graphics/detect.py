@@ -37,6 +37,7 @@ CELL_QUERY = "\x1b[16t"
 DA1_QUERY = "\x1b[c"
 SIXEL_ATTRIBUTE = 4
 KITTY_PLACEHOLDERS_SINCE = (0, 28)  # kitty's first version with Unicode placeholders
+_NO_QUESTIONS = {"dumb", "linux"}  # TERM values not asked anything
 MAX_ANSWER = 4096  # a terminal that keeps talking is not waited for past this
 
 _KITTY = re.compile(rb"\x1b_G([^\x1b]{0,512})\x1b\\")
@@ -217,6 +218,11 @@ def resolve(requested: Mode, how: str, fd_in: int, fd_out: int, env: Mapping[str
     if requested is Mode.AUTO and not is_tty:
         cell, cell_reason = _cell(None, fd_out)
         return Graphics(Mode.HALFBLOCK, cell, False, "half-blocks: not a terminal, so nothing was asked", cell_reason)
+    if requested is Mode.AUTO and env.get("TERM") in _NO_QUESTIONS:
+        # The Linux console draws no graphics and would print the kitty query as text.
+        cell, cell_reason = _cell(None, fd_out)
+        return Graphics(Mode.HALFBLOCK, cell, False, f"half-blocks: TERM={env['TERM']} draws no graphics, "
+                        "so nothing was asked", cell_reason)
     if requested is not Mode.AUTO:
         return _forced(requested, how, fd_in, fd_out, is_tty, in_tmux, timeout)
     deadline = time.monotonic() + timeout
