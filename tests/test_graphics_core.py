@@ -433,6 +433,23 @@ def test_forced_mode_asks_the_cell_size_when_the_ioctl_has_none(terminal):
     assert detect.KITTY_QUERY.encode() not in term.asked
 
 
+def test_a_terminal_gone_mid_question_gives_half_blocks():
+    master, slave = os.openpty()
+
+    def hang_up() -> None:
+        os.read(master, 100)  # the questions came: the terminal goes away
+        os.close(master)
+
+    thread = threading.Thread(target=hang_up)
+    thread.start()
+    try:
+        graphics = resolve(Mode.AUTO, "default", slave, slave, {})
+        assert graphics.mode is Mode.HALFBLOCK and "no graphics answer" in graphics.reason
+    finally:
+        thread.join()
+        os.close(slave)
+
+
 def test_the_linux_console_is_not_asked(terminal):
     term = terminal(VT340)
     graphics = _resolve(term, env={"TERM": "linux"})

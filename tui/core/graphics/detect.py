@@ -95,8 +95,11 @@ def ask(fd_in: int, fd_out: int, questions: str, timeout: float) -> bytes:
     in non-canonical, no-echo mode; its mode is restored whatever happens."""
     import termios
 
-    saved = termios.tcgetattr(fd_in)
     data = bytearray()
+    try:
+        saved = termios.tcgetattr(fd_in)
+    except termios.error:
+        return b""
     try:
         quiet = termios.tcgetattr(fd_in)
         quiet[3] &= ~(termios.ICANON | termios.ECHO)
@@ -118,8 +121,13 @@ def ask(fd_in: int, fd_out: int, questions: str, timeout: float) -> bytes:
             data += byte
             if byte == b"c" and _DA1_END.search(data):
                 break
+    except (OSError, termios.error):
+        pass  # a terminal gone mid-question: what came is all there is (half-blocks, likely)
     finally:
-        termios.tcsetattr(fd_in, termios.TCSANOW, saved)
+        try:
+            termios.tcsetattr(fd_in, termios.TCSANOW, saved)
+        except termios.error:
+            pass
     return bytes(data)
 
 
