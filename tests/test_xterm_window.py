@@ -7,8 +7,11 @@ Also pinned here, for the sixel renderer: facts of xterm 379 measured with this 
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -17,7 +20,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from xterm_window import BORDER, XtermUnavailable, XtermWindow, missing_programs
+from xterm_window import BORDER, KittyWindow, XtermUnavailable, XtermWindow, missing_programs
 
 # Skipped only off CI: .ci/run installs the packages, so in CI a missing one fails these tests.
 pytestmark = pytest.mark.skipif(bool(missing_programs()) and not os.environ.get("CI"),
@@ -243,3 +246,68 @@ def test_a_missing_package_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(XtermUnavailable, match="apt-get install xdotool"):
         with XtermWindow(["true"], 80, 24):
             pass
+
+
+KITTY_PROBE = """
+import json, os, select, sys, termios, tty
+fd = sys.stdin.fileno()
+saved = termios.tcgetattr(fd)
+tty.setraw(fd)
+def ask(query):
+    os.write(1, query)
+    answer = b""
+    while select.select([fd], [], [], 1.0)[0]:
+        answer += os.read(fd, 256)
+    return answer.decode()
+answers = {"query": ask(b"\\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\\x1b\\\\"),
+           "query_placeholder": ask(b"\\x1b_Gi=32,s=1,v=1,a=q,U=1,t=d,f=24;AAAA\\x1b\\\\"),
+           "version": ask(b"\\x1b[>0q"), "16t": ask(b"\\x1b[16t")}
+termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+with open("answers.tmp", "w") as file:
+    json.dump(answers, file)
+os.rename("answers.tmp", "answers.json")
+"""
+
+needs_kitty = pytest.mark.skipif(shutil.which("kitty") is None and not os.environ.get("CI"),
+                                 reason="needs Debian's kitty (.ci/run installs it)")
+
+
+@needs_kitty
+def test_kitty_draws_a_placed_image_at_its_cells(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 38), RED).save(buffer, "PNG")
+    payload = base64.b64encode(buffer.getvalue()).decode()
+    command = script(tmp_path, "kitty_draw", f"""
+import os, sys, time
+out = sys.stdout
+out.write("\\x1b[2J\\x1b[?25l\\x1b[1;1HTOP")
+out.flush()
+open("ready", "w").close()
+while not os.path.exists("go"):
+    time.sleep(0.02)
+out.write("\\x1b[3;4H\\x1b_Ga=T,f=100,q=2,c=4,r=2;{payload}\\x1b\\\\")
+out.flush()
+time.sleep(300)
+""")
+    with KittyWindow(command, 80, 24, cwd=tmp_path) as window:
+        assert window.cell_size() == (10, 19)  # DejaVu Sans Mono at 12 pt
+        wait_file(tmp_path / "ready", window)
+        before = window.wait_for(lambda s: len(cell_colours(s, window, 0, 0)) > 1, TIMEOUT)  # TOP drawn
+        assert all(cell_colours(before, window, c, r) == {BLACK} for c in range(3, 7) for r in (2, 3))
+        (tmp_path / "go").touch()
+        after = window.wait_for(lambda s: cell_colours(s, window, 6, 3) == {RED}, TIMEOUT)
+        assert all(cell_colours(after, window, c, r) == {RED} for c in range(3, 7) for r in (2, 3))
+        assert cell_colours(after, window, 7, 2) == cell_colours(after, window, 3, 4) == {BLACK}
+
+
+@needs_kitty
+def test_debians_kitty_predates_unicode_placeholders(tmp_path: Path) -> None:
+    """kitty 0.26.5 answers the graphics query, but not one with U=1 (a parse error, logged): a
+    terminal that says OK to a plain query may still draw no placeholders."""
+    with KittyWindow(script(tmp_path, "kitty_probe", KITTY_PROBE), 80, 24, cwd=tmp_path, hold=True) as window:
+        answers = json.loads(wait_file(tmp_path / "answers.json", window))
+        assert answers["query"] == "\x1b_Gi=31;OK\x1b\\"
+        assert answers["query_placeholder"] == ""
+        assert answers["version"] == "\x1bP>|kitty(0.26.5)\x1b\\"
+        width, height = window.cell_size()
+        assert answers["16t"] == f"\x1b[6;{height};{width}t"

@@ -70,6 +70,10 @@ class XtermWindow:
     `hold` keeps the window after the command exits (xterm -hold).
     """
 
+    window_class = "XTerm"  # for xdotool search: the only client on its display
+    border = BORDER  # pixels between the window's edge and the first cell
+    log_name = "xterm"
+
     def __init__(self, command: Sequence[str], cols: int = 80, rows: int = 24, *,
                  env: dict[str, str] | None = None, font: str = FONT_10X20,
                  truetype: tuple[str, float] | None = None, term: str = "xterm-256color",
@@ -127,9 +131,10 @@ class XtermWindow:
             if write_end >= 0:
                 os.close(write_end)
         self._map_framebuffer(tmp / "Xvfb_screen0")
+        args = self._terminal_args()
         env = {**self.env, "DISPLAY": self.display}
-        self._xterm = subprocess.Popen(self._xterm_args(), env=env, cwd=self.cwd, stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.DEVNULL, stderr=open(tmp / "xterm.log", "wb"),
+        self._xterm = subprocess.Popen(args, env=env, cwd=self.cwd, stdin=subprocess.DEVNULL,
+                                       stdout=open(tmp / f"{self.log_name}.log", "wb"), stderr=subprocess.STDOUT,
                                        start_new_session=True)
         self._find_window()
 
@@ -146,7 +151,7 @@ class XtermWindow:
             data += chunk
         return data.decode().strip()
 
-    def _xterm_args(self) -> list[str]:
+    def _terminal_args(self) -> list[str]:
         args = ["xterm", "-ti", "vt340", "-tn", self.term, "-u8", "-geometry", f"{self.cols}x{self.rows}+0+0",
                 "-bw", "0", "+sb", "-title", "xterm-window"]
         args += ["-fa", self.truetype[0], "-fs", str(self.truetype[1])] if self.truetype else ["-fn", self.font]
@@ -170,22 +175,25 @@ class XtermWindow:
         while time.monotonic() < end:
             assert self._xterm is not None
             if self._xterm.poll() is not None:
-                raise XtermUnavailable(f"xterm exited with status {self._xterm.returncode}{self._log('xterm')}")
-            found = self._xdotool("search", "--onlyvisible", "--maxdepth", "1", "--class", "XTerm", check=False)
+                raise XtermUnavailable(f"{self.log_name} exited with status {self._xterm.returncode}"
+                                       f"{self._log(self.log_name)}")
+            found = self._xdotool("search", "--onlyvisible", "--maxdepth", "1", "--class", self.window_class,
+                                  check=False)
             if found:
                 self.window = found.split()[0]
                 break
             time.sleep(0.05)
         else:
-            raise XtermUnavailable(f"xterm's window did not appear in {self.start_timeout:.0f} s{self._log('xterm')}")
+            raise XtermUnavailable(f"{self.log_name}'s window did not appear in {self.start_timeout:.0f} s"
+                                   f"{self._log(self.log_name)}")
         shell = dict(line.split("=", 1) for line in self._xdotool("getwindowgeometry", "--shell", self.window).split())
         self.geometry = (int(shell["X"]), int(shell["Y"]), int(shell["WIDTH"]), int(shell["HEIGHT"]))
-        log = self._log("xterm")
+        log = self._log(self.log_name)
         if "cannot load font" in log or "unable to open font" in log.lower():
             raise XtermUnavailable(f"xterm could not load its font (install xfonts-base){log}")
         width, height = self.geometry[2:]
         if width > self._layout[2] or self.geometry[1] + height > SCREEN[1]:
-            raise XtermUnavailable(f"xterm's window {width}x{height} does not fit Xvfb's screen {SCREEN}")
+            raise XtermUnavailable(f"the window {width}x{height} does not fit Xvfb's screen {SCREEN}")
 
     def _map_framebuffer(self, path: Path) -> None:
         """The XWD file Xvfb keeps its screen in: header (big-endian), colour map, then pixels."""
@@ -218,7 +226,7 @@ class XtermWindow:
 
     # -- looking ----------------------------------------------------------------------------------
     def shot(self) -> Image.Image:
-        """The xterm window's pixels now (RGB, window size, its 2-pixel inner border included)."""
+        """The window's pixels now (RGB, window size: xterm's 2-pixel inner border included)."""
         if self._fb is None:
             raise RuntimeError("the xterm window is not running")
         offset, stride, width, rawmode = self._layout
@@ -228,15 +236,14 @@ class XtermWindow:
 
     def cell_size(self) -> tuple[int, int]:
         """A cell's size in pixels, measured from the window: (width less borders) / columns."""
-        width, height = self.geometry[2] - 2 * BORDER, self.geometry[3] - 2 * BORDER
-        if width % self.cols or height % self.rows:
-            raise AssertionError(f"window {self.geometry[2:]} is not {self.cols}x{self.rows} whole cells")
-        return width // self.cols, height // self.rows
+        width, height = self.geometry[2] - 2 * self.border, self.geometry[3] - 2 * self.border
+        return width // self.cols, height // self.rows  # kitty's window may be a pixel wider
 
     def cell_box(self, col: int, row: int, cols: int = 1, rows: int = 1) -> tuple[int, int, int, int]:
         """The pixel box (left, top, right, bottom) of cells from (col, row), 0-based, in a shot."""
         w, h = self.cell_size()
-        return BORDER + col * w, BORDER + row * h, BORDER + (col + cols) * w, BORDER + (row + rows) * h
+        b = self.border
+        return b + col * w, b + row * h, b + (col + cols) * w, b + (row + rows) * h
 
     def wait_for(self, predicate: Callable[[Image.Image], bool], timeout: float = 30.0,
                  interval: float = 0.1) -> Image.Image:
@@ -250,7 +257,7 @@ class XtermWindow:
                 saved = Path(tempfile.mkstemp(prefix="xterm-window-timeout-", suffix=".png")[1])
                 image.save(saved)
                 alive = "running" if self.running() else "exited"
-                raise AssertionError(f"the xterm window never matched in {timeout:.0f} s (command {alive}); "
+                raise AssertionError(f"the {self.log_name} window never matched in {timeout:.0f} s (command {alive}); "
                                      f"last shot: {saved}")
             time.sleep(interval)
 
@@ -285,6 +292,40 @@ class XtermWindow:
         path = Path(self._tmp.name) / f"{name}.log"
         text = path.read_text(errors="replace").strip() if path.exists() else ""
         return f": {text[-2000:]}" if text else ""
+
+
+class KittyWindow(XtermWindow):
+    """The same harness around Debian's kitty (0.26.5): OpenGL 3.3 through Mesa's llvmpipe.
+
+    It draws kitty graphics placed at the cursor, but it predates Unicode placeholders (0.28): a
+    transmission with U=1 is refused as a parse error (measured), so placeholders show as tofu.
+    `font` and `truetype` are ignored: kitty's default monospace at `font_size` points.
+    """
+
+    window_class = "kitty"
+    border = 0
+    log_name = "kitty"
+    font_size = 12.0
+
+    def __enter__(self) -> KittyWindow:
+        if shutil.which("kitty") is None:
+            raise XtermUnavailable("the kitty harness needs the Debian package: apt-get install kitty")
+        super().__enter__()
+        return self
+
+    def _terminal_args(self) -> list[str]:
+        assert self._tmp is not None
+        self.env = {**self.env, "LIBGL_ALWAYS_SOFTWARE": "1", "KITTY_CONFIG_DIRECTORY": self._tmp.name}
+        options = {"font_size": str(self.font_size), "remember_window_size": "no",
+                   "initial_window_width": f"{self.cols}c", "initial_window_height": f"{self.rows}c",
+                   "placement_strategy": "top-left", "window_padding_width": "0", "cursor_blink_interval": "0",
+                   "enable_audio_bell": "no", "update_check_interval": "0", "linux_display_server": "x11"}
+        args = ["kitty", "--config", "NONE", "--class", self.window_class]
+        for name, value in options.items():
+            args += ["-o", f"{name}={value}"]
+        if self.hold:
+            args.append("--hold")
+        return [*args, *self.command]
 
 
 def _children(pid: int) -> list[int]:
