@@ -35,6 +35,8 @@ KITTY_QUERY = f"\x1b_Gi={KITTY_QUERY_ID},s=1,v=1,a=q,t=d,f=24;AAAA\x1b\\"
 XTVERSION_QUERY = "\x1b[>0q"
 CELL_QUERY = "\x1b[16t"
 DA1_QUERY = "\x1b[c"
+# XTSMGRAPHICS: the sixel geometry the terminal allows now (1) and at most (4), in pixels.
+SIXEL_SIZE_QUERY = "\x1b[?2;1;0S\x1b[?2;4;0S"
 SIXEL_ATTRIBUTE = 4
 KITTY_PLACEHOLDERS_SINCE = (0, 28)  # kitty's first version with Unicode placeholders
 _NO_QUESTIONS = {"dumb", "linux"}  # TERM values not asked anything
@@ -44,6 +46,7 @@ _KITTY = re.compile(rb"\x1b_G([^\x1b]{0,512})\x1b\\")
 _DA1 = re.compile(rb"\x1b\[\?([0-9;]{0,128})c")
 _XTVERSION = re.compile(rb"\x1bP>\|([^\x1b]{0,256})\x1b\\")
 _CELL = re.compile(rb"\x1b\[6;([0-9]{1,5});([0-9]{1,5})t")
+_SIXEL_SIZE = re.compile(rb"\x1b\[\?2;0;([0-9]{1,5});([0-9]{1,5})S")
 _DA1_END = re.compile(rb"\x1b\[\?[0-9;]{0,128}c$")
 
 
@@ -56,6 +59,7 @@ class Answers:
     da1: tuple[int, ...] | None = None  # DA1 attributes (after the conformance level)
     version: str | None = None  # XTVERSION text, control characters made visible
     cell: CellSize | None = None
+    sixel_width: int | None = None  # the narrowest of the sixel widths the terminal allows
     stray: bytes = b""  # bytes that were none of these answers
 
     @property
@@ -84,10 +88,12 @@ def parse_answers(data: bytes) -> Answers:
         height, width = int(match.group(1)), int(match.group(2))
         if 0 < width <= 1000 and 0 < height <= 1000:
             cell = CellSize(width, height)
+    widths = [int(match.group(1)) for match in _SIXEL_SIZE.finditer(data) if int(match.group(1)) > 0]
+    sixel_width = min(widths) if widths else None
     stray = data
-    for pattern in (_KITTY, _DA1, _XTVERSION, _CELL):
+    for pattern in (_KITTY, _DA1, _XTVERSION, _CELL, _SIXEL_SIZE):
         stray = pattern.sub(b"", stray)
-    return Answers(kitty, message, da1, version, cell, stray)
+    return Answers(kitty, message, da1, version, cell, sixel_width, stray)
 
 
 def ask(fd_in: int, fd_out: int, questions: str, timeout: float) -> bytes:
@@ -139,7 +145,7 @@ def ioctl_cell(fd: int) -> CellSize | None:
 
     try:
         packed = fcntl.ioctl(fd, termios.TIOCGWINSZ, b"\0" * 8)
-    except OSError:
+    except (OSError, ValueError):  # not a tty; ValueError: no file at all (fd -1)
         return None
     rows, cols, xpixel, ypixel = struct.unpack("HHHH", packed)
     if rows and cols and xpixel and ypixel and xpixel // cols and ypixel // rows:
@@ -235,7 +241,7 @@ def resolve(requested: Mode, how: str, fd_in: int, fd_out: int, env: Mapping[str
         return _forced(requested, how, fd_in, fd_out, is_tty, in_tmux, timeout)
     deadline = time.monotonic() + timeout
     show = termtype = None
-    questions = XTVERSION_QUERY + CELL_QUERY + DA1_QUERY
+    questions = XTVERSION_QUERY + CELL_QUERY + SIXEL_SIZE_QUERY + DA1_QUERY
     if in_tmux:
         show = _start(tmux_mod.show_command())
         termtype = _start(["tmux", "display", "-p", "#{client_termtype}\t#{client_termname}"])
@@ -250,9 +256,9 @@ def resolve(requested: Mode, how: str, fd_in: int, fd_out: int, env: Mapping[str
         outer_type, _, outer_name = outer.strip("\n").partition("\t")
         outer_label = visible_controls(outer_type or outer_name).strip() or "unknown"
         mode, reason = _tmux_choice(answers, allowed, _outer_kitty(outer_type, outer_name), outer_label)
-        return Graphics(mode, cell, mode is Mode.KITTY, reason, cell_reason, answers.stray)
+        return Graphics(mode, cell, mode is Mode.KITTY, reason, cell_reason, answers.stray, answers.sixel_width)
     mode, reason = _choice(answers, env, timeout)
-    return Graphics(mode, cell, False, reason, cell_reason, answers.stray)
+    return Graphics(mode, cell, False, reason, cell_reason, answers.stray, answers.sixel_width)
 
 
 def _choice(answers: Answers, env: Mapping[str, str], timeout: float) -> tuple[Mode, str]:
@@ -285,14 +291,17 @@ def _forced(requested: Mode, how: str, fd_in: int, fd_out: int, is_tty: bool, in
             timeout: float) -> Graphics:
     label = _label(requested)
     cell_from_ioctl = ioctl_cell(fd_out)
-    if cell_from_ioctl is not None or requested is Mode.HALFBLOCK or not is_tty:
+    sixel_width = None
+    if (cell_from_ioctl is not None and requested is not Mode.SIXEL) or requested is Mode.HALFBLOCK or not is_tty:
         cell, cell_reason = _cell(None, fd_out)
         stray = b""
     else:
-        # The terminal did not fill in its pixel size: ask it (DA1 ends the wait).
-        answers = parse_answers(ask(fd_in, fd_out, CELL_QUERY + DA1_QUERY, timeout))
+        # The terminal did not fill in its pixel size, or sixel's widest image is wanted: ask it
+        # (DA1 ends the wait).
+        questions = CELL_QUERY + (SIXEL_SIZE_QUERY if requested is Mode.SIXEL else "") + DA1_QUERY
+        answers = parse_answers(ask(fd_in, fd_out, questions, timeout))
         cell, cell_reason = _cell(answers, fd_out)
-        stray = answers.stray
+        stray, sixel_width = answers.stray, answers.sixel_width
     if requested is Mode.KITTY and in_tmux:
         if not tmux_mod.passthrough_allowed(timeout):
             return Graphics(Mode.HALFBLOCK, cell, False,
@@ -300,4 +309,4 @@ def _forced(requested: Mode, how: str, fd_in: int, fd_out: int, is_tty: bool, in
                             "allow-passthrough (set -g allow-passthrough on)", cell_reason, stray)
         return Graphics(Mode.KITTY, cell, True, f"kitty graphics: forced by {how} (inside tmux: passthrough)",
                         cell_reason, stray)
-    return Graphics(requested, cell, False, f"{label}: forced by {how}", cell_reason, stray)
+    return Graphics(requested, cell, False, f"{label}: forced by {how}", cell_reason, stray, sixel_width)

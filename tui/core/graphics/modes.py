@@ -65,6 +65,9 @@ class Graphics:
     # Bytes the terminal sent during detection that were none of our answers (keys typed in
     # those 0.2 s, for instance): they cannot be pushed back into the input, so they are kept here.
     stray: bytes = b""
+    # The widest sixel image the terminal draws, in pixels (XTSMGRAPHICS; xterm's maxGraphicSize
+    # is 1000x1000 unless set, and it draws nothing of a wider one). None: it did not say.
+    sixel_width: int | None = None
 
 
 HALFBLOCK = Graphics(
