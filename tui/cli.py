@@ -119,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--truecolor", action="store_true",
         help="draw in 24-bit colour (sharper screenshots) even where the terminal does not say it can, e.g. over SSH",
     )
+    parser.add_argument(
+        "--graphics", metavar="MODE",
+        help="how images are drawn: auto (ask the terminal: kitty graphics, then sixel), kitty, sixel or "
+             "halfblock (default: $SKYVERN_TUI_GRAPHICS, the config file's, or auto)",
+    )
     _link_flags(parser)
     _connection_flags(parser)
     parser.add_argument("--version", action="version", version=f"skyvern-tui {__version__}")
@@ -311,9 +316,25 @@ def build_app(args: argparse.Namespace, sources: list[Source], initial: tuple[So
 
     recent = RecentRuns(state_dir() / "recent.json")
     ui = load_ui_settings()
+    graphics = terminal_graphics(args.graphics, ui.graphics)
     # Only what the terminal can draw: ASCII under a locale that is not UTF-8, and so on.
     return SkyvernTUI(sources, initial, recent, poll_seconds=args.poll, theme=ui.theme, keymap=ui.keys,
-                      driver_class=glyph_driver(os.environ), link=deep_link(args))
+                      driver_class=glyph_driver(os.environ), link=deep_link(args), graphics=graphics)
+
+
+def terminal_graphics(flag: str | None, config_value: str | None):
+    """How images will be drawn: the mode asked for (flag > env > config file > auto), and for
+    auto, what the terminal answers before the app takes it over (0.2 s at most when it is
+    silent). Raises TuiError for a mode that does not exist."""
+    from .core.graphics.detect import resolve as resolve_graphics
+    from .core.graphics.modes import requested_mode
+
+    mode, how = requested_mode(flag, os.environ, config_value)
+    try:
+        fd_in, fd_out = sys.stdin.fileno(), sys.stdout.fileno()
+    except (OSError, ValueError):  # io.UnsupportedOperation is both: a stream with no file
+        fd_in = fd_out = -1  # no terminal to ask: resolve() says so
+    return resolve_graphics(mode, how, fd_in, fd_out, os.environ)
 
 
 if __name__ == "__main__":

@@ -17,12 +17,15 @@ from textual.driver import Driver
 from ..config import ConfigError
 from ..core.deep_link import DeepLink
 from ..core.errors import describe_error
+from ..core.graphics.modes import HALFBLOCK, Graphics, Mode
 from ..core.model import RunDetail
 from ..core.recent import RecentRuns
 from ..core.sources.base import Source, is_remote
+from .graphics_output import GraphicsOutput
 from .key_order import KeysInOrder
 from .keymap import binding_ids, unknown_ids, with_mirrors
 from .messages import BackToPicker, CompareArtifacts, OpenRun, ShowStory
+from .pictures import Pictures
 from .screens.artifact import ArtifactScreen
 from .screens.artifact_diff import ArtifactDiffScreen
 from .screens.compare_pick import ComparePickScreen
@@ -45,7 +48,7 @@ def screenshot_folder() -> Path:
     return downloads if downloads.is_dir() else Path.cwd()
 
 
-class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
+class SkyvernTUI(GraphicsOutput, KeysInOrder, ReportsWorkerFailures, App):
     TITLE = "skyvern-tui"
     # Shared styles; packaged next to this module (the wheel takes every file under tui/).
     CSS_PATH = "app.tcss"
@@ -70,9 +73,13 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
         keymap: Mapping[str, str] | None = None,
         driver_class: type[Driver] | None = None,
         link: DeepLink | None = None,
+        graphics: Graphics = HALFBLOCK,
     ) -> None:
         """Raises ConfigError for a theme or a binding id (of the config file) that does not exist."""
         super().__init__(driver_class=driver_class)  # None: Textual's own for the platform
+        # How pictures are drawn (found before the app started: tui.core.graphics.detect).
+        # Kitty images name themselves by a colour, which must reach the terminal exactly.
+        self.pictures = Pictures(graphics, truecolor=self.console.color_system == "truecolor")
         if theme is not None:
             if theme not in self.available_themes:
                 names = ", ".join(sorted(self.available_themes))
@@ -265,7 +272,16 @@ class SkyvernTUI(KeysInOrder, ReportsWorkerFailures, App):
             bindings = [b for widget in (*viewer.HELP_WIDGETS, viewer) for b in _bindings(widget)]
             if bindings:
                 sections.append((viewer.HELP_TITLE or viewer.__name__, bindings))
-        self.push_screen(HelpScreen(sections, self.keys))
+        self.push_screen(HelpScreen(sections, self.keys, notes=[graphics_note(self.pictures.graphics)]))
+
+
+def graphics_note(graphics: Graphics) -> str:
+    """The help's line on how images are drawn, and how to choose."""
+    limit = ""
+    if graphics.mode is Mode.SIXEL and graphics.sixel_width:
+        limit = f"; sixel images at most {graphics.sixel_width} px wide (the terminal's limit)"
+    return (f"Images: {graphics.reason}; {graphics.cell_reason}{limit}. Force a mode with --graphics "
+            "kitty|sixel|halfblock|auto, $SKYVERN_TUI_GRAPHICS, or graphics = \"...\" in the config file.")
 
 
 def _export_dialog_bindings() -> list[Binding]:

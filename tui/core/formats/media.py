@@ -165,6 +165,17 @@ def draw_part(image: Picture, box: tuple[float, float, float, float], size: tupl
     return image.resize(size, method, box=box, reducing_gap=None if enlarge else 3.0)
 
 
+def centred(image: Picture, width: int, height: int) -> Picture:
+    """The image in the middle of a transparent RGBA picture of that size (a box of cells in
+    real pixels, which the terminal then draws as it is, unscaled)."""
+    from PIL import Image
+
+    canvas = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    picture = image if image.mode in ("RGB", "RGBA") else image.convert("RGBA")
+    canvas.paste(picture, ((width - picture.width) // 2, (height - picture.height) // 2))
+    return canvas
+
+
 def half_block_pixels(image: Picture) -> tuple[int, int, bytes]:
     """(width, height, RGB bytes row by row) of the image made an even number of rows tall, for
     drawing two pixel rows per line of half blocks (an odd height is stretched by one row,

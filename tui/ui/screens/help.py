@@ -49,16 +49,19 @@ class HelpScreen(ModalScreen):
     ]
 
     def __init__(
-        self, sections: list[tuple[str, list[Binding]]], keymap: Mapping[str, str] | None = None, **kwargs
+        self, sections: list[tuple[str, list[Binding]]], keymap: Mapping[str, str] | None = None,
+        notes: list[str] | None = None, **kwargs
     ) -> None:
         super().__init__(**kwargs)
         self.sections = sections
         self.keymap = dict(keymap or {})
+        self.notes = notes or []  # lines above the keys (how images are drawn)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as scroll:
             scroll.border_title = "Keys (esc closes)"
-            yield Static(bindings_table(self.sections, self.keymap))
+            notes = [Text(note, style="dim") for note in self.notes]
+            yield Static(Group(*notes, bindings_table(self.sections, self.keymap)))
 
     def action_scroll(self, delta: int) -> None:
         self.query_one(VerticalScroll).scroll_relative(y=delta, animate=False)

@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
-from rich_pixels import Pixels
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,6 +26,7 @@ from ...core.model import Artifact
 from ..text import safe_text
 from ..widgets.cursor_view import CursorView, FittedRows, StyleOf
 from ..widgets.detail_scroll import DetailScroll
+from ..pictures import Drawing, drop, pictures_of, show
 from ..widgets.image_view import ImageView
 from .base import Viewer
 from .find import FIND_CSS, FindBar, find_count, find_input
@@ -152,11 +152,17 @@ class FilmStrip(ReportsWorkerFailures, Horizontal):
     def __init__(self, trace: Trace, **kwargs) -> None:
         super().__init__(**kwargs)
         self.trace = trace
-        self._pictures: dict[tuple[int, int, int], Pixels] = {}  # (frame, width, height)
+        self._pictures: dict[tuple[int, int, int], Drawing] = {}  # (frame, width, height)
+        self._shown: list[Drawing] = []
 
     def compose(self) -> ComposeResult:
         for _ in range(STRIP):
             yield Static(Text(""))
+
+    def on_unmount(self) -> None:
+        for drawing in self._shown:
+            drop(self, drawing)
+        self._shown = []
 
     def show(self, center: int) -> None:
         thumbs = list(self.query(Static))
@@ -164,11 +170,19 @@ class FilmStrip(ReportsWorkerFailures, Horizontal):
         height = self.size.height or 5
         first = max(0, min(center - STRIP // 2, len(self.trace.frames) - STRIP))
         indices = [i for i in range(first, first + STRIP) if i < len(self.trace.frames)]
+        shown: list[Drawing] = []
         for slot, thumb in enumerate(thumbs):
             index = indices[slot] if slot < len(indices) else None
             thumb.set_class(index == center, "-current")
             picture = self._pictures.get((index, width, height)) if index is not None else None
-            thumb.update(picture if picture is not None else Text(""))
+            if picture is not None:
+                show(self, picture)  # a kitty image is sent before its placeholders are drawn
+                shown.append(picture)
+            thumb.update(Text("\n").join(picture.texts()) if picture is not None else Text(""))
+        for old in self._shown:
+            if not any(old is now for now in shown):
+                drop(self, old)
+        self._shown = shown
         missing = [i for i in indices if (i, width, height) not in self._pictures]
         if missing:
             self._draw(missing, width, height, center)
@@ -177,8 +191,11 @@ class FilmStrip(ReportsWorkerFailures, Horizontal):
     def _draw(self, indices: list[int], width: int, height: int, center: int) -> None:
         for index in indices:
             try:
-                small = thumbnail(self.trace.frame_bytes(self.trace.frames[index]), width, height * 2)
-                self._pictures[(index, width, height)] = Pixels.from_image(small)
+                pictures = pictures_of(self)
+                small = thumbnail(self.trace.frame_bytes(self.trace.frames[index]), *pictures.pixels(width, height))
+                drawing = pictures.draw_fitted(small, width, height)
+                drawing.texts()  # made here, not on the event loop
+                self._pictures[(index, width, height)] = drawing
             except Exception:
                 continue  # the big frame view says what is wrong with a frame
         self.app.call_from_thread(self.show, center)

@@ -4,7 +4,8 @@ look the same), a run of equal cells one segment.
 
 rich-pixels parsed a style string per cell and left Textual to split, crop and align a
 renderable of one segment per cell on the event loop at every repaint (some 50 ms for a pane);
-these lines are ready Strips (or Texts for a page) that a line-API widget hands out as they are.
+these rows become ready Strips (or Texts for a page) in `pictures.Drawing`, which a line-API
+widget hands out as they are.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from rich.color import Color
 from rich.color_triplet import ColorTriplet
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
-from textual.strip import Strip
 
 from ...core.formats.media import Picture, half_block_pixels
 
@@ -50,17 +49,3 @@ def half_block_rows(image: Picture) -> list[list[Segment]]:
         rows.append(row)
     return rows
 
-
-def half_block_strips(image: Picture) -> list[Strip]:
-    return [Strip(row, image.width) for row in half_block_rows(image)]
-
-
-def half_block_texts(image: Picture) -> list[Text]:
-    """The lines as Texts (for a page of text and pictures)."""
-    lines = []
-    for row in half_block_rows(image):
-        line = Text(end="", no_wrap=True)
-        for segment in row:
-            line.append(segment.text, segment.style)
-        lines.append(line)
-    return lines

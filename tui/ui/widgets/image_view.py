@@ -1,12 +1,12 @@
-"""An image drawn with half-block characters, fitted to the widget, zoomable and pannable.
+"""An image fitted to the widget, zoomable and pannable, drawn by the app's `Pictures`.
 
-Each cell shows two pixels (upper and lower half block), so a pane of W x H cells holds
-W x 2H pixels. Only the visible part is drawn: core's `media.draw_part` crops the view out of
-the full image and scales it to the cells in one Pillow `resize(box=...)`, then `half_blocks`
-turns it into ready Strips. Both run in a worker thread and each (size, zoom, position) is
-drawn once; on the event loop `render_line` only centres a ready line (the line API: a
-renderable of one segment per cell cost some 50 ms of Textual's splitting and aligning at
-every repaint).
+With half blocks each cell shows two pixels, so a pane of W x H cells holds W x 2H pixels; with
+kitty graphics or sixel it holds W x H cells times the cell size in real pixels. Only the
+visible part is drawn: core's `media.draw_part` crops the view out of the full image and scales
+it to the pane in one Pillow `resize(box=...)`, then `Pictures.draw` turns it into ready rows.
+Both run in a worker thread and each (size, zoom, position) is drawn once; on the event loop
+`render_line` only centres a ready line (the line API: a renderable of one segment per cell
+cost some 50 ms of Textual's splitting and aligning at every repaint).
 """
 
 from __future__ import annotations
@@ -22,9 +22,11 @@ from textual.widget import Widget
 
 from ...core.formats.media import Picture, ViewPort, draw_part
 from ..failures import ReportsWorkerFailures
-from .half_blocks import half_block_strips
+from ..pictures import Drawing, drop, pictures_of, show
 
 CACHE_SIZE = 24  # drawings kept: enough to pan back and forth without redrawing
+# Real pixels weigh more (a kitty image stays in the terminal's memory until it is dropped).
+PIXEL_CACHE_SIZE = 4
 
 
 class ImageView(ReportsWorkerFailures, Widget):
@@ -37,15 +39,15 @@ class ImageView(ReportsWorkerFailures, Widget):
         super().__init__(**kwargs)
         self.image = image
         self.port = ViewPort(image.width, image.height)
-        # Drawings by _key(): the lines of half blocks, or a message that the image cannot be drawn.
-        self._rendered: OrderedDict[tuple, list[Strip] | Text] = OrderedDict()
-        self._shown: list[Strip] | Text | None = None  # the last drawing, kept while the next is made
+        # Drawings by _key() (with their lines), or a message that the image cannot be drawn.
+        self._rendered: OrderedDict[tuple, tuple[Drawing, list[Strip]] | Text] = OrderedDict()
+        self._shown: tuple[Drawing, list[Strip]] | Text | None = None  # the last drawing, kept while the next is made
 
     # --- what the viewer calls ------------------------------------------------------------
     def set_image(self, image: Picture) -> None:
         """Show another image of the same kind (the next frame): zoom and position stay."""
         self.image = image
-        self._rendered.clear()
+        self._forget(keep=self._shown)
         if image.size != (self.port.image_width, self.port.image_height):
             self.port = ViewPort(image.width, image.height)
         self._redraw()
@@ -64,6 +66,12 @@ class ImageView(ReportsWorkerFailures, Widget):
         return self._change(self.port.pan(dx, dy, *self._cells_px))
 
     @property
+    def drawing(self) -> Drawing | None:
+        """The drawing of the current size, zoom and position, once it is made."""
+        made = self._rendered.get(self._key())
+        return made[0] if isinstance(made, tuple) else None
+
+    @property
     def scale(self) -> float:
         """Pixels on screen per image pixel, as drawn at the current size."""
         return self.port.scale(*self._cells_px)
@@ -71,7 +79,7 @@ class ImageView(ReportsWorkerFailures, Widget):
     # --- drawing ----------------------------------------------------------------------------
     @property
     def _cells_px(self) -> tuple[int, int]:
-        return (self.size.width, self.size.height * 2)
+        return pictures_of(self).pixels(self.size.width, self.size.height)
 
     def _key(self) -> tuple:
         # The fitted drawing depends on the size only.
@@ -89,16 +97,19 @@ class ImageView(ReportsWorkerFailures, Widget):
         """Line y of the drawing, centred in the widget (or of the message in its place)."""
         drawing = self._rendered.get(self._key())
         if drawing is not None:
-            self._shown = drawing
+            if drawing is not self._shown:
+                self._switch(drawing)
         else:
             drawing = self._shown if self._shown is not None else Text("Drawing…", style="dim")
         width, height = self.size
         style = self.visual_style.rich_style
-        lines = drawing if isinstance(drawing, list) else self._message_lines(drawing, width)
+        lines = drawing[1] if isinstance(drawing, tuple) else self._message_lines(drawing, width)
         row = y - max(0, height - len(lines)) // 2
         if not 0 <= row < len(lines) or width <= 0:
             return Strip.blank(width, style)
         line = lines[row].crop(0, width)
+        if isinstance(drawing, tuple) and drawing[0].sixel_key is not None:
+            line = line.apply_style(style)  # blank cells under the sixel: the pane's background
         left = (width - line.cell_length) // 2
         right = width - line.cell_length - left
         return Strip([Segment(" " * left, style), *line, Segment(" " * right, style)], width) if left or right else line
@@ -124,15 +135,41 @@ class ImageView(ReportsWorkerFailures, Widget):
     def _draw(self, key: tuple, image: Picture, crop: tuple[tuple[float, float, float, float], tuple[int, int]]) -> None:
         box, size = crop
         try:
-            drawing: list[Strip] | Text = half_block_strips(draw_part(image, box, size))
+            made = pictures_of(self).draw(draw_part(image, box, size), key[0], key[1])
+            drawing: tuple[Drawing, list[Strip]] | Text = (made, made.strips())
         except Exception as exc:  # Pillow can fail late on odd files
             drawing = Text(f"Cannot draw this image: {type(exc).__name__}: {exc}", style="red")
         self.app.call_from_thread(self._drawn, key, image, drawing)
 
-    def _drawn(self, key: tuple, image: Picture, pixels: list[Strip] | Text) -> None:
-        if image is not self.image:
-            return  # a drawing of the previous frame
-        self._rendered[key] = pixels
-        while len(self._rendered) > CACHE_SIZE:
-            self._rendered.popitem(last=False)
+    def _drawn(self, key: tuple, image: Picture, drawing: tuple[Drawing, list[Strip]] | Text) -> None:
+        if image is not self.image or not self.is_attached:
+            if isinstance(drawing, tuple):
+                drop(self, drawing[0])
+            return  # a drawing of the previous frame, or of a view that is gone
+        if isinstance(drawing, tuple):
+            show(self, drawing[0])  # a kitty image is sent before its placeholders are drawn
+        self._rendered[key] = drawing
+        kept = CACHE_SIZE if not pictures_of(self).pixel_mode else PIXEL_CACHE_SIZE
+        while len(self._rendered) > kept:
+            _, old = self._rendered.popitem(last=False)
+            if isinstance(old, tuple) and old is not self._shown:
+                drop(self, old[0])
         self.refresh()
+
+    def _switch(self, drawing: tuple[Drawing, list[Strip]] | Text) -> None:
+        old, self._shown = self._shown, drawing
+        if isinstance(old, tuple) and not any(old is kept for kept in self._rendered.values()):
+            drop(self, old[0])  # shown until now, no longer cached
+
+    def _forget(self, keep: object = None) -> None:
+        """Drop every drawing (the terminal frees them) but `keep`, shown until the next is made."""
+        for old in self._rendered.values():
+            if isinstance(old, tuple) and old is not keep:
+                drop(self, old[0])
+        self._rendered.clear()
+
+    def on_unmount(self) -> None:
+        self._forget()
+        if isinstance(self._shown, tuple):
+            drop(self, self._shown[0])
+        self._shown = None

@@ -20,10 +20,10 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.strip import Strip
 
-from ...core.formats.media import Picture, downscale
+from ...core.formats.media import Picture
 from ...core.model import Artifact
 from .cursor_view import CursorView, FittedRows, StyleOf
-from .half_blocks import half_block_texts
+from ..pictures import Drawing, drop, pictures_of, show
 
 PICTURE_ROWS = 14  # a picture on a page is at most this many rows tall (28 half-block pixels)
 LEAST_PICTURE_ROWS = 6  # and at most half the pane, but never less than this
@@ -129,8 +129,8 @@ class PageView(CursorView):
         self._laid_size = (0, 0)
         # Drawings by (artifact id, width, rows), and the last drawing of each item key: shown while
         # the next picture of the same item (a live run's newest screenshot) is drawn.
-        self._drawings: OrderedDict[tuple[str, int, int], list[Text]] = OrderedDict()
-        self._last_drawing: dict[str, list[Text]] = {}
+        self._drawings: OrderedDict[tuple[str, int, int], Drawing] = OrderedDict()
+        self._last_drawing: dict[str, Drawing] = {}
         self._drawing: set[tuple[str, int, int]] = set()
         self._broken: dict[str, str] = {}  # artifact id -> why it cannot be drawn
         # Until the cursor is moved, it goes to the first item that leads somewhere as the page
@@ -223,32 +223,54 @@ class PageView(CursorView):
         key = (artifact.artifact_id, width, rows)
         drawn = self._drawings.get(key)
         if drawn is not None:
-            self._last_drawing[item.key] = drawn
-            return drawn
+            self._keep_last(item.key, drawn)
+            return drawn.texts()
         if self.picture_of is not None and key not in self._drawing:
             self._drawing.add(key)
             self._draw(artifact, key, self.picture_of)
         previous = self._last_drawing.get(item.key)
         if previous is not None:
-            return previous  # the newest screenshot stays drawn until the next one is
+            return previous.texts()  # the newest screenshot stays drawn until the next one is
         return [Text(f"drawing {artifact.artifact_type}…", style=self.style_of("page--muted"))]
 
     @work(thread=True, group="page-picture", exit_on_error=False)
     def _draw(self, artifact: Artifact, key: tuple[str, int, int], picture_of: PictureOf) -> None:
         _, width, rows = key
         try:
-            lines = half_block_texts(downscale(picture_of(artifact), width, rows * 2))
+            drawing = pictures_of(self).draw_fitted(picture_of(artifact), width, rows)
+            drawing.texts()  # made here, not on the event loop
         except Exception as exc:  # a picture that cannot be drawn says so in its place
             self.app.call_from_thread(self._not_drawn, artifact, key, f"{type(exc).__name__}: {exc}")
             return
-        self.app.call_from_thread(self._drawn, key, lines)
+        self.app.call_from_thread(self._drawn, key, drawing)
 
-    def _drawn(self, key: tuple[str, int, int], lines: list[Text]) -> None:
+    def _drawn(self, key: tuple[str, int, int], drawing: Drawing) -> None:
         self._drawing.discard(key)
-        self._drawings[key] = lines
+        if not self.is_attached:
+            return
+        show(self, drawing)  # a kitty image is sent before its placeholders are drawn
+        self._drawings[key] = drawing
         while len(self._drawings) > DRAWINGS_KEPT:
-            self._drawings.popitem(last=False)
+            _, old = self._drawings.popitem(last=False)
+            self._drop_unused(old)
         self.relayout()
+
+    def _keep_last(self, item_key: str, drawing: Drawing) -> None:
+        old = self._last_drawing.get(item_key)
+        self._last_drawing[item_key] = drawing
+        if old is not None and old is not drawing:
+            self._drop_unused(old)
+
+    def _drop_unused(self, drawing: Drawing) -> None:
+        kept = list(self._drawings.values()) + list(self._last_drawing.values())
+        if not any(drawing is other for other in kept):
+            drop(self, drawing)
+
+    def on_unmount(self) -> None:
+        for drawing in {id(d): d for d in [*self._drawings.values(), *self._last_drawing.values()]}.values():
+            drop(self, drawing)
+        self._drawings.clear()
+        self._last_drawing.clear()
 
     def _not_drawn(self, artifact: Artifact, key: tuple[str, int, int], reason: str) -> None:
         self._drawing.discard(key)
