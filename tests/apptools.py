@@ -17,10 +17,10 @@ from tui.ui.app import SkyvernTUI
 SIZE = (120, 40)
 
 
-def demo_app(open_run: bool = True) -> SkyvernTUI:
+def demo_app(open_run: bool = True, **kwargs) -> SkyvernTUI:
     source = demo_source()
     initial = (source, source.list_runs()[0].run_id) if open_run else None
-    return SkyvernTUI([source], initial)
+    return SkyvernTUI([source], initial, **kwargs)
 
 
 def local_app(source: LocalSource, run_id: str | None = None) -> SkyvernTUI:

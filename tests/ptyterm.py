@@ -28,14 +28,17 @@ def terminal_env(**extra: str) -> dict[str, str]:
 
 class Terminal:
     def __init__(self, args: list[str], cwd: Path, columns: int = 120, lines: int = 40,
-                 env: dict[str, str] | None = None) -> None:
+                 env: dict[str, str] | None = None, cell: tuple[int, int] = (0, 0),
+                 program: str | Path = COMMAND) -> None:
+        """`cell`: a cell's width and height in pixels, as the tty's ioctl reports them (0: unknown).
+        `program`: what runs in the terminal (the installed command, or tmux around it)."""
         self.output = bytearray()
         self.screen = pyte.Screen(columns, lines)
         self.stream = pyte.ByteStream(self.screen)
         master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, 0, 0))
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", lines, columns, columns * cell[0], lines * cell[1]))
         self.process = subprocess.Popen(
-            [str(COMMAND), *args], stdin=slave, stdout=slave, stderr=slave, cwd=cwd,
+            [str(program), *args], stdin=slave, stdout=slave, stderr=slave, cwd=cwd,
             env=env if env is not None else terminal_env(), start_new_session=True,
         )
         os.close(slave)

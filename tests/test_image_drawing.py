@@ -121,8 +121,8 @@ async def test_the_view_centres_its_ready_lines():
     async with app.run_test(size=(40, 10)) as pilot:
         view = app.query_one(ImageView)
         await until(pilot, lambda: (20, 6) in view._rendered)
-        lines = view._rendered[(20, 6)]
-        assert isinstance(lines, list) and len(lines) == 2  # 4 pixel rows, two to a line, not enlarged
+        drawn = view._rendered[(20, 6)]
+        assert isinstance(drawn, tuple) and drawn[0].height == 2  # 4 pixel rows, two to a line, not enlarged
         shown = [view.render_line(y).text for y in range(6)]
         assert shown == [" " * 20] * 2 + [" " * 5 + "▄" * 10 + " " * 5] * 2 + [" " * 20] * 2
 
