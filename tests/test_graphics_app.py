@@ -181,3 +181,29 @@ def test_marked_cells_reads_what_a_frame_wrote():
     chops = [{0: line}]
     assert list(marked_cells(ChopsUpdate(chops, [(0, 0, 2)], [[7]]))) == []
     assert list(marked_cells(ChopsUpdate(chops, [(0, 3, 7)], [[7]]))) == [("s1:0", 2, 0, 4)]
+
+
+async def test_sixel_rows_under_a_notification_wait_for_it_to_go_and_are_drawn_again():
+    from textual.widgets._toast import Toast
+
+    app = demo_app(graphics=SIXEL)
+    app.graphics_written = []
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        view = await screenshot_view(pilot)
+        region = view.region
+        app.graphics_written.clear()
+        app.notify("a note over the screenshot", timeout=1.0)
+        await until(pilot, lambda: bool(app.screen.query(Toast)))
+        await settle(pilot)
+        toast = app.screen.query_one(Toast).region
+        assert toast.overlaps(region)  # bottom right, over the pane
+        under = {y for y in range(toast.y, toast.bottom)}
+        view.refresh()  # the whole pane written again while the note covers part of it
+        await settle(pilot)
+        drawn = {y - 1 for y, _, _ in drawn_rows(app.graphics_written)}
+        assert drawn and not drawn & under  # the rows it cuts are not drawn (over the note)
+        app.graphics_written.clear()
+        await until(pilot, lambda: not app.screen.query(Toast), tries=3000)
+        await settle(pilot)
+        redrawn = {y - 1 for y, x, _ in drawn_rows(app.graphics_written) if x == region.x + 1}
+        assert under & set(range(region.y, region.bottom)) <= redrawn

@@ -157,9 +157,8 @@ class Pictures:
         image_id, rgb = kitty.image_id(self._number(), self.truecolor)
         style = Style.from_color(color=_rgb(rgb))
         lines = [[Segment(kitty.placeholder_line(row, cols), style)] for row in range(rows)]
-        data = kitty.transmit(image_id, kitty.encode_png(canvas), cols, rows)
-        if self.graphics.tmux:
-            data = tmux.passthrough(data)
+        # Inside tmux each chunk goes in a passthrough of its own (no envelope grows with the image).
+        data = kitty.transmit(image_id, kitty.encode_png(canvas), cols, rows, tmux=self.graphics.tmux)
         return Drawing(lines, cols, image_id=image_id, transmission=data)
 
     def _sixel(self, canvas: Picture, cols: int) -> Drawing:
