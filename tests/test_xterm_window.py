@@ -183,6 +183,26 @@ os.rename("keys.tmp", "keys.bin")
     assert (tmp_path / "keys.bin").read_bytes() == b"ab C\x1b\x10\rq"
 
 
+def test_resize_reaches_the_command(tmp_path: Path) -> None:
+    command = script(tmp_path, "winch", """
+import fcntl, os, signal, struct, termios, time
+def record(*_):
+    rows, cols, width, height = struct.unpack("HHHH", fcntl.ioctl(0, termios.TIOCGWINSZ, bytes(8)))
+    with open("size.tmp", "w") as file:
+        file.write(f"{cols}x{rows} {width}x{height}")
+    os.rename("size.tmp", f"size-{cols}x{rows}")
+signal.signal(signal.SIGWINCH, record)
+record()
+time.sleep(300)
+""")
+    with XtermWindow(command, 80, 24, cwd=tmp_path) as window:
+        assert wait_file(tmp_path / "size-80x24", window) == "80x24 804x484"
+        window.resize(100, 30)
+        assert wait_file(tmp_path / "size-100x30", window) == "100x30 1004x604"
+        assert window.shot().size == (1004, 604) and window.cell_size() == (10, 20)
+        assert window.cell_box(99, 29) == (992, 582, 1002, 602)
+
+
 def test_everything_is_stopped_even_when_the_body_fails(tmp_path: Path) -> None:
     # The command ignores SIGHUP (xterm's hang-up when it closes): it must be killed all the same.
     command = script(tmp_path, "stubborn", """
@@ -256,7 +276,7 @@ tty.setraw(fd)
 def ask(query):
     os.write(1, query)
     answer = b""
-    while select.select([fd], [], [], 1.0)[0]:
+    while not answer.endswith((b"\\x1b\\\\", b"t")) and select.select([fd], [], [], 1.0)[0]:
         answer += os.read(fd, 256)
     return answer.decode()
 answers = {"query": ask(b"\\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\\x1b\\\\"),

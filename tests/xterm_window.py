@@ -186,14 +186,17 @@ class XtermWindow:
         else:
             raise XtermUnavailable(f"{self.log_name}'s window did not appear in {self.start_timeout:.0f} s"
                                    f"{self._log(self.log_name)}")
-        shell = dict(line.split("=", 1) for line in self._xdotool("getwindowgeometry", "--shell", self.window).split())
-        self.geometry = (int(shell["X"]), int(shell["Y"]), int(shell["WIDTH"]), int(shell["HEIGHT"]))
+        self._read_geometry()
         log = self._log(self.log_name)
         if "cannot load font" in log or "unable to open font" in log.lower():
             raise XtermUnavailable(f"xterm could not load its font (install xfonts-base){log}")
         width, height = self.geometry[2:]
         if width > self._layout[2] or self.geometry[1] + height > SCREEN[1]:
             raise XtermUnavailable(f"the window {width}x{height} does not fit Xvfb's screen {SCREEN}")
+
+    def _read_geometry(self) -> None:
+        shell = dict(line.split("=", 1) for line in self._xdotool("getwindowgeometry", "--shell", self.window).split())
+        self.geometry = (int(shell["X"]), int(shell["Y"]), int(shell["WIDTH"]), int(shell["HEIGHT"]))
 
     def _map_framebuffer(self, path: Path) -> None:
         """The XWD file Xvfb keeps its screen in: header (big-endian), colour map, then pixels."""
@@ -263,6 +266,22 @@ class XtermWindow:
 
     def running(self) -> bool:
         return self._xterm is not None and self._xterm.poll() is None
+
+    def resize(self, cols: int, rows: int, timeout: float = 10.0) -> None:
+        """Resize the window to `cols` x `rows` cells, as a window manager would (the command gets
+        SIGWINCH); returns once the window has its new size."""
+        width, height = self.cell_size()
+        pixels = (cols * width + 2 * self.border, rows * height + 2 * self.border)
+        self._xdotool("windowsize", self.window, str(pixels[0]), str(pixels[1]))
+        end = time.monotonic() + timeout
+        while True:
+            self._read_geometry()
+            if self.geometry[2:] == pixels:
+                break
+            if time.monotonic() > end:
+                raise AssertionError(f"the window is {self.geometry[2:]}, not {pixels}, {timeout:.0f} s after resizing")
+            time.sleep(0.05)
+        self.cols, self.rows = cols, rows
 
     # -- typing -----------------------------------------------------------------------------------
     def send(self, text: str, delay_ms: int = 20) -> None:
@@ -353,11 +372,18 @@ def _kill_group(pid: int) -> None:
             return
         deadline = time.monotonic() + 3
         while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if not _alive(pid):
                 return
             time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    """Running: not gone, and not a zombie waiting for an init that reaps late."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def main(argv: list[str] | None = None) -> int:
