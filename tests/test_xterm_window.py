@@ -261,6 +261,53 @@ time.sleep(300)
         assert cell_colours(shot, window, 0, 23) == {WHITE}
 
 
+LIMITS = """
+import json, os, select, sys, termios, time, tty
+fd = sys.stdin.fileno()
+saved = termios.tcgetattr(fd)
+tty.setraw(fd)
+def ask(query):
+    os.write(1, query)
+    answer = b""
+    while not answer.endswith(b"S") and select.select([fd], [], [], 1.0)[0]:
+        answer += os.read(fd, 64)
+    return answer.decode()
+# XTSMGRAPHICS: xterm 379 answers only with all three parameters (the value too, though ignored).
+answers = {"colours": ask(b"\\x1b[?1;1;0S"), "geometry": ask(b"\\x1b[?2;1;0S")}
+termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+sys.stdout.write("\\x1b[?25l\\x1b[3;1H" + sys.argv[1] + "\\x1b[5;1H" + sys.argv[2])
+sys.stdout.flush()
+with open("answers.tmp", "w") as file:
+    json.dump(answers, file)
+os.rename("answers.tmp", "answers.json")
+time.sleep(300)
+"""
+
+
+@pytest.mark.parametrize("stock", [True, False], ids=["stock", "harness"])
+def test_sixel_limits_are_reported_and_enforced(tmp_path: Path, stock: bool) -> None:
+    """A stock `xterm -ti vt340` draws no sixel image wider than 1000 pixels, not even clipped; it
+    has 1024 colour registers. XTSMGRAPHICS tells both (the geometry also capped by the window).
+    The harness raises the size to its screen's and sets 256 registers, the palette size the
+    renderer is meant to stay within."""
+    limits: dict[str, object] = {"color_registers": None, "max_graphic_size": None} if stock else {}
+    fits, too_wide = sixel([[RED]], 1000, 20), sixel([[BLUE]], 1001, 20)
+    command = [*script(tmp_path, "limits", LIMITS), fits, too_wide]
+    with XtermWindow(command, 160, 48, cwd=tmp_path, **limits) as window:  # type: ignore[arg-type]
+        answers = json.loads(wait_file(tmp_path / "answers.json", window))
+        assert answers == ({"colours": "\x1b[?1;0;1024S", "geometry": "\x1b[?2;0;1000;960S"} if stock else
+                           {"colours": "\x1b[?1;0;256S", "geometry": "\x1b[?2;0;1600;960S"})
+        shot = window.wait_for(lambda s: RED in cell_colours(s, window, 99, 2), TIMEOUT)
+        time.sleep(0.5)  # the second image was sent with the first
+        shot = window.shot()
+        assert cell_colours(shot, window, 0, 2) == cell_colours(shot, window, 99, 2) == {RED}
+        if stock:
+            assert all(cell_colours(shot, window, c, 4) == {WHITE} for c in (0, 99, 100))
+        else:
+            assert cell_colours(shot, window, 0, 4) == cell_colours(shot, window, 99, 4) == {BLUE}
+            assert BLUE in cell_colours(shot, window, 100, 4)  # its 1001st pixel column
+
+
 def test_a_missing_package_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("shutil.which", lambda program: None if program == "xdotool" else f"/usr/bin/{program}")
     with pytest.raises(XtermUnavailable, match="apt-get install xdotool"):

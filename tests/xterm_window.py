@@ -67,7 +67,9 @@ class XtermWindow:
 
     `font` is an X core font name (a bitmap font: known cell size); `truetype=("DejaVu Sans Mono",
     12)` uses Xft instead. `window_reports=False` leaves xterm's default (CSI 14t/16t unanswered).
-    `hold` keeps the window after the command exits (xterm -hold).
+    `hold` keeps the window after the command exits (xterm -hold). Sixel: `max_graphic_size` is
+    raised from xterm's 1000x1000, beyond which an image is not drawn at all (not even clipped);
+    `color_registers` is 256, not xterm 379's 1024. None leaves xterm's default.
     """
 
     window_class = "XTerm"  # for xdotool search: the only client on its display
@@ -78,12 +80,14 @@ class XtermWindow:
                  env: dict[str, str] | None = None, font: str = FONT_10X20,
                  truetype: tuple[str, float] | None = None, term: str = "xterm-256color",
                  window_reports: bool = True, hold: bool = False, cwd: str | Path | None = None,
+                 color_registers: int | None = 256, max_graphic_size: str | None = f"{SCREEN[0]}x{SCREEN[1]}",
                  resources: Sequence[str] = (), start_timeout: float = 30.0) -> None:
         self.command = list(command)
         self.cols, self.rows = cols, rows
         self.env = env if env is not None else xterm_env()
         self.font, self.truetype, self.term = font, truetype, term
         self.window_reports, self.hold, self.cwd = window_reports, hold, cwd
+        self.color_registers, self.max_graphic_size = color_registers, max_graphic_size
         self.resources = list(resources)
         self.start_timeout = start_timeout
         self.display = ""
@@ -157,7 +161,8 @@ class XtermWindow:
         args += ["-fa", self.truetype[0], "-fs", str(self.truetype[1])] if self.truetype else ["-fn", self.font]
         resources = [
             "XTerm*decTerminalID: vt340",  # DA1 answers with 4: sixel
-            "XTerm*numColorRegisters: 256",
+            *([f"XTerm*numColorRegisters: {self.color_registers}"] if self.color_registers else []),
+            *([f"XTerm*maxGraphicSize: {self.max_graphic_size}"] if self.max_graphic_size else []),
             "XTerm*sixelScrolling: true",
             f"XTerm*internalBorder: {BORDER}",
             "XTerm*allowWindowOps: false",
