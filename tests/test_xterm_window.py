@@ -261,6 +261,28 @@ time.sleep(300)
         assert cell_colours(shot, window, 0, 23) == {WHITE}
 
 
+def test_sixel_stays_until_text_is_written_over_it(tmp_path: Path) -> None:
+    """What the renderer must clean up itself: a smaller image drawn over a bigger one leaves the
+    bigger one's pixels beside it; a character written into a cell (a space too) erases the
+    image in that cell only."""
+    command = script(tmp_path, "layers", f"""
+import os, sys, time
+out = sys.stdout
+out.write("\\x1b[2J\\x1b[?25l\\x1b[3;1H" + {sixel([[RED]], 40, 20)!r} + "\\x1b[3;1H" + {sixel([[BLUE]], 10, 20)!r})
+out.write("\\x1b[6;1H" + {sixel([[GREEN]], 40, 20)!r} + "\\x1b[6;2H \\x1b[6;4HZ")
+out.flush()
+open("drawn", "w").close()
+time.sleep(300)
+""")
+    with XtermWindow(command, 80, 24, cwd=tmp_path) as window:
+        wait_file(tmp_path / "drawn", window)
+        shot = window.wait_for(lambda s: GREEN in cell_colours(s, window, 2, 5), TIMEOUT)
+        assert [cell_colours(shot, window, c, 2) for c in range(5)] == [{BLUE}, {RED}, {RED}, {RED}, {WHITE}]
+        assert cell_colours(shot, window, 0, 5) == cell_colours(shot, window, 2, 5) == {GREEN}
+        assert cell_colours(shot, window, 1, 5) == {WHITE}  # the space
+        assert GREEN not in cell_colours(shot, window, 3, 5) and BLACK in cell_colours(shot, window, 3, 5)  # Z
+
+
 LIMITS = """
 import json, os, select, sys, termios, time, tty
 fd = sys.stdin.fileno()
