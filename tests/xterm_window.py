@@ -123,11 +123,12 @@ class XtermWindow:
         read_end, write_end = os.pipe()
         try:
             # -displayfd: Xvfb picks a free display and writes its number once it accepts clients.
-            self._xvfb = subprocess.Popen(
-                ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24",
-                 "-fbdir", str(tmp), "-nolisten", "tcp", "-noreset"],
-                pass_fds=(write_end,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=open(tmp / "xvfb.log", "wb"), start_new_session=True)
+            with open(tmp / "xvfb.log", "wb") as log:
+                self._xvfb = subprocess.Popen(
+                    ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24",
+                     "-fbdir", str(tmp), "-nolisten", "tcp", "-noreset"],
+                    pass_fds=(write_end,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                    start_new_session=True)
             os.close(write_end)
             write_end = -1
             self.display = ":" + self._read_display(read_end)
@@ -138,9 +139,9 @@ class XtermWindow:
         self._map_framebuffer(tmp / "Xvfb_screen0")
         args = self._terminal_args()
         env = {**self.env, "DISPLAY": self.display}
-        self._xterm = subprocess.Popen(args, env=env, cwd=self.cwd, stdin=subprocess.DEVNULL,
-                                       stdout=open(tmp / f"{self.log_name}.log", "wb"), stderr=subprocess.STDOUT,
-                                       start_new_session=True)
+        with open(tmp / f"{self.log_name}.log", "wb") as log:
+            self._xterm = subprocess.Popen(args, env=env, cwd=self.cwd, stdin=subprocess.DEVNULL, stdout=log,
+                                           stderr=subprocess.STDOUT, start_new_session=True)
         self._find_window()
 
     def _read_display(self, fd: int) -> str:
