@@ -183,6 +183,26 @@ os.rename("keys.tmp", "keys.bin")
     assert (tmp_path / "keys.bin").read_bytes() == b"ab C\x1b\x10\rq"
 
 
+def test_resize_reaches_the_command(tmp_path: Path) -> None:
+    command = script(tmp_path, "winch", """
+import fcntl, os, signal, struct, termios, time
+def record(*_):
+    rows, cols, width, height = struct.unpack("HHHH", fcntl.ioctl(0, termios.TIOCGWINSZ, bytes(8)))
+    with open("size.tmp", "w") as file:
+        file.write(f"{cols}x{rows} {width}x{height}")
+    os.rename("size.tmp", f"size-{cols}x{rows}")
+signal.signal(signal.SIGWINCH, record)
+record()
+time.sleep(300)
+""")
+    with XtermWindow(command, 80, 24, cwd=tmp_path) as window:
+        assert wait_file(tmp_path / "size-80x24", window) == "80x24 804x484"
+        window.resize(100, 30)
+        assert wait_file(tmp_path / "size-100x30", window) == "100x30 1004x604"
+        assert window.shot().size == (1004, 604) and window.cell_size() == (10, 20)
+        assert window.cell_box(99, 29) == (992, 582, 1002, 602)
+
+
 def test_everything_is_stopped_even_when_the_body_fails(tmp_path: Path) -> None:
     # The command ignores SIGHUP (xterm's hang-up when it closes): it must be killed all the same.
     command = script(tmp_path, "stubborn", """
@@ -241,6 +261,75 @@ time.sleep(300)
         assert cell_colours(shot, window, 0, 23) == {WHITE}
 
 
+def test_sixel_stays_until_text_is_written_over_it(tmp_path: Path) -> None:
+    """What the renderer must clean up itself: a smaller image drawn over a bigger one leaves the
+    bigger one's pixels beside it; a character written into a cell (a space too) erases the
+    image in that cell only."""
+    command = script(tmp_path, "layers", f"""
+import os, sys, time
+out = sys.stdout
+out.write("\\x1b[2J\\x1b[?25l\\x1b[3;1H" + {sixel([[RED]], 40, 20)!r} + "\\x1b[3;1H" + {sixel([[BLUE]], 10, 20)!r})
+out.write("\\x1b[6;1H" + {sixel([[GREEN]], 40, 20)!r} + "\\x1b[6;2H \\x1b[6;4HZ")
+out.flush()
+open("drawn", "w").close()
+time.sleep(300)
+""")
+    with XtermWindow(command, 80, 24, cwd=tmp_path) as window:
+        wait_file(tmp_path / "drawn", window)
+        shot = window.wait_for(lambda s: GREEN in cell_colours(s, window, 2, 5), TIMEOUT)
+        assert [cell_colours(shot, window, c, 2) for c in range(5)] == [{BLUE}, {RED}, {RED}, {RED}, {WHITE}]
+        assert cell_colours(shot, window, 0, 5) == cell_colours(shot, window, 2, 5) == {GREEN}
+        assert cell_colours(shot, window, 1, 5) == {WHITE}  # the space
+        assert GREEN not in cell_colours(shot, window, 3, 5) and BLACK in cell_colours(shot, window, 3, 5)  # Z
+
+
+LIMITS = """
+import json, os, select, sys, termios, time, tty
+fd = sys.stdin.fileno()
+saved = termios.tcgetattr(fd)
+tty.setraw(fd)
+def ask(query):
+    os.write(1, query)
+    answer = b""
+    while not answer.endswith(b"S") and select.select([fd], [], [], 1.0)[0]:
+        answer += os.read(fd, 64)
+    return answer.decode()
+# XTSMGRAPHICS: xterm 379 answers only with all three parameters (the value too, though ignored).
+answers = {"colours": ask(b"\\x1b[?1;1;0S"), "geometry": ask(b"\\x1b[?2;1;0S")}
+termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+sys.stdout.write("\\x1b[?25l\\x1b[3;1H" + sys.argv[1] + "\\x1b[5;1H" + sys.argv[2])
+sys.stdout.flush()
+with open("answers.tmp", "w") as file:
+    json.dump(answers, file)
+os.rename("answers.tmp", "answers.json")
+time.sleep(300)
+"""
+
+
+@pytest.mark.parametrize("stock", [True, False], ids=["stock", "harness"])
+def test_sixel_limits_are_reported_and_enforced(tmp_path: Path, stock: bool) -> None:
+    """A stock `xterm -ti vt340` draws no sixel image wider than 1000 pixels, not even clipped; it
+    has 1024 colour registers. XTSMGRAPHICS tells both (the geometry also capped by the window).
+    The harness raises the size to its screen's and sets 256 registers, the palette size the
+    renderer is meant to stay within."""
+    limits: dict[str, object] = {"color_registers": None, "max_graphic_size": None} if stock else {}
+    fits, too_wide = sixel([[RED]], 1000, 20), sixel([[BLUE]], 1001, 20)
+    command = [*script(tmp_path, "limits", LIMITS), fits, too_wide]
+    with XtermWindow(command, 160, 48, cwd=tmp_path, **limits) as window:  # type: ignore[arg-type]
+        answers = json.loads(wait_file(tmp_path / "answers.json", window))
+        assert answers == ({"colours": "\x1b[?1;0;1024S", "geometry": "\x1b[?2;0;1000;960S"} if stock else
+                           {"colours": "\x1b[?1;0;256S", "geometry": "\x1b[?2;0;1600;960S"})
+        shot = window.wait_for(lambda s: RED in cell_colours(s, window, 99, 2), TIMEOUT)
+        time.sleep(0.5)  # the second image was sent with the first
+        shot = window.shot()
+        assert cell_colours(shot, window, 0, 2) == cell_colours(shot, window, 99, 2) == {RED}
+        if stock:
+            assert all(cell_colours(shot, window, c, 4) == {WHITE} for c in (0, 99, 100))
+        else:
+            assert cell_colours(shot, window, 0, 4) == cell_colours(shot, window, 99, 4) == {BLUE}
+            assert BLUE in cell_colours(shot, window, 100, 4)  # its 1001st pixel column
+
+
 def test_a_missing_package_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("shutil.which", lambda program: None if program == "xdotool" else f"/usr/bin/{program}")
     with pytest.raises(XtermUnavailable, match="apt-get install xdotool"):
@@ -256,7 +345,7 @@ tty.setraw(fd)
 def ask(query):
     os.write(1, query)
     answer = b""
-    while select.select([fd], [], [], 1.0)[0]:
+    while not answer.endswith((b"\\x1b\\\\", b"t")) and select.select([fd], [], [], 1.0)[0]:
         answer += os.read(fd, 256)
     return answer.decode()
 answers = {"query": ask(b"\\x1b_Gi=31,s=1,v=1,a=q,t=d,f=24;AAAA\\x1b\\\\"),

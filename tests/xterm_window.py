@@ -55,10 +55,11 @@ def missing_programs() -> list[str]:
 
 
 def xterm_env(**extra: str) -> dict[str, str]:
-    """The caller's environment less Textual's settings, in a UTF-8 locale and UTC."""
+    """The caller's environment less Textual's settings, in a UTF-8 locale and UTC, true colour
+    (xterm 379 draws SGR 38;2 colours exactly, measured; it sets no COLORTERM itself)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
     env.pop("TMUX", None)
-    env.update(LANG="C.UTF-8", LC_ALL="C.UTF-8", TZ="UTC", **extra)
+    env.update(LANG="C.UTF-8", LC_ALL="C.UTF-8", TZ="UTC", COLORTERM="truecolor", **extra)
     return env
 
 
@@ -67,7 +68,9 @@ class XtermWindow:
 
     `font` is an X core font name (a bitmap font: known cell size); `truetype=("DejaVu Sans Mono",
     12)` uses Xft instead. `window_reports=False` leaves xterm's default (CSI 14t/16t unanswered).
-    `hold` keeps the window after the command exits (xterm -hold).
+    `hold` keeps the window after the command exits (xterm -hold). Sixel: `max_graphic_size` is
+    raised from xterm's 1000x1000, beyond which an image is not drawn at all (not even clipped);
+    `color_registers` is 256, not xterm 379's 1024. None leaves xterm's default.
     """
 
     window_class = "XTerm"  # for xdotool search: the only client on its display
@@ -78,12 +81,14 @@ class XtermWindow:
                  env: dict[str, str] | None = None, font: str = FONT_10X20,
                  truetype: tuple[str, float] | None = None, term: str = "xterm-256color",
                  window_reports: bool = True, hold: bool = False, cwd: str | Path | None = None,
+                 color_registers: int | None = 256, max_graphic_size: str | None = f"{SCREEN[0]}x{SCREEN[1]}",
                  resources: Sequence[str] = (), start_timeout: float = 30.0) -> None:
         self.command = list(command)
         self.cols, self.rows = cols, rows
         self.env = env if env is not None else xterm_env()
         self.font, self.truetype, self.term = font, truetype, term
         self.window_reports, self.hold, self.cwd = window_reports, hold, cwd
+        self.color_registers, self.max_graphic_size = color_registers, max_graphic_size
         self.resources = list(resources)
         self.start_timeout = start_timeout
         self.display = ""
@@ -118,11 +123,12 @@ class XtermWindow:
         read_end, write_end = os.pipe()
         try:
             # -displayfd: Xvfb picks a free display and writes its number once it accepts clients.
-            self._xvfb = subprocess.Popen(
-                ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24",
-                 "-fbdir", str(tmp), "-nolisten", "tcp", "-noreset"],
-                pass_fds=(write_end,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=open(tmp / "xvfb.log", "wb"), start_new_session=True)
+            with open(tmp / "xvfb.log", "wb") as log:
+                self._xvfb = subprocess.Popen(
+                    ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24",
+                     "-fbdir", str(tmp), "-nolisten", "tcp", "-noreset"],
+                    pass_fds=(write_end,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
+                    start_new_session=True)
             os.close(write_end)
             write_end = -1
             self.display = ":" + self._read_display(read_end)
@@ -133,9 +139,9 @@ class XtermWindow:
         self._map_framebuffer(tmp / "Xvfb_screen0")
         args = self._terminal_args()
         env = {**self.env, "DISPLAY": self.display}
-        self._xterm = subprocess.Popen(args, env=env, cwd=self.cwd, stdin=subprocess.DEVNULL,
-                                       stdout=open(tmp / f"{self.log_name}.log", "wb"), stderr=subprocess.STDOUT,
-                                       start_new_session=True)
+        with open(tmp / f"{self.log_name}.log", "wb") as log:
+            self._xterm = subprocess.Popen(args, env=env, cwd=self.cwd, stdin=subprocess.DEVNULL, stdout=log,
+                                           stderr=subprocess.STDOUT, start_new_session=True)
         self._find_window()
 
     def _read_display(self, fd: int) -> str:
@@ -157,7 +163,8 @@ class XtermWindow:
         args += ["-fa", self.truetype[0], "-fs", str(self.truetype[1])] if self.truetype else ["-fn", self.font]
         resources = [
             "XTerm*decTerminalID: vt340",  # DA1 answers with 4: sixel
-            "XTerm*numColorRegisters: 256",
+            *([f"XTerm*numColorRegisters: {self.color_registers}"] if self.color_registers else []),
+            *([f"XTerm*maxGraphicSize: {self.max_graphic_size}"] if self.max_graphic_size else []),
             "XTerm*sixelScrolling: true",
             f"XTerm*internalBorder: {BORDER}",
             "XTerm*allowWindowOps: false",
@@ -186,14 +193,17 @@ class XtermWindow:
         else:
             raise XtermUnavailable(f"{self.log_name}'s window did not appear in {self.start_timeout:.0f} s"
                                    f"{self._log(self.log_name)}")
-        shell = dict(line.split("=", 1) for line in self._xdotool("getwindowgeometry", "--shell", self.window).split())
-        self.geometry = (int(shell["X"]), int(shell["Y"]), int(shell["WIDTH"]), int(shell["HEIGHT"]))
+        self._read_geometry()
         log = self._log(self.log_name)
         if "cannot load font" in log or "unable to open font" in log.lower():
             raise XtermUnavailable(f"xterm could not load its font (install xfonts-base){log}")
         width, height = self.geometry[2:]
         if width > self._layout[2] or self.geometry[1] + height > SCREEN[1]:
             raise XtermUnavailable(f"the window {width}x{height} does not fit Xvfb's screen {SCREEN}")
+
+    def _read_geometry(self) -> None:
+        shell = dict(line.split("=", 1) for line in self._xdotool("getwindowgeometry", "--shell", self.window).split())
+        self.geometry = (int(shell["X"]), int(shell["Y"]), int(shell["WIDTH"]), int(shell["HEIGHT"]))
 
     def _map_framebuffer(self, path: Path) -> None:
         """The XWD file Xvfb keeps its screen in: header (big-endian), colour map, then pixels."""
@@ -263,6 +273,22 @@ class XtermWindow:
 
     def running(self) -> bool:
         return self._xterm is not None and self._xterm.poll() is None
+
+    def resize(self, cols: int, rows: int, timeout: float = 10.0) -> None:
+        """Resize the window to `cols` x `rows` cells, as a window manager would (the command gets
+        SIGWINCH); returns once the window has its new size."""
+        width, height = self.cell_size()
+        pixels = (cols * width + 2 * self.border, rows * height + 2 * self.border)
+        self._xdotool("windowsize", self.window, str(pixels[0]), str(pixels[1]))
+        end = time.monotonic() + timeout
+        while True:
+            self._read_geometry()
+            if self.geometry[2:] == pixels:
+                break
+            if time.monotonic() > end:
+                raise AssertionError(f"the window is {self.geometry[2:]}, not {pixels}, {timeout:.0f} s after resizing")
+            time.sleep(0.05)
+        self.cols, self.rows = cols, rows
 
     # -- typing -----------------------------------------------------------------------------------
     def send(self, text: str, delay_ms: int = 20) -> None:
@@ -353,11 +379,18 @@ def _kill_group(pid: int) -> None:
             return
         deadline = time.monotonic() + 3
         while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
+            if not _alive(pid):
                 return
             time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    """Running: not gone, and not a zombie waiting for an init that reaps late."""
+    try:
+        status = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return status.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -368,9 +401,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wait", type=float, default=5.0, help="seconds before the shot (and after each key)")
     parser.add_argument("--keys", action="append", default=[], help="xdotool key names, e.g. --keys 2 --keys Return")
     parser.add_argument("--out", default="xterm-window.png")
+    parser.add_argument("--kitty", action="store_true", help="in kitty instead of xterm")
     parser.add_argument("command", nargs="+")
     args = parser.parse_args(argv)
-    with XtermWindow(args.command, args.cols, args.rows) as window:
+    kind = KittyWindow if args.kitty else XtermWindow
+    with kind(args.command, args.cols, args.rows) as window:
         time.sleep(args.wait)
         for key in args.keys:
             window.key(key)
