@@ -65,3 +65,38 @@ async def test_xterm_draws_the_screenshot_in_real_pixels_and_removes_it_with_its
         assert _difference(after, box, path) > 40
         white = sum(after.crop(box).convert("L").histogram()[241:])
         assert white < (box[2] - box[0]) * (box[3] - box[1]) // 20, "the page's white stayed on screen"
+
+
+async def test_a_stock_xterm_gets_sixel_no_wider_than_it_draws(tmp_path):
+    """Stock xterm draws nothing of a sixel image over 1000 px wide (maxGraphicSize): the app asks
+    (XTSMGRAPHICS) and draws a maximized screenshot at most that wide, centred, instead of nothing."""
+    app = demo_app()
+    async with app.run_test(size=(COLUMNS, LINES)) as pilot:
+        await settle(pilot)
+        await pilot.press("1")
+        await settle(pilot)
+        await pilot.press("z")
+        await settle(pilot)
+        view = app.screen.query_one(ImageView)
+        region = view.region
+        path = sorted(ASSETS.glob(f"{app.screen.viewer_pane.viewer.artifact.artifact_id}_*"))[0]
+    image = Image.open(path).convert("RGB")
+    limit_cols = 1000 // 10
+    assert region.width > limit_cols  # wider than xterm draws
+    left = (region.x + (region.width - limit_cols) // 2) * 10 + (1000 - image.width) // 2
+    top = region.y * 20 + (region.height * 20 - image.height) // 2
+    with XtermWindow(COMMAND, COLUMNS, LINES, env=xterm_env(HOME=str(tmp_path)), cwd=tmp_path,
+                     max_graphic_size=None) as term:
+        term.wait_for(lambda shot: shot.crop(term.cell_box(0, 0, 20, 1)).getbbox() is not None, timeout=60)
+        time.sleep(2)
+        term.send("1")
+        time.sleep(2)
+        term.send("z")
+        border = term.border
+
+        def drawn(shot: Image.Image) -> float:
+            part = shot.crop((border + left, border + top, border + left + image.width, border + top + image.height))
+            return sum(ImageStat.Stat(ImageChops.difference(part.convert("RGB"), image)).mean) / 3
+
+        shot = term.wait_for(lambda s: drawn(s) < 3, timeout=60)
+        assert drawn(shot) < 3
