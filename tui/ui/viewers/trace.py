@@ -145,7 +145,8 @@ class FilmStrip(ReportsWorkerFailures, Horizontal):
 
     DEFAULT_CSS = """
     FilmStrip { height: 5; }
-    FilmStrip Static { width: 1fr; height: 5; padding: 0 1 0 0; content-align: center middle; }
+    FilmStrip Static { width: 1fr; height: 5; padding: 0 1 0 0; content-align: center middle;
+                       text-wrap: nowrap; text-overflow: clip; }
     FilmStrip Static.-current { background: $accent 35%; }
     """
 
@@ -178,6 +179,7 @@ class FilmStrip(ReportsWorkerFailures, Horizontal):
             if picture is not None:
                 show(self, picture)  # a kitty image is sent before its placeholders are drawn
                 shown.append(picture)
+            # One line per row (the CSS keeps rows from wrapping, which would break the picture apart).
             thumb.update(Text("\n").join(picture.texts()) if picture is not None else Text(""))
         for old in self._shown:
             if not any(old is now for now in shown):
