@@ -207,3 +207,59 @@ async def test_sixel_rows_under_a_notification_wait_for_it_to_go_and_are_drawn_a
         await settle(pilot)
         redrawn = {y - 1 for y, x, _ in drawn_rows(app.graphics_written) if x == region.x + 1}
         assert under & set(range(region.y, region.bottom)) <= redrawn
+
+
+async def _kitty_drawn(pilot, view: ImageView) -> None:
+    await until(pilot, lambda: view.drawing is not None and view.drawing.sent, tries=3000)
+    assert view.drawing.image_id is not None  # a kitty image, not half blocks
+
+
+async def test_kitty_draws_every_kind_of_picture_with_the_same_renderer():
+    """The trace's frame and film strip, the recording's frames and an LLM request's image."""
+    from test_viewers_visual import open_visual
+
+    from tui.ui.screens.image import ImageScreen
+    from tui.ui.viewers.trace import FilmStrip, TraceViewer
+    from tui.ui.viewers.video import VideoViewer
+
+    app = demo_app(graphics=KITTY)
+    app.graphics_written = []
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("5", "down", "enter")  # the trace
+        await settle(pilot)
+        trace = app.screen.query_one(TraceViewer)
+        await _kitty_drawn(pilot, trace.query_one(ImageView))
+        strip = trace.query_one(FilmStrip)
+        await until(pilot, lambda: len(strip._shown) >= 3, tries=3000)
+        assert all(d.image_id is not None and d.sent for d in strip._shown)
+        await open_visual(pilot, "recording")
+        video = app.screen.query_one(VideoViewer)
+        await _kitty_drawn(pilot, video.query_one(ImageView))
+        await pilot.press("2", "down", "enter")  # the first llm_request
+        await settle(pilot)
+        await pilot.press("enter")  # its image
+        await until(pilot, lambda: isinstance(app.screen, ImageScreen), tries=3000)
+        await _kitty_drawn(pilot, app.screen.query_one(ImageView))
+        sent = kitty_transmissions("".join(app.graphics_written))
+        assert len(sent) >= 6
+
+
+async def test_kitty_draws_a_png_body_of_a_har_entry():
+    from test_viewers_network import HarApp
+    from textual.widgets import Input
+
+    from tui.ui.pictures import Pictures
+    from tui.ui.viewers.network import EntryDetail
+
+    app = HarApp("bodies.har")
+    app.pictures = Pictures(KITTY)  # type: ignore[attr-defined]  # a viewer alone: the app's renderer
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("f")
+        app.query_one(Input).value = ""
+        await pilot.press(*"img", "enter")
+        await settle(pilot)
+        view = app.query_one(EntryDetail).query_one(ImageView)
+        await until(pilot, lambda: view.drawing is not None, tries=3000)
+        assert view.drawing.image_id is not None and view.drawing.transmission
