@@ -7,9 +7,9 @@ speak (`tui.core.graphics`):
 
 - half blocks: two pixels a cell, coloured (the default, and what the snapshot tests see);
 - kitty: Unicode placeholders whose foreground colour names an image the terminal was sent
-  once (`Drawing.transmit`). They are text to Textual, so they move, scroll, are covered by
+  once (`Drawing.transmission`). They are text to Textual, so they move, scroll, are covered by
   dialogs and go with their pane like any text;
-- sixel: blank cells marked with the drawing's key (a Style meta); `SixelOutput` draws each
+- sixel: blank cells marked with the drawing's key (a Style meta); `graphics_output` draws each
   marked row's own sixel image where the last frame rewrote it, and only where it is whole on
   screen (a row under a dialog or a notification stays blank until it is whole again).
 
