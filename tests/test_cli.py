@@ -135,3 +135,20 @@ def test_a_poll_interval_under_a_second_or_not_a_number_is_refused(tmp_path, pol
     result = subprocess.run([sys.executable, "-m", "tui", "--demo", "--poll", poll], capture_output=True, text=True,
                             cwd=tmp_path, env=_env(tmp_path), timeout=60, stdin=subprocess.DEVNULL)
     assert "--poll takes a number of seconds of 1 or more" in _one_line(result)
+
+
+@pytest.mark.parametrize("how", ["flag", "env", "config"])
+def test_an_unknown_graphics_mode_is_one_line_naming_the_setting_and_the_choices(tmp_path, how):
+    config = tmp_path / "config.toml"
+    config.write_text('graphics = "pixels"\n' if how == "config" else "")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SKYVERN")}
+    env.update(SKYVERN_TUI_CONFIG=str(config), HOME=str(tmp_path))
+    if how == "env":
+        env["SKYVERN_TUI_GRAPHICS"] = "[red]pixels"
+    args = ["--demo", *(["--graphics", "pixels"] if how == "flag" else [])]
+    result = subprocess.run([sys.executable, "-m", "tui", *args], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "auto, kitty, sixel, halfblock" in lines[0]
+    named = {"flag": "--graphics", "env": "SKYVERN_TUI_GRAPHICS", "config": "config file"}[how]
+    assert named in lines[0]
