@@ -106,3 +106,24 @@ async def test_keys_after_one_that_closes_a_screen_are_not_held_back():
         await settle(pilot)
         assert not isinstance(app.screen, HelpScreen)
         assert app.screen is screen and screen.shown_category is Category.LOGS
+
+
+async def test_keys_typed_ahead_and_dropped_by_an_escape_while_the_replay_waits_are_not_an_error(monkeypatch):
+    """The replay waits for the app to be idle before each key; an escape meanwhile forgets the
+    keys typed ahead. It popped from the emptied list (an IndexError, seen under load in CI)."""
+    from tui.ui.screens import run as run_module
+
+    app = demo_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, RunScreen)
+        screen._typed_ahead = [events.Key("j", "j")]
+        screen._typing_ahead = True
+
+        async def escape_meanwhile(*args) -> None:
+            screen._typed_ahead = []  # what an escape does while the viewer loads
+
+        monkeypatch.setattr(run_module, "wait_for_idle", escape_meanwhile)
+        await screen._give_typed()
+        assert screen._replaying is None and not screen._typing_ahead

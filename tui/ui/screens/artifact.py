@@ -134,6 +134,8 @@ class ArtifactScreen(GettingOut, ReportsWorkerFailures, Screen):
         try:
             while self._typed:
                 await wait_for_idle(0, REPLAY_WAIT)
+                if not self._typed:
+                    break  # dropped meanwhile
                 key = self._replaying = self._typed.pop(0)
                 key.set_sender(self.app)
                 self.app.post_message(key)

@@ -690,6 +690,8 @@ class RunScreen(GettingOut, ReportsWorkerFailures, Screen):
         try:
             while self._typed_ahead:
                 await wait_for_idle(0, REPLAY_WAIT)  # the focus has moved; the key before is done
+                if not self._typed_ahead:
+                    break  # dropped meanwhile (an escape while the viewer was loading)
                 key = self._replaying = self._typed_ahead.pop(0)
                 key.set_sender(self.app)
                 self.app.post_message(key)
