@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 
-from PIL import Image, ImageChops, ImageStat
+from PIL import Image
 
 from apptools import demo_app, settle, until
 from graphics_decode import decode_sixel, kitty_transmissions
+from picture_checks import difference, fitted
 from tui.core.graphics import kitty
 from tui.core.graphics.modes import CellSize, Graphics, Mode
 from tui.ui.graphics_output import BOTTOM_MARGIN, marked_cells
@@ -39,22 +40,7 @@ async def screenshot_view(pilot) -> ImageView:
 
 def expected(view: ImageView) -> Image.Image:
     """The screenshot as Pillow scales it into the pane's pixels, centred on transparency."""
-    width, height = view.size.width * CELL.width, view.size.height * CELL.height
-    image = view.image.convert("RGB")
-    scale = min(width / image.width, height / image.height)
-    fitted = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.LANCZOS)
-    canvas = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    canvas.paste(fitted, ((width - fitted.width) // 2, (height - fitted.height) // 2))
-    return canvas
-
-
-def difference(drawn: Image.Image, wanted: Image.Image) -> float:
-    """Mean difference (0-255) of the colours where the wanted picture is opaque."""
-    assert drawn.size == wanted.size
-    box = wanted.getchannel("A").getbbox()
-    assert box is not None
-    a, b = drawn.convert("RGB").crop(box), wanted.convert("RGB").crop(box)
-    return sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3
+    return fitted(view.image, view.size.width * CELL.width, view.size.height * CELL.height)
 
 
 def drawn_rows(written: list[str]) -> list[tuple[int, int, str]]:

@@ -11,52 +11,16 @@ import re
 from io import BytesIO
 from pathlib import Path
 
-from PIL import Image, ImageChops, ImageStat
+from PIL import Image
 
-from apptools import demo_app, settle, until
 from graphics_decode import DecodeError, decode_sixel, kitty_transmissions, placeholder_cells
+from picture_checks import difference, fitted, screenshot_pane
 from ptyterm import Terminal, terminal_env
 from tui.ui.graphics_output import BOTTOM_MARGIN
-from tui.ui.widgets.image_view import ImageView
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets" / "demo" / "files"
 COLUMNS, LINES = 160, 48
 CELL = (8, 16)
 DRAWN_ROW = re.compile(r"\x1b7\x1b\[(\d+);(\d+)H(\x1bP.*?\x1b\\)\x1b8", re.S)
-
-
-async def _pane() -> tuple[tuple[int, int, int, int], Path]:
-    """The screenshot pane's region (x, y, width, height) at this size, and its file."""
-    app = demo_app()
-    async with app.run_test(size=(COLUMNS, LINES)) as pilot:
-        await settle(pilot)
-        await pilot.press("1")
-        await settle(pilot)
-        view = app.screen.query_one(ImageView)
-        await until(pilot, lambda: view.drawing is not None, tries=3000)
-        artifact = app.screen.viewer_pane.viewer.artifact
-        region = view.region
-        files = sorted(ASSETS.glob(f"{artifact.artifact_id}_*"))
-        assert files, artifact.artifact_id
-        return (region.x, region.y, region.width, region.height), files[0]
-
-
-def _wanted(path: Path, width: int, height: int) -> Image.Image:
-    image = Image.open(path).convert("RGB")
-    scale = min(width / image.width, height / image.height)
-    fitted = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.LANCZOS)
-    canvas = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    canvas.paste(fitted, ((width - fitted.width) // 2, (height - fitted.height) // 2))
-    return canvas
-
-
-def _difference(drawn: Image.Image, wanted: Image.Image, rows: int | None = None) -> float:
-    box = wanted.getchannel("A").getbbox()
-    assert box is not None
-    if rows is not None:  # only the rows that were drawn
-        box = (box[0], box[1], box[2], min(box[3], rows))
-    a, b = drawn.convert("RGB").crop(box), wanted.convert("RGB").crop(box)
-    return sum(ImageStat.Stat(ImageChops.difference(a, b)).mean) / 3
 
 
 def _run(mode: str, tmp_path: Path) -> tuple[Terminal, int]:
@@ -68,7 +32,7 @@ def _run(mode: str, tmp_path: Path) -> tuple[Terminal, int]:
 
 
 async def test_sixel_the_screenshot_reaches_the_terminal_at_the_panes_pixel_size(tmp_path):
-    (x, y, width, height), path = await _pane()
+    (x, y, width, height), path = await screenshot_pane(COLUMNS, LINES)
     term, start = _run("sixel", tmp_path)
     try:
         rows: dict[int, Image.Image] = {}
@@ -87,13 +51,13 @@ async def test_sixel_the_screenshot_reaches_the_terminal_at_the_panes_pixel_size
             assert image.width == width * CELL[0] and image.height >= CELL[1]
             canvas.alpha_composite(image.crop((0, 0, image.width, CELL[1])), (0, r * CELL[1]))
         drawn_height = (max(wanted_rows) + 1) * CELL[1]
-        assert _difference(canvas, _wanted(path, width * CELL[0], height * CELL[1]), drawn_height) < 2
+        assert difference(canvas, fitted(Image.open(path), width * CELL[0], height * CELL[1]), drawn_height) < 2
     finally:
         term.close()
 
 
 async def test_kitty_the_screenshot_reaches_the_terminal_at_the_panes_pixel_size(tmp_path):
-    (x, y, width, height), path = await _pane()
+    (x, y, width, height), path = await screenshot_pane(COLUMNS, LINES)
     term, start = _run("kitty", tmp_path)
     try:
         found = None
@@ -110,7 +74,7 @@ async def test_kitty_the_screenshot_reaches_the_terminal_at_the_panes_pixel_size
         png, keys = found
         image = Image.open(BytesIO(png))
         assert image.size == (width * CELL[0], height * CELL[1])
-        assert _difference(image.convert("RGBA"), _wanted(path, width * CELL[0], height * CELL[1])) < 1
+        assert difference(image.convert("RGBA"), fitted(Image.open(path), width * CELL[0], height * CELL[1])) < 1
         # Its placeholders were written: every cell of the pane's first row names its column.
         term.pump(0.5)
         text = term.output[start:].decode("utf-8", "replace")

@@ -14,41 +14,21 @@ from pathlib import Path
 
 from PIL import Image, ImageChops, ImageStat
 
-from apptools import demo_app, settle, until
-from tui.ui.widgets.image_view import ImageView
+from picture_checks import difference, fitted, screenshot_pane
 from xterm_window import XtermWindow, xterm_env
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets" / "demo" / "files"
 COMMAND = [str(Path(sys.executable).parent / "skyvern-tui"), "--demo"]
 COLUMNS, LINES = 160, 48
 
 
-async def _pane() -> tuple[tuple[int, int, int, int], Path]:
-    app = demo_app()
-    async with app.run_test(size=(COLUMNS, LINES)) as pilot:
-        await settle(pilot)
-        await pilot.press("1")
-        await settle(pilot)
-        view = app.screen.query_one(ImageView)
-        await until(pilot, lambda: view.drawing is not None, tries=3000)
-        artifact = app.screen.viewer_pane.viewer.artifact
-        region = view.region
-        return (region.x, region.y, region.width, region.height), sorted(ASSETS.glob(f"{artifact.artifact_id}_*"))[0]
-
-
 def _difference(shot: Image.Image, box: tuple[int, int, int, int], path: Path) -> float:
     """Mean colour difference (0-255) between the pane's pixels and the screenshot fitted into them."""
-    pane = shot.crop(box).convert("RGB")
-    image = Image.open(path).convert("RGB")
-    scale = min(pane.width / image.width, pane.height / image.height, 1.0)
-    fitted = image.resize((round(image.width * scale), round(image.height * scale)), Image.LANCZOS)
-    left, top = (pane.width - fitted.width) // 2, (pane.height - fitted.height) // 2
-    drawn = pane.crop((left, top, left + fitted.width, top + fitted.height))
-    return sum(ImageStat.Stat(ImageChops.difference(drawn, fitted)).mean) / 3
+    pane = shot.crop(box)
+    return difference(pane.convert("RGBA"), fitted(Image.open(path), pane.width, pane.height))
 
 
 async def test_xterm_draws_the_screenshot_in_real_pixels_and_removes_it_with_its_pane(tmp_path):
-    (x, y, width, height), path = await _pane()
+    (x, y, width, height), path = await screenshot_pane(COLUMNS, LINES)
     with XtermWindow(COMMAND, COLUMNS, LINES, env=xterm_env(HOME=str(tmp_path)), cwd=tmp_path) as term:
         cell = term.cell_size()
         box = term.cell_box(x, y, width, height)
@@ -70,21 +50,12 @@ async def test_xterm_draws_the_screenshot_in_real_pixels_and_removes_it_with_its
 async def test_a_stock_xterm_gets_sixel_no_wider_than_it_draws(tmp_path):
     """Stock xterm draws nothing of a sixel image over 1000 px wide (maxGraphicSize): the app asks
     (XTSMGRAPHICS) and draws a maximized screenshot at most that wide, centred, instead of nothing."""
-    app = demo_app()
-    async with app.run_test(size=(COLUMNS, LINES)) as pilot:
-        await settle(pilot)
-        await pilot.press("1")
-        await settle(pilot)
-        await pilot.press("z")
-        await settle(pilot)
-        view = app.screen.query_one(ImageView)
-        region = view.region
-        path = sorted(ASSETS.glob(f"{app.screen.viewer_pane.viewer.artifact.artifact_id}_*"))[0]
+    (x, y, width, height), path = await screenshot_pane(COLUMNS, LINES, maximize=True)
     image = Image.open(path).convert("RGB")
     limit_cols = 1000 // 10
-    assert region.width > limit_cols  # wider than xterm draws
-    left = (region.x + (region.width - limit_cols) // 2) * 10 + (1000 - image.width) // 2
-    top = region.y * 20 + (region.height * 20 - image.height) // 2
+    assert width > limit_cols  # wider than xterm draws
+    left = (x + (width - limit_cols) // 2) * 10 + (1000 - image.width) // 2
+    top = y * 20 + (height * 20 - image.height) // 2
     with XtermWindow(COMMAND, COLUMNS, LINES, env=xterm_env(HOME=str(tmp_path)), cwd=tmp_path,
                      max_graphic_size=None) as term:
         term.wait_for(lambda shot: shot.crop(term.cell_box(0, 0, 20, 1)).getbbox() is not None, timeout=60)
