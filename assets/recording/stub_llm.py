@@ -195,6 +195,15 @@ def extract_actions(prompt: str) -> dict:
                 action("Spur gear 24T is the part asked for; click its Order link.", "CLICK", order_spur),
             ],
         }
+    if "Claim the offer" in prompt:
+        # vanish.html: the button removes itself when the pointer reaches it.
+        SCRIPT.bump("offer")
+        return {
+            "user_goal_stage": "On the special offer page.",
+            "user_goal_achieved": False,
+            "action_plan": "Claim the offer.",
+            "actions": [action("Click the offer button.", "CLICK", els.find("button", text="Claim the offer") or "ZZZZ")],
+        }
     if "<h2>Order placed</h2>" in prompt:
         SCRIPT.bump("done")
         return {
@@ -213,8 +222,85 @@ def extract_actions(prompt: str) -> dict:
     }
 
 
+H2_RE = re.compile(r"<h2[^>]*>([^<]+)</h2>")
+
+
+def page_heading(prompt: str) -> str | None:
+    m = H2_RE.search(prompt)
+    return m.group(1).strip() if m else None
+
+
+def task_v2_answer(prompt: str) -> tuple[str, dict] | None:
+    """The observer's (task v2) prompts: plan one extraction, then declare the goal achieved."""
+    if "what is the url to type into the browser" in prompt:
+        m = re.search(r"Starting url provided by user:\s*```\s*(\S+)", prompt)
+        return "task-v2-metadata", {
+            "thoughts": "The user gave the help page of the Acme Parts demo site.",
+            "url": m.group(1) if m else "about:blank",
+            "title": "Read Acme Parts help",
+        }
+    if "Plan the next task the user needs to do towards the goal" in prompt:
+        n = SCRIPT.bump("planner")
+        done = n > 1
+        return "task-v2-plan", {
+            "page_info": "The help page of Acme Parts says any username and password work.",
+            "extraction_thought": "The goal asks for the sign-in rule; it has been extracted." if done
+            else "The goal asks for the sign-in rule on the page; it has not been extracted yet.",
+            "require_extraction": True,
+            "task_history_information": "An extract task captured the sign-in rule." if done else "Nothing yet.",
+            "information_extracted": done,
+            "thoughts": "The rule is in the task history: done." if done else "Extract the sign-in rule from the help page.",
+            "required_subgoals": [{"subgoal": "read the sign-in rule", "satisfied": done,
+                                   "evidence": "extracted by the first task" if done else "not extracted yet"}],
+            "user_goal_achieved": done,
+            "should_terminate": False,
+            "termination_reason": None,
+            "plan": None if done else "Extract what the help page says about usernames and passwords.",
+            "task_type": None if done else "extract",
+            "loop_values": None,
+            "is_loop_value_link": False,
+        }
+    if "design the schema for the data output" in prompt:
+        return "task-v2-extraction-schema", {
+            "schema": {"type": "object", "properties": {"sign_in_rule": {"type": "string"}}},
+        }
+    if "help decide whether the user goal has been achieved" in prompt:
+        return "task-v2-check-completion", {
+            "page_info": "The help page of Acme Parts.",
+            "extraction_thought": "The sign-in rule has been extracted.",
+            "require_extraction": True,
+            "task_history_information": "An extract task captured the sign-in rule.",
+            "information_extracted": True,
+            "thoughts": "The extraction answers the goal.",
+            "required_subgoals": [{"subgoal": "read the sign-in rule", "satisfied": True, "evidence": "extracted"}],
+            "user_goal_achieved": True,
+            "should_terminate": False,
+            "termination_reason": None,
+            "failure_categories": [],
+        }
+    if "produce the final answer to the user goal" in prompt:
+        return "task-v2-summary", {
+            "description": "The help page says any username and password work on the demo site.",
+            "output": {"sign_in_rule": "Any username and password work on this demo site."},
+        }
+    return None
+
+
 def answer(body: dict) -> tuple[str, dict]:
     prompt = request_text(body)
+    v2 = task_v2_answer(prompt)
+    if v2 is not None:
+        return v2
+    if "User Data Extraction Goal:" in prompt:
+        # extract-information: the page's heading and first paragraph, as the schema of the loop asks.
+        para = re.search(r"<p[^>]*>([^<]+)", prompt)
+        if "sign_in_rule" in prompt:  # the schema asks for the help page's rule only
+            rule = "Any username and password work on this demo site."
+            return "extract-information", {"sign_in_rule": rule if "Any username and password work" in prompt else None}
+        return "extract-information", {
+            "heading": page_heading(prompt),
+            "text": para.group(1).strip() if para else None,
+        }
     if "Identify actions to help user progress" in prompt:
         return "extract-actions", extract_actions(prompt)
     if "You are instructed to take an INPUT or SELECT action" in prompt:
@@ -253,7 +339,15 @@ def answer(body: dict) -> tuple[str, dict]:
             "failure_categories": [],
         }
     if "Generate a summary for the following block" in prompt:
-        return "block-summary", {"summary": "Will sign in to Acme Parts and order a Spur gear 24T."}
+        if "<BlockType.NAVIGATION" in prompt:  # the demo's and the bundled runs' one block
+            return "block-summary", {"summary": "Will sign in to Acme Parts and order a Spur gear 24T."}
+        label = re.search(r"'output_parameter': '([^']*?)(?:_output)?'", prompt)
+        kind = re.search(r"<BlockType\.\w+: '([^']*)'>", prompt)
+        return "block-summary", {"summary": f"Will run the {kind.group(1) if kind else 'workflow'} block "
+                                            f"{label.group(1) if label else '(unnamed)'}."}
+    if "summarize what data you're going to extract" in prompt:
+        goal = re.search(r"Data extraction goal:\s*```\s*(.+?)\s*```", prompt, re.S)
+        return "extraction-summary", {"summary": f"Will extract: {goal.group(1) if goal else 'the page data'}"}
     if "summarize" in prompt:
         return "summary", {
             "page_info": "The Acme Parts demo site.",

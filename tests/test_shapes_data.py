@@ -1,0 +1,90 @@
+"""The REAL runs of other shapes in tests/data/shapes (issue 15) are complete and self-consistent.
+
+Fast and without a server: each recording's artifacts.json parses, every listed artifact has its
+file under storage/, the counts per type (and per task/step, block and observer thought) match
+summary.json, and what ties the shape together is really there (loop iterations in the timeline,
+the observer's thoughts, how the run ended).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SHAPES = Path(__file__).resolve().parent / "data" / "shapes"
+RUNS = sorted(p.name for p in SHAPES.iterdir() if (p / "summary.json").is_file()) if SHAPES.is_dir() else []
+
+
+def part(name: str, what: str) -> Any:
+    return json.loads((SHAPES / name / f"{what}.json").read_text())
+
+
+def test_the_recordings_are_there() -> None:
+    assert {"workflow_loop"} <= set(RUNS)
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_every_listed_artifact_has_its_file(name: str) -> None:
+    arts = part(name, "artifacts")
+    assert isinstance(arts, list) and arts
+    for a in arts:
+        assert isinstance(a["artifact_id"], str) and a["artifact_id"].startswith("a_")
+        assert not a["uri"].startswith(("/", "file:")), "uris are relative to storage/"
+        assert a.get("bundle_key") is None, "recorded without the bundling keyring"
+        path = SHAPES / name / "storage" / urllib.parse.unquote(a["uri"])
+        assert path.is_file(), a["artifact_id"]
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_counts_match_the_summary(name: str) -> None:
+    arts = part(name, "artifacts")
+    summary = part(name, "summary")
+    assert summary["artifact_count"] == len(arts)
+    assert summary["counts_by_type"] == dict(Counter(a["artifact_type"] for a in arts))
+    per_step: dict[str, Counter[str]] = defaultdict(Counter)
+    per_block: dict[str, Counter[str]] = defaultdict(Counter)
+    per_thought: dict[str, Counter[str]] = defaultdict(Counter)
+    for a in arts:
+        per_step[f"{a.get('task_id')}/{a.get('step_id')}"][a["artifact_type"]] += 1
+        per_block[str(a.get("workflow_run_block_id"))][a["artifact_type"]] += 1
+        per_thought[str(a.get("observer_thought_id"))][a["artifact_type"]] += 1
+    assert summary["by_task_step"] == {k: dict(v) for k, v in per_step.items()}
+    assert summary["by_block"] == {k: dict(v) for k, v in per_block.items()}
+    assert summary["by_observer_thought"] == {k: dict(v) for k, v in per_thought.items()}
+    assert summary["percent_encoded_uris"] == sum(1 for a in arts if "%" in a["uri"])
+
+
+@pytest.mark.parametrize("name", RUNS)
+def test_steps_belong_to_the_listed_tasks(name: str) -> None:
+    arts = part(name, "artifacts")
+    steps = part(name, "steps")
+    step_ids = {s["step_id"] for s in steps}
+    listed = {a["step_id"] for a in arts if a.get("step_id")}
+    assert listed <= step_ids
+    assert part(name, "run")["status"] == part(name, "summary")["status"]
+
+
+def test_workflow_loop_has_iterations_blocks_and_tasks() -> None:
+    name = "workflow_loop"
+    if name not in RUNS:
+        pytest.skip("not recorded")
+    timeline = part(name, "timeline")
+    loops = [e for e in timeline if e["block"] and e["block"]["block_type"] == "for_loop"]
+    assert len(loops) == 1
+    iterations = [c["block"] for c in loops[0]["children"]]
+    assert sorted(b["current_index"] for b in iterations) == [0, 1]
+    assert all(b["parent_workflow_run_block_id"] == loops[0]["block"]["workflow_run_block_id"] for b in iterations)
+    top = {e["block"]["block_type"] for e in timeline}
+    assert {"for_loop", "extraction", "code"} <= top
+    # Each iteration and the extraction block ran a task of its own; its artifacts are tied to it by task_id.
+    task_ids = {b["task_id"] for b in iterations} | {e["block"]["task_id"] for e in timeline
+                                                      if e["block"]["block_type"] == "extraction"}
+    arts = part(name, "artifacts")
+    for tid in task_ids:
+        assert any(a["task_id"] == tid and a["artifact_type"] == "llm_prompt" for a in arts), tid
+    assert part(name, "run")["status"] == "completed"
