@@ -88,3 +88,62 @@ def test_workflow_loop_has_iterations_blocks_and_tasks() -> None:
     for tid in task_ids:
         assert any(a["task_id"] == tid and a["artifact_type"] == "llm_prompt" for a in arts), tid
     assert part(name, "run")["status"] == "completed"
+
+
+def test_task_v2_thoughts_are_tied_to_the_observer() -> None:
+    name = "task_v2"
+    if name not in RUNS:
+        pytest.skip("not recorded")
+    run = part(name, "run")
+    task_v2 = part(name, "task_v2")
+    assert run["run_id"].startswith("tsk_v2_") and run["status"] == "completed"
+    wr = task_v2["workflow_run_id"]
+    assert wr.startswith("wr_") and part(name, "summary")["listed_run_id"] == wr
+    arts = part(name, "artifacts")
+    assert all(a["workflow_run_id"] == wr for a in arts)
+    # The observer's LLM calls: each artifact of a thought names the thought and the cruise (the tsk_v2_ id).
+    thought_arts = [a for a in arts if a.get("observer_thought_id")]
+    assert thought_arts
+    assert {a["observer_cruise_id"] for a in thought_arts} == {run["run_id"]}
+    timeline = part(name, "timeline")
+    thoughts = [e["thought"] for e in timeline if e["type"] == "thought"]
+    kinds = Counter(t["thought_type"] for t in thoughts)
+    assert kinds["plan"] >= 1 and kinds["user_goal_check"] >= 1
+    assert {a["observer_thought_id"] for a in thought_arts} <= {t["thought_id"] for t in thoughts}
+    blocks = {e["block"]["block_type"] for e in timeline if e["type"] == "block"}
+    assert {"goto_url", "extraction"} <= blocks
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "reason"),
+    [
+        ("task_canceled", "canceled", None),
+        ("page_unreachable", "failed", "ERR_CONNECTION_REFUSED"),
+        ("element_gone", "terminated", "The offer button has gone from the page"),
+    ],
+)
+def test_runs_that_end_other_ways(name: str, status: str, reason: str | None) -> None:
+    if name not in RUNS:
+        pytest.skip("not recorded")
+    run = part(name, "run")
+    assert run["status"] == status
+    if reason is None:
+        assert run["failure_reason"] is None
+    else:
+        assert reason in run["failure_reason"]
+    assert part(name, "steps"), "even a run that ends early has a step"
+
+
+def test_element_gone_fails_a_step_on_its_click() -> None:
+    name = "element_gone"
+    if name not in RUNS:
+        pytest.skip("not recorded")
+    steps = part(name, "steps")
+    actions = part(name, "actions")
+    failed_steps = {s["step_id"] for s in steps if s["status"] == "failed"}
+    assert failed_steps, "the click's step failed and was retried"
+    clicks = [a for a in actions if a["action_type"] == "click"]
+    assert clicks and all(a["status"] == "failed" and a["step_id"] in failed_steps for a in clicks)
+    # The click's own screenshot is a listed artifact.
+    listed = {a["artifact_id"] for a in part(name, "artifacts")}
+    assert all(a["screenshot_artifact_id"] in listed for a in clicks)

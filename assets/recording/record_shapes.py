@@ -41,7 +41,7 @@ import record_bundled as rb  # noqa: E402  (the shared machinery, next to this f
 import record_demo as rd  # noqa: E402
 
 RUNS = ("workflow_loop", "task_v2", "task_canceled", "page_unreachable", "element_gone")
-CLOSED_PORT = 9  # discard: nothing listens on it here (checked before recording)
+CLOSED_PORT = 8869  # nothing listens on it (checked before recording); Chromium refuses port 9 as unsafe
 
 
 def site(args: argparse.Namespace, page: str = "") -> str:
@@ -344,12 +344,9 @@ def main() -> int:
         write_readme(args.out)
         return 0
     for port in (args.site_port, args.llm_port, args.skyvern_port, CLOSED_PORT):
-        if port != CLOSED_PORT and not rd.port_free(port):
-            rd.log(f"port {port} is in use")
+        if not rd.port_free(port):
+            rd.log(f"port {port} is in use" + (": page_unreachable needs it closed" if port == CLOSED_PORT else ""))
             return 2
-    if rd.port_free(CLOSED_PORT) is False:
-        rd.log(f"port {CLOSED_PORT} is in use: page_unreachable needs it closed")
-        return 2
     browsers_tmp = None
     if args.browsers is None:
         browsers_tmp = Path(tempfile.mkdtemp(prefix="skyvern-browsers-"))

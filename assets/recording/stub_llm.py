@@ -195,14 +195,23 @@ def extract_actions(prompt: str) -> dict:
                 action("Spur gear 24T is the part asked for; click its Order link.", "CLICK", order_spur),
             ],
         }
-    if "Claim the offer" in prompt:
-        # vanish.html: the button removes itself when the pointer reaches it.
+    if "<h2>Special offer</h2>" in prompt:
+        # vanish.html: the button removes itself when the pointer reaches it (and comes back later).
         SCRIPT.bump("offer")
+        claim = els.find("button", text="Claim the offer")
+        if claim is None:
+            return {
+                "user_goal_stage": "On the special offer page; the offer button is gone.",
+                "user_goal_achieved": False,
+                "action_plan": "The offer cannot be claimed; stop.",
+                "actions": [action("The offer button has gone from the page, so the offer cannot be claimed.",
+                                   "TERMINATE")],
+            }
         return {
             "user_goal_stage": "On the special offer page.",
             "user_goal_achieved": False,
             "action_plan": "Claim the offer.",
-            "actions": [action("Click the offer button.", "CLICK", els.find("button", text="Claim the offer") or "ZZZZ")],
+            "actions": [action("Click the offer button.", "CLICK", claim)],
         }
     if "<h2>Order placed</h2>" in prompt:
         SCRIPT.bump("done")
@@ -260,20 +269,25 @@ def task_v2_answer(prompt: str) -> tuple[str, dict] | None:
             "loop_values": None,
             "is_loop_value_link": False,
         }
+    if "Generate a brief, descriptive title for a browser automation workflow" in prompt:
+        return "workflow-title", {"title": "Read Acme Parts help"}
     if "design the schema for the data output" in prompt:
         return "task-v2-extraction-schema", {
             "schema": {"type": "object", "properties": {"sign_in_rule": {"type": "string"}}},
         }
     if "help decide whether the user goal has been achieved" in prompt:
+        # The first check comes right after the observer opened the url: nothing extracted yet.
+        done = SCRIPT.bump("v2-check") > 1
         return "task-v2-check-completion", {
             "page_info": "The help page of Acme Parts.",
-            "extraction_thought": "The sign-in rule has been extracted.",
+            "extraction_thought": "The sign-in rule has been extracted." if done else "Nothing has been extracted yet.",
             "require_extraction": True,
-            "task_history_information": "An extract task captured the sign-in rule.",
-            "information_extracted": True,
-            "thoughts": "The extraction answers the goal.",
-            "required_subgoals": [{"subgoal": "read the sign-in rule", "satisfied": True, "evidence": "extracted"}],
-            "user_goal_achieved": True,
+            "task_history_information": "An extract task captured the sign-in rule." if done else "Only the page was opened.",
+            "information_extracted": done,
+            "thoughts": "The extraction answers the goal." if done else "The rule still has to be extracted.",
+            "required_subgoals": [{"subgoal": "read the sign-in rule", "satisfied": done,
+                                   "evidence": "extracted" if done else "not extracted yet"}],
+            "user_goal_achieved": done,
             "should_terminate": False,
             "termination_reason": None,
             "failure_categories": [],
