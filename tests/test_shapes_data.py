@@ -120,6 +120,7 @@ def test_task_v2_thoughts_are_tied_to_the_observer() -> None:
         ("task_canceled", "canceled", None),
         ("page_unreachable", "failed", "ERR_CONNECTION_REFUSED"),
         ("element_gone", "terminated", "The offer button has gone from the page"),
+        ("workflow_timed_out", "timed_out", "exceeded max elapsed runtime limit of 1 minute"),
     ],
 )
 def test_runs_that_end_other_ways(name: str, status: str, reason: str | None) -> None:
@@ -147,3 +148,14 @@ def test_element_gone_fails_a_step_on_its_click() -> None:
     # The click's own screenshot is a listed artifact.
     listed = {a["artifact_id"] for a in part(name, "artifacts")}
     assert all(a["screenshot_artifact_id"] in listed for a in clicks)
+
+
+def test_browser_session_run_names_its_session() -> None:
+    name = "browser_session"
+    if name not in RUNS:
+        pytest.skip("not recorded")
+    session = part(name, "browser_session")
+    bs_id = session["browser_session_id"]
+    assert bs_id.startswith("pbs_")
+    run = part(name, "run")
+    assert run["run_request"]["browser_session_id"] == bs_id

@@ -11,7 +11,15 @@ keyring, Debian's Chromium, all on 127.0.0.1), one fresh server per recording, i
   task_canceled     the demo's task, canceled through the API (POST /v1/runs/{id}/cancel) mid-run
   page_unreachable  a task whose url is a closed port on 127.0.0.1: the page does not load
   element_gone      a task on vanish.html, whose button removes itself when the pointer reaches it:
-                    the click fails on an element that went away, step after step
+                    the click fails on an element that went away; the retried step finds no button
+                    and the stub terminates
+  browser_session   a persistent browser session (POST /v1/browser_sessions), a task run in it
+                    (browser_session_id; the stub's "terminate" script: sign in, then TERMINATE),
+                    then the session closed (POST /v1/browser_sessions/{id}/close)
+  download          a task on downloads.html that clicks a link downloading "price list #2.csv"
+                    (a space and a "#"), then COMPLETE: a `download` artifact, percent-encoded uri
+  workflow_timed_out  a workflow with max_elapsed_time_minutes=1: an extraction block, a wait block of
+                    90 s, another extraction block: the run times out
 
 Each run is written to OUT/<name>/ as record_bundled.py writes it (run.json, artifacts.json with uris
 relative to storage/, steps.json, actions.json, storage/, summary.json), plus timeline.json for
@@ -31,6 +39,7 @@ import shutil
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -40,7 +49,8 @@ sys.path.insert(0, str(HERE))
 import record_bundled as rb  # noqa: E402  (the shared machinery, next to this file)
 import record_demo as rd  # noqa: E402
 
-RUNS = ("workflow_loop", "task_v2", "task_canceled", "page_unreachable", "element_gone")
+RUNS = ("workflow_loop", "task_v2", "task_canceled", "page_unreachable", "element_gone", "workflow_timed_out",
+        "browser_session", "download")
 CLOSED_PORT = 8869  # nothing listens on it (checked before recording); Chromium refuses port 9 as unsafe
 
 
@@ -110,6 +120,55 @@ def run_workflow_loop(api: rd.Api, args: argparse.Namespace, services: rd.Servic
     rd.log(f"workflow run ended: {run.get('status')} failure_reason={run.get('failure_reason')!r}")
     rd.wait_artifacts_settled(api, run_id)
     return run_id
+
+
+def run_workflow_timed_out(api: rd.Api, args: argparse.Namespace, services: rd.Services) -> str:
+    title = "Read the help page, wait too long, read it again"
+    extraction = {"block_type": "extraction", "url": site(args, "help.html"),
+                  "data_extraction_goal": "Extract what the help page says about usernames and passwords.",
+                  "data_schema": {"type": "object", "properties": {"sign_in_rule": {"type": "string"}}},
+                  "engine": "skyvern-1.0", "max_steps_per_run": 2}
+    definition = {
+        "title": title,
+        "description": "A workflow that outlives its one-minute limit (max_elapsed_time_minutes=1).",
+        "max_elapsed_time_minutes": 1,
+        "workflow_definition": {
+            "parameters": [],
+            "blocks": [
+                {**extraction, "label": "read_help"},
+                {"block_type": "wait", "label": "wait_too_long", "wait_sec": 90},
+                {**extraction, "label": "read_help_again"},
+            ],
+        },
+    }
+    rd.reset_stub(args)
+    run_id = start_workflow(api, definition, title)
+    rd.log(f"workflow run {run_id} started (it should time out after a minute)")
+    run = rd.wait_run(api, run_id, services, args.timeout)
+    rd.log(f"workflow run ended: {run.get('status')} failure_reason={run.get('failure_reason')!r}")
+    rd.wait_artifacts_settled(api, run_id)
+    return run_id
+
+
+def run_browser_session(api: rd.Api, args: argparse.Namespace, services: rd.Services) -> tuple[str, str]:
+    session = api.post_json("/v1/browser_sessions", {"timeout": 10})
+    assert isinstance(session, dict)
+    bs_id = str(session["browser_session_id"])
+    rd.log(f"browser session {bs_id} created")
+    rd.reset_stub(args, "terminate")
+    started = api.post_json("/v1/run/tasks", {
+        "prompt": rb.TERMINATE_PROMPT, "url": site(args), "engine": "skyvern-1.0",
+        "title": "Order a planetary gearbox in a browser session", "max_steps": 4, "browser_session_id": bs_id,
+    })
+    assert isinstance(started, dict)
+    run_id = str(started["run_id"])
+    rd.log(f"task run {run_id} started in {bs_id}")
+    run = rd.wait_run(api, run_id, services, args.timeout)
+    rd.log(f"task run ended: {run.get('status')} failure_reason={run.get('failure_reason')!r}")
+    code, body = api.request("POST", f"/v1/browser_sessions/{bs_id}/close")
+    rd.log(f"close session: HTTP {code} {body[:200]!r}")
+    rd.wait_artifacts_settled(api, run_id)
+    return run_id, bs_id
 
 
 def run_task_v2(api: rd.Api, args: argparse.Namespace, services: rd.Services) -> str:
@@ -215,8 +274,23 @@ def blocks_of(timeline: object) -> list[dict]:
     return out
 
 
-def save(api: rd.Api, name: str, run_id: str, storage: Path, out: Path) -> None:
-    extra: dict[str, object] = {}
+def wait_files(api: rd.Api, run_id: str, storage: Path, timeout: float = 90) -> None:
+    """A listed artifact's file can appear after its row (a timed-out run's recording): wait for all."""
+    end = time.time() + timeout
+    while True:
+        arts = api.get_json(f"/v1/runs/{run_id}/artifacts")
+        assert isinstance(arts, list)
+        missing = [a["artifact_id"] for a in arts
+                   if not (storage / urllib.parse.unquote(rb.relative_uri(a["uri"], storage))).is_file()]
+        if not missing:
+            return
+        if time.time() > end:
+            raise RuntimeError(f"{run_id}: listed artifacts without a file after {timeout:.0f} s: {missing}")
+        rd.log(f"{run_id}: waiting for the files of {missing}")
+        time.sleep(3)
+
+
+def save(api: rd.Api, name: str, run_id: str, storage: Path, out: Path, extra: dict[str, object]) -> None:
     listed_id = run_id
     if run_id.startswith("tsk_v2_"):
         task_v2 = api.get_json(f"/api/v2/tasks/{run_id}")
@@ -228,6 +302,7 @@ def save(api: rd.Api, name: str, run_id: str, storage: Path, out: Path) -> None:
     timeline = None
     if not run_id.startswith("tsk_") or run_id.startswith("tsk_v2_"):
         timeline = api.get_json(f"/v1/runs/{run_id}/timeline")
+    wait_files(api, listed_id, storage)
     rb.save_run(api, listed_id, storage, out)
     if timeline is not None:
         (out / "timeline.json").write_text(json.dumps(timeline, indent=2) + "\n")
@@ -255,9 +330,17 @@ def record_one(args: argparse.Namespace, name: str) -> None:
     services = rd.Services(tmp)
     ok = False
     try:
-        api = rb.start_server(args, tmp, False, services)
+        # Downloads into the working folder (Skyvern's default is inside its own package).
+        api = rb.start_server(args, tmp, False, services, {"DOWNLOAD_PATH": str(tmp / "downloads")})
+        extra: dict[str, object] = {}  # more API answers to keep, by file name
         if name == "workflow_loop":
             run_id = run_workflow_loop(api, args, services)
+        elif name == "browser_session":
+            run_id, bs_id = run_browser_session(api, args, services)
+            extra["browser_session"] = api.get_json(f"/v1/browser_sessions/{bs_id}")
+            extra["task"] = api.get_json(f"/api/v1/tasks/{run_id}")  # names the session; /v1/runs does not
+        elif name == "workflow_timed_out":
+            run_id = run_workflow_timed_out(api, args, services)
         elif name == "task_v2":
             run_id = run_task_v2(api, args, services)
         elif name == "task_canceled":
@@ -265,10 +348,22 @@ def record_one(args: argparse.Namespace, name: str) -> None:
         elif name == "page_unreachable":
             run_id = run_simple(api, args, services, "Open the Acme Parts shop and sign in.",
                                 f"http://127.0.0.1:{CLOSED_PORT}/", "Open a page that does not load", 3)
+        elif name == "download":
+            run_id = run_simple(api, args, services, "Download the price list from the Acme Parts downloads page.",
+                                site(args, "downloads.html"), "Download the price list", 3)
         else:
             run_id = run_simple(api, args, services, "Claim the special offer on the Acme Parts offer page.",
                                 site(args, "vanish.html"), "Claim an offer whose button goes away", 3)
-        save(api, name, run_id, tmp / "artifacts", args.out / name)
+        save(api, name, run_id, tmp / "artifacts", args.out / name, extra)
+        if name == "browser_session":
+            # The session's own recording (listed by GET /v1/browser_sessions/{id}, not as an artifact).
+            sessions = tmp / "artifacts" / "local" / rd.ORG_ID / "browser_sessions"
+            if sessions.is_dir():
+                shutil.copytree(sessions, args.out / name / "storage" / "local" / rd.ORG_ID / "browser_sessions")
+                summary_path = args.out / name / "summary.json"
+                summary = json.loads(summary_path.read_text())
+                summary["bytes"] = sum(f.stat().st_size for f in (args.out / name).rglob("*") if f.is_file())
+                summary_path.write_text(json.dumps(summary, indent=2) + "\n")
         ok = True
     finally:
         services.stop()

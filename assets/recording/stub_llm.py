@@ -195,6 +195,22 @@ def extract_actions(prompt: str) -> dict:
                 action("Spur gear 24T is the part asked for; click its Order link.", "CLICK", order_spur),
             ],
         }
+    if "<h2>Downloads</h2>" in prompt:
+        # downloads.html: click the link once (the file downloads, the page stays), then COMPLETE.
+        if SCRIPT.bump("downloads") == 1:
+            return {
+                "user_goal_stage": "On the downloads page.",
+                "user_goal_achieved": False,
+                "action_plan": "Download the price list.",
+                "actions": [action("The link downloads the price list.", "CLICK",
+                                   els.find("a", text="Download the price list") or "ZZZZ")],
+            }
+        return {
+            "user_goal_stage": "The price list has been downloaded.",
+            "user_goal_achieved": True,
+            "action_plan": "Done.",
+            "actions": [action("The price list was downloaded by the click before.", "COMPLETE")],
+        }
     if "<h2>Special offer</h2>" in prompt:
         # vanish.html: the button removes itself when the pointer reaches it (and comes back later).
         SCRIPT.bump("offer")
@@ -337,6 +353,13 @@ def answer(body: dict) -> tuple[str, dict]:
             "index": int(m.group(1)) if m else 2,
         }
     if "determine if the user has completed their goal" in prompt:
+        if "<h2>Downloads</h2>" in prompt:
+            got = SCRIPT.seen.get("downloads", 0) >= 1
+            return "goal-check", {
+                "page_info": "The downloads page of Acme Parts, with the price list link.",
+                "thoughts": "The price list link was clicked: the file downloaded." if got else "Nothing downloaded yet.",
+                "user_goal_achieved": got,
+            }
         done = "<h2>Order placed</h2>" in prompt
         return "goal-check", {
             "page_info": "The order confirmation page says the order ORD-1042 has been placed."
@@ -419,6 +442,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.log_dir is not None:
             (self.log_dir / f"{n:03d}_{kind}_prompt.txt").write_text(prompt)
             (self.log_dir / f"{n:03d}_{kind}_answer.json").write_text(content)
+            if body.get("tools"):  # a tool-calling agent (task v3): keep what it offers, to learn its tools
+                (self.log_dir / f"{n:03d}_{kind}_tools.json").write_text(json.dumps(body["tools"], indent=2))
         self._send(
             200,
             {
