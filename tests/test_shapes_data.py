@@ -157,5 +157,47 @@ def test_browser_session_run_names_its_session() -> None:
     session = part(name, "browser_session")
     bs_id = session["browser_session_id"]
     assert bs_id.startswith("pbs_")
+    # GET /v1/runs/{id} does not say which session a task ran in; the task and the session do.
+    task = part(name, "task")
+    assert task["task_id"] == part(name, "run")["run_id"] == session["runnable_id"]
+    assert task["browser_session_id"] == bs_id
+    # The session's own video is listed by the session, not as an artifact, and was copied too.
+    names = [r["filename"] for r in session["recordings"]]
+    assert names
+    for filename in names:
+        assert list((SHAPES / name / "storage").rglob(filename)), filename
+
+
+def test_download_rows_are_percent_encoded_and_not_listed() -> None:
+    name = "download"
+    if name not in RUNS:
+        pytest.skip("not recorded")
     run = part(name, "run")
-    assert run["run_request"]["browser_session_id"] == bs_id
+    assert run["status"] == "completed"
+    downloads = part(name, "downloads")
+    listed = {a["artifact_id"] for a in part(name, "artifacts")}
+    assert [f["artifact_id"] for f in run["downloaded_files"]] == [d["artifact_id"] for d in downloads]
+    for d in downloads:
+        assert d["artifact_type"] == "download" and d["artifact_id"] not in listed
+        # The storage root has a space: the download's uri is percent-encoded, the step files' are not.
+        assert "/artifact%20store/" in d["signed_url"]
+        assert (SHAPES / name / "storage" / urllib.parse.unquote(d["uri"])).read_bytes().startswith(b"part,price_eur")
+    assert all("/artifact store/" in a["signed_url"] for a in part(name, "artifacts"))
+
+
+def test_pre_submit_frames_of_a_task_v3_run() -> None:
+    name = "pre_submit"
+    if name not in RUNS:
+        pytest.skip("not recorded")
+    run = part(name, "run")
+    assert run["status"] == "completed" and run["run_request"]["engine"] == "skyvern-3.0"
+    arts = part(name, "artifacts")
+    frames = {a["artifact_type"]: a for a in arts if a["artifact_type"].endswith("_pre_submit")}
+    assert set(frames) == {"html_pre_submit", "screenshot_pre_submit"}
+    # One frame, two files: the page as it was just before the Sign in click, tied to its step.
+    assert frames["html_pre_submit"]["step_id"] == frames["screenshot_pre_submit"]["step_id"] is not None
+    html = (SHAPES / name / "storage" / urllib.parse.unquote(frames["html_pre_submit"]["uri"])).read_text()
+    assert 'value="demo"' in html and "hunter2" not in html, "the typed user is kept, the password is not"
+    png = (SHAPES / name / "storage" / urllib.parse.unquote(frames["screenshot_pre_submit"]["uri"])).read_bytes()
+    assert png.startswith(b"\x89PNG")
+    assert [a["action_type"] for a in part(name, "actions")] == ["input_text", "input_text", "click", "complete"]

@@ -18,6 +18,9 @@ keyring, Debian's Chromium, all on 127.0.0.1), one fresh server per recording, i
                     then the session closed (POST /v1/browser_sessions/{id}/close)
   download          a task on downloads.html that clicks a link downloading "price list #2.csv"
                     (a space and a "#"), then COMPLETE: a `download` artifact, percent-encoded uri
+  pre_submit        a task v3 run (engine skyvern-3.0, TASK_V3_PRE_SUBMIT_CAPTURE_SAMPLE_RATE=1.0): the
+                    stub answers with tool calls (observe; type, type, click Sign in; finish), and the
+                    frames before the submit are html_pre_submit / screenshot_pre_submit artifacts
   workflow_timed_out  a workflow with max_elapsed_time_minutes=1: an extraction block, a wait block of
                     90 s, another extraction block: the run times out
 
@@ -50,7 +53,9 @@ import record_bundled as rb  # noqa: E402  (the shared machinery, next to this f
 import record_demo as rd  # noqa: E402
 
 RUNS = ("workflow_loop", "task_v2", "task_canceled", "page_unreachable", "element_gone", "workflow_timed_out",
-        "browser_session", "download")
+        "browser_session", "download", "pre_submit")
+V3_PROMPT = ("Sign in to Acme Parts with username 'demo' and password 'hunter2'. "
+             "The goal is achieved when the part search page is shown.")
 CLOSED_PORT = 8869  # nothing listens on it (checked before recording); Chromium refuses port 9 as unsafe
 
 
@@ -186,8 +191,9 @@ def run_task_v2(api: rd.Api, args: argparse.Namespace, services: rd.Services) ->
     return run_id
 
 
-def start_v1(api: rd.Api, args: argparse.Namespace, prompt: str, url: str, title: str, max_steps: int) -> str:
-    started = api.post_json("/v1/run/tasks", {"prompt": prompt, "url": url, "engine": "skyvern-1.0", "title": title,
+def start_v1(api: rd.Api, args: argparse.Namespace, prompt: str, url: str, title: str, max_steps: int,
+             engine: str = "skyvern-1.0") -> str:
+    started = api.post_json("/v1/run/tasks", {"prompt": prompt, "url": url, "engine": engine, "title": title,
                                                "max_steps": max_steps})
     assert isinstance(started, dict)
     return str(started["run_id"])
@@ -310,8 +316,22 @@ def save(api: rd.Api, name: str, run_id: str, storage: Path, out: Path, extra: d
         (out / f"{key}.json").write_text(json.dumps(value, indent=2) + "\n")
     if listed_id != run_id:  # task v2: run.json is the task v2 run, the listing is its workflow run's
         (out / "run.json").write_text(json.dumps(api.get_json(f"/v1/runs/{run_id}"), indent=2) + "\n")
+    downloads = []
+    for f in json.loads((out / "run.json").read_text()).get("downloaded_files") or []:
+        # Download rows are not in GET /v1/runs/{id}/artifacts: keep each as GET /v1/artifacts/{id} gives it.
+        row = api.get_json(f"/v1/artifacts/{f['artifact_id']}")
+        assert isinstance(row, dict)
+        rel = rb.relative_uri(row["uri"], storage)
+        target = out / "storage" / urllib.parse.unquote(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(storage / urllib.parse.unquote(rel), target)
+        downloads.append({**row, "uri": rel})
+    if downloads:
+        (out / "downloads.json").write_text(json.dumps(downloads, indent=2) + "\n")
     arts = json.loads((out / "artifacts.json").read_text())
     summary = json.loads((out / "summary.json").read_text())
+    summary["downloads"] = [{"artifact_id": d["artifact_id"], "artifact_type": d["artifact_type"], "uri": d["uri"]}
+                            for d in downloads]
     summary["run_id"] = run_id
     summary["listed_run_id"] = listed_id
     summary["status"] = json.loads((out / "run.json").read_text()).get("status")
@@ -331,7 +351,17 @@ def record_one(args: argparse.Namespace, name: str) -> None:
     ok = False
     try:
         # Downloads into the working folder (Skyvern's default is inside its own package).
-        api = rb.start_server(args, tmp, False, services, {"DOWNLOAD_PATH": str(tmp / "downloads")})
+        env = {"DOWNLOAD_PATH": str(tmp / "downloads")}
+        storage = tmp / "artifacts"
+        if name == "download":
+            # A storage root with a space: Skyvern percent-encodes the uris of the files it manages
+            # (downloads) and writes the others' uris as they are. (A "#" in it breaks 1.0.56: the
+            # step files are written under "artifact store " while their uris say "artifact store #1".)
+            storage = tmp / "artifact store"
+            env["ARTIFACT_STORAGE_PATH"] = str(storage)
+        if name == "pre_submit":  # task v3 samples a quarter of runs for pre-submit frames: take every run
+            env["TASK_V3_PRE_SUBMIT_CAPTURE_SAMPLE_RATE"] = "1.0"
+        api = rb.start_server(args, tmp, False, services, env)
         extra: dict[str, object] = {}  # more API answers to keep, by file name
         if name == "workflow_loop":
             run_id = run_workflow_loop(api, args, services)
@@ -348,16 +378,24 @@ def record_one(args: argparse.Namespace, name: str) -> None:
         elif name == "page_unreachable":
             run_id = run_simple(api, args, services, "Open the Acme Parts shop and sign in.",
                                 f"http://127.0.0.1:{CLOSED_PORT}/", "Open a page that does not load", 3)
+        elif name == "pre_submit":
+            rd.reset_stub(args, "v3")
+            run_id = start_v1(api, args, V3_PROMPT, site(args), "Sign in with task v3 (pre-submit frames)", 4,
+                              engine="skyvern-3.0")
+            rd.log(f"task v3 run {run_id} started")
+            run = rd.wait_run(api, run_id, services, args.timeout)
+            rd.log(f"task v3 run ended: {run.get('status')} failure_reason={run.get('failure_reason')!r}")
+            rd.wait_artifacts_settled(api, run_id)
         elif name == "download":
             run_id = run_simple(api, args, services, "Download the price list from the Acme Parts downloads page.",
                                 site(args, "downloads.html"), "Download the price list", 3)
         else:
             run_id = run_simple(api, args, services, "Claim the special offer on the Acme Parts offer page.",
                                 site(args, "vanish.html"), "Claim an offer whose button goes away", 3)
-        save(api, name, run_id, tmp / "artifacts", args.out / name, extra)
+        save(api, name, run_id, storage, args.out / name, extra)
         if name == "browser_session":
             # The session's own recording (listed by GET /v1/browser_sessions/{id}, not as an artifact).
-            sessions = tmp / "artifacts" / "local" / rd.ORG_ID / "browser_sessions"
+            sessions = storage / "local" / rd.ORG_ID / "browser_sessions"
             if sessions.is_dir():
                 shutil.copytree(sessions, args.out / name / "storage" / "local" / rd.ORG_ID / "browser_sessions")
                 summary_path = args.out / name / "summary.json"
@@ -392,6 +430,9 @@ def write_readme(out: Path) -> None:
                                              if s["listed_run_id"] != s["run_id"] else "")
                   + f": status **{s['status']}**, {s['artifact_count']} artifacts, {s['bytes'] / 1e6:.2f} MB; "
                   f"{s['percent_encoded_uris']} uris percent-encoded.", ""]
+        for d in s.get("downloads", []):
+            lines += [f"Download `{d['artifact_id']}` ({d['artifact_type']}, not in the artifact list, in "
+                      f"`downloads.json`): uri `{d['uri']}`", ""]
         if s.get("failure_reason"):
             reason = " ".join(str(s["failure_reason"]).split())[:300]
             lines += [f"failure_reason: `{reason}`", ""]

@@ -318,6 +318,10 @@ def task_v2_answer(prompt: str) -> tuple[str, dict] | None:
 
 def answer(body: dict) -> tuple[str, dict]:
     prompt = request_text(body)
+    if '{"verdict": "achieved" | "not_achieved" | "impossible"' in prompt:  # task v3's goal check
+        ok = "Find a part" in prompt or "Signed in as" in prompt
+        return "v3-goal-check", {"verdict": "achieved" if ok else "not_achieved",
+                                 "quote": "Find a part" if ok else "", "missing": "" if ok else "not signed in yet"}
     v2 = task_v2_answer(prompt)
     if v2 is not None:
         return v2
@@ -394,6 +398,43 @@ def answer(body: dict) -> tuple[str, dict]:
     return "other", {"result": "ok"}
 
 
+REF_RE = re.compile(r"ref=(\d+)")
+
+
+def v3_tool_calls(body: dict) -> tuple[str, list[dict]]:
+    """Task v3 (a tool-calling agent): observe, then type both fields and click Sign in, then finish."""
+    called = [tc.get("function", {}).get("name") for m in body.get("messages", []) if m.get("role") == "assistant"
+              for tc in (m.get("tool_calls") or [])]
+    observed = "\n".join(str(m.get("content") or "") for m in body.get("messages", []) if m.get("role") == "tool")
+
+    def call(name: str, **arguments: object) -> dict:
+        return {"id": f"call_{len(called)}_{name}_{len(arguments)}", "type": "function",
+                "function": {"name": name, "arguments": json.dumps(arguments)}}
+
+    if "click" in called:
+        return "v3-finish", [call("finish", status="completed",
+                                  reason="Signed in as demo: the part search page is shown.")]
+    refs: dict[str, str] = {}
+    for line in observed.splitlines():
+        m = REF_RE.search(line)
+        if not m:
+            continue
+        low = line.lower()
+        if "password" in low:
+            refs.setdefault("password", m.group(0))
+        elif "user" in low:
+            refs.setdefault("username", m.group(0))
+        elif "sign in" in low:
+            refs.setdefault("sign_in", m.group(0))
+    if len(refs) < 3:
+        return "v3-observe", [call("observe")]
+    return "v3-sign-in", [
+        call("type", selector=refs["username"], text="demo"),
+        call("type", selector=refs["password"], text="hunter2"),
+        call("click", selector=refs["sign_in"]),
+    ]
+
+
 class Handler(BaseHTTPRequestHandler):
     log_dir: Path | None = None
 
@@ -424,7 +465,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         if self.path.rstrip("/") == "/reset":
             script = body.get("script", "order") if isinstance(body, dict) else "order"
-            if script not in ("order", "terminate", "fail"):
+            if script not in ("order", "terminate", "fail", "v3"):
                 self._send(400, {"error": f"unknown script {script!r}"})
                 return
             SCRIPT.reset(script)
@@ -433,7 +474,12 @@ class Handler(BaseHTTPRequestHandler):
         if not self.path.rstrip("/").endswith("/chat/completions"):
             self._send(404, {"error": "not found"})
             return
-        kind, result = answer(body)
+        tool_calls = None
+        if body.get("tools") and SCRIPT.script == "v3":
+            kind, tool_calls = v3_tool_calls(body)
+            result: dict = {"tool_calls": tool_calls}
+        else:
+            kind, result = answer(body)
         with SCRIPT.lock:
             SCRIPT.calls += 1
             n = SCRIPT.calls
@@ -454,8 +500,9 @@ class Handler(BaseHTTPRequestHandler):
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": content},
-                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": content}
+                        if tool_calls is None else {"role": "assistant", "content": None, "tool_calls": tool_calls},
+                        "finish_reason": "stop" if tool_calls is None else "tool_calls",
                     }
                 ],
                 "usage": {
