@@ -20,7 +20,15 @@ POST /reset forgets the pages seen, so the next run follows the script from
 the start again (record_demo.py calls it before each run). Its JSON body may
 name the script of the next run: {"script": "order"} (the default, above) or
 {"script": "terminate"}: sign in, then TERMINATE on the search page (the part
-asked for is not sold there), for a terminated run.
+asked for is not sold there), for a terminated run; {"script": "fail"}: click the disabled
+"Check out" until the step fails for good; {"script": "v3"}: see below.
+
+For record_shapes.py it also answers: extractions (the page's heading and first paragraph, or the
+help page's sign-in rule), block and extraction summaries, the task v2 observer's prompts (metadata,
+title, plan one extract task, check completion: not yet, then yes; summary), vanish.html (click the
+button that goes away; TERMINATE once it is gone), downloads.html (click the download link, then
+COMPLETE), and with {"script": "v3"} the task v3 engine's tool calls (observe; type, type, click Sign
+in; finish) and its goal check. With --log-dir, the tools a tool-calling request offers are kept too.
 
 Stdlib only. Usage: python stub_llm.py --port 8766 [--log-dir DIR]
 """
