@@ -213,7 +213,8 @@ def save_run(api: rd.Api, run_id: str, storage: Path, out: Path, timeline: bool 
     return summary
 
 
-def start_server(args: argparse.Namespace, tmp: Path, keyring: bool, services: rd.Services) -> rd.Api:
+def start_server(args: argparse.Namespace, tmp: Path, keyring: bool, services: rd.Services,
+                 extra_env: dict[str, str] | None = None) -> rd.Api:
     for d in ("home", "artifacts", "cwd", "llm"):
         (tmp / d).mkdir()
     api_key = rd.make_jwt(rd.ORG_ID, rd.SECRET_KEY, rd.JWT_EXP)
@@ -225,6 +226,7 @@ def start_server(args: argparse.Namespace, tmp: Path, keyring: bool, services: r
     env["SKYVERN_BASE_URL"] = f"http://127.0.0.1:{args.skyvern_port}"
     if keyring:
         env["ARTIFACT_CONTENT_HMAC_KEYRING"] = KEYRING
+    env.update(extra_env or {})
     services.start(
         "skyvern",
         [str(args.skyvern_venv / "bin" / "python"), "-m", "uvicorn", "skyvern.forge.api_app:create_api_app",

@@ -20,7 +20,15 @@ POST /reset forgets the pages seen, so the next run follows the script from
 the start again (record_demo.py calls it before each run). Its JSON body may
 name the script of the next run: {"script": "order"} (the default, above) or
 {"script": "terminate"}: sign in, then TERMINATE on the search page (the part
-asked for is not sold there), for a terminated run.
+asked for is not sold there), for a terminated run; {"script": "fail"}: click the disabled
+"Check out" until the step fails for good; {"script": "v3"}: see below.
+
+For record_shapes.py it also answers: extractions (the page's heading and first paragraph, or the
+help page's sign-in rule), block and extraction summaries, the task v2 observer's prompts (metadata,
+title, plan one extract task, check completion: not yet, then yes; summary), vanish.html (click the
+button that goes away; TERMINATE once it is gone), downloads.html (click the download link, then
+COMPLETE), and with {"script": "v3"} the task v3 engine's tool calls (observe; type, type, click Sign
+in; finish) and its goal check. With --log-dir, the tools a tool-calling request offers are kept too.
 
 Stdlib only. Usage: python stub_llm.py --port 8766 [--log-dir DIR]
 """
@@ -195,6 +203,40 @@ def extract_actions(prompt: str) -> dict:
                 action("Spur gear 24T is the part asked for; click its Order link.", "CLICK", order_spur),
             ],
         }
+    if "<h2>Downloads</h2>" in prompt:
+        # downloads.html: click the link once (the file downloads, the page stays), then COMPLETE.
+        if SCRIPT.bump("downloads") == 1:
+            return {
+                "user_goal_stage": "On the downloads page.",
+                "user_goal_achieved": False,
+                "action_plan": "Download the price list.",
+                "actions": [action("The link downloads the price list.", "CLICK",
+                                   els.find("a", text="Download the price list") or "ZZZZ")],
+            }
+        return {
+            "user_goal_stage": "The price list has been downloaded.",
+            "user_goal_achieved": True,
+            "action_plan": "Done.",
+            "actions": [action("The price list was downloaded by the click before.", "COMPLETE")],
+        }
+    if "<h2>Special offer</h2>" in prompt:
+        # vanish.html: the button removes itself when the pointer reaches it (and comes back later).
+        SCRIPT.bump("offer")
+        claim = els.find("button", text="Claim the offer")
+        if claim is None:
+            return {
+                "user_goal_stage": "On the special offer page; the offer button is gone.",
+                "user_goal_achieved": False,
+                "action_plan": "The offer cannot be claimed; stop.",
+                "actions": [action("The offer button has gone from the page, so the offer cannot be claimed.",
+                                   "TERMINATE")],
+            }
+        return {
+            "user_goal_stage": "On the special offer page.",
+            "user_goal_achieved": False,
+            "action_plan": "Claim the offer.",
+            "actions": [action("Click the offer button.", "CLICK", claim)],
+        }
     if "<h2>Order placed</h2>" in prompt:
         SCRIPT.bump("done")
         return {
@@ -213,8 +255,94 @@ def extract_actions(prompt: str) -> dict:
     }
 
 
+H2_RE = re.compile(r"<h2[^>]*>([^<]+)</h2>")
+
+
+def page_heading(prompt: str) -> str | None:
+    m = H2_RE.search(prompt)
+    return m.group(1).strip() if m else None
+
+
+def task_v2_answer(prompt: str) -> tuple[str, dict] | None:
+    """The observer's (task v2) prompts: plan one extraction, then declare the goal achieved."""
+    if "what is the url to type into the browser" in prompt:
+        m = re.search(r"Starting url provided by user:\s*```\s*(\S+)", prompt)
+        return "task-v2-metadata", {
+            "thoughts": "The user gave the help page of the Acme Parts demo site.",
+            "url": m.group(1) if m else "about:blank",
+            "title": "Read Acme Parts help",
+        }
+    if "Plan the next task the user needs to do towards the goal" in prompt:
+        n = SCRIPT.bump("planner")
+        done = n > 1
+        return "task-v2-plan", {
+            "page_info": "The help page of Acme Parts says any username and password work.",
+            "extraction_thought": "The goal asks for the sign-in rule; it has been extracted." if done
+            else "The goal asks for the sign-in rule on the page; it has not been extracted yet.",
+            "require_extraction": True,
+            "task_history_information": "An extract task captured the sign-in rule." if done else "Nothing yet.",
+            "information_extracted": done,
+            "thoughts": "The rule is in the task history: done." if done else "Extract the sign-in rule from the help page.",
+            "required_subgoals": [{"subgoal": "read the sign-in rule", "satisfied": done,
+                                   "evidence": "extracted by the first task" if done else "not extracted yet"}],
+            "user_goal_achieved": done,
+            "should_terminate": False,
+            "termination_reason": None,
+            "plan": None if done else "Extract what the help page says about usernames and passwords.",
+            "task_type": None if done else "extract",
+            "loop_values": None,
+            "is_loop_value_link": False,
+        }
+    if "Generate a brief, descriptive title for a browser automation workflow" in prompt:
+        return "workflow-title", {"title": "Read Acme Parts help"}
+    if "design the schema for the data output" in prompt:
+        return "task-v2-extraction-schema", {
+            "schema": {"type": "object", "properties": {"sign_in_rule": {"type": "string"}}},
+        }
+    if "help decide whether the user goal has been achieved" in prompt:
+        # The first check comes right after the observer opened the url: nothing extracted yet.
+        done = SCRIPT.bump("v2-check") > 1
+        return "task-v2-check-completion", {
+            "page_info": "The help page of Acme Parts.",
+            "extraction_thought": "The sign-in rule has been extracted." if done else "Nothing has been extracted yet.",
+            "require_extraction": True,
+            "task_history_information": "An extract task captured the sign-in rule." if done else "Only the page was opened.",
+            "information_extracted": done,
+            "thoughts": "The extraction answers the goal." if done else "The rule still has to be extracted.",
+            "required_subgoals": [{"subgoal": "read the sign-in rule", "satisfied": done,
+                                   "evidence": "extracted" if done else "not extracted yet"}],
+            "user_goal_achieved": done,
+            "should_terminate": False,
+            "termination_reason": None,
+            "failure_categories": [],
+        }
+    if "produce the final answer to the user goal" in prompt:
+        return "task-v2-summary", {
+            "description": "The help page says any username and password work on the demo site.",
+            "output": {"sign_in_rule": "Any username and password work on this demo site."},
+        }
+    return None
+
+
 def answer(body: dict) -> tuple[str, dict]:
     prompt = request_text(body)
+    if '{"verdict": "achieved" | "not_achieved" | "impossible"' in prompt:  # task v3's goal check
+        ok = "Find a part" in prompt or "Signed in as" in prompt
+        return "v3-goal-check", {"verdict": "achieved" if ok else "not_achieved",
+                                 "quote": "Find a part" if ok else "", "missing": "" if ok else "not signed in yet"}
+    v2 = task_v2_answer(prompt)
+    if v2 is not None:
+        return v2
+    if "User Data Extraction Goal:" in prompt:
+        # extract-information: the page's heading and first paragraph, as the schema of the loop asks.
+        para = re.search(r"<p[^>]*>([^<]+)", prompt)
+        if "sign_in_rule" in prompt:  # the schema asks for the help page's rule only
+            rule = "Any username and password work on this demo site."
+            return "extract-information", {"sign_in_rule": rule if "Any username and password work" in prompt else None}
+        return "extract-information", {
+            "heading": page_heading(prompt),
+            "text": para.group(1).strip() if para else None,
+        }
     if "Identify actions to help user progress" in prompt:
         return "extract-actions", extract_actions(prompt)
     if "You are instructed to take an INPUT or SELECT action" in prompt:
@@ -237,6 +365,13 @@ def answer(body: dict) -> tuple[str, dict]:
             "index": int(m.group(1)) if m else 2,
         }
     if "determine if the user has completed their goal" in prompt:
+        if "<h2>Downloads</h2>" in prompt:
+            got = SCRIPT.seen.get("downloads", 0) >= 1
+            return "goal-check", {
+                "page_info": "The downloads page of Acme Parts, with the price list link.",
+                "thoughts": "The price list link was clicked: the file downloaded." if got else "Nothing downloaded yet.",
+                "user_goal_achieved": got,
+            }
         done = "<h2>Order placed</h2>" in prompt
         return "goal-check", {
             "page_info": "The order confirmation page says the order ORD-1042 has been placed."
@@ -253,7 +388,15 @@ def answer(body: dict) -> tuple[str, dict]:
             "failure_categories": [],
         }
     if "Generate a summary for the following block" in prompt:
-        return "block-summary", {"summary": "Will sign in to Acme Parts and order a Spur gear 24T."}
+        if "<BlockType.NAVIGATION" in prompt:  # the demo's and the bundled runs' one block
+            return "block-summary", {"summary": "Will sign in to Acme Parts and order a Spur gear 24T."}
+        label = re.search(r"'output_parameter': '([^']*?)(?:_output)?'", prompt)
+        kind = re.search(r"<BlockType\.\w+: '([^']*)'>", prompt)
+        return "block-summary", {"summary": f"Will run the {kind.group(1) if kind else 'workflow'} block "
+                                            f"{label.group(1) if label else '(unnamed)'}."}
+    if "summarize what data you're going to extract" in prompt:
+        goal = re.search(r"Data extraction goal:\s*```\s*(.+?)\s*```", prompt, re.S)
+        return "extraction-summary", {"summary": f"Will extract: {goal.group(1) if goal else 'the page data'}"}
     if "summarize" in prompt:
         return "summary", {
             "page_info": "The Acme Parts demo site.",
@@ -261,6 +404,43 @@ def answer(body: dict) -> tuple[str, dict]:
             "failure_categories": ["LLM_REASONING_ERROR"],
         }
     return "other", {"result": "ok"}
+
+
+REF_RE = re.compile(r"ref=(\d+)")
+
+
+def v3_tool_calls(body: dict) -> tuple[str, list[dict]]:
+    """Task v3 (a tool-calling agent): observe, then type both fields and click Sign in, then finish."""
+    called = [tc.get("function", {}).get("name") for m in body.get("messages", []) if m.get("role") == "assistant"
+              for tc in (m.get("tool_calls") or [])]
+    observed = "\n".join(str(m.get("content") or "") for m in body.get("messages", []) if m.get("role") == "tool")
+
+    def call(name: str, **arguments: object) -> dict:
+        return {"id": f"call_{len(called)}_{name}_{len(arguments)}", "type": "function",
+                "function": {"name": name, "arguments": json.dumps(arguments)}}
+
+    if "click" in called:
+        return "v3-finish", [call("finish", status="completed",
+                                  reason="Signed in as demo: the part search page is shown.")]
+    refs: dict[str, str] = {}
+    for line in observed.splitlines():
+        m = REF_RE.search(line)
+        if not m:
+            continue
+        low = line.lower()
+        if "password" in low:
+            refs.setdefault("password", m.group(0))
+        elif "user" in low:
+            refs.setdefault("username", m.group(0))
+        elif "sign in" in low:
+            refs.setdefault("sign_in", m.group(0))
+    if len(refs) < 3:
+        return "v3-observe", [call("observe")]
+    return "v3-sign-in", [
+        call("type", selector=refs["username"], text="demo"),
+        call("type", selector=refs["password"], text="hunter2"),
+        call("click", selector=refs["sign_in"]),
+    ]
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -293,7 +473,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         if self.path.rstrip("/") == "/reset":
             script = body.get("script", "order") if isinstance(body, dict) else "order"
-            if script not in ("order", "terminate", "fail"):
+            if script not in ("order", "terminate", "fail", "v3"):
                 self._send(400, {"error": f"unknown script {script!r}"})
                 return
             SCRIPT.reset(script)
@@ -302,7 +482,12 @@ class Handler(BaseHTTPRequestHandler):
         if not self.path.rstrip("/").endswith("/chat/completions"):
             self._send(404, {"error": "not found"})
             return
-        kind, result = answer(body)
+        tool_calls = None
+        if body.get("tools") and SCRIPT.script == "v3":
+            kind, tool_calls = v3_tool_calls(body)
+            result: dict = {"tool_calls": tool_calls}
+        else:
+            kind, result = answer(body)
         with SCRIPT.lock:
             SCRIPT.calls += 1
             n = SCRIPT.calls
@@ -311,6 +496,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.log_dir is not None:
             (self.log_dir / f"{n:03d}_{kind}_prompt.txt").write_text(prompt)
             (self.log_dir / f"{n:03d}_{kind}_answer.json").write_text(content)
+            if body.get("tools"):  # a tool-calling agent (task v3): keep what it offers, to learn its tools
+                (self.log_dir / f"{n:03d}_{kind}_tools.json").write_text(json.dumps(body["tools"], indent=2))
         self._send(
             200,
             {
@@ -321,8 +508,9 @@ class Handler(BaseHTTPRequestHandler):
                 "choices": [
                     {
                         "index": 0,
-                        "message": {"role": "assistant", "content": content},
-                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": content}
+                        if tool_calls is None else {"role": "assistant", "content": None, "tool_calls": tool_calls},
+                        "finish_reason": "stop" if tool_calls is None else "tool_calls",
                     }
                 ],
                 "usage": {
