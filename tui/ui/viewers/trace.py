@@ -166,6 +166,8 @@ class FilmStrip(ReportsWorkerFailures, Horizontal):
         self._shown = []
 
     def show(self, center: int) -> None:
+        if not self.is_attached:
+            return  # the drawings came back after the trace was closed
         thumbs = list(self.query(Static))
         width = max(4, (self.size.width // STRIP) - 1)
         height = self.size.height or 5
