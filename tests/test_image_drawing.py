@@ -122,7 +122,7 @@ async def test_the_view_centres_its_ready_lines():
         view = app.query_one(ImageView)
         await until(pilot, lambda: (20, 6) in view._rendered)
         drawn = view._rendered[(20, 6)]
-        assert isinstance(drawn, tuple) and drawn[0].height == 2  # 4 pixel rows, two to a line, not enlarged
+        assert drawn is view.drawing and drawn.height == 2  # 4 pixel rows, two to a line, not enlarged
         shown = [view.render_line(y).text for y in range(6)]
         assert shown == [" " * 20] * 2 + [" " * 5 + "▄" * 10 + " " * 5] * 2 + [" " * 20] * 2
 

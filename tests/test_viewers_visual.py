@@ -122,9 +122,8 @@ async def test_zoomed_drawing_shows_the_crop_not_the_whole_image():
 
 
 def drawn_size(lines) -> tuple[int, int]:
-    """(columns, rows) of a drawing: a Drawing with its lines of half blocks (Strips)."""
-    drawing, strips = lines
-    return max(line.cell_length for line in strips), drawing.height
+    """(columns, rows) of a drawing: its lines of half blocks (Strips)."""
+    return max(line.cell_length for line in lines.strips()), lines.height
 
 
 async def test_flip_walks_every_screenshot_in_time_order_and_the_list_follows():

@@ -8,7 +8,7 @@ again there, in its own sixel image. A row the frame cut (a dialog, a notificati
 left blank; it is drawn again in the frame that shows it whole.
 
 This reads Textual's private compositor updates (`LayoutUpdate`, `ChopsUpdate`) and hooks the
-private `App._display`: tests/test_graphics_output.py fails if their shape changes.
+private `App._display`/`_end_update`: tests/test_graphics_app.py fails if their shape changes.
 """
 
 from __future__ import annotations

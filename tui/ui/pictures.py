@@ -51,6 +51,7 @@ class Drawing:
     sixel_key: str | None = None
     sixel_rows: tuple[str, ...] = ()
     sent: bool = field(default=False, repr=False)
+    _strips: list[Strip] | None = field(default=None, repr=False)
     _texts: list[Text] | None = field(default=None, repr=False)
 
     @property
@@ -58,7 +59,10 @@ class Drawing:
         return len(self.rows)
 
     def strips(self) -> list[Strip]:
-        return [Strip(row, self.width) for row in self.rows]
+        """The rows as Strips (for a line-API widget), made once."""
+        if self._strips is None:
+            self._strips = [Strip(row, self.width) for row in self.rows]
+        return self._strips
 
     def texts(self) -> list[Text]:
         """The rows as Texts (for a page of text and pictures, a Static), made once."""

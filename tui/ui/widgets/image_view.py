@@ -39,9 +39,9 @@ class ImageView(ReportsWorkerFailures, Widget):
         super().__init__(**kwargs)
         self.image = image
         self.port = ViewPort(image.width, image.height)
-        # Drawings by _key() (with their lines), or a message that the image cannot be drawn.
-        self._rendered: OrderedDict[tuple, tuple[Drawing, list[Strip]] | Text] = OrderedDict()
-        self._shown: tuple[Drawing, list[Strip]] | Text | None = None  # the last drawing, kept while the next is made
+        # Drawings by _key(), or a message that the image cannot be drawn.
+        self._rendered: OrderedDict[tuple, Drawing | Text] = OrderedDict()
+        self._shown: Drawing | Text | None = None  # the last drawing, kept while the next is made
 
     # --- what the viewer calls ------------------------------------------------------------
     def set_image(self, image: Picture) -> None:
@@ -69,7 +69,7 @@ class ImageView(ReportsWorkerFailures, Widget):
     def drawing(self) -> Drawing | None:
         """The drawing of the current size, zoom and position, once it is made."""
         made = self._rendered.get(self._key())
-        return made[0] if isinstance(made, tuple) else None
+        return made if isinstance(made, Drawing) else None
 
     @property
     def scale(self) -> float:
@@ -103,12 +103,12 @@ class ImageView(ReportsWorkerFailures, Widget):
             drawing = self._shown if self._shown is not None else Text("Drawing…", style="dim")
         width, height = self.size
         style = self.visual_style.rich_style
-        lines = drawing[1] if isinstance(drawing, tuple) else self._message_lines(drawing, width)
+        lines = drawing.strips() if isinstance(drawing, Drawing) else self._message_lines(drawing, width)
         row = y - max(0, height - len(lines)) // 2
         if not 0 <= row < len(lines) or width <= 0:
             return Strip.blank(width, style)
         line = lines[row].crop(0, width)
-        if isinstance(drawing, tuple) and drawing[0].sixel_key is not None:
+        if isinstance(drawing, Drawing) and drawing.sixel_key is not None:
             line = line.apply_style(style)  # blank cells under the sixel: the pane's background
         left = (width - line.cell_length) // 2
         right = width - line.cell_length - left
@@ -134,42 +134,44 @@ class ImageView(ReportsWorkerFailures, Widget):
     @work(thread=True, exclusive=True, group="image-draw", exit_on_error=False)
     def _draw(self, key: tuple, image: Picture, crop: tuple[tuple[float, float, float, float], tuple[int, int]]) -> None:
         box, size = crop
+        drawing: Drawing | Text
         try:
             made = pictures_of(self).draw(draw_part(image, box, size), key[0], key[1])
-            drawing: tuple[Drawing, list[Strip]] | Text = (made, made.strips())
+            made.strips()  # made here, not on the event loop
+            drawing = made
         except Exception as exc:  # Pillow can fail late on odd files
             drawing = Text(f"Cannot draw this image: {type(exc).__name__}: {exc}", style="red")
         self.app.call_from_thread(self._drawn, key, image, drawing)
 
-    def _drawn(self, key: tuple, image: Picture, drawing: tuple[Drawing, list[Strip]] | Text) -> None:
+    def _drawn(self, key: tuple, image: Picture, drawing: Drawing | Text) -> None:
         if image is not self.image or not self.is_attached:
-            if isinstance(drawing, tuple):
-                drop(self, drawing[0])
+            if isinstance(drawing, Drawing):
+                drop(self, drawing)
             return  # a drawing of the previous frame, or of a view that is gone
-        if isinstance(drawing, tuple):
-            show(self, drawing[0])  # a kitty image is sent before its placeholders are drawn
+        if isinstance(drawing, Drawing):
+            show(self, drawing)  # a kitty image is sent before its placeholders are drawn
         self._rendered[key] = drawing
         kept = CACHE_SIZE if not pictures_of(self).pixel_mode else PIXEL_CACHE_SIZE
         while len(self._rendered) > kept:
             _, old = self._rendered.popitem(last=False)
-            if isinstance(old, tuple) and old is not self._shown:
-                drop(self, old[0])
+            if isinstance(old, Drawing) and old is not self._shown:
+                drop(self, old)
         self.refresh()
 
-    def _switch(self, drawing: tuple[Drawing, list[Strip]] | Text) -> None:
+    def _switch(self, drawing: Drawing | Text) -> None:
         old, self._shown = self._shown, drawing
-        if isinstance(old, tuple) and not any(old is kept for kept in self._rendered.values()):
-            drop(self, old[0])  # shown until now, no longer cached
+        if isinstance(old, Drawing) and not any(old is kept for kept in self._rendered.values()):
+            drop(self, old)  # shown until now, no longer cached
 
     def _forget(self, keep: object = None) -> None:
         """Drop every drawing (the terminal frees them) but `keep`, shown until the next is made."""
         for old in self._rendered.values():
-            if isinstance(old, tuple) and old is not keep:
-                drop(self, old[0])
+            if isinstance(old, Drawing) and old is not keep:
+                drop(self, old)
         self._rendered.clear()
 
     def on_unmount(self) -> None:
         self._forget()
-        if isinstance(self._shown, tuple):
-            drop(self, self._shown[0])
+        if isinstance(self._shown, Drawing):
+            drop(self, self._shown)
         self._shown = None
