@@ -116,6 +116,9 @@ class Artifact:
     workflow_run_id: str | None = None
     workflow_run_block_id: str | None = None
     run_id: str | None = None
+    # A task v2's observer: its run (`tsk_v2_…`, the cruise) and the thought an LLM call was made for.
+    observer_cruise_id: str | None = None
+    observer_thought_id: str | None = None
     uri: str | None = None
     signed_url: str | None = None
     bundle_key: str | None = None
@@ -188,6 +191,8 @@ class Artifact:
             workflow_run_id=_str(data.get("workflow_run_id")),
             workflow_run_block_id=_str(data.get("workflow_run_block_id")),
             run_id=_str(data.get("run_id")),
+            observer_cruise_id=_str(data.get("observer_cruise_id")),
+            observer_thought_id=_str(data.get("observer_thought_id")),
             uri=_str(data.get("uri")),
             signed_url=_str(data.get("signed_url")),
             bundle_key=_str(data.get("bundle_key")),
@@ -260,6 +265,8 @@ class Run:
     source: str = ""
     # Where status and failure reason came from when no server said: "log" for a folder on disk.
     status_from: str = ""
+    # The persistent browser session it ran in (`pbs_…`): the task says, or its logs on disk.
+    browser_session_id: str | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -291,6 +298,7 @@ class Run:
             finished_at=parse_time(data.get("finished_at")),
             failure_reason=_str(data.get("failure_reason")),
             step_count=_int(data.get("step_count")),
+            browser_session_id=_str(data.get("browser_session_id")),
             raw=dict(data),
             **extra,
         )
