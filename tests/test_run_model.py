@@ -568,8 +568,8 @@ def test_the_demos_block_comes_from_its_log_as_it_has_no_timeline():
     assert model.blocks[0].task_ids == (detail.steps[0].task_id,)
 
 
-def test_a_timeline_gives_the_blocks_and_a_goal_at_once():
-    from tui.core.run_model.blocks import timeline_blocks
+def test_a_timeline_gives_the_outline_and_a_goal_at_once():
+    from tui.core.outline import outline_of
 
     timeline = [{"type": "block", "block": {"label": "outer", "block_type": "for_loop", "status": "failed",
                                             "failure_reason": "it broke", "created_at": "2026-11-28T16:00:00",
@@ -579,13 +579,19 @@ def test_a_timeline_gives_the_blocks_and_a_goal_at_once():
                                                           "status": "running", "task_id": "tsk_1",
                                                           "navigation_goal": "Buy a gear"}}]},
                 "not a block"]
-    blocks, goal = timeline_blocks(timeline)
-    assert [(b.label, b.status, b.task_ids) for b in blocks] == [("outer", "failed", ()), ("inner", "running", ("tsk_1",))]
-    assert blocks[0].failure_reason == "it broke" and blocks[0].finished_at is not None
-    assert blocks[1].finished_at is None and goal == "Buy a gear"
+    outline = outline_of(timeline)
+    # Listed newest first: with no times, the inner block (listed last) ran first. A loop names its inner tasks.
+    assert [(e.kind.value, e.label, e.depth, e.status, e.task_ids) for e in outline.entries] == [
+        ("block", "outer", 0, "failed", ("tsk_1",)), ("block", "inner", 1, "running", ("tsk_1",)),
+        ("thought", "thought", 1, None, ())]
+    outer, inner, _ = outline.entries
+    assert outer.failure_reason == "it broke" and outer.finished_at is not None
+    assert inner.finished_at is None and outline.first_goal() == "Buy a gear"
+    assert outline.task_label("tsk_1") == "outer › inner"
     source, detail = demo()
     model = RunModelBuilder(source).first_pass(replace(detail, timeline=tuple(timeline)))
-    assert model.blocks == blocks
+    assert model.outline == outline.entries
+    assert {s.block_label for s in model.steps} == {None}  # the demo's task is not tsk_1
 
 
 def test_a_downloaded_run_reads_its_actions_json(tmp_path: Path):

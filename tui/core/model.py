@@ -13,13 +13,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalog import ArtifactKind, Category, kind_of, member_name
 from .textsafe import safe_fields, visible_controls
-from .fields import mapping
+from .fields import TERMINAL_STATUSES, mapping, parse_time
 
-TERMINAL_STATUSES = frozenset({"completed", "failed", "terminated", "canceled", "timed_out"})
+if TYPE_CHECKING:
+    from .outline import Outline
+
 
 
 @dataclass(frozen=True)
@@ -40,22 +42,6 @@ def script_location(uri: str | None) -> ScriptLocation | None:
         return None
     script_id, version, path = parts[1].split("/", 2)
     return ScriptLocation(script_id, version, path)
-
-
-def parse_time(value: Any) -> datetime | None:
-    """An ISO time from Skyvern; naive values are UTC (Skyvern writes them without a zone)."""
-    if not value or not isinstance(value, str):
-        return None
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment
 
 
 # Skyvern's file names: `{ts}_{artifact_id}_{type}.{ext}` or `{ts}_{type}.{ext}`; on Windows
@@ -340,21 +326,38 @@ def step_label(step: Step, task_number: int | None = None) -> str:
     return label
 
 
-def group_artifacts(artifacts: Iterable[Artifact], steps: Iterable[Step] = ()) -> list[ArtifactGroup]:
-    """Group by step, steps in time order, then the run-level artifacts in a group of their own.
+def step_title(step: Step, task_number: int | None, outline: Outline | None) -> str:
+    """In a run of several tasks (`task_number` given), `read_pages 1/2 › read_page · Step 1`
+    where the outline knows the block the step's task ran in, else `Task 2 · Step 1`; in a run of
+    one task, `Step 1`."""
+    where = outline.task_label(step.task_id) if outline and task_number is not None else None
+    label = step_label(step, None if where else task_number)
+    return f"{where} · {label}" if where else label
+
+
+def group_artifacts(artifacts: Iterable[Artifact], steps: Iterable[Step] = (),
+                    outline: Outline | None = None) -> list[ArtifactGroup]:
+    """Group by step, and a task v2's observer calls by thought, in time order; then the
+    run-level artifacts in a group of their own.
 
     Steps that are not in `steps` (no step list was available) are made from the artifacts and
-    placed by the time of their first artifact.
+    placed by the time of their first artifact. With the run's outline, a step is labelled by
+    the block (and loop iteration) its task ran in, and a thought by its number and type.
     """
     known = {s.step_id: s for s in steps if s.step_id}
     run_level: list[Artifact] = []
     by_step: dict[str, list[Artifact]] = {}
+    by_thought: dict[str, list[Artifact]] = {}
     for artifact in artifacts:
-        if artifact.kind.run_level or not artifact.step_id:
+        if artifact.kind.run_level:
             run_level.append(artifact)
-        else:
+        elif artifact.step_id:
             by_step.setdefault(artifact.step_id, []).append(artifact)
-    for members in by_step.values():
+        elif artifact.observer_thought_id:
+            by_thought.setdefault(artifact.observer_thought_id, []).append(artifact)
+        else:
+            run_level.append(artifact)
+    for members in (*by_step.values(), *by_thought.values()):
         members.sort(key=_time_key)
 
     def step_of(step_id: str, members: list[Artifact]) -> Step:
@@ -382,13 +385,44 @@ def group_artifacts(artifacts: Iterable[Artifact], steps: Iterable[Step] = ()) -
     groups: list[ArtifactGroup] = []
     for step in ordered:
         task_number = task_ids.index(step.task_id) + 1 if several_tasks else None
-        groups.append(
-            ArtifactGroup(step.step_id, step_label(step, task_number), tuple(by_step[step.step_id]), step)
-        )
+        groups.append(ArtifactGroup(step.step_id, step_title(step, task_number, outline), tuple(by_step[step.step_id]), step))
+    if by_thought:
+        groups = _with_thoughts(groups, by_thought, outline)
     # Last, as Skyvern writes them last: the recording, HAR and logs of the whole run.
     if run_level:
         groups.append(ArtifactGroup(RUN_GROUP_KEY, "Run", tuple(sorted(run_level, key=_time_key))))
     return groups
+
+
+def _with_thoughts(groups: list[ArtifactGroup], by_thought: dict[str, list[Artifact]],
+                   outline: Outline | None) -> list[ArtifactGroup]:
+    """The step groups with a group per observer thought, all in the order they started;
+    thoughts numbered in that order, named by their type where the outline knows it."""
+    thought_groups = []
+    for thought_id, members in by_thought.items():
+        entry = next((e for e in outline.thoughts() if e.key == thought_id), None) if outline else None
+        thought_groups.append((thought_id, entry, members))
+    thought_groups.sort(key=lambda t: (t[1].started_at if t[1] and t[1].started_at
+                                       else _started(ArtifactGroup(t[0], "", tuple(t[2]))), t[0]))
+    thoughts = []
+    for number, (thought_id, entry, members) in enumerate(thought_groups, 1):
+        kind = f": {entry.label}" if entry is not None and entry.label != "thought" else ""
+        thoughts.append(ArtifactGroup(thought_id, f"Thought {number}{kind}", tuple(members)))
+    merged = list(groups)  # the steps keep their order; each thought goes before the first step after it
+    for thought in thoughts:
+        at = _started(thought)
+        index = next((n for n, g in enumerate(merged) if g.step is not None and _started(g) > at), len(merged))
+        merged.insert(index, thought)
+    return merged
+
+
+def _started(group: ArtifactGroup) -> datetime:
+    """When a group began, to the microsecond (ids tell the second only): its step's start, else
+    its first row's time."""
+    if group.step is not None and group.step.created_at is not None:
+        return group.step.created_at
+    times = [a.created_at for a in group.artifacts if a.created_at is not None]
+    return min(times) if times else _first_time(list(group.artifacts))
 
 
 def _first_time(members: list[Artifact]) -> datetime:
@@ -418,7 +452,14 @@ class RunDetail:
 
     def groups(self, category: Category | None = None) -> list[ArtifactGroup]:
         chosen = [a for a in self.artifacts if category is None or a.category == category]
-        return group_artifacts(chosen, self.steps)
+        return group_artifacts(chosen, self.steps, self.outline)
+
+    @cached_property
+    def outline(self) -> Outline:
+        """Its blocks, loop iterations and observer thoughts, from its timeline."""
+        from .outline import outline_of  # outline.py builds on this module
+
+        return outline_of(self.timeline)
 
     @property
     def counts(self) -> dict[Category, int]:

@@ -8,7 +8,6 @@ in a worker, each returning a new, fuller `RunModel`.
 from .model import (
     UNSUCCESSFUL,
     Action,
-    Block,
     Element,
     LlmCall,
     Part,
@@ -19,5 +18,5 @@ from .model import (
     StepModel,
 )
 
-__all__ = ["UNSUCCESSFUL", "Action", "Block", "Element", "LlmCall", "Part", "Place", "Problem", "RunModel",
+__all__ = ["UNSUCCESSFUL", "Action", "Element", "LlmCall", "Part", "Place", "Problem", "RunModel",
            "Severity", "StepModel"]

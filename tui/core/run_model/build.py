@@ -16,11 +16,11 @@ from typing import Any
 from ..errors import TuiError, describe_error
 from ..fields import mapping
 from ..formats.logs import SkyvernLog, skyvern_log, skyvern_log_file
-from ..model import TERMINAL_STATUSES, Artifact, RunDetail, Step, group_artifacts, step_label
+from ..model import TERMINAL_STATUSES, Artifact, RunDetail, Step, group_artifacts, step_title
 from ..sources.base import Source
 from ..sources.local import LocalSource
 from .actions import action_type, recorded_actions, recorded_pairs, step_exception, step_url, with_screenshots
-from .blocks import log_blocks, timeline_blocks
+from .blocks import log_blocks
 from .browser import console_problems, network_problems
 from ..recorded import goal_in
 from .calls import capture_key, group_calls, prompt_heading
@@ -28,7 +28,8 @@ from .elements import from_record as element_from_record
 from .elements import from_tree as element_from_tree
 from .elements import tree_nodes
 from .logscan import ActionResult, LogEntry, Metrics, ScannedLog, line_fields, scan
-from .model import Action, Block, Element, LlmCall, Part, Place, Problem, RunModel, Severity, StepModel
+from ..outline import Outline
+from .model import Action, Element, LlmCall, Part, Place, Problem, RunModel, Severity, StepModel
 
 # The parts this builder reads, in the order `build` reads them (`read` takes them in any order).
 PARTS: tuple[Part, ...] = (Part.LOGS, Part.DECISIONS, Part.ELEMENTS, Part.CONSOLE, Part.NETWORK)
@@ -94,14 +95,15 @@ class RunModelBuilder:
         steps = _with_windows(steps)
         screenshots = tuple(sorted((a for a in detail.artifacts if a.artifact_type.startswith("screenshot")),
                                    key=capture_key))
-        blocks, block_goal = timeline_blocks(detail.timeline)
-        goal = _str(request.get("prompt")) or _str(request.get("navigation_goal")) or block_goal
+        outline = detail.outline
+        goal = _str(request.get("prompt")) or _str(request.get("navigation_goal")) or outline.first_goal()
         url = _str(request.get("url")) or _first_url(steps)
         has_status = bool(run.status)
         return RunModel(
             run=run, goal=goal, url=url,
             status=run.status, failure_reason=run.failure_reason, status_from=run.status_from or ("run" if has_status else ""),
-            steps=_in_blocks(steps, blocks), blocks=blocks, screenshots=screenshots, loading=frozenset(PARTS),
+            steps=_in_outline(steps, outline), outline=outline.entries, thought_calls=_thought_calls(detail),
+            screenshots=screenshots, loading=frozenset(PARTS),
             notes=tuple(self._notes.values()),
         )
 
@@ -222,13 +224,13 @@ class RunModelBuilder:
         steps = _named_calls(_ended_steps(model.steps, logs), logs)
         steps = tuple(self._logged_outcomes(s) for s in steps)
         steps, problems = _log_problems(steps, logs)
-        blocks = model.blocks
-        if not detail.timeline and _is_workflow_run(detail):  # no database: the workflow run's log tells
+        outline = model.outline
+        if not detail.timeline and _is_workflow_run(detail):  # no timeline: the workflow run's log tells
             lines = list({(b.time, b.event, b.label, b.task_id): b for _, scanned in logs for b in scanned.blocks}.values())
             task_ids = list(dict.fromkeys(s.step.task_id for s in steps if s.step.task_id))
-            blocks = log_blocks(lines, task_ids)
-            steps = _in_blocks(steps, blocks)
-        return replace(model, steps=steps, blocks=blocks, problems=_merge_problems(model.problems, problems, "log"))
+            outline = log_blocks(lines, task_ids)
+            steps = _in_outline(steps, Outline(outline))
+        return replace(model, steps=steps, outline=outline, problems=_merge_problems(model.problems, problems, "log"))
 
     # --- DECISIONS: what the LLM decided, the prompts' headings and goal --------------------------------------
     def _prompt_text(self, artifact: Artifact) -> str | None:
@@ -436,7 +438,7 @@ def _ended_steps(steps: Sequence[StepModel], logs: Sequence[tuple[Artifact, Scan
 def _ordered_steps(detail: RunDetail) -> list[tuple[Step, str, tuple[Artifact, ...]]]:
     """The steps in `group_artifacts`' order and with its labels, and the steps the API lists
     that have no artifact yet, placed by their start."""
-    groups = [g for g in group_artifacts(detail.artifacts, detail.steps) if g.step is not None]
+    groups = [g for g in group_artifacts(detail.artifacts, detail.steps, detail.outline) if g.step is not None]
     listed = [(g.step, g.label, g.artifacts) for g in groups if g.step is not None]
     seen = {s.step_id for s, _, _ in listed}
     bare = [s for s in detail.steps if s.step_id and s.step_id not in seen]
@@ -448,8 +450,8 @@ def _ordered_steps(detail: RunDetail) -> list[tuple[Step, str, tuple[Artifact, .
                                   pair[0].retry_index))
     task_ids = list(dict.fromkeys(s.task_id for s, _ in merged))
     several = len(task_ids) > 1
-    return [(s, step_label(s, task_ids.index(s.task_id) + 1 if several else None), members.get(s.step_id, ()))
-            for s, _ in merged]
+    return [(s, step_title(s, task_ids.index(s.task_id) + 1 if several else None, detail.outline),
+             members.get(s.step_id, ())) for s, _ in merged]
 
 
 def _with_windows(steps: tuple[StepModel, ...]) -> tuple[StepModel, ...]:
@@ -470,12 +472,20 @@ def _is_workflow_run(detail: RunDetail) -> bool:
     return detail.run.run_type == "workflow_run" or detail.run.run_id.startswith("wr_")
 
 
-def _in_blocks(steps: tuple[StepModel, ...], blocks: Sequence[Block]) -> tuple[StepModel, ...]:
-    """Each step with the label of the block that ran its task."""
-    owner = {task: b.label for b in blocks for task in b.task_ids}
-    if not owner:
+def _in_outline(steps: tuple[StepModel, ...], outline: Outline) -> tuple[StepModel, ...]:
+    """Each step with where its task ran: its block, inside its loop iteration."""
+    if not outline:
         return steps
-    return tuple(replace(s, block_label=owner.get(s.step.task_id or "")) for s in steps)
+    return tuple(replace(s, block_label=outline.task_label(s.step.task_id)) for s in steps)
+
+
+def _thought_calls(detail: RunDetail) -> dict[str, tuple[LlmCall, ...]]:
+    """A task v2 observer's LLM calls, grouped by the thought they were made for."""
+    members: dict[str, list[Artifact]] = {}
+    for artifact in detail.artifacts:
+        if artifact.observer_thought_id and not artifact.step_id:
+            members.setdefault(artifact.observer_thought_id, []).append(artifact)
+    return {thought: group_calls(tuple(sorted(found, key=capture_key))) for thought, found in members.items()}
 
 
 def _recorded_elements(detail: RunDetail) -> dict[str, Mapping[str, Any]]:

@@ -9,11 +9,13 @@ Every string is made safe when a model is built, as everywhere in core.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 
 from ..model import Artifact, Run, Step
+from ..outline import Entry
 from ..textsafe import safe_fields
 
 # The run's statuses that mean it did not do what it was asked.
@@ -179,7 +181,7 @@ class StepModel:
     screenshots: tuple[Artifact, ...] = ()  # every screenshot of the step, in time order
     problems: tuple[Problem, ...] = ()  # in its time window, in time order
     artifacts: tuple[Artifact, ...] = ()
-    block_label: str | None = None  # the workflow block it ran in
+    block_label: str | None = None  # where in the outline its task ran: `read_pages 1/2 › read_page`
 
     def __post_init__(self) -> None:
         safe_fields(self, keep=("step", "calls", "actions", "seen", "screenshots", "problems", "artifacts"))
@@ -203,22 +205,6 @@ class StepModel:
 
 
 @dataclass(frozen=True)
-class Block:
-    """A workflow run's block, with the tasks it ran."""
-
-    label: str
-    block_type: str = ""
-    status: str | None = None
-    failure_reason: str | None = None
-    task_ids: tuple[str, ...] = ()
-    started_at: datetime | None = None
-    finished_at: datetime | None = None
-
-    def __post_init__(self) -> None:
-        safe_fields(self)
-
-
-@dataclass(frozen=True)
 class RunModel:
     run: Run
     goal: str | None = None
@@ -229,7 +215,10 @@ class RunModel:
     failure_reason: str | None = None
     status_from: str = ""
     steps: tuple[StepModel, ...] = ()
-    blocks: tuple[Block, ...] = ()
+    # The workflow's blocks and loop iterations, a task v2's thoughts, in the order they ran.
+    outline: tuple[Entry, ...] = ()
+    # A task v2 observer's LLM calls, by thought id (they belong to no step).
+    thought_calls: Mapping[str, tuple[LlmCall, ...]] = field(default_factory=dict)
     problems: tuple[Problem, ...] = ()  # the whole run's, in time order
     screenshots: tuple[Artifact, ...] = ()  # the whole run's, in time order
     loading: frozenset[Part] = field(default_factory=frozenset)
@@ -237,7 +226,7 @@ class RunModel:
     notes: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        safe_fields(self, keep=("run", "steps", "blocks", "problems", "screenshots", "loading"))
+        safe_fields(self, keep=("run", "steps", "outline", "thought_calls", "problems", "screenshots", "loading"))
 
     @property
     def unsuccessful(self) -> bool:
@@ -257,6 +246,10 @@ class RunModel:
 
     def last(self, where: str, severity: Severity) -> Problem | None:
         return next((p for p in reversed(self.problems) if p.where == where and p.severity is severity), None)
+
+    @property
+    def blocks(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self.outline if e.kind.value == "block")
 
     def step_of(self, artifact: Artifact) -> StepModel | None:
         return next((s for s in self.steps if s.step.step_id == artifact.step_id), None)

@@ -16,7 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from ..model import Artifact
-from .model import Action, Block, Element, LlmCall, Place, Problem, RunModel, Severity, StepModel
+from ..outline import Entry, EntryKind
+from .model import Action, Element, LlmCall, Place, Problem, RunModel, Severity, StepModel
 
 LAST_ACTIONS = 3  # of the step that failed, in the failure block
 FIRST_REQUESTS = 5  # failed requests in the failure block
@@ -108,10 +109,13 @@ def _step(step: StepModel) -> dict[str, Any]:
     }
 
 
-def _block(block: Block) -> dict[str, Any]:
-    return {"label": block.label, "block_type": block.block_type or None, "status": block.status,
-            "failure_reason": block.failure_reason, "task_ids": list(block.task_ids),
-            "started_at": _time(block.started_at), "finished_at": _time(block.finished_at)}
+def _entry(entry: Entry) -> dict[str, Any]:
+    return {"kind": entry.kind.value, "key": entry.key, "label": entry.label, "depth": entry.depth,
+            "parent": entry.parent, "block_type": entry.block_type or None, "block_id": entry.block_id,
+            "status": entry.status, "failure_reason": entry.failure_reason, "task_ids": list(entry.task_ids),
+            "loop_index": entry.loop_index, "loop_value": entry.loop_value, "text": entry.text,
+            "from_log": entry.from_log,
+            "started_at": _time(entry.started_at), "finished_at": _time(entry.finished_at)}
 
 
 def shows_failure(model: RunModel) -> bool:
@@ -159,7 +163,8 @@ def report_data(model: RunModel) -> dict[str, Any]:
         "created_at": _time(run.created_at), "started_at": _time(run.started_at),
         "finished_at": _time(run.finished_at), "duration_seconds": run.duration_seconds,
         "failure": _failure(model),
-        "blocks": [_block(b) for b in model.blocks],
+        "blocks": [_entry(e) for e in model.blocks],  # as before the outline: the blocks alone
+        "outline": [_entry(e) for e in model.outline],
         "steps": [_step(s) for s in model.steps],
         "problems": {"errors": sum(1 for p in model.problems if p.severity is Severity.ERROR),
                      "warnings": sum(1 for p in model.problems if p.severity is Severity.WARNING)},
@@ -309,12 +314,15 @@ def _steps_table(steps: Sequence[StepModel]) -> list[str]:
     return lines
 
 
-def _blocks_table(blocks: Sequence[Block]) -> list[str]:
-    lines = ["", "## Blocks", "", "| Block | Type | Status | Tasks | Failure |", "|---|---|---|---|---|"]
-    for block in blocks:
+def _outline_table(entries: Sequence[Entry]) -> list[str]:
+    """Blocks, iterations and thoughts in the order they ran; nesting shown by indent."""
+    lines = ["", "## Outline", "", "| Entry | Type | Status | Tasks | Failure or thought |", "|---|---|---|---|---|"]
+    for entry in entries:
+        kind = entry.block_type or ("iteration" if entry.kind is EntryKind.ITERATION else entry.kind.value)
+        what = entry.failure_reason or entry.text or (entry.loop_value if entry.kind is EntryKind.ITERATION else None)
         lines.append("| " + " | ".join(_cell(cell) for cell in (
-            _prose(block.label), _prose(block.block_type or "—"), _prose(block.status or "—"),
-            ", ".join(_code(t, in_table=True) for t in block.task_ids) or "—", _prose(block.failure_reason or "—"))) + " |")
+            "› " * entry.depth + _prose(entry.title), _prose(kind), _prose(entry.status or "—"),
+            ", ".join(_code(t, in_table=True) for t in entry.task_ids) or "—", _prose(what or "—"))) + " |")
     return lines
 
 
@@ -346,8 +354,8 @@ def markdown(model: RunModel) -> str:
     lines += _quote(model.goal) if model.goal else ["not recorded"]
     if shows_failure(model):
         lines += _failure_lines(model)
-    if model.blocks:
-        lines += _blocks_table(model.blocks)
+    if model.outline:
+        lines += _outline_table(model.outline)
     lines += _steps_table(model.steps)
     if model.loading:
         lines += ["", "Not read: " + ", ".join(_prose(part.label) for part in sorted(model.loading, key=str))]

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from ...core.model import Artifact
+from ...core.outline import EntryKind
 from ...core.run_model.model import Action, Part, Place, Problem, RunModel, Severity, StepModel
 from ..text import human_clock, human_duration, status_text
 from ..widgets.cursor_view import Column, StyleOf, column_widths, fit_cell
@@ -169,23 +170,57 @@ def steps_items(model: RunModel, style: StyleOf, width: int) -> list[PageItem]:
     return items
 
 
-def block_items(model: RunModel, style: StyleOf) -> list[PageItem]:
-    items = [PageItem(Text(f"Blocks ({len(model.blocks)})", style=style("page--heading")), key="blocks")]
-    for number, block in enumerate(model.blocks):
-        took = (block.finished_at - block.started_at).total_seconds() if block.started_at and block.finished_at else None
-        head = join(Text(block.label, style="bold"), Text(block.block_type, style=style("page--label")),
-                    status_text(block.status), human_duration(took) if took is not None else "",
-                    f"{len(block.task_ids)} task{'s' if len(block.task_ids) != 1 else ''}")
-        first = next((s for s in model.steps if s.step.task_id in block.task_ids), None)
-        items.append(PageItem(head, key=f"block{number}", link=first, indent=2))
-        if block.failure_reason:
-            items.append(PageItem(Text(block.failure_reason, style=style("page--error")), indent=4))
-        for task_id in block.task_ids:
+def outline_heading(model: RunModel) -> str:
+    """`Blocks (3)`, `Blocks (3, 2 loop iterations)`, `Thoughts and blocks (4 thoughts, 2 blocks)`."""
+    kinds = [e.kind for e in model.outline]
+    blocks, thoughts = kinds.count(EntryKind.BLOCK), kinds.count(EntryKind.THOUGHT)
+    iterations = kinds.count(EntryKind.ITERATION)
+    loops = f", {iterations} loop iteration{'s' if iterations != 1 else ''}" if iterations else ""
+    if thoughts:
+        return (f"Thoughts and blocks ({thoughts} thought{'s' if thoughts != 1 else ''}, "
+                f"{blocks} block{'s' if blocks != 1 else ''}{loops})")
+    return f"Blocks ({blocks}{loops})"
+
+
+def outline_items(model: RunModel, style: StyleOf) -> list[PageItem]:
+    """The blocks, loop iterations and observer thoughts in the order they ran, nested; each
+    links to the first step it ran (a thought: to the LLM's answer it was)."""
+    heading = Text(outline_heading(model), style=style("page--heading"))
+    if model.outline and all(e.from_log for e in model.outline):
+        heading.append(" (from the log)", style=style("page--muted"))
+    items = [PageItem(heading, key="blocks")]
+    for entry in model.outline:
+        indent = 2 + 2 * entry.depth
+        key = f"entry:{entry.key}"
+        if entry.kind is EntryKind.THOUGHT:
+            calls = model.thought_calls.get(entry.key, ())
+            answer = next((a for c in calls for a in (c.parsed, c.response, c.prompt) if a is not None), None)
+            scenario = entry.scenario.replace("_", " ") if entry.scenario else ""
+            head = join(Text(entry.title, style="bold"), human_clock(entry.started_at) if entry.started_at else "",
+                        Text(scenario, style=style("page--label")) if scenario != entry.label else "",
+                        one_line(entry.text or ""))
+            items.append(PageItem(head, key=key, link=Place(answer) if answer is not None else None, indent=indent))
+            continue
+        first = next((s for s in model.steps if s.step.task_id in entry.task_ids), None)
+        if entry.kind is EntryKind.ITERATION:
+            head = join(Text(entry.title, style="bold"), status_text(entry.status), one_line(entry.loop_value or ""))
+            items.append(PageItem(head, key=key, link=first, indent=indent))
+            continue
+        own = () if entry.block_type == "for_loop" else entry.task_ids  # a loop's are under its iterations
+        took = entry.duration_seconds
+        head = join(Text(entry.label, style="bold"), Text(entry.block_type, style=style("page--label")),
+                    status_text(entry.status), human_duration(took) if took is not None else "",
+                    f"{len(entry.task_ids)} task{'s' if len(entry.task_ids) != 1 else ''}")
+        items.append(PageItem(head, key=key, link=first, indent=indent))
+        if entry.failure_reason:
+            items.append(PageItem(Text(entry.failure_reason, style=style("page--error")), indent=indent + 2))
+        for task_id in own:
             steps = [s for s in model.steps if s.step.task_id == task_id]
             failed = sum(1 for s in steps if s.failed)
-            line = join(Text("task", style=style("page--label")), task_id, f"{len(steps)} steps",
+            line = join(Text("task", style=style("page--label")), task_id,
+                        f"{len(steps)} step{'s' if len(steps) != 1 else ''}",
                         Text(f"{failed} failed", style=style("page--error")) if failed else "")
-            items.append(PageItem(line, key=f"block{number}.{task_id}", link=steps[0] if steps else None, indent=4))
+            items.append(PageItem(line, key=f"{key}.{task_id}", link=steps[0] if steps else None, indent=indent + 2))
     return items
 
 
@@ -225,9 +260,9 @@ def overview_items(model: RunModel | None, style: StyleOf, width: int) -> list[P
     live = not run.terminal
     if live:  # what the agent sees now, before what it did
         items += newest
-    if model.blocks:
+    if model.outline:
         items.append(PageItem(Text("")))
-        items += block_items(model, style)
+        items += outline_items(model, style)
     items.append(PageItem(Text("")))
     items += steps_items(model, style, width)
     if not live:
