@@ -76,6 +76,7 @@ class Entry:
 @dataclass(frozen=True)
 class Outline:
     entries: tuple[Entry, ...] = ()
+    cut: bool = False  # the timeline held more than ENTRY_LIMIT entries: the rest are not listed
     _paths: dict[str, tuple[Entry, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -170,6 +171,7 @@ class _Reader:
     def __init__(self) -> None:
         self.entries: list[Entry] = []
         self.keys: set[str] = set()
+        self.cut = False  # entries were left out (ENTRY_LIMIT, or nesting too deep)
 
     def _key(self, wanted: str | None, fallback: str) -> str:
         key = wanted or fallback
@@ -185,6 +187,7 @@ class _Reader:
         tasks: list[str] = []
         for item in _oldest_first(items):
             if len(self.entries) >= ENTRY_LIMIT or depth > 32:
+                self.cut = True
                 break
             from_log = item.get("source") == "log"
             kind = item.get("type")
@@ -246,6 +249,9 @@ class _Reader:
         tasks = self.read(plain, depth, parent) if plain else []
         count = max(iterations, default=-1) + 1
         for index in sorted(iterations):
+            if len(self.entries) >= ENTRY_LIMIT:
+                self.cut = True
+                break
             members = iterations[index]
             blocks = [m["block"] for m in members]
             key = self._key(None, f"{parent}#{index}")
@@ -286,4 +292,4 @@ def outline_of(timeline: Sequence[Mapping[str, Any]]) -> Outline:
     """The outline of a timeline (never raises: what is not a timeline entry is left out)."""
     reader = _Reader()
     reader.read(timeline, 0, None)
-    return Outline(tuple(reader.entries))
+    return Outline(tuple(reader.entries), reader.cut)

@@ -28,7 +28,7 @@ from .elements import from_record as element_from_record
 from .elements import from_tree as element_from_tree
 from .elements import tree_nodes
 from .logscan import ActionResult, LogEntry, Metrics, ScannedLog, line_fields, scan
-from ..outline import Outline
+from ..outline import ENTRY_LIMIT, Outline
 from .model import Action, Element, LlmCall, Part, Place, Problem, RunModel, Severity, StepModel
 
 # The parts this builder reads, in the order `build` reads them (`read` takes them in any order).
@@ -96,6 +96,9 @@ class RunModelBuilder:
         screenshots = tuple(sorted((a for a in detail.artifacts if a.artifact_type.startswith("screenshot")),
                                    key=capture_key))
         outline = detail.outline
+        if outline.cut:
+            self._notes["timeline"] = (f"timeline: more than {ENTRY_LIMIT} blocks, iterations and thoughts; "
+                                       f"the first {ENTRY_LIMIT} are outlined")
         goal = _str(request.get("prompt")) or _str(request.get("navigation_goal")) or outline.first_goal()
         url = _str(request.get("url")) or _first_url(steps)
         has_status = bool(run.status)
