@@ -117,3 +117,18 @@ def test_markup_and_escapes_in_a_timeline_stay_text():
     [entry] = outline.entries
     assert "\x1b" not in entry.label and "\x07" not in (entry.failure_reason or "")
     assert "[red]x[/red]" in entry.label  # kept as the words it is; the UI never parses it as markup
+
+
+@pytest.mark.parametrize("name", ["workflow_loop", "task_v2", "browser_session"])
+def test_a_step_has_the_same_label_in_every_category(name: str):
+    from tui.core.catalog import Category
+
+    detail = recorded_detail(name)
+    every = {g.key: g.label for g in detail.groups()}
+    steps = sum(1 for g in detail.groups() if g.step is not None)
+    seen = 0
+    for category in Category:
+        for group in detail.groups(category):
+            assert group.label == every[group.key], (category, group.label)
+            seen += group.step is not None
+    assert seen > steps  # steps show up in several categories

@@ -336,13 +336,15 @@ def step_title(step: Step, task_number: int | None, outline: Outline | None) -> 
 
 
 def group_artifacts(artifacts: Iterable[Artifact], steps: Iterable[Step] = (),
-                    outline: Outline | None = None) -> list[ArtifactGroup]:
+                    outline: Outline | None = None, task_order: list[str | None] | None = None) -> list[ArtifactGroup]:
     """Group by step, and a task v2's observer calls by thought, in time order; then the
     run-level artifacts in a group of their own.
 
     Steps that are not in `steps` (no step list was available) are made from the artifacts and
     placed by the time of their first artifact. With the run's outline, a step is labelled by
     the block (and loop iteration) its task ran in, and a thought by its number and type.
+    `task_order`: the run's tasks in order, when `artifacts` are only some of the run's (one
+    category), so that a task has the same number in every category.
     """
     known = {s.step_id: s for s in steps if s.step_id}
     run_level: list[Artifact] = []
@@ -379,12 +381,12 @@ def group_artifacts(artifacts: Iterable[Artifact], steps: Iterable[Step] = (),
             seen_per_task[s.task_id] = number + 1
             renumbered.append(s if s.step_id in known else replace(s, order=number, retry_index=0))
         ordered = renumbered
-    task_ids = list(dict.fromkeys(s.task_id for s in ordered))
+    task_ids = task_order if task_order is not None else list(dict.fromkeys(s.task_id for s in ordered))
     several_tasks = len(task_ids) > 1
 
     groups: list[ArtifactGroup] = []
     for step in ordered:
-        task_number = task_ids.index(step.task_id) + 1 if several_tasks else None
+        task_number = task_ids.index(step.task_id) + 1 if several_tasks and step.task_id in task_ids else None
         groups.append(ArtifactGroup(step.step_id, step_title(step, task_number, outline), tuple(by_step[step.step_id]), step))
     if by_thought:
         groups = _with_thoughts(groups, by_thought, outline)
@@ -404,10 +406,12 @@ def _with_thoughts(groups: list[ArtifactGroup], by_thought: dict[str, list[Artif
         thought_groups.append((thought_id, entry, members))
     thought_groups.sort(key=lambda t: (t[1].started_at if t[1] and t[1].started_at
                                        else _started(ArtifactGroup(t[0], "", tuple(t[2]))), t[0]))
+    # Numbered as the outline lists them, so that a thought has one number in every category.
+    known = {e.key: n for n, e in enumerate(outline.thoughts(), 1)} if outline else {}
     thoughts = []
     for number, (thought_id, entry, members) in enumerate(thought_groups, 1):
         kind = f": {entry.label}" if entry is not None and entry.label != "thought" else ""
-        thoughts.append(ArtifactGroup(thought_id, f"Thought {number}{kind}", tuple(members)))
+        thoughts.append(ArtifactGroup(thought_id, f"Thought {known.get(thought_id, number)}{kind}", tuple(members)))
     merged = list(groups)  # the steps keep their order; each thought goes before the first step after it
     for thought in thoughts:
         at = _started(thought)
@@ -451,8 +455,15 @@ class RunDetail:
     timeline: tuple[Mapping[str, Any], ...] = field(default=(), compare=False, hash=False, repr=False)
 
     def groups(self, category: Category | None = None) -> list[ArtifactGroup]:
-        chosen = [a for a in self.artifacts if category is None or a.category == category]
-        return group_artifacts(chosen, self.steps, self.outline)
+        if category is None:
+            return group_artifacts(self.artifacts, self.steps, self.outline)
+        chosen = [a for a in self.artifacts if a.category == category]
+        return group_artifacts(chosen, self.steps, self.outline, self.task_order)
+
+    @cached_property
+    def task_order(self) -> list[str | None]:
+        """The run's tasks in the order their steps ran (as `groups()` numbers them)."""
+        return list(dict.fromkeys(g.step.task_id for g in self.groups() if g.step is not None))
 
     @cached_property
     def outline(self) -> Outline:
