@@ -248,6 +248,25 @@ class RunModel:
         return next((p for p in reversed(self.problems) if p.where == where and p.severity is severity), None)
 
     @property
+    def failed_block(self) -> Entry | None:
+        """The block that did not succeed, innermost first (a loop fails with its iteration's
+        block): the first unsuccessful block inside which no other one failed."""
+        failed = [e for e in self.outline if e.kind.value == "block" and e.status in UNSUCCESSFUL]
+        enclosing = {e.parent for e in self.outline if e in failed} | {
+            e.parent for e in self.outline if e.kind.value == "iteration" and e.status in UNSUCCESSFUL}
+        return next((e for e in failed if e.key not in enclosing), failed[0] if failed else None)
+
+    def path_of(self, entry: Entry) -> tuple[Entry, ...]:
+        """The entries enclosing `entry`, outermost first."""
+        by_key = {e.key: e for e in self.outline}
+        path: list[Entry] = []
+        parent = entry.parent
+        while parent is not None and parent in by_key and len(path) < 64:
+            path.insert(0, by_key[parent])
+            parent = by_key[parent].parent
+        return tuple(path)
+
+    @property
     def blocks(self) -> tuple[Entry, ...]:
         return tuple(e for e in self.outline if e.kind.value == "block")
 

@@ -137,8 +137,10 @@ def _failure(model: RunModel) -> dict[str, Any] | None:
         return None
     step = model.failed_step
     console, page = model.first("console"), model.first("page")
+    block = model.failed_block
     return {
         "failure_reason": model.failure_reason,
+        "block": None if block is None else {**_entry(block), "within": [e.label for e in model.path_of(block)]},
         "step": None if step is None else {
             "label": step.label, "step_id": step.step.step_id, "status": step.status,
             "why": "failed" if step.failed else "last",
@@ -162,6 +164,7 @@ def report_data(model: RunModel) -> dict[str, Any]:
         "failure_reason": model.failure_reason, "goal": model.goal, "url": model.url,
         "created_at": _time(run.created_at), "started_at": _time(run.started_at),
         "finished_at": _time(run.finished_at), "duration_seconds": run.duration_seconds,
+        "browser_session_id": run.browser_session_id,
         "failure": _failure(model),
         "blocks": [_entry(e) for e in model.blocks],  # as before the outline: the blocks alone
         "outline": [_entry(e) for e in model.outline],
@@ -257,6 +260,14 @@ def _failure_lines(model: RunModel) -> list[str]:
         lines += ["**Failure reason:**", "", *_quote(model.failure_reason), ""]
     else:
         lines += ["**Failure reason:** not recorded", ""]
+    block = model.failed_block
+    if block is not None:
+        within = " › ".join(e.title for e in model.path_of(block))
+        lines.append(f"**Failed block:** {_code(block.label)} ({_prose(block.block_type or 'block')})"
+                     f"{f' in {_prose(within)}' if within else ''}: {_prose(block.status or 'status unknown')}")
+        if block.failure_reason and block.failure_reason != model.failure_reason:
+            lines += ["", *_quote(block.failure_reason)]
+        lines.append("")
     step = model.failed_step
     if step is not None:
         why = "the first step that failed" if step.failed else "the last step"
@@ -342,6 +353,8 @@ def markdown(model: RunModel) -> str:
     if run.duration_seconds is not None:
         facts.append(f"**Duration:** {duration(run.duration_seconds)}")
     facts.append(f"**Steps:** {len(model.steps)}")
+    if run.browser_session_id:
+        facts.append(f"**Browser session:** {_code(run.browser_session_id)}")
     lines.append(" · ".join(facts))
     about = []
     if run.title and run.title != model.goal:

@@ -87,6 +87,16 @@ def failure_items(model: RunModel, style: StyleOf) -> list[PageItem]:
     reason = model.failure_reason or "No failure reason was recorded."
     items.append(PageItem(Text(reason, style=style("page--error") if model.failure_reason else style("page--muted")),
                           key="why.reason", indent=2))
+    block = model.failed_block
+    if block is not None:
+        within = " › ".join(e.title for e in model.path_of(block))
+        first = next((s for s in model.steps if s.step.task_id in block.task_ids), None)
+        head = join(Text("Failed block", style=style("page--label")), Text(block.label, style="bold"),
+                    Text(block.block_type, style=style("page--label")), status_text(block.status),
+                    Text(f"in {within}", style=style("page--muted")) if within else "")
+        items.append(PageItem(head, key="why.block", link=first, indent=2, tint="page--failed-row"))
+        if block.failure_reason and block.failure_reason != model.failure_reason:
+            items.append(PageItem(Text(block.failure_reason, style=style("page--error")), key="why.block.reason", indent=4))
     step = model.failed_step
     if step is not None:
         which = "First failed step" if step.failed else "Last step"
@@ -240,6 +250,9 @@ def overview_items(model: RunModel | None, style: StyleOf, width: int) -> list[P
     if model.status_from == "log":
         status.append(" (from the log)", style=style("page--muted"))
     items.append(PageItem(label_value("status", status, style), key="status", indent=2))
+    if run.browser_session_id:
+        items.append(PageItem(label_value("session", f"browser session {run.browser_session_id}", style),
+                              key="session", indent=2))
     if model.failure_reason and not model.unsuccessful:
         items.append(PageItem(label_value("reason", model.failure_reason, style), indent=2))
     times = join(Text("started", style=style("page--label")), human_clock(run.started_at),
