@@ -125,3 +125,16 @@ def test_the_browser_session_is_shown_with_the_run(tmp_path: Path):
     model = replace(model, run=replace(model.run, browser_session_id=session))
     assert f"session   browser session {session}" in page_text(model)
     assert f"**Browser session:** `{session}`" in markdown(model)
+
+
+def test_a_request_failed_again_and_again_is_listed_once_with_its_count(tmp_path: Path):
+    har = next((SHAPES / "page_unreachable" / "storage").rglob("*.har"))
+    refused = [e for e in json.loads(har.read_text())["log"]["entries"]
+               if e["response"].get("_failureText") == "net::ERR_CONNECTION_REFUSED"]
+    model = model_of("page_unreachable", tmp_path)
+    lines = page_text(model)
+    [line] = [line for line in lines if line.startswith("Failed request")]
+    assert line.startswith(f"Failed request ×{len(refused)}  ")
+    assert line.endswith("  GET net::ERR_CONNECTION_REFUSED http://127.0.0.1:8869/")
+    [request] = report_data(model)["failure"]["failed_requests"]
+    assert request["count"] == len(refused) == 9

@@ -128,8 +128,16 @@ def last_log_lines(model: RunModel) -> list[Problem]:
     return [p for p in model.problems if p.where == "log"][-LAST_LOG_LINES:]
 
 
-def failed_requests(model: RunModel) -> list[Problem]:
-    return [p for p in model.problems if p.where == "network"][:FIRST_REQUESTS]
+def failed_requests(model: RunModel, limit: int = FIRST_REQUESTS) -> list[tuple[Problem, int]]:
+    """The first failed requests, each once, with how many times it failed (a page that does not
+    load is asked for again and again)."""
+    counts: dict[str, int] = {}
+    first: dict[str, Problem] = {}
+    for problem in model.problems:
+        if problem.where == "network":
+            counts[problem.text] = counts.get(problem.text, 0) + 1
+            first.setdefault(problem.text, problem)
+    return [(first[text], counts[text]) for text in list(first)[:limit]]
 
 
 def _failure(model: RunModel) -> dict[str, Any] | None:
@@ -149,7 +157,7 @@ def _failure(model: RunModel) -> dict[str, Any] | None:
         },
         "first_console_error": None if console is None else _problem(console),
         "first_page_error": None if page is None else _problem(page),
-        "failed_requests": [_problem(p) for p in failed_requests(model)],
+        "failed_requests": [{**_problem(p), "count": n} for p, n in failed_requests(model)],
         "last_log_lines": [_problem(p) for p in last_log_lines(model)],
         "last_screenshot": _artifact(model.last_screenshot),
     }
@@ -293,7 +301,7 @@ def _failure_lines(model: RunModel) -> list[str]:
     requests = failed_requests(model)
     if requests:
         lines.append("- **Failed requests:**")
-        lines += [f"  - {_code(p.text)}" for p in requests]
+        lines += [f"  - {_code(p.text)}{f' ({n} times)' if n > 1 else ''}" for p, n in requests]
     else:
         lines.append("- **Failed requests:** none")
     logged = last_log_lines(model)

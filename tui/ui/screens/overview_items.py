@@ -10,6 +10,7 @@ from rich.text import Text
 
 from ...core.model import Artifact
 from ...core.outline import EntryKind
+from ...core.run_model.report import failed_requests
 from ...core.run_model.model import Action, Part, Place, Problem, RunModel, Severity, StepModel
 from ..text import human_clock, human_duration, status_text
 from ..widgets.cursor_view import Column, StyleOf, column_widths, fit_cell
@@ -120,9 +121,9 @@ def failure_items(model: RunModel, style: StyleOf) -> list[PageItem]:
         problem = model.first(where)
         if problem is not None:
             items.append(problem_item(f"why.{where}", title, problem, style))
-    failed_requests = [p for p in model.problems if p.where == "network"][:FAILED_REQUESTS]
-    for number, problem in enumerate(failed_requests):
-        items.append(problem_item(f"why.network{number}", "Failed request", problem, style))
+    for number, (problem, count) in enumerate(failed_requests(model, FAILED_REQUESTS)):
+        title = f"Failed request ×{count}" if count > 1 else "Failed request"
+        items.append(problem_item(f"why.network{number}", title, problem, style))
     for severity, title in ((Severity.ERROR, "Last log error"), (Severity.WARNING, "Last log warning")):
         problem = model.last("log", severity)
         if problem is not None:
