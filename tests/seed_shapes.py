@@ -63,10 +63,11 @@ class _Rewriter:
     """Replaces the recorded storage root by the server's, in the same spelling."""
 
     def __init__(self, old_root: str, new_root: str) -> None:
-        self.pairs = list(zip(root_forms(old_root), root_forms(new_root)))
-        if len(root_forms(old_root)) != len(root_forms(new_root)):
-            # Only one side has something to encode: map both old spellings to the new raw one.
-            self.pairs = [(old, f"file://{new_root}") for old in root_forms(old_root)]
+        old_forms, new_forms = root_forms(old_root), root_forms(new_root)
+        if len(old_forms) == len(new_forms):
+            self.pairs = list(zip(old_forms, new_forms, strict=True))
+        else:  # one of the roots has a single spelling: every spelling of the other maps to the raw one
+            self.pairs = [(old, new_forms[0]) for old in old_forms]
 
     def __call__(self, value: Any) -> Any:
         for old, new in self.pairs:
@@ -108,7 +109,7 @@ def _task_row_of_block(block: dict, run_id: str, org: str, order: int) -> dict:
     """The task of a workflow block, from what the timeline shows of it (the block entry copies
     its task's url, goals, criteria and schema). Its created/modified are the block's: the task's
     own are served by no recorded endpoint, and the columns are NOT NULL."""
-    out = block.get("output") if isinstance(block.get("output"), dict) else {}
+    out: dict = block["output"] if isinstance(block.get("output"), dict) else {}
     return {
         "task_id": block["task_id"],
         "organization_id": org,
@@ -182,7 +183,7 @@ def _task_row_of_run(run: dict, task: dict | None, org: str) -> dict:
         "modified_at": run["modified_at"],
     }
     if task is not None:
-        row.update({k: v for k, v in task["request"].items()})
+        row.update(task["request"])
         row.update({k: v for k, v in task.items() if k != "request"})
         row["organization_id"] = org
     return row
@@ -277,7 +278,9 @@ def seed_shape(server: SkyvernServer, shape_dir: Path) -> dict:
             if wr_id is not None:
                 workflow_id, wpid = _workflow_ids(run, task_v2)
                 _seed_workflow(conn, run, task_v2, wr_id, workflow_id, wpid, org, rewrite)
-                for order, b in enumerate(x for x in reversed(blocks) if x.get("task_id")):
+                # The timeline lists newest first; tasks.order counts the run's tasks as they ran.
+                ran = sorted((b for b in blocks if b.get("task_id")), key=lambda b: b["created_at"])
+                for order, b in enumerate(ran):
                     _insert(conn, "tasks", rewrite(_task_row_of_block(b, wr_id, org, order)))
                 for b in blocks:
                     _insert(conn, "workflow_run_blocks", rewrite({**b, "organization_id": org, "llm_cost": b.get("llm_cost") or 0}))

@@ -78,7 +78,7 @@ def assert_same(got: Any, want: Any, where: str = "") -> None:
             assert_same(got[key], want[key], f"{where}.{key}")
     elif isinstance(want, list) and isinstance(got, list):
         assert len(got) == len(want), f"{where}: {len(got)} items served, {len(want)} recorded"
-        for i, (g, w) in enumerate(zip(got, want)):
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
             assert_same(g, w, f"{where}[{i}]")
     else:
         assert got == want, f"{where}: served {got!r}, recorded {want!r}"
@@ -91,6 +91,18 @@ def assert_same(got: Any, want: Any, where: str = "") -> None:
 def test_run(api: httpx.Client, shapes_server: Seeded, shape: str) -> None:  # noqa: F811
     seeded = shapes_server[1][shape]
     assert_same(served(get(api, f"/v1/runs/{seeded['run_id']}"), seeded), recorded(shape, "run.json", seeded))
+
+
+def test_run_list(api: httpx.Client, shapes_server: Seeded) -> None:  # noqa: F811
+    """The run list (not recorded) holds each shape's run once, as its run.json names it (a task
+    v2 by its tsk_v2_, not its wr_)."""
+    items = get(api, "/v1/runs?page=1&page_size=50")
+    got = {i["run_id"]: (i["task_run_type"], i["status"]) for i in items}
+    want = {}
+    for shape in SHAPES:
+        run = load(SHAPES_DIR / shape, "run.json")
+        want[run["run_id"]] = (run["run_type"], run["status"])
+    assert len(items) == len(SHAPES) and got == want
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -208,4 +220,5 @@ def test_content(api: httpx.Client, shapes_server: Seeded, shape: str) -> None: 
         assert response.status_code == 200, f"{row['artifact_id']}: {response.status_code}"
         assert response.content == want, f"{row['artifact_id']} ({row['artifact_type']}): content differs"
         signed = get(api, f"/v1/artifacts/{row['artifact_id']}")["signed_url"]
+        assert served(signed, seeded).startswith(("file://ROOT/", "file://QROOT/")), signed
         assert Path(urllib.parse.unquote(signed.removeprefix("file://"))).read_bytes() == want
