@@ -205,6 +205,8 @@ def _task_run_row(run: dict, org: str, taken: set[str], wpid: str | None) -> dic
         "started_at": run.get("started_at"),
         "finished_at": run.get("finished_at"),
         "workflow_permanent_id": wpid,
+        # What Skyvern stores to search the run list by (its tasks repository: title and url).
+        "searchable_text": " ".join(x for x in (req.get("title"), req.get("url")) if x) or None,
         "created_at": run["created_at"],
         "modified_at": run["modified_at"],
     }
@@ -247,6 +249,46 @@ def _output_parameter_ids(value: Any, found: dict[str, str]) -> dict[str, str]:
     return found
 
 
+def _seed_workflow_run(conn: Any, run: dict, task_v2: dict | None, wr_id: str, blocks: list[dict],
+                       org: str, rewrite: _Rewriter) -> str:
+    """The workflow, its run, its blocks and their tasks; returns the workflow_permanent_id."""
+    workflow_id, wpid = _workflow_ids(run, task_v2)
+    _seed_workflow(conn, run, task_v2, wr_id, workflow_id, wpid, org, rewrite)
+    # The timeline lists newest first; tasks.order counts the run's tasks as they ran.
+    ran = sorted((b for b in blocks if b.get("task_id")), key=lambda b: b["created_at"])
+    for order, b in enumerate(ran):
+        _insert(conn, "tasks", rewrite(_task_row_of_block(b, wr_id, org, order)))
+    for b in blocks:
+        # llm_cost is NOT NULL and the timeline does not serve it: 0 (the stub LLM cost nothing).
+        _insert(conn, "workflow_run_blocks", rewrite({**b, "organization_id": org, "llm_cost": 0}))
+    return wpid
+
+
+def _seed_task_v2(conn: Any, task_v2: dict, thoughts: list[dict], org: str, rewrite: _Rewriter) -> None:
+    """The task v2 (an observer cruise) and its thoughts, as GET /api/v2/tasks and the timeline serve them."""
+    _insert(conn, "observer_cruises", rewrite({
+        **task_v2, "observer_cruise_id": task_v2["task_id"], "organization_id": org,
+        "generate_script": False,  # NOT NULL; task_v2.json does not say it (no script was made)
+    }))
+    for t in thoughts:
+        _insert(conn, "observer_thoughts", rewrite({
+            **t, "observer_thought_id": t["thought_id"], "observer_cruise_id": t["task_id"],
+            "observer_thought_type": t["thought_type"], "observer_thought_scenario": t["thought_scenario"],
+            "organization_id": org,
+        }))
+
+
+def _seed_steps_artifacts_actions(conn: Any, steps: list[dict], artifacts: list[dict], actions: list[dict],
+                                  org: str, rewrite: _Rewriter) -> None:
+    for s in steps:
+        _insert(conn, "steps", rewrite({**s, "organization_id": org}))
+    for a in artifacts:
+        _insert(conn, "artifacts", a)
+    for item in actions:
+        # As Skyvern stores an action: the row's columns plus the whole action as action_json.
+        _insert(conn, "actions", rewrite({**item, "organization_id": org, "action_json": item}))
+
+
 def seed_shape(server: SkyvernServer, shape_dir: Path) -> dict:
     """Insert the recording SHAPE_DIR into the running SERVER (rows and files).
 
@@ -276,27 +318,11 @@ def seed_shape(server: SkyvernServer, shape_dir: Path) -> dict:
         try:
             wpid = None
             if wr_id is not None:
-                workflow_id, wpid = _workflow_ids(run, task_v2)
-                _seed_workflow(conn, run, task_v2, wr_id, workflow_id, wpid, org, rewrite)
-                # The timeline lists newest first; tasks.order counts the run's tasks as they ran.
-                ran = sorted((b for b in blocks if b.get("task_id")), key=lambda b: b["created_at"])
-                for order, b in enumerate(ran):
-                    _insert(conn, "tasks", rewrite(_task_row_of_block(b, wr_id, org, order)))
-                for b in blocks:
-                    _insert(conn, "workflow_run_blocks", rewrite({**b, "organization_id": org, "llm_cost": b.get("llm_cost") or 0}))
+                wpid = _seed_workflow_run(conn, run, task_v2, wr_id, blocks, org, rewrite)
             else:
                 _insert(conn, "tasks", rewrite(_task_row_of_run(run, load(shape_dir, "task.json"), org)))
             if task_v2 is not None:
-                _insert(conn, "observer_cruises", rewrite({
-                    **task_v2, "observer_cruise_id": task_v2["task_id"], "organization_id": org,
-                    "generate_script": False,  # NOT NULL; task_v2.json does not say it (no script was made)
-                }))
-                for t in thoughts:
-                    _insert(conn, "observer_thoughts", rewrite({
-                        **t, "observer_thought_id": t["thought_id"], "observer_cruise_id": t["task_id"],
-                        "observer_thought_type": t["thought_type"], "observer_thought_scenario": t["thought_scenario"],
-                        "organization_id": org,
-                    }))
+                _seed_task_v2(conn, task_v2, thoughts, org, rewrite)
             task_run = _task_run_row(run, org, taken, wpid)
             _insert(conn, "task_runs", task_run)
             if session is not None:
@@ -304,13 +330,7 @@ def seed_shape(server: SkyvernServer, shape_dir: Path) -> dict:
                     **session, "persistent_browser_session_id": session["browser_session_id"],
                     "organization_id": org, "timeout_minutes": session.get("timeout"),
                 })
-            for s in steps:
-                _insert(conn, "steps", rewrite({**s, "organization_id": org}))
-            for a in artifacts:
-                _insert(conn, "artifacts", a)
-            for item in actions:
-                # As Skyvern stores an action: the row's columns plus the whole action as action_json.
-                _insert(conn, "actions", rewrite({**item, "organization_id": org, "action_json": item}))
+            _seed_steps_artifacts_actions(conn, steps, artifacts, actions, org, rewrite)
             conn.commit()
         except BaseException:
             conn.rollback()
@@ -352,7 +372,7 @@ def _seed_workflow(conn: Any, run: dict, task_v2: dict | None, wr_id: str, workf
         "generate_script": False,  # NOT NULL; not recorded
         "workflow_permanent_id": wpid,
         "version": 1,  # NOT NULL; not recorded
-        "is_saved_task": task_v2 is not None,  # NOT NULL; a task v2's workflow is a saved task's
+        "is_saved_task": False,  # NOT NULL; not recorded (Skyvern's default, task v2 included)
         "created_at": wr["created_at"],
         "modified_at": wr["created_at"],
     })
