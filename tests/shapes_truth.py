@@ -64,7 +64,14 @@ class Shape:
     def entries(self) -> list[tuple[str, str]]:
         """(kind, label or thought id) of the timeline in the order things ran (oldest first,
         by start), a loop's iterations between it and its inner blocks."""
-        out: list[tuple[str, str]] = []
+        return [(kind, name) for kind, name, _ in self._walk()]
+
+    def block_statuses(self) -> list[tuple[str, str | None]]:
+        """(label, status) of each block, in the order of `entries`."""
+        return [(name, status) for kind, name, status in self._walk() if kind == "block"]
+
+    def _walk(self) -> list[tuple[str, str, str | None]]:
+        out: list[tuple[str, str, str | None]] = []
 
         def start(item: dict) -> str:
             inner = item.get("block") or item.get("thought") or {}
@@ -73,15 +80,15 @@ class Shape:
         def walk(items: list[dict]) -> None:
             for item in sorted(reversed(items), key=start):
                 if item.get("type") == "thought":
-                    out.append(("thought", item["thought"]["thought_id"]))
+                    out.append(("thought", item["thought"]["thought_id"], None))
                     continue
                 block = item["block"]
-                out.append(("block", block["label"]))
+                out.append(("block", block["label"], block.get("status")))
                 children = item.get("children") or []
                 indexes = sorted({c["block"].get("current_index") for c in children
                                   if c.get("block") and c["block"].get("current_index") is not None})
                 for index in indexes:
-                    out.append(("iteration", f"{index + 1}/{len(indexes)}"))
+                    out.append(("iteration", f"{index + 1}/{len(indexes)}", None))
                     walk([c for c in children if c.get("block") and c["block"].get("current_index") == index])
 
         walk(self.timeline)
