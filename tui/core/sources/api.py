@@ -220,7 +220,7 @@ class ApiSource:
         # The lists that depend on the run alone, asked at once: a live run is loaded again and again.
         with ThreadPoolExecutor(max_workers=4, thread_name_prefix="run-json") as pool:
             listed = pool.submit(self._get_json, f"/v1/runs/{_q(holder)}/artifacts", params, missing)
-            timeline = pool.submit(self._timeline, own)
+            timeline = pool.submit(self._timeline, own, holder)
             downloads = pool.submit(self._downloads, run, own) if not types or DOWNLOAD_TYPE in types else None
             own_task = pool.submit(self._task, own) if _is_task_v1(own) else None
             artifacts = _items(listed.result())
@@ -321,12 +321,16 @@ class ApiSource:
         data = self._optional(f"/api/v1/tasks/{_q(task_id)}")
         return data if isinstance(data, dict) else None
 
-    def _timeline(self, run_id: str) -> list[dict[str, Any]]:
+    def _timeline(self, run_id: str, holder: str) -> list[dict[str, Any]]:
         """A workflow run's blocks, a task v2's thoughts and blocks (asked by the tsk_v2 id: its
-        workflow run's timeline has no thoughts); a task has none (the server answers 400)."""
-        if not run_id.startswith(("wr_", "tsk_v2_")):
-            return []
-        return _items(self._optional(f"/v1/runs/{_q(run_id)}/timeline"))
+        workflow run's timeline has no thoughts; that one when the server has no other); a
+        task has none (the server answers 400)."""
+        for asked in dict.fromkeys((run_id, holder)):
+            if asked.startswith(("wr_", "tsk_v2_")):
+                entries = _items(self._optional(f"/v1/runs/{_q(asked)}/timeline"))
+                if entries:
+                    return entries
+        return []
 
     def _downloads(self, run: dict[str, Any], run_id: str) -> list[dict[str, Any]]:
         """The rows of the files the run downloaded: not in its artifact list, only named by
