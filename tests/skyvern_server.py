@@ -230,9 +230,11 @@ class SkyvernServer:
     """
 
     def __init__(
-        self, venv: Path, *, start_timeout: float = START_TIMEOUT, keep_tmp: bool = False, keyring: str | None = None
+        self, venv: Path, *, start_timeout: float = START_TIMEOUT, keep_tmp: bool = False, keyring: str | None = None,
+        storage_name: str = "artifacts",
     ) -> None:
         self.venv = Path(venv)
+        self.storage_name = storage_name  # the folder of ARTIFACT_STORAGE_PATH under tmp (may hold a space)
         self.keyring = keyring  # ARTIFACT_CONTENT_HMAC_KEYRING: signed content URLs, bundling
         self.start_timeout = start_timeout
         self.keep_tmp = keep_tmp
@@ -250,7 +252,7 @@ class SkyvernServer:
     @property
     def storage(self) -> Path:
         assert self.tmp is not None
-        return self.tmp / "artifacts"
+        return self.tmp / self.storage_name
 
     @property
     def db_path(self) -> Path:
@@ -295,7 +297,7 @@ class SkyvernServer:
     def start(self) -> SkyvernServer:
         t0 = time.monotonic()
         self.tmp = Path(tempfile.mkdtemp(prefix="skyvern-tui-server-"))
-        for d in ("home", "artifacts", "cwd"):
+        for d in ("home", self.storage_name, "cwd"):
             (self.tmp / d).mkdir()
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
