@@ -8,12 +8,14 @@ were made), never from the code under test."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
 import pytest
 
+from server_fixtures import shapes_server  # noqa: F401  (one real server, every shape seeded)
 from tui.core.model import Artifact, RunDetail
 from tui.core.sources.api import ApiSettings, ApiSource
 
@@ -109,8 +111,8 @@ def test_the_recordings_hold_every_shape_the_brief_names() -> None:
     assert NAMES == ["browser_session", "download", "element_gone", "page_unreachable", "pre_submit",
                      "task_canceled", "task_v2", "workflow_loop", "workflow_timed_out"]
     assert run_id_of("task_v2").startswith("tsk_v2_")
-    assert {r["artifact_type"] for r in recorded(name="download", file="downloads.json")} == {"download"}
-    assert expected_browser_session("browser_session", ).startswith("pbs_")
+    assert {r["artifact_type"] for r in recorded("download", "downloads.json")} == {"download"}
+    assert expected_browser_session("browser_session").startswith("pbs_")
     # The thoughts are in the task v2's timeline, loop iterations in the loop's.
     assert {e[0] for e in flat_timeline(recorded("task_v2", "timeline.json"))} == {"thought", "block"}
     assert any(e[2] is not None for e in flat_timeline(recorded("workflow_loop", "timeline.json")))
@@ -119,18 +121,26 @@ def test_the_recordings_hold_every_shape_the_brief_names() -> None:
 # -- the real server -------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def api(shapes_server) -> ApiSource:
+def server(shapes_server):  # noqa: F811
+    real, seeded = shapes_server
+    # The server serves the recordings under their own ids, from a storage root with a space.
+    assert {name: seeded[name]["run_id"] for name in NAMES} == {name: run_id_of(name) for name in NAMES}
+    assert " " in Path(real.storage).name
+    return real
+
+
+@pytest.fixture(scope="module")
+def api(server) -> Iterator[ApiSource]:
     # local_files=False: every byte through the server (GET /v1/artifacts/{id}/content).
-    settings = ApiSettings(base_url=shapes_server.base_url, api_key=shapes_server.api_key, local_files=False)
+    settings = ApiSettings(base_url=server.base_url, api_key=server.api_key, local_files=False)
     with ApiSource(settings) as source:
         yield source
 
 
 @pytest.fixture(scope="module")
-def api_on_disk(shapes_server) -> ApiSource:
+def api_on_disk(server) -> Iterator[ApiSource]:
     # A loopback server's file:// uris read from its storage folder (percent-encoded or not).
-    settings = ApiSettings(base_url=shapes_server.base_url, api_key=shapes_server.api_key,
-                           artifact_roots=(Path(shapes_server.storage),))
+    settings = ApiSettings(base_url=server.base_url, api_key=server.api_key, artifact_roots=(Path(server.storage),))
     with ApiSource(settings) as source:
         yield source
 

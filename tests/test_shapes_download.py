@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from server_fixtures import shapes_server  # noqa: F401  (one real server, every shape seeded)
 from test_shapes_api import NAMES, check_bytes, check_detail, recorded, rows_of, run_id_of
 from tui.core.model import RunDetail
 from tui.core.sources.api import ApiSettings, ApiSource
@@ -30,13 +31,18 @@ def download(server, run_id: str, dest: Path, home: Path) -> subprocess.Complete
 
 
 @pytest.fixture(scope="module")
-def saved(shapes_server, tmp_path_factory) -> dict[str, Path]:
+def server(shapes_server):  # noqa: F811
+    return shapes_server[0]
+
+
+@pytest.fixture(scope="module")
+def saved(server, tmp_path_factory) -> dict[str, Path]:
     """Each shape downloaded into a folder of its own."""
     home = tmp_path_factory.mktemp("home")
     folders = {}
     for name in NAMES:
         dest = tmp_path_factory.mktemp("saved") / name
-        result = download(shapes_server, run_id_of(name), dest, home)
+        result = download(server, run_id_of(name), dest, home)
         assert result.returncode == 0, result.stderr
         folders[name] = dest
     return folders
@@ -55,8 +61,8 @@ def test_a_download_holds_the_recorded_bytes(name: str, saved: dict[str, Path]) 
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_a_download_opens_as_the_api_gives_it(name: str, saved: dict[str, Path], shapes_server) -> None:
-    settings = ApiSettings(base_url=shapes_server.base_url, api_key=shapes_server.api_key, local_files=False)
+def test_a_download_opens_as_the_api_gives_it(name: str, saved: dict[str, Path], server) -> None:
+    settings = ApiSettings(base_url=server.base_url, api_key=server.api_key, local_files=False)
     with ApiSource(settings) as api:
         remote: RunDetail = api.load_run(run_id_of(name))
     local = LocalSource(saved[name]).load_run(run_id_of(name))
