@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
+import httpx
 import pytest
 
 from server_fixtures import shapes_server  # noqa: F401  (one real server, every shape seeded)
@@ -137,11 +138,28 @@ def api(server) -> Iterator[ApiSource]:
         yield source
 
 
+class Recording(httpx.HTTPTransport):
+    """A real transport that notes the path of every request it sends."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.paths: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        return super().handle_request(request)
+
+
 @pytest.fixture(scope="module")
-def api_on_disk(server) -> Iterator[ApiSource]:
+def on_disk_transport() -> Recording:
+    return Recording()
+
+
+@pytest.fixture(scope="module")
+def api_on_disk(server, on_disk_transport: Recording) -> Iterator[ApiSource]:
     # A loopback server's file:// uris read from its storage folder (percent-encoded or not).
     settings = ApiSettings(base_url=server.base_url, api_key=server.api_key, artifact_roots=(Path(server.storage),))
-    with ApiSource(settings) as source:
+    with ApiSource(settings, transport=on_disk_transport) as source:
         yield source
 
 
@@ -161,9 +179,13 @@ def test_every_artifact_reads_its_recorded_bytes_through_the_server(name: str, d
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_artifact_reads_its_recorded_bytes_from_the_servers_disk(name: str, api_on_disk: ApiSource) -> None:
+def test_every_artifact_reads_its_recorded_bytes_from_the_servers_disk(
+    name: str, api_on_disk: ApiSource, on_disk_transport: Recording
+) -> None:
     detail = api_on_disk.load_run(run_id_of(name))
+    on_disk_transport.paths.clear()
     check_bytes(name, detail, api_on_disk.read_bytes)
+    assert on_disk_transport.paths == []  # from the file:// uris, none through the server
 
 
 def test_the_task_v2_keeps_its_own_run_and_its_workflow_runs_content(details: dict[str, RunDetail]) -> None:
@@ -183,7 +205,9 @@ def test_the_loops_iterations_and_code_block_have_their_steps(details: dict[str,
     assert block_tasks <= {s.task_id for s in detail.steps}
 
 
-def test_the_download_is_a_row_of_the_run_with_a_percent_encoded_uri(details, api_on_disk: ApiSource) -> None:
+def test_the_download_is_a_row_of_the_run_with_a_percent_encoded_uri(
+    details, api_on_disk: ApiSource, on_disk_transport: Recording
+) -> None:
     detail = details["download"]
     (download,) = [a for a in detail.artifacts if a.artifact_type == "download"]
     assert download.artifact_id == recorded("download", "run.json")["downloaded_files"][0]["artifact_id"]
@@ -193,7 +217,9 @@ def test_the_download_is_a_row_of_the_run_with_a_percent_encoded_uri(details, ap
     others = [a for a in detail.artifacts if a is not download]
     assert all(" " in (a.uri or "") for a in others)
     on_disk = Artifact.from_api(dict(download.raw))
+    on_disk_transport.paths.clear()
     assert api_on_disk.read_bytes(on_disk) == recorded_file("download", download.artifact_id).read_bytes()
+    assert on_disk_transport.paths == []
 
 
 @pytest.mark.parametrize("name", NAMES)
