@@ -18,6 +18,7 @@ import pytest
 
 from server_fixtures import shapes_server  # noqa: F401  (one real server, every shape seeded)
 from tui.core.model import Artifact, RunDetail
+from tui.core.errors import ApiUnavailable
 from tui.core.sources.api import ApiSettings, ApiSource
 
 SHAPES = Path(__file__).resolve().parent / "data" / "shapes"
@@ -236,3 +237,46 @@ def test_the_steps_of_every_task_come_even_when_the_artifacts_are_filtered(name:
     detail = api.load_run(run_id_of(name), artifact_types=("har",))
     assert {a.artifact_type for a in detail.artifacts} == {"har"}
     assert steps_of(detail) == expected_steps(name)
+
+
+class Failing(httpx.HTTPTransport):
+    """The real server, but these paths answer 500 (what a proxy in trouble does)."""
+
+    def __init__(self, paths: set[str]) -> None:
+        super().__init__()
+        self.paths = paths
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path in self.paths:
+            return httpx.Response(500, json={"detail": "upstream trouble"}, request=request)
+        return super().handle_request(request)
+
+
+def failing_api(server, paths: set[str]) -> ApiSource:
+    settings = ApiSettings(base_url=server.base_url, api_key=server.api_key, local_files=False, retries=0)
+    return ApiSource(settings, transport=Failing(paths))
+
+
+def test_a_download_row_the_server_will_not_give_is_made_from_the_runs_entry(server) -> None:
+    (entry,) = recorded("download", "run.json")["downloaded_files"]
+    with failing_api(server, {f"/v1/artifacts/{entry['artifact_id']}"}) as api:
+        detail = api.load_run(run_id_of("download"))
+        (download,) = [a for a in detail.artifacts if a.artifact_type == "download"]
+        assert (download.artifact_id, download.run_id) == (entry["artifact_id"], run_id_of("download"))
+        assert download.uri is not None and download.uri.endswith(entry["filename"])
+        assert api.read_bytes(download) == recorded_file("download", download.artifact_id).read_bytes()
+
+
+def test_a_task_the_server_will_not_give_leaves_the_session_unknown(server) -> None:
+    run_id = run_id_of("browser_session")
+    with failing_api(server, {f"/api/v1/tasks/{run_id}"}) as api:
+        detail = api.load_run(run_id)
+    assert detail.run.browser_session_id is None
+    assert steps_of(detail) == expected_steps("browser_session")
+
+
+def test_a_failing_artifact_list_is_explained(server) -> None:
+    holder = recorded("task_v2", "task_v2.json")["workflow_run_id"]
+    with failing_api(server, {f"/v1/runs/{holder}/artifacts"}) as api, pytest.raises(ApiUnavailable) as caught:
+        api.load_run(run_id_of("task_v2"))
+    assert f"GET /v1/runs/{holder}/artifacts" in str(caught.value) and "500" in str(caught.value)

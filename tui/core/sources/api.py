@@ -214,34 +214,37 @@ class ApiSource:
         if not isinstance(run, dict) or not run:
             raise missing()
         own = _text(run.get("run_id")) or run_id  # the server's own id (the one asked may be an alias)
-        holder = self._artifact_holder(own, run)
         types = list(artifact_types)
-        params = {"artifact_type": types} if types else None
-        # The lists that depend on the run alone, asked at once: a live run is loaded again and again.
-        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="run-json") as pool:
-            listed = pool.submit(self._get_json, f"/v1/runs/{_q(holder)}/artifacts", params, missing)
-            timeline = pool.submit(self._timeline, own, holder)
-            downloads = pool.submit(self._downloads, run, own) if not types or DOWNLOAD_TYPE in types else None
-            own_task = pool.submit(self._task, own) if _is_task_v1(own) else None
-            artifacts = _items(listed.result())
-            if downloads is not None:
-                known = {a.get("artifact_id") for a in artifacts}
-                artifacts += [d for d in downloads.result() if d.get("artifact_id") not in known]
-            blocks = timeline.result()
-            task = own_task.result() if own_task is not None else None
-        task_ids = _task_ids(artifacts, blocks, own)
+        artifacts, timeline, task = self._run_lists(run, own, types, missing)
+        task_ids = _task_ids(artifacts, timeline, own)
+        # Asked at once: a live run's detail is loaded again and again.
         with ThreadPoolExecutor(max_workers=3, thread_name_prefix="run-json") as pool:
             steps = pool.submit(self._steps, task_ids)
             actions = pool.submit(self._actions, task_ids)
             # A workflow run (or task v2) is in the session its first task ran in.
-            ask_first = own_task is None and task_ids and not _text(run.get("browser_session_id"))
+            ask_first = task is None and not _is_task_v1(own) and task_ids and not _text(run.get("browser_session_id"))
             first = pool.submit(self._task, task_ids[0]) if ask_first else None
-            if first is not None:
-                task = first.result()
+            task = first.result() if first is not None else task
             session = _text(run.get("browser_session_id")) or _text((task or {}).get("browser_session_id"))
-            if session:
-                run = {**run, "browser_session_id": session}
-            return RunJson(run, artifacts, steps.result(), actions.result(), blocks)
+            run = {**run, "browser_session_id": session} if session else run
+            return RunJson(run, artifacts, steps.result(), actions.result(), timeline)
+
+    def _run_lists(
+        self, run: dict[str, Any], run_id: str, types: list[str], missing: Callable[[], RunNotFound]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], dict[str, Any] | None]:
+        """The artifact rows (downloads' too), the timeline and a task v1's own task: what the
+        run alone names, asked at once."""
+        holder = self._artifact_holder(run_id, run)
+        params = {"artifact_type": types} if types else None
+        with ThreadPoolExecutor(max_workers=4, thread_name_prefix="run-json") as pool:
+            listed = pool.submit(self._get_json, f"/v1/runs/{_q(holder)}/artifacts", params, missing)
+            timeline = pool.submit(self._timeline, run_id, holder)
+            downloads = pool.submit(self._downloads, run, run_id) if not types or DOWNLOAD_TYPE in types else None
+            task = pool.submit(self._task, run_id) if _is_task_v1(run_id) else None
+            artifacts = _items(listed.result())
+            known = {a.get("artifact_id") for a in artifacts}
+            artifacts += [d for d in (downloads.result() if downloads else []) if d.get("artifact_id") not in known]
+            return artifacts, timeline.result(), task.result() if task else None
 
     def load_run(self, run_id: str, artifact_types: Iterable[str] = ()) -> RunDetail:
         label = self.label
