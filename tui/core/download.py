@@ -3,6 +3,10 @@
     dest/run.json, dest/artifacts.json, dest/steps.json, dest/actions.json, [dest/timeline.json,]
     dest/files/{artifact_id}_{type}.{ext}
 
+artifacts.json holds the rows of the run's downloaded files too (`download`, which the API's
+artifact list leaves out), timeline.json a task v2's thoughts and blocks, and run.json the
+browser session its task ran in: LocalSource reads them back as the API gives them.
+
 A bundled member is saved as its own file (`a_2_screenshot_llm.png`), the archive row as the
 zip; artifacts.json keeps their `uri` and `bundle_key` as the server gave them.
 
