@@ -17,12 +17,13 @@ A bundled member (a row with a `bundle_key`) arrives as its whole archive from l
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TypeGuard
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 from urllib.request import url2pathname
 
 import httpx
@@ -39,13 +40,21 @@ STALE_SIGNED_STATUSES = frozenset({400, 401, 403})
 
 
 def local_path(url: str | None) -> Path | None:
-    """The path of a file:// URL on this machine (no host, or localhost), else None."""
+    """The path of a file:// URL on this machine (no host, or localhost), else None.
+
+    Skyvern 1.0.56 writes both spellings: a download's uri percent-encoded (`artifact%20store`),
+    a step file's raw (`artifact store`, and a `%` in a name stays a `%`). The decoded path is the
+    one, unless only the raw one is a file."""
     if not url or not url.lower().startswith("file:"):
         return None
     parts = urlsplit(url)
     if parts.netloc not in ("", "localhost"):
         return None
-    return Path(url2pathname(unquote(parts.path)))
+    decoded = Path(url2pathname(parts.path))  # url2pathname unquotes, once
+    raw = Path(parts.path)
+    if decoded != raw and not os.path.lexists(decoded) and os.path.lexists(raw):
+        return raw
+    return decoded
 
 
 def root_of(path: Path, roots: Iterable[Path]) -> Confined | None:
