@@ -132,3 +132,15 @@ def test_a_step_has_the_same_label_in_every_category(name: str):
             assert group.label == every[group.key], (category, group.label)
             seen += group.step is not None
     assert seen > steps  # steps show up in several categories
+
+
+def test_an_artifacts_details_name_its_block_and_thought():
+    from tui.ui.viewers.metadata import metadata_rows
+
+    detail = recorded_detail("task_v2")
+    thought = next(a for a in detail.artifacts if a.observer_thought_id)
+    assert ("Observer", f"{thought.observer_cruise_id} · {thought.observer_thought_id}") in metadata_rows(thought)
+    shot = next(a for a in detail.artifacts if a.workflow_run_block_id)
+    assert ("Block", shot.workflow_run_block_id) in metadata_rows(shot)
+    plain = next(a for a in detail.artifacts if not a.workflow_run_block_id and not a.observer_cruise_id)
+    assert {k for k, _ in metadata_rows(plain)}.isdisjoint({"Block", "Observer"})

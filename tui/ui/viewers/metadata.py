@@ -25,6 +25,10 @@ def metadata_rows(artifact: Artifact, size: int | None = None) -> list[tuple[str
         ("Task", artifact.task_id or "—"),
         ("Workflow run", artifact.workflow_run_id or "—"),
     ]
+    if artifact.workflow_run_block_id:
+        rows.append(("Block", artifact.workflow_run_block_id))
+    if artifact.observer_thought_id or artifact.observer_cruise_id:
+        rows.append(("Observer", " · ".join(x for x in (artifact.observer_cruise_id, artifact.observer_thought_id) if x)))
     if artifact.call_index is not None:
         rows.append(("LLM call", f"{artifact.call_index + 1} of its step"))
     if artifact.path is not None or artifact.uri:
