@@ -138,3 +138,31 @@ def test_a_request_failed_again_and_again_is_listed_once_with_its_count(tmp_path
     assert line.endswith("  GET net::ERR_CONNECTION_REFUSED http://127.0.0.1:8869/")
     [request] = report_data(model)["failure"]["failed_requests"]
     assert request["count"] == len(refused) == 9
+
+
+async def test_in_the_app_a_thought_opens_its_answer_and_t_on_its_prompt_says_whose_it_is(tmp_path: Path):
+    from apptools import local_app, settle, until
+    from tui.ui.screens.artifact import ArtifactScreen
+    from tui.ui.widgets.page_view import PageView
+
+    source = LocalSource(as_download("task_v2", tmp_path))
+    app = local_app(source, shape("task_v2").run_id)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        page = app.screen.query_one(PageView)
+        keys = [item.key for item in page.items]
+        assert "entry:ot_603430459383662316" in keys  # the plan thought is on the overview
+        for _ in range(40):
+            if page.cursor_key == "entry:ot_603430450793727712":
+                break
+            await pilot.press("j")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ArtifactScreen))
+        assert app.screen.place.artifact.observer_thought_id == "ot_603430450793727712"
+        assert app.screen.place.artifact.artifact_type == "llm_response_parsed"
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, ArtifactScreen))
+        await pilot.press("2")  # AI reasoning: the first artifact is the first thought's prompt
+        await settle(pilot)
+        await pilot.press("t")
+        await until(pilot, lambda: any("observer's" in str(n.message) for n in app._notifications))

@@ -439,7 +439,9 @@ class RunScreen(GettingOut, ReportsWorkerFailures, Screen):
             return
         step = model.step_of(artifact)
         if step is None:
-            self.notify("This artifact belongs to no step.", timeout=3)
+            why = ("It is the observer's: its thought is on the overview (0)." if artifact.observer_cruise_id
+                   else "It belongs to the run as a whole.")
+            self.notify(f"This artifact belongs to no step. {why}", timeout=4)
             return
         self._open_story(step)
 
