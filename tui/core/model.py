@@ -383,10 +383,11 @@ def group_artifacts(artifacts: Iterable[Artifact], steps: Iterable[Step] = (),
         ordered = renumbered
     task_ids = task_order if task_order is not None else list(dict.fromkeys(s.task_id for s in ordered))
     several_tasks = len(task_ids) > 1
+    task_numbers = {task: n for n, task in enumerate(task_ids, 1)}
 
     groups: list[ArtifactGroup] = []
     for step in ordered:
-        task_number = task_ids.index(step.task_id) + 1 if several_tasks and step.task_id in task_ids else None
+        task_number = task_numbers.get(step.task_id) if several_tasks else None
         groups.append(ArtifactGroup(step.step_id, step_title(step, task_number, outline), tuple(by_step[step.step_id]), step))
     if by_thought:
         groups = _with_thoughts(groups, by_thought, outline)
@@ -400,24 +401,27 @@ def _with_thoughts(groups: list[ArtifactGroup], by_thought: dict[str, list[Artif
                    outline: Outline | None) -> list[ArtifactGroup]:
     """The step groups with a group per observer thought, all in the order they started;
     thoughts numbered in that order, named by their type where the outline knows it."""
-    thought_groups = []
-    for thought_id, members in by_thought.items():
-        entry = next((e for e in outline.thoughts() if e.key == thought_id), None) if outline else None
-        thought_groups.append((thought_id, entry, members))
+    entries = {e.key: e for e in outline.thoughts()} if outline else {}
+    thought_groups = [(thought_id, entries.get(thought_id), members) for thought_id, members in by_thought.items()]
     thought_groups.sort(key=lambda t: (t[1].started_at if t[1] and t[1].started_at
                                        else _started(ArtifactGroup(t[0], "", tuple(t[2]))), t[0]))
     # Numbered as the outline lists them, so that a thought has one number in every category.
-    known = {e.key: n for n, e in enumerate(outline.thoughts(), 1)} if outline else {}
+    known = {key: n for n, key in enumerate(entries, 1)}
     thoughts = []
     for number, (thought_id, entry, members) in enumerate(thought_groups, 1):
         kind = f": {entry.label}" if entry is not None and entry.label != "thought" else ""
         thoughts.append(ArtifactGroup(thought_id, f"Thought {known.get(thought_id, number)}{kind}", tuple(members)))
-    merged = list(groups)  # the steps keep their order; each thought goes before the first step after it
-    for thought in thoughts:
+    # The steps keep their order; each thought goes before the first step that started after it.
+    starts = [_started(g) for g in groups]
+    merged: list[ArtifactGroup] = []
+    step = 0
+    for thought in thoughts:  # in the order they started
         at = _started(thought)
-        index = next((n for n, g in enumerate(merged) if g.step is not None and _started(g) > at), len(merged))
-        merged.insert(index, thought)
-    return merged
+        while step < len(groups) and not (groups[step].step is not None and starts[step] > at):
+            merged.append(groups[step])
+            step += 1
+        merged.append(thought)
+    return merged + groups[step:]
 
 
 def _started(group: ArtifactGroup) -> datetime:
@@ -459,6 +463,13 @@ class RunDetail:
             return group_artifacts(self.artifacts, self.steps, self.outline)
         chosen = [a for a in self.artifacts if a.category == category]
         return group_artifacts(chosen, self.steps, self.outline, self.task_order)
+
+    def prepared(self) -> RunDetail:
+        """Itself, with what the screens ask of it worked out (its outline, its tasks' order):
+        call it in the worker that loaded it, so that the event loop does not (a loop of
+        thousands of iterations takes a tenth of a second to outline)."""
+        _ = self.outline, self.task_order
+        return self
 
     @cached_property
     def task_order(self) -> list[str | None]:

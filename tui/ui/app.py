@@ -168,7 +168,7 @@ class SkyvernTUI(GraphicsOutput, KeysInOrder, ReportsWorkerFailures, App):
         reasons = []
         for source in sources:
             try:
-                detail = source.load_run(run_id)
+                detail = source.load_run(run_id).prepared()
             except Exception as exc:
                 reason = describe_error(exc)
                 reasons.append(reason if len(sources) == 1 else f"{source.label}: {reason}")

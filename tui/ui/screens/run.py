@@ -200,7 +200,7 @@ class RunScreen(GettingOut, ReportsWorkerFailures, Screen):
     @work(thread=True, exclusive=True, group="run-poll", exit_on_error=False)
     def _refresh_run(self, run_id: str) -> None:
         try:
-            detail = self.source.load_run(run_id)
+            detail = self.source.load_run(run_id).prepared()
         except Exception as exc:  # a missed poll is retried at the next tick
             self.app.call_from_thread(self._poll_failed, exc)
             return
