@@ -269,10 +269,11 @@ def match_folders(scan: BlockScan, folders: Iterable[str]) -> None:
             holding[0].found_by["workflow_run_block_id"] = "id_order"
 
 
-def place_task(scan: BlockScan, task_id: str) -> bool:
+def place_task(scan: BlockScan, task_id: str, how: str = "id_order") -> bool:
     """Give a task the log does not name (a code block's) to the one block without a task that
     it can belong to by id order: made after that block's row and what ran before it, before
-    what ran after it. False when no block or several can."""
+    what ran after it. False when no block or several can. `how` is recorded in the entry's
+    `found_by` (the task was tied to the run by time: "time")."""
     number = id_number(task_id)
     if number is None or task_id in scan.tasks:
         return False
@@ -289,7 +290,7 @@ def place_task(scan: BlockScan, task_id: str) -> bool:
     if len(holding) != 1:
         return False
     holding[0].task_id = task_id
-    holding[0].found_by["task_id"] = "id_order"
+    holding[0].found_by["task_id"] = how
     return True
 
 
@@ -360,5 +361,5 @@ def timeline(scan: BlockScan | None, thoughts: Iterable[Thought], workflow_run_i
                                       "modified_at": body["modified_at"]}))
     known = [(t, e) for t, e in dated if t is not None]
     unknown = [e for t, e in dated if t is None]
-    known.sort(key=lambda pair: pair[0], reverse=True)  # type: ignore[arg-type, return-value]
+    known.sort(key=lambda pair: pair[0], reverse=True)
     return [e for _t, e in known] + unknown
