@@ -29,10 +29,12 @@ from typing import IO, Any
 
 from ..model import parse_time
 from ..run_model.logscan import line_fields
+from ..textsafe import safe_value
 
 LOG_SCAN_LIMIT = 32 << 20  # bytes of one workflow run's log read for its blocks
 LINE_LIMIT = 256 << 10  # a longer line is skipped (Skyvern's block lines are short)
 BLOCK_LIMIT = 10_000  # blocks kept: a log cannot make the timeline grow without end
+LOOP_DEPTH = 8  # loops open at once, at most: a deeper loop is listed as a block in the innermost
 
 EXECUTING = "Executing block"
 ROOT = "Executing root block"
@@ -173,7 +175,7 @@ class _Scanner:
             self.scan.blocks[-1].end = block.start
         self.scan.blocks.append(block)
         self.current = block
-        if block.loop:
+        if block.loop and len(self.loops) < LOOP_DEPTH:
             self.loops.append(_Loop(block))
         self.pending.clear()  # what was said before this block was about this block or none
         self.fresh = False
@@ -215,10 +217,10 @@ def _skip_line(handle: IO[bytes], read: int, limit: int) -> int:
     return read
 
 
-def scan_log(handle: IO[bytes], limit: int = LOG_SCAN_LIMIT) -> BlockScan:
-    """scan_block_lines over a log file, streaming and bounded."""
+def scan_log(handle: IO[bytes], limit: int | None = None) -> BlockScan:
+    """scan_block_lines over a log file, streaming and bounded (LOG_SCAN_LIMIT by default)."""
     scanner = _Scanner()
-    for text in read_lines(handle, limit):
+    for text in read_lines(handle, LOG_SCAN_LIMIT if limit is None else limit):
         if text is None:
             scanner.scan.cut = True
         else:
@@ -233,15 +235,35 @@ def id_number(identifier: str | None) -> int | None:
     return int(digits) if digits.isdigit() and len(digits) <= 20 else None
 
 
-def _bounds(scan: BlockScan) -> list[tuple[int | None, int | None]]:
+def _running(values: list[int | None], pick: Any) -> list[int | None]:
+    """values[:i+1] folded with `pick` (max or min), for each i; None until a value is known."""
+    out: list[int | None] = []
+    best: int | None = None
+    for value in values:
+        if value is not None:
+            best = value if best is None else pick(best, value)
+        out.append(best)
+    return out
+
+
+def _bounds(scan: BlockScan, own_wrb: bool = False) -> list[tuple[int | None, int | None]]:
     """For each block (in log order), the ids it must lie between: Skyvern makes a block's row
-    before its task, and a block after the blocks (and tasks) that ran before it."""
-    known = [[n for n in (id_number(b.wrb_id), id_number(b.task_id)) if n is not None] for b in scan.blocks]
+    before its task, and a block after the blocks (and tasks) that ran before it. With
+    `own_wrb`, the block's own row id is a lower bound too (for what was made after it)."""
+    blocks = scan.blocks
+    ids = [[n for n in (id_number(b.wrb_id), id_number(b.task_id)) if n is not None] for b in blocks]
+    highest = _running([max(i, default=None) for i in ids], max)  # of blocks[:k+1]
+    lowest = _running([min(i, default=None) for i in reversed(ids)], min)[::-1]  # of blocks[k:]
     bounds = []
-    for at, block in enumerate(scan.blocks):
-        before = [n for ids in known[:at] for n in ids]
-        after = [n for ids in known[at + 1:] for n in ids] + ([id_number(block.task_id)] if block.task_id else [])
-        bounds.append((max(before, default=None), min((n for n in after if n is not None), default=None)))
+    for at, block in enumerate(blocks):
+        low = highest[at - 1] if at else None
+        if own_wrb and id_number(block.wrb_id) is not None:
+            low = max(low or 0, id_number(block.wrb_id) or 0)
+        high = lowest[at + 1] if at + 1 < len(blocks) else None
+        task = None if own_wrb else id_number(block.task_id)
+        if task is not None:
+            high = task if high is None else min(high, task)
+        bounds.append((low, high))
     return bounds
 
 
@@ -277,16 +299,8 @@ def place_task(scan: BlockScan, task_id: str, how: str = "id_order") -> bool:
     number = id_number(task_id)
     if number is None or task_id in scan.tasks:
         return False
-    holding = []
-    for at, block in enumerate(scan.blocks):
-        if block.loop or block.task_id is not None:
-            continue
-        before = [id_number(b.wrb_id) for b in scan.blocks[:at + 1]] + [id_number(b.task_id) for b in scan.blocks[:at]]
-        after = [id_number(b.wrb_id) for b in scan.blocks[at + 1:]] + [id_number(b.task_id) for b in scan.blocks[at + 1:]]
-        low = max((n for n in before if n is not None), default=None)
-        high = min((n for n in after if n is not None), default=None)
-        if _between(number, (low, high)):
-            holding.append(block)
+    holding = [b for b, bound in zip(scan.blocks, _bounds(scan, own_wrb=True), strict=True)
+               if not b.loop and b.task_id is None and _between(number, bound)]
     if len(holding) != 1:
         return False
     holding[0].task_id = task_id
@@ -315,7 +329,7 @@ def _block_entry(block: _Block, workflow_run_id: str | None) -> dict[str, Any]:
     }
     children = sorted(block.children, key=_start_key, reverse=True)
     entry: dict[str, Any] = {
-        "type": "block", "source": "log", "block": body,
+        "type": "block", "source": "log", "block": body, "thought": None,
         "children": [_block_entry(c, workflow_run_id) for c in children],
         "created_at": body["created_at"], "modified_at": body["modified_at"],
     }
@@ -362,4 +376,5 @@ def timeline(scan: BlockScan | None, thoughts: Iterable[Thought], workflow_run_i
     known = [(t, e) for t, e in dated if t is not None]
     unknown = [e for t, e in dated if t is None]
     known.sort(key=lambda pair: pair[0], reverse=True)
-    return [e for _t, e in known] + unknown
+    # Every string came from a log or a folder name: made safe here, as a model's would be.
+    return [safe_value(e) for e in [e for _t, e in known] + unknown]
