@@ -176,6 +176,22 @@ def test_the_timeline_is_the_apis(name: str) -> None:
                 assert body[key] is None, key
 
 
+def test_a_thought_names_the_prompts_its_log_gives_it() -> None:
+    import re
+
+    log = next((SHAPES / "task_v2" / "storage" / "logs" / "workflow_run").glob("*/*.log")).read_text()
+    logged: dict[str, list[str]] = {}
+    for line in log.splitlines():
+        thought, prompt = re.search(r'thought_id="(ot_\d+)"', line), re.search(r'prompt_name="([^"]+)"', line)
+        if thought and prompt and prompt.group(1) not in logged.setdefault(thought.group(1), []):
+            logged[thought.group(1)].append(prompt.group(1))
+    detail = source("task_v2").load_run("tsk_v2_603430429318891180")
+    thoughts = {e["thought"]["thought_id"]: e["thought"]["prompt_names"] for e in detail.timeline if e["type"] == "thought"}
+    assert len(thoughts) == 4
+    assert thoughts == {t: logged[t] for t in thoughts}
+    assert thoughts["ot_603430480858498886"] == ["task_v2_summary"]
+
+
 @pytest.mark.parametrize("name", [n for n in RUNS if not (SHAPES / n / "timeline.json").is_file()])
 def test_a_task_has_no_timeline(name: str) -> None:
     assert source(name).load_run(recorded(name, "run")["run_id"]).timeline == ()

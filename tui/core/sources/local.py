@@ -454,7 +454,9 @@ class StorageTree:
             workflow_run_id = _named_in_logs(task, _WORKFLOW_RUN_IN_LOG)
             if workflow_run_id is not None:
                 _move_task(runs, task, workflow_run_id)
-        left = [r for r in runs.values() if r.run_type == "task"]
+        # A task whose logs name no workflow run is one of its own (1.0.56 names it in every
+        # line of a workflow's task), unless it has no logs: only then are workflow logs read.
+        left = [r for r in runs.values() if r.run_type == "task" and not _has_logs(r)]
         if not left:
             return
         made_by = {t: r.run_id for r in runs.values() if r.run_type == "workflow_run" and r.block_scan
@@ -462,7 +464,7 @@ class StorageTree:
         for task in left:
             if task.run_id in made_by:
                 _move_task(runs, task, made_by[task.run_id])
-        for task in [r for r in runs.values() if r.run_type == "task" and not _has_logs(r)]:
+        for task in [r for r in left if r.run_id in runs]:
             holder = _only_window_holding(runs, task, id_time(task.run_id))
             if holder is not None and runs[holder].run_type == "workflow_run":
                 _move_task(runs, task, holder)

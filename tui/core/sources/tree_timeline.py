@@ -4,7 +4,10 @@ task v2's thoughts, rebuilt from its own skyvern_log and folders, in the shape o
 "children": [...]}` and `{"type": "thought", "thought": {...}}`).
 
 Only what the log and the files say is filled; every other field is None. Each entry says
-`"source": "log"` at its top level. What Skyvern 1.0.56 logs (structlog key=value lines):
+`"source": "log"` at its top level; a field found other than from a log line is named in
+`"found_by"` ({"workflow_run_block_id": "id_order"}, {"task_id": "time"}); a thought adds
+`"prompt_names"`, the prompts its LLM calls used (the API's thought_type and thought_scenario
+are not logged). What Skyvern 1.0.56 logs (structlog key=value lines):
     Executing root block for_loop at index 0/2 ... block_label="read_pages" block_type="for_loop"
     Executing block                block_label="read_page" block_type="extraction"
     Starting loop iteration        loop_idx=1
@@ -41,7 +44,8 @@ ROOT = "Executing root block"
 ITERATION = "Starting loop iteration"
 NEW_TASK = "Created a new task for workflow run"
 # A line is parsed only when it holds one of these (one substring test a line).
-_MARKERS = ("block_label=", ITERATION, NEW_TASK)
+THOUGHT = 'thought_id="ot_'  # an LLM call of a task v2's thought: its prompt_name
+_MARKERS = ("block_label=", ITERATION, NEW_TASK, THOUGHT)
 
 
 @dataclass
@@ -77,6 +81,8 @@ class BlockScan:
 
     blocks: list[_Block] = field(default_factory=list)
     tasks: set[str] = field(default_factory=set)  # every task the log says was made for the run
+    # thought id -> the prompts its LLM calls used ("task_v2_check_completion", ...), in order
+    prompts: dict[str, list[str]] = field(default_factory=dict)
     cut: bool = False  # the log was longer than what was read
     last: datetime | None = None  # the last time read (the window of the run ends there)
     first: datetime | None = None
@@ -122,6 +128,11 @@ class _Scanner:
 
     def _marked(self, text: str, at: datetime | None) -> None:
         event, values = line_fields(text)
+        thought_id, prompt = _str(values.get("thought_id")), _str(values.get("prompt_name"))
+        if thought_id and prompt:
+            prompts = self.scan.prompts.setdefault(thought_id, []) if len(self.scan.prompts) < BLOCK_LIMIT else []
+            if prompt not in prompts and len(prompts) < 16:
+                prompts.append(prompt)
         label = _str(values.get("block_label"))
         if event.startswith(ROOT) and label:
             self.roots.add(label)
@@ -369,6 +380,8 @@ def timeline(scan: BlockScan | None, thoughts: Iterable[Thought], workflow_run_i
             "workflow_run_block_id": None, "thought_type": None, "thought_scenario": None,
             "thought": None, "output": None,
             "created_at": _iso(thought.first), "modified_at": _iso(thought.last),
+            # Not the API's: the prompts its LLM calls used, as the log names them.
+            "prompt_names": list(scan.prompts.get(thought.thought_id, [])) if scan is not None else [],
         }
         dated.append((thought.first, {"type": "thought", "source": "log", "block": None, "thought": body,
                                       "children": [], "created_at": body["created_at"],
