@@ -216,15 +216,61 @@ def test_what_was_tied_by_time_says_so() -> None:
     assert source("workflow_timed_out").notes("wr_603433071024090832") == ()
 
 
-def test_a_long_workflow_log_is_read_in_part_and_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def copied(name: str, tmp_path: Path) -> Path:
     import shutil
 
-    shutil.copytree(SHAPES / "workflow_loop" / "storage", tmp_path / "storage")
-    log = next((tmp_path / "storage" / "logs" / "workflow_run").glob("*/*.log"))
+    shutil.copytree(SHAPES / name / "storage", tmp_path / "storage")
+    return tmp_path / "storage"
+
+
+def test_a_task_is_not_tied_by_time_when_another_run_ran_then(tmp_path: Path) -> None:
+    storage = copied("workflow_loop", tmp_path)
+    # Another workflow run whose log covers the same seconds: time cannot tell which is the task's.
+    log = next((storage / "logs" / "workflow_run").glob("*/*.log"))
+    other = storage / "logs" / "workflow_run" / "wr_603430005706488999"
+    other.mkdir()
+    (other / log.name).write_bytes(log.read_bytes().replace(b"wr_603430005706488762", b"wr_603430005706488999"))
+    runs = {r.run_id for r in LocalSource(storage).list_runs()}
+    assert "tsk_603430100195769472" in runs, "the code block's task stays a run of its own"
+    assert LocalSource(storage).notes("wr_603430005706488762") == ()
+
+
+def test_a_task_the_workflow_log_names_is_tied_without_a_note(tmp_path: Path) -> None:
+    storage = copied("workflow_loop", tmp_path)
+    log = next((storage / "logs" / "workflow_run").glob("*/*.log"))
+    line = ('\n2026-12-02T02:56:58.100000Z [info     ] Created a new task for workflow run task_id="tsk_603430100195769472" '
+            'workflow_run_id="wr_603430005706488762"\n')
+    log.write_bytes(log.read_bytes() + line.encode())
+    src = LocalSource(storage)
+    assert [r.run_id for r in src.list_runs()] == ["wr_603430005706488762"]
+    assert src.notes("wr_603430005706488762") == ()
+    code = next(e for e in src.load_run("wr_603430005706488762").timeline if e["block"]["block_type"] == "code")
+    assert code["block"]["task_id"] == "tsk_603430100195769472" and "found_by" not in code
+
+
+def test_a_step_whose_log_names_its_task_is_tied_without_a_note(tmp_path: Path) -> None:
+    storage = copied("task_canceled", tmp_path)
+    log = next((storage / "logs" / "step" / "stp_603430648299040458").glob("*.log"))
+    log.write_bytes(b'2026-12-02T02:59:06.5Z [info     ] Starting agent step step_id="stp_603430648299040458" '
+                    b'task_id="tsk_603430579579563642"\n')
+    src = LocalSource(storage)
+    assert [r.run_id for r in src.list_runs()] == ["tsk_603430579579563642"]
+    assert src.notes("tsk_603430579579563642") == ()
+
+
+def test_a_step_made_when_no_task_ran_stays_its_own_run(tmp_path: Path) -> None:
+    storage = copied("task_canceled", tmp_path)
+    (storage / "logs" / "step" / "stp_603430648299040458").rename(storage / "logs" / "step" / "stp_703430648299040458")
+    assert {r.run_id for r in LocalSource(storage).list_runs()} == {"tsk_603430579579563642", "stp_703430648299040458"}
+
+
+def test_a_long_workflow_log_is_read_in_part_and_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    storage = copied("workflow_loop", tmp_path)
+    log = next((storage / "logs" / "workflow_run").glob("*/*.log"))
     text = log.read_bytes()
     cut_at = text.index(b"Starting loop iteration        entrypoint")  # the first iteration
     monkeypatch.setattr(tree_timeline, "LOG_SCAN_LIMIT", cut_at)
-    src = LocalSource(tmp_path / "storage")
+    src = LocalSource(storage)
     run_id = src.list_runs()[0].run_id
     assert any("read up to" in n for n in src.notes(run_id))
     outline = api_outline(list(src.load_run(run_id).timeline))

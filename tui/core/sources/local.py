@@ -138,7 +138,7 @@ class _TreeRun:
     refused: dict[str, str] = field(default_factory=dict)
     # A task v2's workflow run (its blocks' run), once joined to it.
     workflow_run_id: str | None = None
-    # Tasks listed under this run because only time ties them to it (see _join_by_time).
+    # Tasks listed under this run because only time ties them to it (see _join_workflow_tasks).
     tied_by_time: list[str] = field(default_factory=list)
     # What the person reading the run should know of how it was put together.
     notes: list[str] = field(default_factory=list)
@@ -297,7 +297,8 @@ def _logs_of(run: _TreeRun) -> list[Artifact]:
 
 
 def _has_logs(run: _TreeRun) -> bool:
-    return bool(_logs_of(run))
+    """Any log, read or not (a log that is refused is still the run's own)."""
+    return any(a.artifact_type in ("skyvern_log", "skyvern_log_raw") for a in run.artifacts)
 
 
 def _named_in_logs(run: _TreeRun, pattern: re.Pattern[bytes], logs: list[Artifact] | None = None) -> str | None:
