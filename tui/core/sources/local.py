@@ -315,18 +315,25 @@ def _named_in_logs(run: _TreeRun, pattern: re.Pattern[bytes], logs: list[Artifac
     return None
 
 
-def _only_window_holding(runs: dict[str, _TreeRun], candidate: _TreeRun, moment: datetime | None) -> str | None:
-    """The one run (not `candidate`, not a script) whose window holds `moment`; None when no
-    run's does, or several do."""
+Window = tuple[datetime, datetime]
+
+
+def _windows(runs: dict[str, _TreeRun]) -> dict[str, Window]:
+    """Each run's window (not a script's, nor a loose step's), once for a pass of ties."""
+    found = {}
+    for run in runs.values():
+        window = run.window() if run.run_type not in ("script", "step") else None
+        if window is not None:
+            found[run.run_id] = window
+    return found
+
+
+def _only_window_holding(windows: dict[str, Window], candidate: str, moment: datetime | None) -> str | None:
+    """The one run (not `candidate`) whose window holds `moment`; None when no run's does, or
+    several do."""
     if moment is None:
         return None
-    holding = []
-    for run in runs.values():
-        if run is candidate or run.run_type in ("script", "step"):
-            continue
-        window = run.window()
-        if window is not None and window[0] <= moment < window[1]:
-            holding.append(run.run_id)
+    holding = [r for r, (start, end) in windows.items() if r != candidate and start <= moment < end]
     return holding[0] if len(holding) == 1 else None
 
 
@@ -465,10 +472,13 @@ class StorageTree:
         for task in left:
             if task.run_id in made_by:
                 _move_task(runs, task, made_by[task.run_id])
-        for task in [r for r in left if r.run_id in runs]:
-            holder = _only_window_holding(runs, task, id_time(task.run_id))
+        left = [r for r in left if r.run_id in runs]
+        windows = _windows(runs) if left else {}
+        for task in left:
+            holder = _only_window_holding(windows, task.run_id, id_time(task.run_id))
             if holder is not None and runs[holder].run_type == "workflow_run":
                 _move_task(runs, task, holder)
+                windows.pop(task.run_id, None)  # now part of the workflow run's
                 runs[holder].tied_by_time.append(task.run_id)
                 runs[holder].notes.append(
                     f"Task {task.run_id} has no logs and no log names it: it is listed here because it was "
@@ -481,11 +491,13 @@ class StorageTree:
         names none (Skyvern can leave it empty), to the one run whose window holds the second
         the step was made, noted as tied by time. Its order is its place among the task's steps
         by id (ids grow with time); the database alone knows its retry index."""
-        for step in [r for r in runs.values() if r.run_type == "step"]:
+        steps = [r for r in runs.values() if r.run_type == "step"]
+        windows = _windows(runs) if steps else {}
+        for step in steps:
             task_id = _named_in_logs(step, _TASK_IN_LOG)
             by_time = task_id is None
             if task_id is None:
-                task_id = _only_window_holding(runs, step, id_time(step.run_id))
+                task_id = _only_window_holding(windows, step.run_id, id_time(step.run_id))
             if task_id is None or not task_id.startswith("tsk_") or task_id.startswith("tsk_v2_"):
                 step.run_type = "task"  # as it was: a run of its own
                 continue
