@@ -11,9 +11,15 @@ Two layouts are read, alone or mixed in one folder:
     {ENV}/{org}/workflow_runs/{wr}/{wrb}/{ts}_{artifact_id}_{type}.{ext}
     {ENV}/{org}/observers/{tsk_v2}/..., {ENV}/{org}/tasks/{tsk_v2}/{thought}/...
     {ENV}/{org}/scripts/{script_id}/{version}/{path}
+    downloads/{ENV}/{org}/{run}/{file}   (what the run's browser downloaded: type `download`)
   There is no database here, so ids, types and times come from the file names; the status,
-  failure reason and goal from what the run recorded (its log's end, its first prompt: see
-  tui/core/recorded.py), read bounded, once per listing.
+  failure reason, run type, browser session and goal from what the run recorded (its log's end
+  and first lines, its first prompt: see tui/core/recorded.py), read bounded, once per listing.
+  What ties the folders into the runs the API lists: a step's logs with no step folder go to
+  the task its log names; a task to the workflow run its logs name (or that names it); a
+  workflow run to the task v2 its log names; where no file says, time alone, when it is
+  unambiguous, and the run notes it (LocalSource.notes). A workflow run's timeline (blocks,
+  loop iterations, thoughts) is rebuilt from its log: tree_timeline.py.
 """
 
 from __future__ import annotations
