@@ -60,6 +60,26 @@ def test_a_workflow_runs_own_statement_wins_and_keeps_the_marked_reason() -> Non
     assert task is not None and task.failure_reason == "step failed"
 
 
+SHAPES = DATA / "shapes"
+
+
+def test_a_workflow_run_marked_as_timed_out_ended_timed_out() -> None:
+    # The real line (1.0.56 writes "as timed out", with a space); the task before it completed.
+    log = next((SHAPES / "workflow_timed_out" / "storage" / "logs" / "workflow_run").glob("*/*_skyvern_log.log"))
+    found = endings(log.read_bytes())
+    assert [(e.scope, e.status) for e in found] == [("task", "completed"), ("workflow_run", "timed_out")]
+    ending = final_ending(found, workflow_run=True)
+    assert ending is not None and (ending.status, ending.failure_reason) == ("timed_out", None)
+    assert ending.at is not None and ending.at.isoformat() == "2026-12-02T03:09:30.434422+00:00"
+
+
+def test_a_tasks_end_names_its_run_type() -> None:
+    log = next((SHAPES / "pre_submit" / "storage" / "logs" / "step").glob("*/*_skyvern_log.log"))
+    [ending] = endings(log.read_bytes())
+    assert (ending.status, ending.run_type) == ("completed", "task_v3")
+    assert endings(b'2026-12-01T11:00:00Z [info ] Task duration metrics task_run_type=null task_status="failed"\n')[0].run_type is None
+
+
 def test_running_and_cut_lines_state_no_end() -> None:
     log = (
         b"2026-12-01T11:00:00Z [info     ] Marked workflow run wr_1 as running workflow_run_id=\"wr_1\"\n"

@@ -4,7 +4,8 @@ reason from its Skyvern log, its goal from its first prompt.
 Skyvern 1.0.56 logs a task's end as
     ... [info     ] Task duration metrics   ... failure_reason="..." ... task_status="terminated" ...
 and a workflow run's as `Workflow run duration metrics ... workflow_run_status="failed"` (with
-`failure_reason`), after `Marking workflow run wr_1 as failed ... failure_reason="..."`. The log
+`failure_reason`), after `Marking workflow run wr_1 as failed ... failure_reason="..."` (a timeout:
+`Marking workflow run wr_1 as timed out`, no reason, no metrics line). The log
 of a workflow run is often written before the run is marked: then its last task's end is all it
 says. Values are JSON (`"..."` strings, `null`). Prompts carry the goal as
     User goal:
@@ -31,7 +32,7 @@ GOAL_LIMIT = 4000  # characters of a goal kept (a prompt can paste a whole docum
 
 _STATEMENT = re.compile(
     rb"^(?P<ts>\S+)\s+\[[a-zA-Z]+\s*\]\s*(?P<event>Task duration metrics|Workflow run duration metrics"
-    rb"|Marking workflow run \S+ as (?P<marked>[a-z_]+))\b(?P<rest>[^\n]*)",
+    rb"|Marking workflow run \S+ as (?P<marked>timed out|[a-z_]+))\b(?P<rest>[^\n]*)",
     re.MULTILINE,
 )
 _JSON_STRING = rb'"(?:[^"\\\n]|\\.)*"'
@@ -57,6 +58,8 @@ class Ending:
     status: str
     failure_reason: str | None
     at: datetime | None
+    # The run type Skyvern logged with a task's end (`task_run_type="task_v1"`); None if not.
+    run_type: str | None = None
 
     def __post_init__(self) -> None:
         safe_fields(self)
@@ -67,16 +70,19 @@ def endings(data: bytes) -> list[Ending]:
     found: list[Ending] = []
     for match in _STATEMENT.finditer(data):
         event, rest = match.group("event"), match.group("rest")
+        run_type = None
         if event.startswith(b"Task"):
             scope, status = "task", _value(rest, b"task_status")
+            run_type = _value(rest, b"task_run_type")
         elif event.startswith(b"Workflow"):
             scope, status = "workflow_run", _value(rest, b"workflow_run_status")
         else:
-            scope, status = "workflow_run", match.group("marked").decode()
+            # 1.0.56 says "as failed", "as completed", ... but "as timed out" (with a space).
+            scope, status = "workflow_run", match.group("marked").decode().replace(" ", "_")
         if status not in TERMINAL_STATUSES:
             continue  # a run marked running, or a line cut short
         at = parse_time(match.group("ts").decode("ascii", "replace"))
-        found.append(Ending(scope, status, _value(rest, b"failure_reason"), at))
+        found.append(Ending(scope, status, _value(rest, b"failure_reason"), at, run_type))
     return found
 
 
@@ -91,7 +97,7 @@ def final_ending(found: list[Ending], workflow_run: bool) -> Ending | None:
             reason = last.failure_reason or next(
                 (e.failure_reason for e in reversed(own) if e.status == last.status and e.failure_reason), None
             )
-            return Ending(last.scope, last.status, reason, last.at)
+            return Ending(last.scope, last.status, reason, last.at, last.run_type)
     tasks = [e for e in found if e.scope == "task"]
     return tasks[-1] if tasks else None
 

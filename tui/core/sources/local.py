@@ -11,9 +11,15 @@ Two layouts are read, alone or mixed in one folder:
     {ENV}/{org}/workflow_runs/{wr}/{wrb}/{ts}_{artifact_id}_{type}.{ext}
     {ENV}/{org}/observers/{tsk_v2}/..., {ENV}/{org}/tasks/{tsk_v2}/{thought}/...
     {ENV}/{org}/scripts/{script_id}/{version}/{path}
+    downloads/{ENV}/{org}/{run}/{file}   (what the run's browser downloaded: type `download`)
   There is no database here, so ids, types and times come from the file names; the status,
-  failure reason and goal from what the run recorded (its log's end, its first prompt: see
-  tui/core/recorded.py), read bounded, once per listing.
+  failure reason, run type, browser session and goal from what the run recorded (its log's end
+  and first lines, its first prompt: see tui/core/recorded.py), read bounded, once per listing.
+  What ties the folders into the runs the API lists: a step's logs with no step folder go to
+  the task its log names; a task to the workflow run its logs name (or that names it); a
+  workflow run to the task v2 its log names; where no file says, time alone, when it is
+  unambiguous, and the run notes it (LocalSource.notes). A workflow run's timeline (blocks,
+  loop iterations, thoughts) is rebuilt from its log: tree_timeline.py.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +43,8 @@ from ..model import Artifact, Run, RunDetail, Step, id_time, name_stamp
 from ..recorded import LOG_TAIL, PROMPT_HEAD, Ending, endings, final_ending, prompt_goal, whole_lines
 from ..textsafe import visible_controls
 from ..confined import Confined, Refused
+from . import tree_timeline
+from .tree_timeline import BlockScan, Thought, id_number
 
 RUN_FILE = "run.json"
 ARTIFACTS_FILE = "artifacts.json"
@@ -134,13 +142,59 @@ class _TreeRun:
     steps: dict[str, Step] = field(default_factory=dict)
     # Files listed but not read (a FIFO, a link out of the folder...): artifact id -> why.
     refused: dict[str, str] = field(default_factory=dict)
+    # A task v2's workflow run (its blocks' run), once joined to it.
+    workflow_run_id: str | None = None
+    # Tasks listed under this run because only time ties them to it (see _join_workflow_tasks).
+    tied_by_time: list[str] = field(default_factory=list)
+    # What the person reading the run should know of how it was put together.
+    notes: list[str] = field(default_factory=list)
     _facts: RecordedFacts | None = None
+    _scan: BlockScan | None = None
 
     @property
     def facts(self) -> RecordedFacts:
         if self._facts is None:
             self._facts = recorded_facts(self)
         return self._facts
+
+    def own_log(self) -> Artifact | None:
+        """The workflow run's own skyvern_log (logs/workflow_run/{wr}/)."""
+        for artifact in self.artifacts:
+            if (artifact.artifact_type == "skyvern_log" and artifact.path is not None and not artifact.bundle_key
+                    and artifact.step_id is None and artifact.path.parent.parent.name == "workflow_run"):
+                return artifact
+        return None
+
+    @property
+    def block_scan(self) -> BlockScan | None:
+        """What the workflow run's own log says of its blocks (read once, streaming, bounded)."""
+        if self._scan is None:
+            log = self.own_log()
+            if log is None or log.path is None:
+                return None
+            try:
+                with self.confined.open(log.path) as handle:
+                    self._scan = tree_timeline.scan_log(handle)
+            except OSError:
+                return None
+        return self._scan
+
+    def window(self) -> tuple[datetime, datetime] | None:
+        """When the run ran, as far as its files say: from the second its id was made (or its
+        first capture) to its log's last line or its last capture, whichever is later."""
+        # Not a download or an unnamed file: their time is the file's, which a copy can change.
+        times = [t for t in (a.captured_at for a in self.artifacts if a.artifact_type not in ("download", "file")) if t]
+        made = id_time(self.run_id.rsplit("/", 1)[0])
+        scan = self.block_scan if self.run_id.startswith("wr_") else None
+        if scan is not None:
+            times += [t for t in (scan.first, scan.last) if t]
+        if made is not None:
+            times.append(made)
+        if not times:
+            return None
+        # Ids and captures are to the second at worst: the window is whole seconds.
+        start = min(times).replace(microsecond=0)
+        return start, max(times).replace(microsecond=0) + timedelta(seconds=1)
 
     def drop_duplicates(self) -> None:
         """One file per artifact id. Skyvern transcodes a recording to mp4 and leaves the webm
@@ -152,12 +206,16 @@ class _TreeRun:
                 chosen[artifact.artifact_id] = artifact
         self.artifacts = list(chosen.values())
 
-    def add_file(self, path: Path, script_id: str | None = None, **ids: Any) -> None:  # task_id, step_id, ... (str | None)
+    def add_file(self, path: Path, script_id: str | None = None, artifact_type: str | None = None,
+                 **ids: Any) -> None:  # task_id, step_id, ... (str | None)
         """One file of the run. A file that is not read (see confined.py) is listed all the
-        same, without a path: opening it says why."""
+        same, without a path: opening it says why. `artifact_type` names a file Skyvern did not
+        name (a download keeps the name the browser gave it)."""
         refusal = self.confined.refusal(path)
         parsed = parse_file_name(path.name)
-        if parsed is None:
+        if parsed is None and artifact_type is not None:
+            parsed = ParsedName(None if refusal else _mtime(path), None, artifact_type, path.suffix.lstrip(".").lower())
+        elif parsed is None:
             # Not named by Skyvern (a generated script's own files): keep it as a file.
             ext = path.suffix.lstrip(".").lower()
             if script_id is not None:
@@ -233,21 +291,65 @@ def _scripts_written(run: _TreeRun) -> dict[str, bytes]:
 
 
 _WORKFLOW_RUN_IN_LOG = re.compile(rb'workflow_run_id[="\': ]+(wr_[A-Za-z0-9]+)')
+_TASK_IN_LOG = re.compile(rb'(?<![A-Za-z0-9_])task_id[="\': ]+(tsk_(?!v2_)[A-Za-z0-9]+)')
+_TASK_V2_IN_LOG = re.compile(rb'task_v2_id[="\': ]+(tsk_v2_[A-Za-z0-9]+)')
+_BROWSER_SESSION_IN_LOG = re.compile(rb'browser_session_id[="\': ]+(pbs_[A-Za-z0-9]+)')
 LOG_PEEK = 64 * 1024
 
 
-def _workflow_run_of(task: _TreeRun) -> str | None:
-    """The workflow run named in the first kilobytes of the task's step logs, if any."""
-    for artifact in task.artifacts:
-        if artifact.artifact_type in ("skyvern_log", "skyvern_log_raw") and artifact.path is not None and not artifact.bundle_key:
-            try:
-                with task.confined.open(artifact.path) as handle:
-                    match = _WORKFLOW_RUN_IN_LOG.search(handle.read(LOG_PEEK))
-            except OSError:
-                continue
-            if match:
-                return match.group(1).decode()
+def _logs_of(run: _TreeRun) -> list[Artifact]:
+    return [a for a in run.artifacts
+            if a.artifact_type in ("skyvern_log", "skyvern_log_raw") and a.path is not None and not a.bundle_key]
+
+
+def _has_logs(run: _TreeRun) -> bool:
+    """Any log, read or not (a log that is refused is still the run's own)."""
+    return any(a.artifact_type in ("skyvern_log", "skyvern_log_raw") for a in run.artifacts)
+
+
+def _named_in_logs(run: _TreeRun, pattern: re.Pattern[bytes], logs: list[Artifact] | None = None) -> str | None:
+    """The first id `pattern` finds in the first kilobytes of the run's logs, if any."""
+    for artifact in _logs_of(run) if logs is None else logs:
+        assert artifact.path is not None
+        try:
+            with run.confined.open(artifact.path) as handle:
+                match = pattern.search(handle.read(LOG_PEEK))
+        except OSError:
+            continue
+        if match:
+            return match.group(1).decode()
     return None
+
+
+Window = tuple[datetime, datetime]
+
+
+def _windows(runs: dict[str, _TreeRun]) -> dict[str, Window]:
+    """Each run's window (not a script's, nor a loose step's), once for a pass of ties."""
+    found = {}
+    for run in runs.values():
+        window = run.window() if run.run_type not in ("script", "step") else None
+        if window is not None:
+            found[run.run_id] = window
+    return found
+
+
+def _only_window_holding(windows: dict[str, Window], candidate: str, moment: datetime | None) -> str | None:
+    """The one run (not `candidate`) whose window holds `moment`; None when no run's does, or
+    several do."""
+    if moment is None:
+        return None
+    holding = [r for r, (start, end) in windows.items() if r != candidate and start <= moment < end]
+    return holding[0] if len(holding) == 1 else None
+
+
+def _move_task(runs: dict[str, _TreeRun], task: _TreeRun, workflow_run_id: str) -> None:
+    owner = runs.setdefault(workflow_run_id, _TreeRun(workflow_run_id, "workflow_run", task.confined))
+    owner.artifacts += [replace(a, workflow_run_id=workflow_run_id, run_id=workflow_run_id) for a in task.artifacts]
+    owner.steps.update(task.steps)
+    owner.refused.update(task.refused)
+    owner.notes += task.notes
+    del runs[task.run_id]
 
 
 def _size(path: Path) -> int | None:
@@ -287,6 +389,8 @@ class StorageTree:
                 for task_dir in _children(child):
                     if task_dir.name.startswith("tsk_") and _is_dir(task_dir):
                         self._task(task_dir, runs, step_owner)
+            elif child.name == "downloads":
+                self._downloads(child, runs)
             elif not (child / RUN_FILE).exists():
                 # An ENV folder ("local" by default) holding {org}/workflow_runs, observers, ...
                 for org in _children(child):
@@ -295,9 +399,25 @@ class StorageTree:
         self._logs(runs, step_owner, block_owner)
         for run in runs.values():
             run.drop_duplicates()
+        self._join_steps(runs)
         self._join_workflow_tasks(runs)
         self._join_scripts(runs)
+        self._join_task_v2(runs)
         return {k: v for k, v in runs.items() if v.artifacts}
+
+    def _downloads(self, folder: Path, runs: dict[str, _TreeRun]) -> None:
+        """`downloads/{ENV}/{org}/{run}/...`: the files a run's browser downloaded (Skyvern
+        1.0.56's managed files). The API lists each as a `download` of the run, with no task or
+        step (`GET /v1/artifacts/{id}`; the run's `downloaded_files`)."""
+        for env in _children(folder):
+            for org in _children(env) if _is_dir(env) else []:
+                for run_dir in _children(org) if _is_dir(org) else []:
+                    if not _is_dir(run_dir) or not run_dir.name.startswith(("tsk_", "wr_")):
+                        continue
+                    run_type = "workflow_run" if run_dir.name.startswith("wr_") else "task"
+                    run = self._run(runs, run_dir.name, run_type)
+                    for path in _files_below(run_dir):
+                        run.add_file(path, artifact_type="download")
 
     @staticmethod
     def _join_scripts(runs: dict[str, _TreeRun]) -> None:
@@ -307,9 +427,10 @@ class StorageTree:
 
         Only the run's own log says so: Skyvern 1.0.56 logs `script_block_dedup_miss ...
         script_id="s_..."` for each block it writes into a new script version. Versions are
-        numbered in the order runs wrote them: when as many runs wrote a script as it has
-        versions, the n-th writer made the n-th version; otherwise which run made which
-        version cannot be told, and none is claimed.
+        numbered in the order runs wrote them: when one run alone wrote a script, every version
+        is that run's (a run can write several: a workflow run's loop and the blocks after it);
+        when as many runs wrote a script as it has versions, the n-th writer made the n-th
+        version; otherwise which run made which version cannot be told, and none is claimed.
         """
         scripts: dict[str, list[_TreeRun]] = {}
         for run in [r for r in runs.values() if r.run_type == "script"]:
@@ -321,6 +442,8 @@ class StorageTree:
                 writers.setdefault(script_id, []).append((stamp, run.run_id))
         for script_id, versions in scripts.items():
             written_by = sorted(writers.get(script_id, []))
+            if len(written_by) == 1:
+                written_by *= len(versions)
             if len(written_by) != len(versions):
                 continue
             versions.sort(key=lambda v: int(v.run_id.rsplit("/", 1)[-1]) if v.run_id.rsplit("/", 1)[-1].isdigit() else -1)
@@ -334,18 +457,87 @@ class StorageTree:
     def _join_workflow_tasks(runs: dict[str, _TreeRun]) -> None:
         """Move the tasks of a workflow run into it, as the API lists them.
 
-        Only the task's own logs say which workflow run it belongs to (ENABLE_LOG_ARTIFACTS):
-        without them the task stays a run of its own.
+        What says so, first: the task's own logs (ENABLE_LOG_ARTIFACTS) name its workflow run,
+        or the workflow run's log says it made the task ("Created a new task for workflow
+        run"). A task neither says anything of (a code block's: only a HAR and a console log,
+        no logs) is tied by time alone: when exactly one run's window holds the second the task
+        was made, and that run is a workflow run; the run notes it. Otherwise the task stays a
+        run of its own.
         """
         for task in [r for r in runs.values() if r.run_type == "task"]:
-            workflow_run_id = _workflow_run_of(task)
-            if workflow_run_id is None:
+            workflow_run_id = _named_in_logs(task, _WORKFLOW_RUN_IN_LOG)
+            if workflow_run_id is not None:
+                _move_task(runs, task, workflow_run_id)
+        # A task whose logs name no workflow run is one of its own (1.0.56 names it in every
+        # line of a workflow's task), unless it has no logs: only then are workflow logs read.
+        left = [r for r in runs.values() if r.run_type == "task" and not _has_logs(r)]
+        if not left:
+            return
+        made_by = {t: r.run_id for r in runs.values() if r.run_type == "workflow_run" and r.block_scan
+                   for t in r.block_scan.tasks}
+        for task in left:
+            if task.run_id in made_by:
+                _move_task(runs, task, made_by[task.run_id])
+        left = [r for r in left if r.run_id in runs]
+        windows = _windows(runs) if left else {}
+        for task in left:
+            holder = _only_window_holding(windows, task.run_id, id_time(task.run_id))
+            if holder is not None and runs[holder].run_type == "workflow_run":
+                _move_task(runs, task, holder)
+                windows.pop(task.run_id, None)  # now part of the workflow run's
+                runs[holder].tied_by_time.append(task.run_id)
+                runs[holder].notes.append(
+                    f"Task {task.run_id} has no logs and no log names it: it is listed here because it was "
+                    "made while this workflow run ran, and while no other run did (tied by time).")
+
+    @staticmethod
+    def _join_steps(runs: dict[str, _TreeRun]) -> None:
+        """A step's logs with no folder under a task (a step that wrote nothing else: its run
+        was canceled or cut short as it began) belong to the task its log names; when the log
+        names none (Skyvern can leave it empty), to the one run whose window holds the second
+        the step was made, noted as tied by time. Its order is its place among the task's steps
+        by id (ids grow with time); the database alone knows its retry index."""
+        steps = [r for r in runs.values() if r.run_type == "step"]
+        windows = _windows(runs) if steps else {}
+        for step in steps:
+            task_id = _named_in_logs(step, _TASK_IN_LOG)
+            by_time = task_id is None
+            if task_id is None:
+                task_id = _only_window_holding(windows, step.run_id, id_time(step.run_id))
+            if task_id is None or not task_id.startswith("tsk_") or task_id.startswith("tsk_v2_"):
+                step.run_type = "task"  # as it was: a run of its own
                 continue
-            owner = runs.setdefault(workflow_run_id, _TreeRun(workflow_run_id, "workflow_run", task.confined))
-            owner.artifacts += [replace(a, workflow_run_id=workflow_run_id, run_id=workflow_run_id) for a in task.artifacts]
-            owner.steps.update(task.steps)
-            owner.refused.update(task.refused)
-            del runs[task.run_id]
+            owner = runs.setdefault(task_id, _TreeRun(task_id, "task", step.confined))
+            owner.artifacts += [replace(a, task_id=task_id, run_id=task_id) for a in step.artifacts]
+            owner.refused.update(step.refused)
+            number = id_number(step.run_id) or 0
+            order = sum(1 for s in owner.steps.values() if (id_number(s.step_id) or 0) < number)
+            owner.steps[step.run_id] = Step(step.run_id, task_id, order, 0, None, id_time(step.run_id))
+            if by_time:
+                owner.notes.append(f"Step {step.run_id} has logs only, and they name no task: it is listed under "
+                                   "this task because it was made while the task ran (tied by time).")
+            del runs[step.run_id]
+
+    @staticmethod
+    def _join_task_v2(runs: dict[str, _TreeRun]) -> None:
+        """A task v2 runs as a workflow run: the workflow run's own log names it
+        (`task_v2_id="tsk_v2_..."`), and the API lists the workflow run's artifacts (its blocks'
+        tasks) as the task v2's, each with the workflow run's id."""
+        for workflow_run in [r for r in runs.values() if r.run_type == "workflow_run"]:
+            log = workflow_run.own_log()
+            task_v2_id = _named_in_logs(workflow_run, _TASK_V2_IN_LOG, [log] if log else [])
+            if task_v2_id is None:
+                continue
+            owner = runs.setdefault(task_v2_id, _TreeRun(task_v2_id, "task_v2", workflow_run.confined))
+            wr_id = workflow_run.run_id
+            owner.artifacts = [replace(a, workflow_run_id=wr_id) for a in owner.artifacts]
+            owner.artifacts += [replace(a, run_id=task_v2_id) for a in workflow_run.artifacts]
+            owner.steps.update(workflow_run.steps)
+            owner.refused.update(workflow_run.refused)
+            owner.tied_by_time += workflow_run.tied_by_time
+            owner.notes += workflow_run.notes
+            owner.workflow_run_id, owner._scan = wr_id, workflow_run._scan
+            del runs[wr_id]
 
     def _task(self, task_dir: Path, runs: dict[str, _TreeRun], step_owner: dict[str, str]) -> None:
         task_id = task_dir.name
@@ -377,12 +569,15 @@ class StorageTree:
                 else:
                     run.add_file(block, workflow_run_id=wr_dir.name)
         # Task v2: the observer folder and its thoughts under tasks/{tsk_v2}/{ot}/.
+        # The observer's own calls carry its id (the cruise); a thought's, the thought's too.
         for folder in ("observers", "tasks"):
             for v2_dir in _children(org / folder):
                 if _is_dir(v2_dir) and v2_dir.name.startswith("tsk_"):
                     run = self._run(runs, v2_dir.name, "task_v2")
                     for path in _files_below(v2_dir):
-                        run.add_file(path)
+                        first = path.relative_to(v2_dir).parts[0]
+                        thought_id = first if folder == "tasks" and first.startswith("ot_") and first != path.name else None
+                        run.add_file(path, observer_cruise_id=v2_dir.name, observer_thought_id=thought_id)
         for script_dir in _children(org / "scripts"):
             if not _is_dir(script_dir):
                 continue
@@ -400,17 +595,21 @@ class StorageTree:
             for id_dir in _children(entity_dir):
                 entity, entity_id = entity_dir.name, id_dir.name
                 ids: dict[str, str | None] = {}
+                run_type = "workflow_run" if entity_id.startswith("wr_") else "task"
                 if entity == "step":
                     owner = step_owner.get(entity_id, entity_id)
                     ids = {"task_id": step_owner.get(entity_id), "step_id": entity_id}
+                    run_type = "task" if entity_id in step_owner else "step"  # "step": tied in _join_steps
                 elif entity == "workflow_run_block":
                     owner = block_owner.get(entity_id, entity_id)
                     ids = {"workflow_run_block_id": entity_id}
+                    run_type = "workflow_run"
                 else:  # task, workflow_run, task_v2: the id is the run's own
                     owner = entity_id
                 if not _is_dir(id_dir):
                     continue
-                run_type = "workflow_run" if owner.startswith("wr_") else "task"
+                if owner.startswith("tsk_v2_"):
+                    run_type = "task_v2"
                 run = self._run(runs, owner, run_type)
                 for path in _files_below(id_dir):
                     run.add_file(path, **ids)
@@ -424,6 +623,8 @@ class RecordedFacts:
     failure_reason: str | None = None
     ended_at: datetime | None = None
     goal: str | None = None
+    run_type: str | None = None  # a task's, as its end's line logs it (`task_run_type`)
+    browser_session_id: str | None = None  # the persistent browser session its logs name
 
 
 _READ_ERRORS = (OSError, ValueError, EOFError, RuntimeError, NotImplementedError, zlib.error, zipfile.BadZipFile)
@@ -460,7 +661,7 @@ def _ending(tree_run: _TreeRun) -> Ending | None:
     logs = [a for a in tree_run.artifacts if a.artifact_type == "skyvern_log" and a.path is not None and not a.bundle_key]
     own = [a for a in logs if a.step_id is None and a.workflow_run_block_id is None]
     rest = sorted((a for a in logs if a not in own), key=lambda a: (a.created_at is not None, a.created_at), reverse=True)
-    workflow_run = tree_run.run_type == "workflow_run"
+    workflow_run = tree_run.run_type in ("workflow_run", "task_v2")  # a task v2 ends as its workflow run
     found: list[Ending] = []
     for artifact in own + rest:
         assert artifact.path is not None
@@ -481,19 +682,59 @@ def _goal(tree_run: _TreeRun) -> str | None:
     return None
 
 
+SESSION_LOGS = 3  # logs looked at for a browser session: a task's step logs repeat its first lines
+
+
+def _browser_session(tree_run: _TreeRun) -> str | None:
+    """The persistent browser session (`pbs_…`) the run's first logs name: Skyvern logs "Begin
+    browser session browser_session_id=…" as a task in a session starts (no artifact row says)."""
+    logs = sorted(_logs_of(tree_run), key=lambda a: (a.created_at or _NO_TIME, a.artifact_id))
+    return _named_in_logs(tree_run, _BROWSER_SESSION_IN_LOG, logs[:SESSION_LOGS])
+
+
 def recorded_facts(tree_run: _TreeRun) -> RecordedFacts:
     ending = _ending(tree_run)
+    session = _browser_session(tree_run)
     if ending is None:
-        return RecordedFacts(goal=_goal(tree_run))
-    return RecordedFacts(ending.status, ending.failure_reason, ending.at, _goal(tree_run))
+        return RecordedFacts(goal=_goal(tree_run), browser_session_id=session)
+    run_type = ending.run_type if ending.scope == "task" else None
+    return RecordedFacts(ending.status, ending.failure_reason, ending.at, _goal(tree_run), run_type, session)
+
+
+def _thoughts(tree_run: _TreeRun) -> list[Thought]:
+    """A task v2's thoughts: the folders of its observer's calls (tasks/{tsk_v2}/{ot}/), dated by
+    their files."""
+    times: dict[str, list[datetime]] = {}
+    for artifact in tree_run.artifacts:
+        if artifact.observer_thought_id:
+            found = times.setdefault(artifact.observer_thought_id, [])
+            if artifact.created_at is not None:
+                found.append(artifact.created_at)
+    return [Thought(t, min(v, default=None), max(v, default=None)) for t, v in times.items()]
+
+
+def _timeline(tree_run: _TreeRun) -> list[dict[str, Any]]:
+    """A workflow run's or task v2's timeline, in the API's shape, from its log and folders."""
+    if tree_run.run_type not in ("workflow_run", "task_v2"):
+        return []
+    scan = tree_run.block_scan
+    if scan is not None:
+        tree_timeline.match_folders(scan, {a.workflow_run_block_id for a in tree_run.artifacts if a.workflow_run_block_id})
+        for task_id in tree_run.tied_by_time:
+            tree_timeline.place_task(scan, task_id, how="time")
+    workflow_run_id = tree_run.workflow_run_id or (tree_run.run_id if tree_run.run_type == "workflow_run" else None)
+    task_v2_id = tree_run.run_id if tree_run.run_type == "task_v2" else None
+    return tree_timeline.timeline(scan, _thoughts(tree_run), workflow_run_id, task_v2_id)
 
 
 def _tree_run_model(tree_run: _TreeRun, label: str) -> Run:
     times = [t for t in (a.captured_at for a in tree_run.artifacts) if t]
     facts = tree_run.facts
+    # A task's type as its log says (task_v1, task_v3, ...); "task" when it does not say.
+    run_type = facts.run_type if tree_run.run_type == "task" and facts.run_type else tree_run.run_type
     return Run(
         run_id=tree_run.run_id,
-        run_type=tree_run.run_type,
+        run_type=run_type,
         # From the files: when the first artifact was captured, and the end the log states
         # (else when the last artifact was captured).
         status=facts.status,
@@ -506,6 +747,7 @@ def _tree_run_model(tree_run: _TreeRun, label: str) -> Run:
         step_count=len(tree_run.steps) or None,
         artifact_count=len(tree_run.artifacts),
         source=label,
+        browser_session_id=facts.browser_session_id,
     )
 
 
@@ -657,7 +899,21 @@ class LocalSource:
         for artifact in tree_run.artifacts:
             if artifact.artifact_id in tree_run.refused:
                 self._refused[refusal_key(artifact)] = tree_run.refused[artifact.artifact_id]
-        return RunDetail(_tree_run_model(tree_run, self.label), steps, tuple(tree_run.artifacts))
+        timeline = tuple(_timeline(tree_run))
+        return RunDetail(_tree_run_model(tree_run, self.label), steps, tuple(tree_run.artifacts), timeline=timeline)
+
+    def notes(self, run_id: str) -> tuple[str, ...]:
+        """What a storage-tree run's reader should know of how it was put together from files
+        (a task tied by time, a log read in part); () for any other run."""
+        tree_run = self._tree().get(run_id)
+        if tree_run is None:
+            return ()
+        notes = list(tree_run.notes)
+        scan = tree_run.block_scan if tree_run.run_type in ("workflow_run", "task_v2") else None
+        if scan is not None and scan.cut:
+            notes.append(f"The workflow run's log was read up to {tree_timeline.LOG_SCAN_LIMIT >> 20} MB "
+                         f"(or {tree_timeline.BLOCK_LIMIT} blocks): blocks after that are not in its timeline.")
+        return tuple(visible_controls(n) for n in notes)
 
     def read_bytes(self, artifact: Artifact) -> bytes:
         if artifact.path is None:
