@@ -552,7 +552,7 @@ def test_a_hostile_run_builds_into_a_safe_model(tmp_path: Path):
 # --- blocks --------------------------------------------------------------------------------------------------------
 def test_on_disk_a_workflow_runs_blocks_come_from_its_log():
     source, detail = disk_detail("workflow_run")
-    assert not detail.timeline
+    assert detail.timeline and all(entry["source"] == "log" for entry in detail.timeline)
     model = built(source, detail)
     [block] = model.blocks
     task = json.loads((BUNDLED / "workflow_run" / "steps.json").read_text())[0]["task_id"]

@@ -166,3 +166,13 @@ async def test_in_the_app_a_thought_opens_its_answer_and_t_on_its_prompt_says_wh
         await settle(pilot)
         await pilot.press("t")
         await until(pilot, lambda: any("observer's" in str(n.message) for n in app._notifications))
+
+
+def test_a_task_tied_by_time_on_disk_says_so_in_the_notes():
+    source = LocalSource(SHAPES / "workflow_loop" / "storage")
+    detail = source.load_run(shape("workflow_loop").run_id)
+    model = RunModelBuilder(source).first_pass(detail)
+    code_task = next(b["block"]["task_id"] for b in shape("workflow_loop").timeline if b["block"]["block_type"] == "code")
+    [note] = [n for n in model.notes if code_task in n]
+    assert "tied by time" in note
+    assert any(line.startswith("note") and "tied by time" in line for line in page_text(model))

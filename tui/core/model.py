@@ -457,6 +457,9 @@ class RunDetail:
     # A workflow run's (or task v2's) timeline (GET /v1/runs/{id}/timeline, or a download's
     # timeline.json): its blocks, with their status, task and actions, as served.
     timeline: tuple[Mapping[str, Any], ...] = field(default=(), compare=False, hash=False, repr=False)
+    # What a reader should know of how the source put the run together ("a task tied by the
+    # time its files were written"), one line each, made safe by the source.
+    notes: tuple[str, ...] = field(default=(), compare=False, hash=False)
 
     def groups(self, category: Category | None = None) -> list[ArtifactGroup]:
         if category is None:

@@ -96,6 +96,8 @@ class RunModelBuilder:
         screenshots = tuple(sorted((a for a in detail.artifacts if a.artifact_type.startswith("screenshot")),
                                    key=capture_key))
         outline = detail.outline
+        for number, note in enumerate(detail.notes):
+            self._notes[f"source{number}"] = note
         if outline.cut:
             self._notes["timeline"] = (f"timeline: more than {ENTRY_LIMIT} blocks, iterations and thoughts; "
                                        f"the first {ENTRY_LIMIT} are outlined")

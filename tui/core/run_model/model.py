@@ -256,6 +256,14 @@ class RunModel:
             e.parent for e in self.outline if e.kind.value == "iteration" and e.status in UNSUCCESSFUL}
         return next((e for e in failed if e.key not in enclosing), failed[0] if failed else None)
 
+    @property
+    def last_block(self) -> Entry | None:
+        """The block that started last and did not complete (innermost on a tie): where a run
+        whose blocks' statuses are not known (a folder on disk) stopped."""
+        started = [(e.started_at, n, e) for n, e in enumerate(self.outline)
+                   if e.kind.value == "block" and e.started_at is not None and e.status != "completed"]
+        return max(started, key=lambda t: (t[0], t[1]))[2] if started else None
+
     def path_of(self, entry: Entry) -> tuple[Entry, ...]:
         """The entries enclosing `entry`, outermost first."""
         by_key = {e.key: e for e in self.outline}

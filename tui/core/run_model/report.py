@@ -145,10 +145,11 @@ def _failure(model: RunModel) -> dict[str, Any] | None:
         return None
     step = model.failed_step
     console, page = model.first("console"), model.first("page")
-    block = model.failed_block
+    block = model.failed_block or (model.last_block if model.unsuccessful else None)
     return {
         "failure_reason": model.failure_reason,
-        "block": None if block is None else {**_entry(block), "within": [e.label for e in model.path_of(block)]},
+        "block": None if block is None else {**_entry(block), "within": [e.label for e in model.path_of(block)],
+                                             "why": "failed" if block is model.failed_block else "last"},
         "step": None if step is None else {
             "label": step.label, "step_id": step.step.step_id, "status": step.status,
             "why": "failed" if step.failed else "last",
@@ -268,10 +269,12 @@ def _failure_lines(model: RunModel) -> list[str]:
         lines += ["**Failure reason:**", "", *_quote(model.failure_reason), ""]
     else:
         lines += ["**Failure reason:** not recorded", ""]
-    block = model.failed_block
+    block, title = model.failed_block, "Failed block"
+    if block is None and model.unsuccessful:
+        block, title = model.last_block, "Last block"
     if block is not None:
         within = " › ".join(e.title for e in model.path_of(block))
-        lines.append(f"**Failed block:** {_code(block.label)} ({_prose(block.block_type or 'block')})"
+        lines.append(f"**{title}:** {_code(block.label)} ({_prose(block.block_type or 'block')})"
                      f"{f' in {_prose(within)}' if within else ''}: {_prose(block.status or 'status unknown')}")
         if block.failure_reason and block.failure_reason != model.failure_reason:
             lines += ["", *_quote(block.failure_reason)]
@@ -381,7 +384,7 @@ def markdown(model: RunModel) -> str:
     if model.loading:
         lines += ["", "Not read: " + ", ".join(_prose(part.label) for part in sorted(model.loading, key=str))]
     if model.notes:
-        lines += ["", "## Could not be read", ""] + [f"- {_code(note)}" for note in model.notes]
+        lines += ["", "## Notes (what could not be read, how the run was put together)", ""] + [f"- {_code(note)}" for note in model.notes]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -900,7 +900,8 @@ class LocalSource:
             if artifact.artifact_id in tree_run.refused:
                 self._refused[refusal_key(artifact)] = tree_run.refused[artifact.artifact_id]
         timeline = tuple(_timeline(tree_run))
-        return RunDetail(_tree_run_model(tree_run, self.label), steps, tuple(tree_run.artifacts), timeline=timeline)
+        return RunDetail(_tree_run_model(tree_run, self.label), steps, tuple(tree_run.artifacts), timeline=timeline,
+                         notes=self.notes(run_id))
 
     def notes(self, run_id: str) -> tuple[str, ...]:
         """What a storage-tree run's reader should know of how it was put together from files

@@ -88,11 +88,13 @@ def failure_items(model: RunModel, style: StyleOf) -> list[PageItem]:
     reason = model.failure_reason or "No failure reason was recorded."
     items.append(PageItem(Text(reason, style=style("page--error") if model.failure_reason else style("page--muted")),
                           key="why.reason", indent=2))
-    block = model.failed_block
+    block, title = model.failed_block, "Failed block"
+    if block is None and model.unsuccessful:
+        block, title = model.last_block, "Last block"
     if block is not None:
         within = " › ".join(e.title for e in model.path_of(block))
         first = next((s for s in model.steps if s.step.task_id in block.task_ids), None)
-        head = join(Text("Failed block", style=style("page--label")), Text(block.label, style="bold"),
+        head = join(Text(title, style=style("page--label")), Text(block.label, style="bold"),
                     Text(block.block_type, style=style("page--label")), status_text(block.status),
                     Text(f"in {within}", style=style("page--muted")) if within else "")
         items.append(PageItem(head, key="why.block", link=first, indent=2, tint="page--failed-row"))
