@@ -325,9 +325,9 @@ class ApiSource:
         return data if isinstance(data, dict) else None
 
     def _timeline(self, run_id: str, holder: str) -> list[dict[str, Any]]:
-        """A workflow run's blocks, a task v2's thoughts and blocks (asked by the tsk_v2 id: its
-        workflow run's timeline has no thoughts; that one when the server has no other); a
-        task has none (the server answers 400)."""
+        """A workflow run's blocks, a task v2's thoughts and blocks (asked by the tsk_v2 id, as
+        Skyvern's own app asks; by its workflow run's id when that answers none); a task has
+        none (the server answers 400)."""
         for asked in dict.fromkeys((run_id, holder)):
             if asked.startswith(("wr_", "tsk_v2_")):
                 entries = _items(self._optional(f"/v1/runs/{_q(asked)}/timeline"))

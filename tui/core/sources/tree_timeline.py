@@ -15,9 +15,10 @@ are not logged). What Skyvern 1.0.56 logs (structlog key=value lines):
     No browser state found when creating workflow_run_block block_label=… workflow_run_block_id="wrb_…"
 A root block line closes the loops before it; a block executed after a loop iteration began and
 before the next root block is that iteration's child (nested loops: the innermost open loop).
-A block's window runs from its first line to the next block's first line; a block folder
-(`workflow_runs/{wr}/{wrb}/`) whose files all fall in one block's window, and no other's, names
-that block when the log did not.
+A block folder (`workflow_runs/{wr}/{wrb}/`) names the block whose ids bound its id when the log
+did not (Skyvern's ids grow as they are made, and a block's row is made before its task; a time
+window would not do: a block's first screenshot is written a few milliseconds before its first
+log line).
 
 Everything here takes bytes from outside: broken lines give nothing, never an exception, and what
 is read is bounded (LOG_SCAN_LIMIT bytes, LINE_LIMIT per line; lines past them are not read).
