@@ -19,6 +19,7 @@ import pytest
 from server_fixtures import shapes_server  # noqa: F401  (one real server, every shape seeded)
 from tui.core.model import Artifact, RunDetail
 from tui.core.errors import ApiUnavailable
+from test_bundled_real import CountingTransport  # a real transport that notes every request's path
 from tui.core.sources.api import ApiSettings, ApiSource
 
 SHAPES = Path(__file__).resolve().parent / "data" / "shapes"
@@ -139,25 +140,13 @@ def api(server) -> Iterator[ApiSource]:
         yield source
 
 
-class Recording(httpx.HTTPTransport):
-    """A real transport that notes the path of every request it sends."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.paths: list[str] = []
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self.paths.append(request.url.path)
-        return super().handle_request(request)
+@pytest.fixture(scope="module")
+def on_disk_transport() -> CountingTransport:
+    return CountingTransport()
 
 
 @pytest.fixture(scope="module")
-def on_disk_transport() -> Recording:
-    return Recording()
-
-
-@pytest.fixture(scope="module")
-def api_on_disk(server, on_disk_transport: Recording) -> Iterator[ApiSource]:
+def api_on_disk(server, on_disk_transport: CountingTransport) -> Iterator[ApiSource]:
     # A loopback server's file:// uris read from its storage folder (percent-encoded or not).
     settings = ApiSettings(base_url=server.base_url, api_key=server.api_key, artifact_roots=(Path(server.storage),))
     with ApiSource(settings, transport=on_disk_transport) as source:
@@ -181,7 +170,7 @@ def test_every_artifact_reads_its_recorded_bytes_through_the_server(name: str, d
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_artifact_reads_its_recorded_bytes_from_the_servers_disk(
-    name: str, api_on_disk: ApiSource, on_disk_transport: Recording
+    name: str, api_on_disk: ApiSource, on_disk_transport: CountingTransport
 ) -> None:
     detail = api_on_disk.load_run(run_id_of(name))
     on_disk_transport.paths.clear()
@@ -207,7 +196,7 @@ def test_the_loops_iterations_and_code_block_have_their_steps(details: dict[str,
 
 
 def test_the_download_is_a_row_of_the_run_with_a_percent_encoded_uri(
-    details, api_on_disk: ApiSource, on_disk_transport: Recording
+    details, api_on_disk: ApiSource, on_disk_transport: CountingTransport
 ) -> None:
     detail = details["download"]
     (download,) = [a for a in detail.artifacts if a.artifact_type == "download"]
