@@ -215,14 +215,16 @@ def outline_items(model: RunModel, style: StyleOf) -> list[PageItem]:
             items.append(PageItem(head, key=key, link=Place(answer) if answer is not None else None, indent=indent))
             continue
         first = next((s for s in model.steps if s.step.task_id in entry.task_ids), None)
+        # Read from a log, a status is never known (only the database has it): the heading says so once.
+        status = status_text(entry.status) if entry.status or not entry.from_log else ""
         if entry.kind is EntryKind.ITERATION:
-            head = join(Text(entry.title, style="bold"), status_text(entry.status), one_line(entry.loop_value or ""))
+            head = join(Text(entry.title, style="bold"), status, one_line(entry.loop_value or ""))
             items.append(PageItem(head, key=key, link=first, indent=indent))
             continue
         own = () if entry.block_type == "for_loop" else entry.task_ids  # a loop's are under its iterations
         took = entry.duration_seconds
         head = join(Text(entry.label, style="bold"), Text(entry.block_type, style=style("page--label")),
-                    status_text(entry.status), human_duration(took) if took is not None else "",
+                    status, human_duration(took) if took is not None else "",
                     f"{len(entry.task_ids)} task{'s' if len(entry.task_ids) != 1 else ''}")
         items.append(PageItem(head, key=key, link=first, indent=indent))
         if entry.failure_reason:
