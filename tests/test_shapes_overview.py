@@ -176,3 +176,11 @@ def test_a_task_tied_by_time_on_disk_says_so_in_the_notes():
     [note] = [n for n in model.notes if code_task in n]
     assert "tied by time" in note
     assert any(line.startswith("note") and "tied by time" in line for line in page_text(model))
+
+
+def test_a_workflow_of_extractions_on_disk_takes_its_goal_from_its_first_extraction_prompt():
+    loop = next(b for b in shape("workflow_loop").timeline if b["block"]["block_type"] == "for_loop")
+    first = min(loop["children"], key=lambda c: c["block"]["current_index"])["block"]["data_extraction_goal"]
+    source = LocalSource(SHAPES / "workflow_loop" / "storage")
+    model = RunModelBuilder(source).build(source.load_run(shape("workflow_loop").run_id))
+    assert model.goal == first == "Extract the page's heading and its first paragraph."

@@ -116,12 +116,13 @@ def prompt_goal(data: bytes) -> str | None:
     return goal_in(data[:PROMPT_HEAD].decode("utf-8", "replace"))
 
 
-_GOAL_HEADING = re.compile(r"^\s*user goal\s*:\s*$", re.IGNORECASE)
+_GOAL_HEADING = re.compile(r"^\s*(user goal|data extraction goal)\s*:\s*$", re.IGNORECASE)
 
 
 def goal_in(text: str) -> str | None:
-    """The "User goal:" section of a prompt's text (its head is enough): the fenced block after
-    the heading (extract-actions), else the paragraph after it (other prompts)."""
+    """The "User goal:" section of a prompt's text (an extraction prompt's "Data extraction
+    goal:"; its head is enough): the fenced block after the heading (extract-actions,
+    extraction), else the paragraph after it (other prompts)."""
     lines = text.splitlines()
     for index, line in enumerate(lines):
         if not _GOAL_HEADING.match(line):
