@@ -158,10 +158,19 @@ def step_cells(step: StepModel, style: StyleOf) -> list[Text]:
     ]
 
 
-def table_line(cells: Sequence[Text], width: int) -> Text:
-    widths = column_widths(STEP_COLUMNS, width)
+def step_columns(model: RunModel, width: int) -> tuple[Column, ...]:
+    """The steps table's columns: the step's as wide as its longest label (`read_pages 2/3 ›
+    read_page · Step 1`), up to a quarter of the pane."""
+    longest = max((len(s.label) for s in model.steps), default=0)
+    step = STEP_COLUMNS[0]
+    wide = max(step.width, min(longest, width // 4))
+    return (Column(step.title, wide), *STEP_COLUMNS[1:])
+
+
+def table_line(cells: Sequence[Text], width: int, columns: Sequence[Column] = STEP_COLUMNS) -> Text:
+    widths = column_widths(columns, width)
     line = Text(no_wrap=True, end="")
-    for index, (column, cell_width, cell) in enumerate(zip(STEP_COLUMNS, widths, cells, strict=True)):
+    for index, (column, cell_width, cell) in enumerate(zip(columns, widths, cells, strict=True)):
         if index:
             line.append(" ")
         line.append_text(fit_cell(cell, cell_width, column.right))
@@ -174,11 +183,12 @@ def steps_items(model: RunModel, style: StyleOf, width: int) -> list[PageItem]:
     if not model.steps:
         items.append(PageItem(Text("No steps recorded.", style=style("page--muted")), indent=2))
         return items
-    header = table_line([Text(c.title) for c in STEP_COLUMNS], width - 2)
+    columns = step_columns(model, width - 2)
+    header = table_line([Text(c.title) for c in columns], width - 2, columns)
     header.stylize(style("page--label"))
     items.append(PageItem(header, indent=2))
     for step in model.steps:
-        items.append(PageItem(table_line(step_cells(step, style), width - 2), key=f"step:{step.step.step_id}",
+        items.append(PageItem(table_line(step_cells(step, style), width - 2, columns), key=f"step:{step.step.step_id}",
                               link=step, indent=2, tint="page--failed-row" if step.failed else None))
     return items
 
