@@ -13,14 +13,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .catalog import ArtifactKind, Category, kind_of, member_name
 from .textsafe import safe_fields, visible_controls
 from .fields import TERMINAL_STATUSES, mapping, parse_time
-
-if TYPE_CHECKING:
-    from .outline import Outline
+from .outline import Outline, outline_of
 
 
 
@@ -400,7 +398,8 @@ def group_artifacts(artifacts: Iterable[Artifact], steps: Iterable[Step] = (),
 def _with_thoughts(groups: list[ArtifactGroup], by_thought: dict[str, list[Artifact]],
                    outline: Outline | None) -> list[ArtifactGroup]:
     """The step groups with a group per observer thought, all in the order they started;
-    thoughts numbered in that order, named by their type where the outline knows it."""
+    thoughts numbered as the outline lists them (else in the order they started), named by their
+    type where the outline knows it."""
     entries = {e.key: e for e in outline.thoughts()} if outline else {}
     thought_groups = [(thought_id, entries.get(thought_id), members) for thought_id, members in by_thought.items()]
     thought_groups.sort(key=lambda t: (t[1].started_at if t[1] and t[1].started_at
@@ -482,8 +481,6 @@ class RunDetail:
     @cached_property
     def outline(self) -> Outline:
         """Its blocks, loop iterations and observer thoughts, from its timeline."""
-        from .outline import outline_of  # outline.py builds on this module
-
         return outline_of(self.timeline)
 
     @property

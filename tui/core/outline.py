@@ -11,7 +11,8 @@ entry per iteration between a loop and its inner blocks.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
@@ -136,8 +137,6 @@ def _value(value: Any) -> str | None:
     """A loop's current value as one line: a string as is, anything else as compact JSON."""
     if value is None or isinstance(value, str):
         return _str(value)
-    import json
-
     try:
         return _str(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str))
     except (TypeError, ValueError, RecursionError):
@@ -273,8 +272,6 @@ class _Reader:
 
 
 def _with_tasks(entry: Entry, tasks: Sequence[str]) -> Entry:
-    from dataclasses import replace
-
     return replace(entry, task_ids=tuple(dict.fromkeys(tasks)))
 
 
