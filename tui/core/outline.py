@@ -10,8 +10,8 @@ entry per iteration between a loop and its inner blocks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from enum import Enum
