@@ -184,3 +184,23 @@ def test_a_workflow_of_extractions_on_disk_takes_its_goal_from_its_first_extract
     source = LocalSource(SHAPES / "workflow_loop" / "storage")
     model = RunModelBuilder(source).build(source.load_run(shape("workflow_loop").run_id))
     assert model.goal == first == "Extract the page's heading and its first paragraph."
+
+
+def test_the_overview_page_stays_the_same_size_however_long_the_loop():
+    from tui.core.model import Artifact, Run, RunDetail, Step
+    from tui.core.sources.demo import demo_source
+    from tui.ui.screens.overview_items import PAGE_ROWS
+
+    count = PAGE_ROWS * 3
+    children = [{"type": "block", "block": {"label": "read_page", "block_type": "extraction", "current_index": i,
+                                            "task_id": f"tsk_{i:05d}", "status": "completed"}} for i in range(count)]
+    timeline = ({"type": "block", "block": {"label": "read_pages", "block_type": "for_loop"}, "children": children},)
+    steps = tuple(Step(f"stp_{i:05d}", f"tsk_{i:05d}") for i in range(count))
+    artifacts = tuple(Artifact(f"a_{i:05d}", "llm_prompt", task_id=f"tsk_{i:05d}", step_id=f"stp_{i:05d}") for i in range(count))
+    detail = RunDetail(Run("wr_1"), steps, artifacts, timeline=timeline)
+    model = RunModelBuilder(demo_source()).first_pass(detail)
+    lines = page_text(model, 160)
+    assert len(model.outline) == 1 + 2 * count and len(model.steps) == count
+    assert f"… and {len(model.outline) - PAGE_ROWS:,} more blocks, iterations and thoughts: `skyvern-tui report` lists them all" in lines
+    assert any(line.startswith(f"… and {count - PAGE_ROWS:,} more steps") for line in lines)
+    assert len(lines) < 3 * PAGE_ROWS

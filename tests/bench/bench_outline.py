@@ -17,12 +17,17 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.style import Style
+
 sys.path[:0] = [str(Path(__file__).resolve().parents[2]), str(Path(__file__).resolve().parents[1])]
 
 from shapes_truth import shape  # noqa: E402
 from tui.core.catalog import Category  # noqa: E402
 from tui.core.model import Artifact, Run, RunDetail, Step  # noqa: E402
 from tui.core.outline import outline_of  # noqa: E402
+from tui.core.run_model.build import RunModelBuilder  # noqa: E402
+from tui.core.sources.demo import demo_source  # noqa: E402
+from tui.ui.screens.overview_items import overview_items  # noqa: E402
 
 ITERATIONS = 2_500
 THOUGHTS = 1_000
@@ -75,10 +80,14 @@ def measure(name: str, timeline_json: str, artifacts_json: str, steps: list[dict
     outline = best(lambda: outline_of(timeline))
     groups = best(lambda: detail().groups())
     category = best(lambda: detail().groups(Category.AI))
+    # The overview's page, from a model built at once (no artifact read): what a redraw costs.
+    model = RunModelBuilder(demo_source()).first_pass(detail().prepared())
+    page = best(lambda: overview_items(model, lambda _: Style(), 160))
     print(f"{name:<16} {len(rows):>7} artifacts  baseline {baseline * 1000:8.1f} ms   "
           f"outline {outline * 1000:8.1f} ms ({outline / baseline:4.1f}x)   "
           f"groups {groups * 1000:8.1f} ms ({groups / baseline:4.1f}x)   "
-          f"one category {category * 1000:8.1f} ms ({category / baseline:4.1f}x)")
+          f"one category {category * 1000:8.1f} ms ({category / baseline:4.1f}x)   "
+          f"overview page {page * 1000:8.1f} ms ({page / baseline:4.1f}x)")
 
 
 def main() -> None:

@@ -18,6 +18,9 @@ from ..widgets.page_view import PageItem, join
 
 LAST_ACTIONS = 3  # of the failed step, in the failure block
 FAILED_REQUESTS = 3
+# Rows of the outline and of the steps table on the page: the page is rebuilt on every redraw,
+# so it stays the same size however long the run (a loop of thousands of iterations).
+PAGE_ROWS = 300
 
 
 def one_line(value: str) -> str:
@@ -187,10 +190,17 @@ def steps_items(model: RunModel, style: StyleOf, width: int) -> list[PageItem]:
     header = table_line([Text(c.title) for c in columns], width - 2, columns)
     header.stylize(style("page--label"))
     items.append(PageItem(header, indent=2))
-    for step in model.steps:
+    for step in model.steps[:PAGE_ROWS]:
         items.append(PageItem(table_line(step_cells(step, style), width - 2, columns), key=f"step:{step.step.step_id}",
                               link=step, indent=2, tint="page--failed-row" if step.failed else None))
+    if len(model.steps) > PAGE_ROWS:
+        items.append(PageItem(more_line(len(model.steps) - PAGE_ROWS, "steps (`]` in a step's story goes on to the next)", style), indent=2))
     return items
+
+
+def more_line(count: int, what: str, style: StyleOf) -> Text:
+    """What the page leaves out: `… and 2,200 more steps (…)`; `what` is plural."""
+    return Text(f"… and {count:,} more {what}: `skyvern-tui report` lists them all", style=style("page--muted"))
 
 
 def outline_heading(model: RunModel) -> str:
@@ -212,7 +222,12 @@ def outline_items(model: RunModel, style: StyleOf) -> list[PageItem]:
     if model.outline and all(e.from_log for e in model.outline):
         heading.append(" (from the log)", style=style("page--muted"))
     items = [PageItem(heading, key="blocks")]
-    for entry in model.outline:
+    by_task: dict[str | None, list[StepModel]] = {}  # once: a loop can run thousands of tasks
+    position: dict[str, int] = {}
+    for number, step in enumerate(model.steps):
+        by_task.setdefault(step.step.task_id, []).append(step)
+        position[step.step.step_id] = number
+    for entry in model.outline[:PAGE_ROWS]:
         indent = 2 + 2 * entry.depth
         key = f"entry:{entry.key}"
         if entry.kind is EntryKind.THOUGHT:
@@ -224,7 +239,7 @@ def outline_items(model: RunModel, style: StyleOf) -> list[PageItem]:
                         one_line(entry.text or ""))
             items.append(PageItem(head, key=key, link=Place(answer) if answer is not None else None, indent=indent))
             continue
-        first = next((s for s in model.steps if s.step.task_id in entry.task_ids), None)
+        first = min((by_task[t][0] for t in entry.task_ids if t in by_task), key=lambda s: position[s.step.step_id], default=None)
         # Read from a log, a status is never known (only the database has it): the heading says so once.
         status = status_text(entry.status) if entry.status or not entry.from_log else ""
         if entry.kind is EntryKind.ITERATION:
@@ -240,12 +255,14 @@ def outline_items(model: RunModel, style: StyleOf) -> list[PageItem]:
         if entry.failure_reason:
             items.append(PageItem(Text(entry.failure_reason, style=style("page--error")), indent=indent + 2))
         for task_id in own:
-            steps = [s for s in model.steps if s.step.task_id == task_id]
+            steps = by_task.get(task_id, [])
             failed = sum(1 for s in steps if s.failed)
             line = join(Text("task", style=style("page--label")), task_id,
                         f"{len(steps)} step{'s' if len(steps) != 1 else ''}",
                         Text(f"{failed} failed", style=style("page--error")) if failed else "")
             items.append(PageItem(line, key=f"{key}.{task_id}", link=steps[0] if steps else None, indent=indent + 2))
+    if len(model.outline) > PAGE_ROWS:
+        items.append(PageItem(more_line(len(model.outline) - PAGE_ROWS, "blocks, iterations and thoughts", style), indent=2))
     return items
 
 
