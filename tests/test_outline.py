@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shapes_truth import NAMES, shape
+from shapes_truth import NAMES, SHAPES, shape
 from tui.core.model import Artifact, Run, RunDetail, Step
 from tui.core.outline import ENTRY_LIMIT, EntryKind, outline_of
 
@@ -144,3 +144,17 @@ def test_an_artifacts_details_name_its_block_and_thought():
     assert ("Block", shot.workflow_run_block_id) in metadata_rows(shot)
     plain = next(a for a in detail.artifacts if not a.workflow_run_block_id and not a.observer_cruise_id)
     assert {k for k, _ in metadata_rows(plain)}.isdisjoint({"Block", "Observer"})
+
+
+def test_on_disk_a_thought_is_named_by_the_prompt_its_call_used():
+    from tui.core.sources.local import LocalSource
+
+    source = LocalSource(SHAPES / "task_v2" / "storage")
+    detail = source.load_run(shape("task_v2").run_id)
+    labels = {e.key: e.label for e in detail.outline.thoughts()}
+    # What the recording's server called each thought (type, scenario), and the prompt its log names.
+    recorded = {t["thought"]["thought_id"]: (t["thought"]["thought_type"], t["thought"]["thought_scenario"])
+                for t in shape("task_v2").timeline if t["type"] == "thought"}
+    prompt_of = {("plan", "generate_plan"): "task v2", ("user_goal_check", "user_goal_check"): "task v2 check completion",
+                 ("user_goal_check", "summarization"): "task v2 summary"}
+    assert labels == {thought: prompt_of[kind] for thought, kind in recorded.items()}

@@ -117,9 +117,6 @@ class Outline:
     def thoughts(self) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.kind is EntryKind.THOUGHT)
 
-    def blocks(self) -> tuple[Entry, ...]:
-        return tuple(e for e in self.entries if e.kind is EntryKind.BLOCK)
-
     def first_goal(self) -> str | None:
         return next((e.text for e in self.entries if e.kind is EntryKind.BLOCK and e.text), None)
 
@@ -198,7 +195,10 @@ class _Reader:
 
     def _thought(self, thought: Mapping[str, Any], depth: int, parent: str | None, from_log: bool) -> None:
         thought_id = _str(thought.get("thought_id"), 200)
-        kind = _str(thought.get("thought_type"), 200)
+        # A folder's logs do not say the type; they say the prompt its call used (`task_v2_summary`).
+        prompts = thought.get("prompt_names")
+        prompt = _str(prompts[0], 200) if isinstance(prompts, list) and prompts else None
+        kind = _str(thought.get("thought_type"), 200) or prompt
         self.entries.append(Entry(
             kind=EntryKind.THOUGHT, key=self._key(thought_id, f"thought{len(self.entries)}"),
             label=(kind or "thought").replace("_", " "), depth=depth, parent=parent,
